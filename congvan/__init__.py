@@ -1,0 +1,1 @@
+"""congvan: electronic official documents for organisations arranged in a hierarchy."""

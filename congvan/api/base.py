@@ -1,0 +1,125 @@
+"""The API object: bearer authentication, the acting membership, and errors as JSON."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
+from congvan.orgs.access import Acting, acting_as
+from congvan.orgs.actions import user_for_token
+from congvan.orgs.models import User
+
+log = logging.getLogger(__name__)
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return user_for_token(token)
+
+
+def error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": code, "message": message}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+api = NinjaAPI(
+    title="congvan API",
+    version="1",
+    description="Văn bản đi, văn bản đến / outgoing and incoming official documents.",
+    docs_url=None,  # the hosted Swagger page would load assets from outside the server
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+    auth=BearerAuth(),
+)
+
+
+@api.exception_handler(CongvanError)
+def _congvan_error(request: HttpRequest, exc: CongvanError) -> HttpResponse:
+    return error(exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    parts = []
+    for e in exc.errors[:5]:
+        loc = ".".join(str(p) for p in e.get("loc", ())[1:]) or "body"
+        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+    return error(400, "invalid", "Dữ liệu không hợp lệ / invalid input: " + "; ".join(parts))
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(401, "unauthorized", "Cần đăng nhập (Authorization: Bearer) / authentication required")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(404, "not_found", "Không tìm thấy / not found")
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(400, "bad_multipart", "Dữ liệu multipart hỏng / malformed multipart body")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(413, "too_large", "Yêu cầu quá lớn / request too large")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(400, "bad_request", "Yêu cầu không hợp lệ / bad request")
+
+
+def acting(request: HttpRequest) -> Acting:
+    """Return the membership the request acts as (header X-Congvan-Unit picks among several)."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return acting_as(user, request.headers.get("X-Congvan-Unit") or None)
+
+
+def check_uploads(request: HttpRequest) -> None:
+    """Refuse a request in which an upload was cut off for being over the size limit."""
+    try:
+        request.FILES  # noqa: B018 - parses the body through the streaming handler
+    except MultiPartParserError as exc:
+        raise InvalidInput("Dữ liệu multipart hỏng / malformed multipart body", code="bad_multipart") from exc
+    too_large: list[str] = getattr(request, "congvan_too_large", [])
+    if too_large:
+        from django.conf import settings
+
+        mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise TooLarge(
+            f"Tệp {too_large[0]!r} vượt quá {mb} MB / the file is over the {mb} MB limit",
+            code="file_too_large",
+        )
+
+
+def parse_json_field(text: Any, field: str) -> Any:
+    import json
+
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput(f"{field}: cần JSON / a JSON value is required", code="missing_field")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{field}: JSON hỏng ({exc.msg}, dòng {exc.lineno}) / malformed JSON", code="malformed_json"
+        ) from None

@@ -1,0 +1,216 @@
+"""Request and response shapes of the REST API (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class MembershipRef(Schema):
+    unit: str
+    unit_name: str
+    role: str
+    title: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    memberships: list[MembershipRef]
+
+
+class UnitIn(Schema):
+    code: str
+    name: str
+    abbreviation: str
+    kind: str = ""
+    sector: str = ""
+    parent: str | None = None
+    place: str = ""
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    abbreviation: str
+    kind: str
+    sector: str
+    parent: str | None
+
+
+class UnitPage(Schema):
+    results: list[UnitOut]
+    next: str | None
+
+
+class UserIn(Schema):
+    username: str
+    password: str
+    full_name: str
+
+
+class UserOut(Schema):
+    username: str
+    full_name: str
+
+
+class MembershipIn(Schema):
+    user: str
+    unit: str
+    role: str
+    title: str = ""
+
+
+class MembershipOut(Schema):
+    user: str
+    unit: str
+    role: str
+    title: str
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    role: str
+    size: int
+    mime: str
+    sha256: str
+    url: str
+
+
+class DeliveryOut(Schema):
+    unit: str
+    unit_name: str
+    state: str
+    status_code: str
+    changed_at: dt.datetime
+    note: str
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class DocumentOut(Schema):
+    id: int
+    state: str
+    type: str
+    type_name: str
+    subject: str
+    issuer: UnitRef
+    number: int | None
+    symbol: str
+    issued_date: dt.date | None
+    place: str
+    signer_name: str
+    signer_position: str
+    urgency: str
+    confidentiality: str
+    reply_due: dt.date | None
+    description: str
+    page_count: int | None
+    copies: int | None
+    drafting_department: str
+    recipients: list[str]
+    review_comment: str
+    created_at: dt.datetime
+    released_at: dt.datetime | None
+    files: list[FileOut]
+    deliveries: list[DeliveryOut]
+
+
+class DocumentSummary(Schema):
+    id: int
+    state: str
+    type: str
+    subject: str
+    symbol: str
+    urgency: str
+    created_at: dt.datetime
+    released_at: dt.datetime | None
+
+
+class DocumentPage(Schema):
+    results: list[DocumentSummary]
+    next: str | None
+
+
+class CommentIn(Schema):
+    comment: str
+
+
+class SubmitIn(Schema):
+    note: str = ""
+
+
+class ReleaseIn(Schema):
+    recipients: list[str] | None = None
+    groups: list[str] | None = None
+
+
+class ReleaseOut(Schema):
+    id: int
+    number: int
+    symbol: str
+    deliveries: list[DeliveryOut]
+
+
+class InboxDocument(Schema):
+    id: int
+    symbol: str
+    subject: str
+    type: str
+    issuer: str
+    issuer_name: str
+    issued_date: dt.date | None
+    urgency: str
+
+
+class ReceiptOut(Schema):
+    id: int
+    state: str
+    arrived_at: dt.datetime
+    incoming_number: int | None
+    arrival_date: dt.date | None
+    returned_reason: str
+    document: InboxDocument
+
+
+class InboxPage(Schema):
+    results: list[ReceiptOut]
+    next: str | None
+
+
+class RegisterIn(Schema):
+    arrival_date: dt.date | None = None
+
+
+class RegisterOut(Schema):
+    id: int
+    incoming_number: int
+    state: str
+    duplicates: list[ReceiptOut]
+
+
+class ReturnIn(Schema):
+    reason: str

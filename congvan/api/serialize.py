@@ -1,0 +1,110 @@
+"""Turn domain objects into API shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from congvan.dispatch.models import STATUS_CODES, Delivery, DeliveryState, Receipt
+from congvan.documents.models import Document, DocumentFile
+from congvan.orgs.models import Unit
+
+
+def unit_out(u: Unit) -> dict[str, Any]:
+    return {
+        "code": u.code,
+        "name": u.name,
+        "abbreviation": u.abbreviation,
+        "kind": u.kind,
+        "sector": u.sector,
+        "parent": u.parent.code if u.parent_id and u.parent else None,
+    }
+
+
+def file_out(f: DocumentFile) -> dict[str, Any]:
+    return {
+        "id": f.pk,
+        "name": f.name,
+        "role": f.role,
+        "size": f.blob.size,
+        "mime": f.blob.mime,
+        "sha256": f.blob_id,
+        "url": reverse("api:download_file", kwargs={"document_id": f.document_id, "file_id": f.pk}),
+    }
+
+
+def delivery_out(d: Delivery) -> dict[str, Any]:
+    return {
+        "unit": d.unit.code,
+        "unit_name": d.unit.name,
+        "state": d.state,
+        "status_code": STATUS_CODES[DeliveryState(d.state)],
+        "changed_at": d.state_changed_at,
+        "note": d.note,
+    }
+
+
+def document_out(doc: Document, files: list[DocumentFile], deliveries: list[Delivery]) -> dict[str, Any]:
+    return {
+        "id": doc.pk,
+        "state": doc.state,
+        "type": doc.doc_type.abbreviation,
+        "type_name": doc.doc_type.name,
+        "subject": doc.subject,
+        "issuer": {"code": doc.issuing_unit.code, "name": doc.issuing_unit.name},
+        "number": doc.number,
+        "symbol": doc.symbol,
+        "issued_date": doc.issued_date,
+        "place": doc.place,
+        "signer_name": doc.signer_name,
+        "signer_position": doc.signer_position,
+        "urgency": doc.urgency,
+        "confidentiality": doc.confidentiality,
+        "reply_due": doc.reply_due,
+        "description": doc.description,
+        "page_count": doc.page_count,
+        "copies": doc.copies,
+        "drafting_department": doc.drafting_department,
+        "recipients": doc.planned_recipients,
+        "review_comment": doc.review_comment,
+        "created_at": doc.created_at,
+        "released_at": doc.released_at,
+        "files": [file_out(f) for f in files],
+        "deliveries": [delivery_out(d) for d in deliveries],
+    }
+
+
+def summary_out(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.pk,
+        "state": doc.state,
+        "type": doc.doc_type.abbreviation,
+        "subject": doc.subject,
+        "symbol": doc.symbol,
+        "urgency": doc.urgency,
+        "created_at": doc.created_at,
+        "released_at": doc.released_at,
+    }
+
+
+def receipt_out(r: Receipt) -> dict[str, Any]:
+    d = r.document
+    return {
+        "id": r.pk,
+        "state": r.state,
+        "arrived_at": r.arrived_at,
+        "incoming_number": r.incoming_number,
+        "arrival_date": r.arrival_date,
+        "returned_reason": r.returned_reason,
+        "document": {
+            "id": d.pk,
+            "symbol": d.symbol,
+            "subject": d.subject,
+            "type": d.doc_type.abbreviation,
+            "issuer": r.issuer.code,
+            "issuer_name": r.issuer.name,
+            "issued_date": d.issued_date,
+            "urgency": r.urgency,
+        },
+    }

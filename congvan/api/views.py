@@ -1,0 +1,323 @@
+"""REST endpoints: thin, each parses, fetches through access_*, calls an action, answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Query, Schema, Status
+
+from congvan.api import serialize
+from congvan.api.base import acting, api, check_uploads, parse_json_field
+from congvan.api.schemas import (
+    CommentIn,
+    DocumentOut,
+    DocumentPage,
+    ErrorOut,
+    InboxPage,
+    MembershipIn,
+    MembershipOut,
+    MeOut,
+    ReceiptOut,
+    RegisterIn,
+    RegisterOut,
+    ReleaseIn,
+    ReleaseOut,
+    ReturnIn,
+    SubmitIn,
+    TokenIn,
+    TokenOut,
+    UnitIn,
+    UnitOut,
+    UnitPage,
+    UserIn,
+    UserOut,
+)
+from congvan.dispatch import actions as dispatch_actions
+from congvan.dispatch.access import access_document, access_receipt
+from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
+from congvan.documents import actions as doc_actions
+from congvan.documents.access import issued_documents
+from congvan.documents.blobstore import iter_verified
+from congvan.documents.errors import DocumentNotFound
+from congvan.documents.queries import files_of, outbox
+from congvan.documents.uploads import BlobUpload
+from congvan.lib.errors import InvalidInput
+from congvan.lib.http import content_disposition
+from congvan.orgs import actions as org_actions
+from congvan.orgs.access import visible_directory
+from congvan.orgs.models import Membership
+from congvan.workflow import actions as wf_actions
+
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+# -- people and units ---------------------------------------------------------------------------
+
+
+@api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, tags=["auth"])
+def issue_token(request: HttpRequest, body: TokenIn) -> dict[str, str]:
+    """Exchange a username and password for a bearer token."""
+    user = org_actions.do_login(username=body.username, password=body.password)
+    return {"token": org_actions.do_issue_token(user)}
+
+
+@api.get("/me", response={200: MeOut, **ERRORS}, tags=["auth"])
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    ms = Membership.objects.filter(user=user, active=True).select_related("unit")
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "memberships": [
+            {"unit": m.unit.code, "unit_name": m.unit.name, "role": m.role, "title": m.title} for m in ms
+        ],
+    }
+
+
+@api.get("/units", response={200: UnitPage, **ERRORS}, tags=["units"])
+def list_units(
+    request: HttpRequest, parent: str = "", q: str = "", cursor: str = "", limit: int = 200
+) -> Any:
+    """The unit directory (codes and names are needed to address documents)."""
+    limit = max(1, min(limit, 1000))
+    qs = visible_directory().select_related("parent").order_by("code")
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    if q:
+        qs = qs.filter(name__icontains=q[:100])
+    if cursor:
+        qs = qs.filter(code__gt=cursor[:32])
+    rows = list(qs[: limit + 1])
+    nxt = rows[limit - 1].code if len(rows) > limit else None
+    return {"results": [serialize.unit_out(u) for u in rows[:limit]], "next": nxt}
+
+
+@api.post("/units", response={201: UnitOut, **ERRORS}, tags=["units"])
+def create_unit(request: HttpRequest, body: UnitIn) -> Any:
+    unit = org_actions.do_create_unit(
+        code=body.code,
+        name=body.name,
+        abbreviation=body.abbreviation,
+        kind=body.kind,
+        sector=body.sector,
+        parent_code=body.parent,
+        place=body.place,
+        actor=acting(request),
+    )
+    return Status(201, serialize.unit_out(unit))
+
+
+@api.post("/users", response={201: UserOut, **ERRORS}, tags=["units"])
+def create_user(request: HttpRequest, body: UserIn) -> Any:
+    user = org_actions.do_create_user(
+        username=body.username, password=body.password, full_name=body.full_name, actor=acting(request)
+    )
+    return Status(201, {"username": user.username, "full_name": user.full_name})
+
+
+@api.post("/memberships", response={201: MembershipOut, **ERRORS}, tags=["units"])
+def create_membership(request: HttpRequest, body: MembershipIn) -> Any:
+    m = org_actions.do_create_membership(
+        username=body.user, unit_code=body.unit, role=body.role, title=body.title, actor=acting(request)
+    )
+    return Status(201, {"user": m.user.username, "unit": m.unit.code, "role": m.role, "title": m.title})
+
+
+# -- outgoing documents --------------------------------------------------------------------------
+
+MULTIPART_DOC = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["metadata", "file"],
+                    "properties": {
+                        "metadata": {
+                            "type": "string",
+                            "description": "JSON: type, subject, signer_name, ...",
+                        },
+                        "file": {"type": "string", "format": "binary", "description": "the main PDF"},
+                        "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            }
+        },
+        "required": True,
+    }
+}
+
+
+def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]:
+    check_uploads(request)
+    main = request.FILES.get("file")
+    attachments = request.FILES.getlist("attachments")
+    if (main is not None and not isinstance(main, BlobUpload)) or not all(
+        isinstance(a, BlobUpload) for a in attachments
+    ):
+        raise InvalidInput("Tải tệp không thành công / upload failed")
+    return main, attachments  # type: ignore[return-value]
+
+
+def _document_response(request: HttpRequest, doc_id: object) -> dict[str, Any]:
+    doc = access_document(acting(request), doc_id)
+    return serialize.document_out(doc, list(files_of(doc)), deliveries_of(doc))
+
+
+@api.post(
+    "/documents",
+    response={201: DocumentOut, **ERRORS, 413: ErrorOut},
+    tags=["outgoing"],
+    openapi_extra=MULTIPART_DOC,
+)
+def create_document(request: HttpRequest) -> Any:
+    """Create a draft: multipart with ``metadata`` (JSON), ``file`` (PDF) and ``attachments``."""
+    who = acting(request)
+    main, attachments = _uploads(request)
+    metadata = parse_json_field(request.POST.get("metadata"), "metadata")
+    doc = doc_actions.do_create_draft(who, metadata, main=main, attachments=attachments)
+    return Status(201, _document_response(request, doc.pk))
+
+
+@api.patch(
+    "/documents/{document_id}",
+    response={200: DocumentOut, **ERRORS, 413: ErrorOut},
+    tags=["outgoing"],
+    openapi_extra=MULTIPART_DOC,
+)
+def update_document(request: HttpRequest, document_id: int) -> Any:
+    """Edit a draft: JSON metadata fields, or multipart like creation."""
+    who = acting(request)
+    if request.content_type == "multipart/form-data":
+        main, attachments = _uploads(request)
+        raw = request.POST.get("metadata") or "{}"
+    else:
+        main, attachments, raw = None, [], request.body.decode("utf-8", "replace")
+    doc = doc_actions.do_update_draft(
+        who, document_id, parse_json_field(raw, "metadata"), main=main, attachments=attachments
+    )
+    return _document_response(request, doc.pk)
+
+
+@api.get("/documents", response={200: DocumentPage, **ERRORS}, tags=["outgoing"])
+def list_documents(request: HttpRequest, state: str = "", cursor: str = "", limit: int = 50) -> Any:
+    """The unit's outgoing documents (drafts, in review, released), newest first."""
+    rows, nxt = outbox(
+        issued_documents(acting(request)), state=state, cursor=cursor or None, limit=max(1, min(limit, 200))
+    )
+    return {"results": [serialize.summary_out(d) for d in rows], "next": nxt}
+
+
+@api.get("/documents/{document_id}", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
+def get_document(request: HttpRequest, document_id: int) -> Any:
+    return _document_response(request, document_id)
+
+
+@api.get(
+    "/documents/{document_id}/files/{file_id}",
+    response={200: None, **ERRORS},
+    tags=["outgoing"],
+    url_name="download_file",
+)
+def download_file(request: HttpRequest, document_id: int, file_id: int, inline: bool = False) -> Any:
+    """Stream a file of a visible document; the name survives in any language (RFC 6266/5987)."""
+    doc = access_document(acting(request), document_id)
+    f = files_of(doc).filter(pk=file_id).first()
+    if f is None:
+        raise DocumentNotFound("Không tìm thấy tệp / file not found")
+    response = StreamingHttpResponse(iter_verified(f.blob_id), content_type=f.blob.mime)
+    response["Content-Length"] = str(f.blob.size)
+    response["Content-Disposition"] = content_disposition(f.name, inline=inline)
+    response["ETag"] = f'"{f.blob_id}"'
+    return response
+
+
+@api.post("/documents/{document_id}/submit", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
+def submit_document(request: HttpRequest, document_id: int, body: SubmitIn | None = None) -> Any:
+    doc = wf_actions.do_submit_document(acting(request), document_id, actor_note=body.note if body else "")
+    return _document_response(request, doc.pk)
+
+
+@api.post("/documents/{document_id}/approve", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
+def approve_document(request: HttpRequest, document_id: int) -> Any:
+    doc = wf_actions.do_approve_document(acting(request), document_id)
+    return _document_response(request, doc.pk)
+
+
+@api.post("/documents/{document_id}/reject", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
+def reject_document(request: HttpRequest, document_id: int, body: CommentIn) -> Any:
+    doc = wf_actions.do_reject_document(acting(request), document_id, comment=body.comment)
+    return _document_response(request, doc.pk)
+
+
+@api.post("/documents/{document_id}/release", response={200: ReleaseOut, **ERRORS}, tags=["outgoing"])
+def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) -> Any:
+    """Number, register and send an approved document to units and named groups."""
+    dispatch = dispatch_actions.do_release(
+        acting(request), document_id, recipients=body.recipients, groups=body.groups
+    )
+    doc = dispatch.document
+    return {
+        "id": doc.pk,
+        "number": doc.number,
+        "symbol": doc.symbol,
+        "deliveries": [serialize.delivery_out(d) for d in deliveries_of(doc)],
+    }
+
+
+# -- incoming ------------------------------------------------------------------------------------
+
+
+class InboxQuery(Schema):
+    view: str = "all"
+    state: str = ""
+    urgency: str = ""
+    issuer: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    cursor: str = ""
+    limit: int = 50
+
+
+@api.get("/inbox", response={200: InboxPage, **ERRORS}, tags=["incoming"])
+def get_inbox(request: HttpRequest, filters: Query[InboxQuery]) -> Any:
+    """The unit's incoming documents, newest first (view: new | registered | all)."""
+    f = InboxFilter(
+        view=filters.view,
+        state=filters.state,
+        urgency=filters.urgency,
+        issuer=filters.issuer,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+    page = inbox(acting(request), f, cursor=filters.cursor or None, limit=max(1, min(filters.limit, 200)))
+    return {"results": [serialize.receipt_out(r) for r in page.items], "next": page.next_cursor}
+
+
+@api.get("/receipts/{receipt_id}", response={200: ReceiptOut, **ERRORS}, tags=["incoming"])
+def get_receipt(request: HttpRequest, receipt_id: int) -> Any:
+    receipt = access_receipt(acting(request), receipt_id)
+    return serialize.receipt_out(receipt)
+
+
+@api.post("/receipts/{receipt_id}/register", response={200: RegisterOut, **ERRORS}, tags=["incoming"])
+def register_receipt(request: HttpRequest, receipt_id: int, body: RegisterIn | None = None) -> Any:
+    """Give the receipt its incoming number; ``duplicates`` warns of earlier copies."""
+    result = dispatch_actions.do_register_receipt(
+        acting(request), receipt_id, arrival_date=body.arrival_date if body else None
+    )
+    r = result.receipt
+    return {
+        "id": r.pk,
+        "incoming_number": r.incoming_number,
+        "state": r.state,
+        "duplicates": [serialize.receipt_out(d) for d in result.duplicates],
+    }
+
+
+@api.post("/receipts/{receipt_id}/return", response={200: None, **ERRORS}, tags=["incoming"])
+def return_receipt(request: HttpRequest, receipt_id: int, body: ReturnIn) -> Any:
+    r = dispatch_actions.do_return_receipt(acting(request), receipt_id, reason=body.reason)
+    return {"id": r.pk, "state": r.state, "reason": r.returned_reason}

@@ -1,0 +1,108 @@
+"""Append events to the audit chain; called inside the transaction of every state change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils import timezone
+
+from congvan.audit.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+class Actor(Protocol):
+    pk: Any
+    username: str
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    target_type: str = ""
+    target_id: str = ""
+    unit: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def event_hash(prev_hash: str, seq: int, at: dt.datetime, actor_id: int | None, actor: str, e: Event) -> str:
+    """Return the SHA-256 over the previous hash and the event's canonical JSON."""
+    body = json.dumps(
+        {
+            "seq": seq,
+            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "actor": actor,
+            "unit": e.unit,
+            "action": e.action,
+            "target_type": e.target_type,
+            "target_id": e.target_id,
+            "details": e.details,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def record(
+    action: str,
+    *,
+    actor: Actor | None,
+    unit: str = "",
+    target_type: str = "",
+    target_id: object = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one event to the chain; must run inside the state change's transaction."""
+    record_many([Event(action, target_type, str(target_id), unit, details or {})], actor=actor)
+
+
+def record_many(events: list[Event], *, actor: Actor | None) -> None:
+    """Append events with a constant number of queries, whatever their number."""
+    if not events:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the transaction of the state change")
+    # Details must round-trip through JSON unchanged so verification recomputes the same hash.
+    events = [Event(e.action, e.target_type, e.target_id, e.unit, _jsonable(e.details)) for e in events]
+    AuditHead.objects.bulk_create([AuditHead(id=1)], ignore_conflicts=True)
+    head = AuditHead.objects.select_for_update().get(id=1)
+    now = timezone.now()
+    actor_id = int(actor.pk) if actor is not None and actor.pk is not None else None
+    actor_name = actor.username if actor is not None else "system"
+    rows = []
+    seq, prev = head.seq, head.hash
+    for e in events:
+        seq += 1
+        digest = event_hash(prev, seq, now, actor_id, actor_name, e)
+        rows.append(
+            AuditEvent(
+                seq=seq,
+                at=now,
+                actor_id=actor_id,
+                actor=actor_name,
+                unit=e.unit,
+                action=e.action,
+                target_type=e.target_type,
+                target_id=e.target_id,
+                details=e.details,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+    AuditEvent.objects.bulk_create(rows, batch_size=500)
+    AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(json.dumps(details, ensure_ascii=False, default=str))
+    return result

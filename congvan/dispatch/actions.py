@@ -1,0 +1,223 @@
+"""Release documents to recipients, and register or return what arrives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.dispatch.access import access_receipt
+from congvan.dispatch.errors import AlreadyReleased, BadRecipients, ReceiptWrongState
+from congvan.dispatch.models import STATUS_CODES, Delivery, DeliveryState, Dispatch, Receipt, StatusEvent
+from congvan.documents.access import access_issued_document
+from congvan.documents.errors import WrongState
+from congvan.documents.metadata import clean_codes, refuse_classified
+from congvan.documents.models import DocState, Document
+from congvan.lib.dates import local_today
+from congvan.lib.text import clean_line
+from congvan.orgs.access import Acting
+from congvan.orgs.models import Role, Unit, UnitGroup
+from congvan.registers.actions import take_incoming_number, take_outgoing_number
+
+
+def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str]) -> list[Unit]:
+    """Return the recipient units of named codes and groups, refusing unknown, duplicate or self."""
+    codes = clean_codes(codes, "recipients")
+    slugs = clean_codes(group_slugs, "groups")
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes, active=True)}
+    unknown = [c for c in codes if c not in units]
+    if unknown:
+        raise BadRecipients(f"Không có đơn vị nhận / unknown recipient units: {', '.join(unknown[:20])}")
+    if slugs:
+        groups = {g.slug: g for g in UnitGroup.objects.filter(owner=acting.unit, slug__in=slugs)}
+        missing = [s for s in slugs if s not in groups]
+        if missing:
+            raise BadRecipients(f"Không có nhóm nhận / unknown recipient groups: {', '.join(missing)}")
+        for u in Unit.objects.filter(in_groups__in=groups.values(), active=True).distinct():
+            units.setdefault(u.code, u)
+    if acting.unit.code in units:
+        if acting.unit.code in codes:
+            raise BadRecipients("Không gửi văn bản cho chính đơn vị mình / a unit does not send to itself")
+        del units[acting.unit.code]  # a group that contains the sender: skip it silently
+    if not units:
+        raise BadRecipients("Cần ít nhất một đơn vị nhận / at least one recipient is required")
+    return sorted(units.values(), key=lambda u: u.code)
+
+
+def do_release(
+    acting: Acting,
+    document_id: object,
+    *,
+    recipients: list[str] | None = None,
+    groups: list[str] | None = None,
+) -> Dispatch:
+    """Number, register and release an approved document to its recipients, in one transaction."""
+    acting.require(Role.CLERK, what="ban hành văn bản / release documents")
+    with transaction.atomic():
+        doc = access_issued_document(acting, document_id, for_write=True)
+        if doc.state == DocState.RELEASED:
+            raise AlreadyReleased(f"Văn bản đã ban hành ({doc.symbol}) / the document was already released")
+        if doc.state != DocState.APPROVED:
+            raise WrongState("Văn bản chưa được lãnh đạo duyệt / the document is not approved yet")
+        refuse_classified(doc.confidentiality)
+        codes = doc.planned_recipients if recipients is None and groups is None else (recipients or [])
+        units = resolve_recipients(acting, codes, groups or [])
+        now = timezone.now()
+        today = local_today(now)
+        number, symbol = take_outgoing_number(
+            acting.unit,
+            type_abbr=doc.doc_type.abbreviation,
+            is_letter=doc.doc_type.is_letter,
+            department=doc.drafting_department,
+            day=today,
+            ref=f"document:{doc.pk}",
+        )
+        doc.number, doc.symbol, doc.issued_date = number, symbol, today
+        doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, acting.user
+        doc.planned_recipients = [u.code for u in units]
+        doc.save(
+            update_fields=[
+                "number",
+                "symbol",
+                "issued_date",
+                "state",
+                "released_at",
+                "released_by",
+                "planned_recipients",
+                "updated_at",
+            ]
+        )
+        dispatch = Dispatch.objects.create(document=doc, released_by=acting.user, released_at=now)
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(dispatch=dispatch, unit=u, state=DeliveryState.ARRIVED, state_changed_at=now)
+                for u in units
+            ],
+            batch_size=500,
+        )
+        Receipt.objects.bulk_create(
+            [
+                Receipt(
+                    unit_id=d.unit_id,
+                    document=doc,
+                    delivery=d,
+                    issuer=acting.unit,
+                    urgency=doc.urgency,
+                    arrived_at=now,
+                )
+                for d in deliveries
+            ],
+            batch_size=500,
+        )
+        record(
+            "document.released",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"symbol": symbol, "recipients": [u.code for u in units]},
+        )
+    return dispatch
+
+
+def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:
+    """Update the sender's tracking of this receipt (same server: same transaction)."""
+    if receipt.delivery_id is None:
+        return
+    Delivery.objects.filter(pk=receipt.delivery_id).update(state=state, state_changed_at=now, note=note[:500])
+    StatusEvent.objects.create(
+        delivery_id=receipt.delivery_id,
+        state=state,
+        code=STATUS_CODES[DeliveryState(state)],
+        at=now,
+        note=note[:500],
+        by=actor.user.username,
+    )
+
+
+def _wrong_state(receipt: Receipt) -> ReceiptWrongState:
+    label = DeliveryState(receipt.state).label
+    return ReceiptWrongState(f"Văn bản đến đã ở trạng thái {label} / the receipt is {receipt.state}")
+
+
+@dataclass(frozen=True)
+class Registered:
+    receipt: Receipt
+    duplicates: list[Receipt]
+
+
+def do_register_receipt(
+    acting: Acting, receipt_id: object, *, arrival_date: dt.date | None = None
+) -> Registered:
+    """Give an arrived receipt its incoming number; warn about an earlier copy of the same document."""
+    acting.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
+    with transaction.atomic():
+        receipt = access_receipt(acting, receipt_id, for_write=True)
+        if receipt.state != DeliveryState.ARRIVED:
+            raise _wrong_state(receipt)
+        now = timezone.now()
+        day = arrival_date or local_today(now)
+        receipt.incoming_number = take_incoming_number(
+            acting.unit, day=local_today(now), ref=f"receipt:{receipt.pk}"
+        )
+        receipt.arrival_date = day
+        receipt.state = DeliveryState.REGISTERED
+        receipt.registered_at, receipt.registered_by = now, acting.user
+        receipt.save(
+            update_fields=["incoming_number", "arrival_date", "state", "registered_at", "registered_by"]
+        )
+        _report(receipt, DeliveryState.REGISTERED, f"Số đến {receipt.incoming_number}", acting, now)
+        record(
+            "receipt.registered",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="receipt",
+            target_id=receipt.pk,
+            details={"incoming_number": receipt.incoming_number},
+        )
+        duplicates = duplicates_of(receipt)
+    return Registered(receipt, duplicates)
+
+
+def duplicates_of(receipt: Receipt) -> list[Receipt]:
+    """Return other registered receipts of the unit with the same issuer, number and symbol."""
+    doc: Document = receipt.document
+    if not doc.symbol:
+        return []
+    return list(
+        Receipt.objects.filter(
+            unit_id=receipt.unit_id,
+            issuer_id=receipt.issuer_id,
+            document__symbol=doc.symbol,
+            document__number=doc.number,
+        )
+        .exclude(pk=receipt.pk)
+        .exclude(incoming_number=None)
+        .select_related("document")[:10]
+    )
+
+
+def do_return_receipt(acting: Acting, receipt_id: object, *, reason: str) -> Receipt:
+    """Return a receipt to its sender with a reason."""
+    acting.require(Role.CLERK, what="trả lại văn bản đến / return incoming documents")
+    reason = clean_line(reason, field="reason", max_length=500, required=True)
+    with transaction.atomic():
+        receipt = access_receipt(acting, receipt_id, for_write=True)
+        if receipt.state not in (DeliveryState.ARRIVED, DeliveryState.REGISTERED):
+            raise _wrong_state(receipt)
+        now = timezone.now()
+        receipt.state, receipt.returned_reason = DeliveryState.RETURNED, reason
+        receipt.save(update_fields=["state", "returned_reason"])
+        _report(receipt, DeliveryState.RETURNED, reason, acting, now)
+        record(
+            "receipt.returned",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="receipt",
+            target_id=receipt.pk,
+            details={"reason": reason},
+        )
+    return receipt

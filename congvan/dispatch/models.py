@@ -1,0 +1,100 @@
+"""Releases, deliveries to each recipient, and receipts (the recipients' incoming copies)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from congvan.documents.models import Document, Urgency
+from congvan.orgs.models import Unit, User
+
+
+class DeliveryState(models.TextChoices):
+    """A recipient's progress, with the edXML status codes (DOMAIN.md)."""
+
+    ARRIVED = "arrived", "Đã đến"
+    RETURNED = "returned", "Bị trả lại"
+    REGISTERED = "registered", "Đã vào sổ"
+    DIRECTED = "directed", "Đã phân công"
+    IN_PROGRESS = "in_progress", "Đang xử lý"
+    COMPLETED = "completed", "Hoàn thành"
+
+
+STATUS_CODES = {
+    DeliveryState.ARRIVED: "01",
+    DeliveryState.RETURNED: "02",
+    DeliveryState.REGISTERED: "03",
+    DeliveryState.DIRECTED: "04",
+    DeliveryState.IN_PROGRESS: "05",
+    DeliveryState.COMPLETED: "06",
+}
+
+
+class Dispatch(models.Model):
+    """One release of a document to a set of recipients."""
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="dispatch")
+    released_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"dispatch of {self.document_id}"
+
+
+class Delivery(models.Model):
+    """The sender's view of one recipient."""
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.PROTECT, related_name="deliveries")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=16, choices=DeliveryState.choices, default=DeliveryState.ARRIVED)
+    state_changed_at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dispatch", "unit"], name="one_delivery_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.dispatch_id} -> {self.unit_id}"
+
+
+class Receipt(models.Model):
+    """A recipient unit's incoming copy (văn bản đến), with the fields its inbox filters on."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="receipts")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="receipts")
+    delivery = models.OneToOneField(Delivery, null=True, on_delete=models.PROTECT, related_name="receipt")
+    issuer = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    state = models.CharField(max_length=16, choices=DeliveryState.choices, default=DeliveryState.ARRIVED)
+    arrived_at = models.DateTimeField()
+    incoming_number = models.PositiveIntegerField(null=True, blank=True)
+    arrival_date = models.DateField(null=True, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    returned_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "document"], name="one_receipt_per_unit")]
+        indexes = [
+            models.Index(fields=["unit", "-arrived_at", "-id"], name="inbox_newest"),
+            models.Index(fields=["unit", "state", "-arrived_at", "-id"], name="inbox_by_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"receipt {self.pk} of {self.unit_id}"
+
+
+class StatusEvent(models.Model):
+    """A change of a recipient's state after arrival, in order, for the sender's tracking."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
+    state = models.CharField(max_length=16, choices=DeliveryState.choices)
+    code = models.CharField(max_length=2)
+    at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+    by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}: {self.code}"

@@ -1,0 +1,74 @@
+"""Read-only selectors: inbox pages and the sender's tracking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from congvan.dispatch.access import visible_receipts
+from congvan.dispatch.models import Delivery, Receipt
+from congvan.documents.models import Document
+from congvan.lib.cursor import decode_cursor, encode_cursor
+from congvan.lib.dates import VN
+from congvan.lib.errors import InvalidInput
+from congvan.orgs.access import Acting
+
+INBOX_VIEWS = {"new": Q(state="arrived"), "registered": ~Q(state__in=["arrived", "returned"]), "all": Q()}
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    view: str = "all"
+    state: str = ""
+    urgency: str = ""
+    issuer: str = ""  # unit code
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Receipt]
+    next_cursor: str | None
+
+
+def inbox(acting: Acting, f: InboxFilter, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Return one page of the unit's inbox, newest first, with a cursor to the next page."""
+    if f.view not in INBOX_VIEWS:
+        raise InvalidInput("view: new | registered | all")
+    qs: QuerySet[Receipt] = visible_receipts(acting).filter(INBOX_VIEWS[f.view])
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.issuer:
+        qs = qs.filter(issuer__code=f.issuer)
+    # Day bounds in Vietnam time, as plain ranges over the indexed column.
+    if f.date_from:
+        qs = qs.filter(arrived_at__gte=dt.datetime.combine(f.date_from, dt.time(), VN))
+    if f.date_to:
+        qs = qs.filter(arrived_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), VN))
+    if cursor:
+        at, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(arrived_at__lt=at) | Q(arrived_at=at, pk__lt=pk))
+    rows = list(
+        qs.select_related("document", "document__doc_type", "issuer").order_by("-arrived_at", "-pk")[
+            : limit + 1
+        ]
+    )
+    nxt = encode_cursor(rows[limit - 1].arrived_at, rows[limit - 1].pk) if len(rows) > limit else None
+    return Page(rows[:limit], nxt)
+
+
+def deliveries_of(document: Document) -> list[Delivery]:
+    """Return each recipient's delivery with its state, for the sender's tracking."""
+    return list(
+        Delivery.objects.filter(dispatch__document=document).select_related("unit").order_by("unit__code")
+    )
+
+
+def inbox_counts(acting: Acting) -> dict[str, int]:
+    rows = visible_receipts(acting).values("state").annotate(n=Count("id"))
+    return {r["state"]: r["n"] for r in rows}

@@ -1,0 +1,37 @@
+"""Fetch documents as their issuing unit sees them."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from congvan.documents.errors import DocumentNotFound
+from congvan.documents.models import DocState, Document
+from congvan.orgs.access import UNIT_WIDE, Acting
+
+
+def issuer_visible(acting: Acting) -> Q:
+    """Return the filter of the documents the acting membership sees as their issuer."""
+    mine = Q(issuing_unit_id=acting.unit.pk)
+    if acting.role in UNIT_WIDE:
+        return mine
+    # A specialist sees their own drafts and everything their unit has released or has in review.
+    return mine & (Q(created_by_id=acting.user.pk) | Q(state=DocState.RELEASED))
+
+
+def issued_documents(acting: Acting) -> QuerySet[Document]:
+    return Document.objects.filter(issuer_visible(acting))
+
+
+def access_issued_document(acting: Acting, document_id: object, *, for_write: bool = False) -> Document:
+    """Return a document of the acting unit, locked when it is to be changed; hide all others."""
+    try:
+        pk = int(str(document_id))
+    except ValueError:
+        raise DocumentNotFound("Không tìm thấy văn bản / document not found") from None
+    qs = issued_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
+    if for_write:
+        qs = qs.select_for_update(of=("self",))
+    doc = qs.filter(pk=pk).first()
+    if doc is None:
+        raise DocumentNotFound("Không tìm thấy văn bản / document not found")
+    return doc

@@ -1,0 +1,77 @@
+"""State changes of outgoing documents while they are drafts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from congvan.audit.actions import record
+from congvan.documents.access import access_issued_document
+from congvan.documents.errors import InvalidDocument, WrongState
+from congvan.documents.files import attach, check_files
+from congvan.documents.metadata import clean_metadata
+from congvan.documents.models import DocState, Document, FileRole
+from congvan.documents.uploads import BlobUpload
+from congvan.orgs.access import DRAFTERS, Acting
+
+
+def do_create_draft(
+    acting: Acting, raw_metadata: Any, *, main: BlobUpload | None, attachments: list[BlobUpload]
+) -> Document:
+    """Create a draft outgoing document with its files."""
+    acting.require(*DRAFTERS, what="soạn văn bản / draft documents")
+    fields = clean_metadata(raw_metadata)
+    if main is None:
+        raise InvalidDocument(
+            "file: cần tệp PDF văn bản chính / the main PDF file is required", code="missing_file"
+        )
+    checked = check_files(main, attachments)
+    fields.setdefault("place", acting.unit.place)
+    with transaction.atomic():
+        doc = Document.objects.create(issuing_unit=acting.unit, created_by=acting.user, **fields)
+        attach(doc, checked, has_main=True)
+        record(
+            "document.drafted",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"subject": doc.subject, "files": len(checked)},
+        )
+    return doc
+
+
+def do_update_draft(
+    acting: Acting,
+    document_id: object,
+    raw_metadata: Any,
+    *,
+    main: BlobUpload | None = None,
+    attachments: list[BlobUpload] | None = None,
+) -> Document:
+    """Change a draft's metadata, replace its main file or add attachments."""
+    fields = clean_metadata(raw_metadata, partial=True)
+    checked = check_files(main, attachments or [])
+    with transaction.atomic():
+        doc = access_issued_document(acting, document_id, for_write=True)
+        if doc.state != DocState.DRAFT:
+            raise WrongState("Chỉ sửa được văn bản đang dự thảo / only a draft can be edited")
+        if doc.created_by_id != acting.user.pk and acting.role not in {"leader", "clerk"}:
+            raise WrongState("Chỉ người soạn sửa được dự thảo / only the drafter edits the draft")
+        for name, value in fields.items():
+            setattr(doc, name, value)
+        doc.save()
+        if main is not None:
+            doc.files.filter(role=FileRole.MAIN).delete()
+        last = doc.files.order_by("-position").values_list("position", flat=True).first() or 0
+        attach(doc, checked, has_main=main is not None, start=last + 1)
+        record(
+            "document.edited",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"fields": sorted(fields), "files": len(checked)},
+        )
+    return doc

@@ -1,0 +1,25 @@
+from congvan.lib.errors import Conflict, InvalidInput, NotFound, TooLarge
+
+
+class DocumentNotFound(NotFound):
+    code = "document_not_found"
+
+
+class InvalidDocument(InvalidInput):
+    code = "invalid"
+
+
+class Classified(InvalidInput):
+    code = "classified"
+
+
+class WrongState(Conflict):
+    code = "wrong_state"
+
+
+class FileTooLarge(TooLarge):
+    code = "file_too_large"
+
+
+class BlobCorrupted(Conflict):
+    code = "blob_corrupted"

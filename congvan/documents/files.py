@@ -1,0 +1,70 @@
+"""Check staged uploads and attach them to documents."""
+
+from __future__ import annotations
+
+from congvan.documents.errors import InvalidDocument
+from congvan.documents.models import Blob, Document, DocumentFile, FileRole
+from congvan.documents.uploads import BlobUpload
+from congvan.lib import filetypes
+from congvan.lib.text import clean_file_name
+
+MAIN_TYPES = {filetypes.PDF}
+ATTACHMENT_TYPES = {
+    filetypes.PDF,
+    filetypes.PNG,
+    filetypes.JPEG,
+    filetypes.TIFF,
+    filetypes.DOCX,
+    filetypes.XLSX,
+    filetypes.ODT,
+    filetypes.ODS,
+    filetypes.OLE,
+    filetypes.ZIP,
+}
+MAX_ATTACHMENTS = 30
+
+
+def check_upload(upload: BlobUpload, *, allowed: set[str]) -> tuple[str, str]:
+    """Return (clean name, content type) of an upload, or refuse it with the reason."""
+    name = clean_file_name(upload.name or "")
+    mime = filetypes.sniff(upload.head, upload.temp)
+    mime = filetypes.check_type(name, mime, allowed=allowed, size=upload.size or 0)
+    if mime == filetypes.PDF and not _pdf_complete(upload):
+        raise InvalidDocument(
+            f"Tệp {name!r} là PDF hỏng hoặc không trọn vẹn / a broken or truncated PDF", code="broken_file"
+        )
+    return name, mime
+
+
+def _pdf_complete(upload: BlobUpload) -> bool:
+    with open(upload.temp, "rb") as fh:
+        fh.seek(max(0, (upload.size or 0) - 2048))
+        return b"%%EOF" in fh.read()
+
+
+def check_files(main: BlobUpload | None, attachments: list[BlobUpload]) -> list[tuple[BlobUpload, str, str]]:
+    """Check every file before anything is stored: one bad file refuses the whole request."""
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise InvalidDocument(
+            f"Tối đa {MAX_ATTACHMENTS} tệp đính kèm / at most {MAX_ATTACHMENTS} attachments"
+        )
+    checked = []
+    if main is not None:
+        checked.append((main, *check_upload(main, allowed=MAIN_TYPES)))
+    checked += [(a, *check_upload(a, allowed=ATTACHMENT_TYPES)) for a in attachments]
+    return checked
+
+
+def attach(
+    document: Document, checked: list[tuple[BlobUpload, str, str]], *, has_main: bool, start: int = 0
+) -> None:
+    """Store checked uploads as the document's files (the main one first)."""
+    blobs = []
+    rows = []
+    for i, (upload, name, mime) in enumerate(checked):
+        sha = upload.commit()
+        blobs.append(Blob(sha256=sha, size=upload.size or 0, mime=mime))
+        role = FileRole.MAIN if has_main and i == 0 else FileRole.ATTACHMENT
+        rows.append(DocumentFile(document=document, role=role, blob_id=sha, name=name, position=start + i))
+    Blob.objects.bulk_create(blobs, ignore_conflicts=True)
+    DocumentFile.objects.bulk_create(rows)

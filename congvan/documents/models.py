@@ -1,0 +1,116 @@
+"""Documents, their files, and the content-addressed blobs behind the files."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from congvan.orgs.models import Unit, User
+
+
+class DocumentType(models.Model):
+    """A document type and its abbreviation in symbols (editable data, Decree 30 and 36-HD/VPTW)."""
+
+    abbreviation = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    is_letter = models.BooleanField(default=False)  # công văn: the State symbol has no type part
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", "Thường"
+    URGENT = "urgent", "Khẩn"
+    VERY_URGENT = "very_urgent", "Thượng khẩn"
+    FLASH = "flash", "Hỏa tốc"
+
+
+class Confidentiality(models.TextChoices):
+    NONE = "none", "Thường"
+    CONFIDENTIAL = "confidential", "Mật"
+    SECRET = "secret", "Tối mật"
+    TOP_SECRET = "top_secret", "Tuyệt mật"
+
+
+class DocState(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    SUBMITTED = "submitted", "Chờ duyệt"
+    APPROVED = "approved", "Đã duyệt"
+    RELEASED = "released", "Đã ban hành"
+
+
+class Document(models.Model):
+    """An outgoing document of its issuing unit; immutable once released."""
+
+    issuing_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="documents")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="drafted_documents")
+    doc_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT)
+    subject = models.CharField(max_length=500)
+    signer_name = models.CharField(max_length=50, blank=True)
+    signer_position = models.CharField(max_length=100, blank=True)
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    confidentiality = models.CharField(
+        max_length=16, choices=Confidentiality.choices, default=Confidentiality.NONE
+    )
+    reply_due = models.DateField(null=True, blank=True)
+    place = models.CharField(max_length=150, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    copies = models.PositiveIntegerField(null=True, blank=True)
+    drafting_department = models.CharField(max_length=20, blank=True)
+    planned_recipients = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=16, choices=DocState.choices, default=DocState.DRAFT)
+    review_comment = models.TextField(blank=True)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    symbol = models.CharField(max_length=40, blank=True)
+    issued_date = models.DateField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["issuing_unit", "state", "-created_at"]),
+            models.Index(fields=["issuing_unit", "-released_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.symbol or f"#{self.pk}"
+
+
+class Blob(models.Model):
+    """File content stored once by its SHA-256."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.BigIntegerField()
+    mime = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class FileRole(models.TextChoices):
+    MAIN = "main", "Văn bản chính"
+    ATTACHMENT = "attachment", "Phụ lục"
+    RENDITION = "rendition", "Bản chuyển đổi"
+
+
+class DocumentFile(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
+    role = models.CharField(max_length=16, choices=FileRole.choices)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT)
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,30 @@
+"""Read-only selectors over documents."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from congvan.documents.models import Document, DocumentFile, DocumentType
+from congvan.lib.cursor import decode_cursor, encode_cursor
+
+
+def files_of(document: Document) -> QuerySet[DocumentFile]:
+    return document.files.select_related("blob").order_by("position", "id")
+
+
+def document_types() -> QuerySet[DocumentType]:
+    return DocumentType.objects.order_by("name")
+
+
+def outbox(
+    qs: QuerySet[Document], *, state: str = "", cursor: str | None = None, limit: int = 50
+) -> tuple[list[Document], str | None]:
+    """Return one page of documents, newest first, and the cursor to the next page."""
+    if state:
+        qs = qs.filter(state=state)
+    if cursor:
+        at, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    rows = list(qs.select_related("doc_type").order_by("-created_at", "-pk")[: limit + 1])
+    nxt = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].pk) if len(rows) > limit else None
+    return rows[:limit], nxt

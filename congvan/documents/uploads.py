@@ -1,0 +1,95 @@
+"""Stream uploads straight into the blob store while hashing them; never hold a file in memory."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+
+from congvan.documents import blobstore
+
+HEAD = 8192
+
+
+class BlobUpload(UploadedFile):
+    """An uploaded file written to a temporary blob; ``commit()`` keeps it, ``close()`` drops it."""
+
+    def __init__(self, temp: Path, name: str, content_type: str, size: int, sha256: str, head: bytes) -> None:
+        super().__init__(open(temp, "rb"), name, content_type, size)  # noqa: SIM115 - closed by close()
+        self.temp = temp
+        self.sha256 = sha256
+        self.head = head
+        self.committed = False
+
+    def commit(self) -> str:
+        """Move the content into the store (idempotent) and return its SHA-256."""
+        if not self.committed:
+            if self.file is not None:
+                self.file.close()
+            blobstore.commit_temp(self.temp, self.sha256)
+            self.committed = True
+        return self.sha256
+
+    def close(self) -> None:
+        try:
+            if self.file is not None:
+                self.file.close()
+        finally:
+            if not self.committed:
+                self.temp.unlink(missing_ok=True)
+
+
+class BlobUploadHandler(FileUploadHandler):
+    """Write each uploaded file to a temporary blob, hashing it; refuse one over the size limit."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.temp, self.fh = blobstore.new_temp()
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.head = b""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.size += len(raw_data)
+        if self.size > settings.MAX_UPLOAD_BYTES:
+            self.fh.close()
+            self.temp.unlink(missing_ok=True)
+            if self.request is not None:
+                too_large: list[str] = getattr(self.request, "congvan_too_large", [])
+                too_large.append(self.file_name or "")
+                self.request.congvan_too_large = too_large  # type: ignore[attr-defined]
+            raise SkipFile()
+        if len(self.head) < HEAD:
+            self.head += raw_data[: HEAD - len(self.head)]
+        self.digest.update(raw_data)
+        self.fh.write(raw_data)
+        return None
+
+    def file_complete(self, file_size: int) -> BlobUpload:
+        self.fh.close()
+        return BlobUpload(
+            self.temp,
+            self.file_name or "",
+            self.content_type or "",
+            self.size,
+            self.digest.hexdigest(),
+            self.head,
+        )
+
+    def upload_interrupted(self) -> None:
+        fh = getattr(self, "fh", None)
+        if fh is not None:
+            fh.close()
+            self.temp.unlink(missing_ok=True)
+
+
+def stage_bytes(name: str, data: bytes, content_type: str = "application/octet-stream") -> BlobUpload:
+    """Stage content made inside the system (demo data, generated files) like an upload."""
+    temp, fh = blobstore.new_temp()
+    with fh:
+        fh.write(data)
+    return BlobUpload(temp, name, content_type, len(data), hashlib.sha256(data).hexdigest(), data[:HEAD])

@@ -1,0 +1,85 @@
+"""Tell a file's type from its content, never from its name."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from congvan.lib.errors import InvalidInput
+from congvan.lib.text import extension
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+OLE = "application/x-ole-storage"  # legacy .doc / .xls
+ZIP = "application/zip"
+
+EXTENSIONS: dict[str, set[str]] = {
+    PDF: {"pdf"},
+    PNG: {"png"},
+    JPEG: {"jpg", "jpeg"},
+    TIFF: {"tif", "tiff"},
+    DOCX: {"docx"},
+    XLSX: {"xlsx"},
+    ODT: {"odt"},
+    ODS: {"ods"},
+    OLE: {"doc", "xls"},
+    ZIP: {"zip"},
+}
+KNOWN_EXTENSIONS = {ext for exts in EXTENSIONS.values() for ext in exts}
+
+
+def sniff(head: bytes, path: Path | None = None) -> str | None:
+    """Return the MIME type that the first bytes (and, for zip containers, the file) show."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return TIFF
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return OLE
+    if head.startswith(b"PK\x03\x04") and path is not None:
+        return _sniff_zip(path)
+    return None
+
+
+def _sniff_zip(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if declared in (ODT, ODS):
+                    return declared
+            if "word/document.xml" in names:
+                return DOCX
+            if "xl/workbook.xml" in names:
+                return XLSX
+    except (zipfile.BadZipFile, OSError, KeyError):
+        pass
+    return ZIP
+
+
+def check_type(name: str, mime: str | None, *, allowed: set[str], size: int) -> str:
+    """Return the content type, refusing empty files, unknown types and names that lie."""
+    if size == 0:
+        raise InvalidInput(f"Tệp {name!r} rỗng / the file is empty", code="empty_file")
+    if mime is None or mime not in allowed:
+        raise InvalidInput(
+            f"Tệp {name!r} không thuộc loại được nhận / the file type is not accepted", code="bad_file_type"
+        )
+    ext = extension(name)
+    if ext in KNOWN_EXTENSIONS and ext not in EXTENSIONS[mime]:
+        raise InvalidInput(
+            f"Tệp {name!r} không đúng với phần mở rộng .{ext} / the content does not match the file name",
+            code="type_mismatch",
+        )
+    return mime

@@ -1,0 +1,15 @@
+"""HTTP helpers shared by the web and the API."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote
+
+
+def content_disposition(name: str, *, inline: bool = False) -> str:
+    """Return an RFC 6266 header with an ASCII fallback and the UTF-8 name (RFC 5987)."""
+    kind = "inline" if inline else "attachment"
+    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii")
+    ascii_name = "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else "_" for c in ascii_name)
+    return f"{kind}; filename=\"{ascii_name or 'file'}\"; filename*=UTF-8''{quote(name, safe='')}"

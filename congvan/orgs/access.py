@@ -1,0 +1,84 @@
+"""Who acts, as which membership, and what a role may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from congvan.orgs.errors import NoMembership, NotAllowed, UnknownUnit
+from congvan.orgs.models import Membership, Role, Unit, User
+
+DRAFTERS = {Role.CLERK, Role.LEADER, Role.SPECIALIST}
+# Roles that see all of their unit's work (a specialist sees released work and their own drafts).
+UNIT_WIDE = {Role.CLERK, Role.LEADER, Role.ADMIN, Role.AUDITOR}
+
+
+@dataclass(frozen=True)
+class Acting:
+    """The person and the membership a request acts as."""
+
+    user: User
+    membership: Membership
+
+    @property
+    def unit(self) -> Unit:
+        return self.membership.unit
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    def require(self, *roles: str, what: str) -> None:
+        """Refuse unless the acting role is one of ``roles``."""
+        if self.role not in roles:
+            raise NotAllowed(f"Vai trò của bạn không được {what} / your role may not {what}")
+
+
+def acting_as(user: User, unit_code: str | None) -> Acting:
+    """Return the membership the user acts as: the named unit's, or the only one they have."""
+    memberships = Membership.objects.select_related("unit", "user").filter(
+        user=user, active=True, unit__active=True
+    )
+    if unit_code:
+        m = memberships.filter(unit__code=unit_code).first()
+        if m is None:
+            raise NoMembership(f"Bạn không thuộc đơn vị {unit_code} / you are not a member of that unit")
+        return Acting(user, m)
+    found = list(memberships[:2])
+    if not found:
+        raise NoMembership("Tài khoản chưa thuộc đơn vị nào / the account has no unit")
+    if len(found) > 1:
+        raise NoMembership("Hãy chọn đơn vị (X-Congvan-Unit) / pick the unit you act for (X-Congvan-Unit)")
+    return Acting(user, found[0])
+
+
+def administered_units(acting: Acting) -> QuerySet[Unit]:
+    """Return the units an admin manages: their unit's subtree (everything for a superuser)."""
+    if acting.user.is_superuser:
+        return Unit.objects.all()
+    if acting.role != Role.ADMIN:
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=acting.unit.path)
+
+
+def access_unit_for_admin(acting: Acting, code: str) -> Unit:
+    """Return a unit the acting admin manages, or refuse as if it did not exist."""
+    unit = administered_units(acting).filter(code=code).first()
+    if unit is None:
+        raise UnknownUnit(f"Không có đơn vị {code} trong phạm vi quản trị / no such unit in your scope")
+    return unit
+
+
+def units_by_code(codes: list[str]) -> dict[str, Unit]:
+    """Return the active units among ``codes``, keyed by code, in one query."""
+    return {u.code: u for u in Unit.objects.filter(code__in=codes, active=True)}
+
+
+def visible_directory() -> QuerySet[Unit]:
+    """Return the unit directory every member may read (names and codes are not secret)."""
+    return Unit.objects.filter(active=True)
+
+
+def subtree(unit: Unit) -> Q:
+    return Q(path__startswith=unit.path)

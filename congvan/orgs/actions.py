@@ -1,0 +1,239 @@
+"""State changes of units, people, memberships and logins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.lib.text import clean_line
+from congvan.orgs.access import Acting, access_unit_for_admin
+from congvan.orgs.errors import AccountLocked, DuplicateUnit, InvalidOrgData, LoginFailed, NotAllowed
+from congvan.orgs.models import ApiToken, Membership, Role, Sector, Unit, UnitGroup, UnitKind, User
+
+UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{1,31}$")
+ABBREVIATION = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ\-]{1,20}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{1,149}$")
+
+
+def _choice(value: str, choices: type[UnitKind] | type[Sector] | type[Role], field: str) -> str:
+    if value not in choices.values:
+        raise InvalidOrgData(f"{field}: phải là một trong {', '.join(choices.values)} / must be one of these")
+    return value
+
+
+def validate_unit_fields(code: str, name: str, abbreviation: str, kind: str, sector: str) -> dict[str, str]:
+    """Return cleaned unit fields or refuse the first wrong one."""
+    code = clean_line(code, field="code", max_length=32, required=True)
+    if not UNIT_CODE.match(code):
+        raise InvalidOrgData("code: chỉ gồm chữ, số, dấu chấm, gạch / letters, digits, dots and dashes only")
+    abbreviation = clean_line(abbreviation, field="abbreviation", max_length=20, required=True)
+    if not ABBREVIATION.match(abbreviation):
+        raise InvalidOrgData("abbreviation: chỉ gồm chữ, số và gạch ngang / letters, digits and dashes only")
+    return {
+        "code": code,
+        "name": clean_line(name, field="name", max_length=200, required=True),
+        "abbreviation": abbreviation,
+        "kind": _choice(kind or UnitKind.AGENCY, UnitKind, "kind"),
+        "sector": _choice(sector or Sector.PARTY, Sector, "sector"),
+    }
+
+
+def do_create_unit(
+    *,
+    code: str,
+    name: str,
+    abbreviation: str,
+    kind: str = "",
+    sector: str = "",
+    parent_code: str | None,
+    place: str = "",
+    actor: Acting | None,
+) -> Unit:
+    """Create a unit under a parent the actor administers (a root unit needs a superuser)."""
+    fields = validate_unit_fields(code, name, abbreviation, kind, sector)
+    place = clean_line(place, field="place", max_length=150)
+    with transaction.atomic():
+        parent: Unit | None = None
+        if parent_code:
+            if actor is None:
+                parent = Unit.objects.filter(code=parent_code).first()
+                if parent is None:
+                    raise InvalidOrgData(f"parent: không có đơn vị {parent_code} / unknown unit")
+            else:
+                parent = access_unit_for_admin(actor, parent_code)
+        elif actor is not None and not actor.user.is_superuser:
+            raise NotAllowed(
+                "Chỉ quản trị hệ thống tạo được đơn vị gốc / only a superuser creates a root unit"
+            )
+        if Unit.objects.filter(code=fields["code"]).exists():
+            raise DuplicateUnit(f"Mã đơn vị {fields['code']} đã có / the unit code already exists")
+        path = (parent.path if parent else "/") + fields["code"] + "/"
+        try:
+            with transaction.atomic():
+                unit = Unit.objects.create(parent=parent, path=path, place=place, **fields)
+        except IntegrityError as exc:
+            raise DuplicateUnit(f"Mã đơn vị {fields['code']} đã có / the unit code already exists") from exc
+        record(
+            "unit.created",
+            actor=actor.user if actor else None,
+            unit=unit.code,
+            target_type="unit",
+            target_id=unit.code,
+            details={"name": unit.name, "parent": parent_code or ""},
+        )
+    return unit
+
+
+def do_create_user(*, username: str, password: str, full_name: str, actor: Acting | None) -> User:
+    """Create a person's account (admins only)."""
+    if actor is not None and actor.role != Role.ADMIN and not actor.user.is_superuser:
+        raise NotAllowed("Chỉ quản trị viên tạo được tài khoản / only an admin creates accounts")
+    username = clean_line(username, field="username", max_length=150, required=True).lower()
+    if not USERNAME.match(username):
+        raise InvalidOrgData("username: chữ thường, số, . _ - / lower-case letters, digits, . _ -")
+    full_name = clean_line(full_name, field="full_name", max_length=100, required=True)
+    if not isinstance(password, str) or not password:
+        raise InvalidOrgData("password: bắt buộc / is required")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise InvalidOrgData("password: " + " ".join(exc.messages)) from exc
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise DuplicateUnit(f"Tài khoản {username} đã có / the username is taken", code="duplicate_user")
+        user = User.objects.create_user(username=username, password=password, full_name=full_name)
+        record("user.created", actor=actor.user if actor else None, target_type="user", target_id=username)
+    return user
+
+
+def do_create_membership(
+    *, username: str, unit_code: str, role: str, title: str = "", actor: Acting | None
+) -> Membership:
+    """Give a person a role in a unit the actor administers."""
+    role = _choice(role, Role, "role")
+    title = clean_line(title, field="title", max_length=100)
+    with transaction.atomic():
+        if actor is None:
+            unit = Unit.objects.filter(code=unit_code).first()
+            if unit is None:
+                raise InvalidOrgData(f"unit: không có đơn vị {unit_code} / unknown unit")
+        else:
+            unit = access_unit_for_admin(actor, unit_code)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise InvalidOrgData(f"user: không có tài khoản {username} / unknown user", code="unknown_user")
+        if Membership.objects.filter(user=user, unit=unit).exists():
+            raise DuplicateUnit("Người này đã thuộc đơn vị / already a member", code="duplicate_membership")
+        m = Membership.objects.create(user=user, unit=unit, role=role, title=title)
+        record(
+            "membership.created",
+            actor=actor.user if actor else None,
+            unit=unit.code,
+            target_type="user",
+            target_id=username,
+            details={"role": role},
+        )
+    return m
+
+
+def do_create_group(
+    *, owner: Unit, slug: str, name: str, member_codes: list[str], actor: Acting | None
+) -> UnitGroup:
+    """Create a named recipient group of a unit."""
+    with transaction.atomic():
+        group = UnitGroup.objects.create(
+            owner=owner, slug=slug, name=clean_line(name, field="name", max_length=200)
+        )
+        members = list(Unit.objects.filter(code__in=member_codes))
+        if len(members) != len(set(member_codes)):
+            raise InvalidOrgData("members: có mã đơn vị không tồn tại / unknown unit codes")
+        group.members.set(members)
+        record(
+            "group.created",
+            actor=actor.user if actor else None,
+            unit=owner.code,
+            target_type="group",
+            target_id=slug,
+            details={"members": len(members)},
+        )
+    return group
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def do_login(*, username: str, password: str) -> User:
+    """Check a password, counting failures and locking the account after too many."""
+    now = timezone.now()
+    user = User.objects.filter(username=str(username).lower(), is_active=True).first()
+    if user is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(make_password("congvan-timing"))
+        # Same work as a real check, so timing does not tell which accounts exist.
+        from django.contrib.auth.hashers import check_password
+
+        check_password(str(password), _DUMMY_HASH[0])
+        raise LoginFailed("Sai tên đăng nhập hoặc mật khẩu / wrong username or password")
+    if user.locked_until and user.locked_until > now:
+        raise AccountLocked(
+            "Tài khoản tạm khóa do đăng nhập sai nhiều lần / the account is locked for a while"
+        )
+    if user.check_password(str(password)):
+        if user.failed_logins or user.locked_until:
+            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        return user
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        user.refresh_from_db(fields=["failed_logins"])
+        locked = user.failed_logins >= settings.LOGIN_MAX_FAILURES
+        if locked:
+            until = now + dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+            User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
+        record(
+            "auth.locked" if locked else "auth.failed",
+            actor=user,
+            target_type="user",
+            target_id=user.username,
+        )
+    if locked:
+        raise AccountLocked(
+            "Tài khoản tạm khóa do đăng nhập sai nhiều lần / the account is locked for a while"
+        )
+    raise LoginFailed("Sai tên đăng nhập hoặc mật khẩu / wrong username or password")
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def do_issue_token(user: User) -> str:
+    """Create a bearer token for the user and return it; only its hash is kept."""
+    raw = "cv_" + secrets.token_urlsafe(32)
+    expires = timezone.now() + dt.timedelta(hours=settings.API_TOKEN_HOURS)
+    with transaction.atomic():
+        ApiToken.objects.create(user=user, key_hash=_token_hash(raw), expires_at=expires)
+        record("auth.token_issued", actor=user, target_type="user", target_id=user.username)
+    return raw
+
+
+def user_for_token(raw: str) -> User | None:
+    """Return the active user a valid, unexpired token belongs to."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(raw), expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
+    return token.user if token else None

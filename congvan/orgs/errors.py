@@ -1,0 +1,31 @@
+from congvan.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+
+class UnknownUnit(NotFound):
+    code = "unknown_unit"
+
+
+class NotAllowed(Forbidden):
+    code = "not_allowed"
+
+
+class LoginFailed(Forbidden):
+    code = "login_failed"
+    status = 401
+
+
+class AccountLocked(Forbidden):
+    code = "account_locked"
+    status = 429
+
+
+class NoMembership(Forbidden):
+    code = "no_membership"
+
+
+class DuplicateUnit(Conflict):
+    code = "duplicate_unit"
+
+
+class InvalidOrgData(InvalidInput):
+    code = "invalid"

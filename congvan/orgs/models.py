@@ -1,0 +1,104 @@
+"""Units in a tree, people, and their memberships with roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    full_name = models.CharField(max_length=100, blank=True)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", "Cấp tỉnh"
+    DISTRICT = "district", "Cấp huyện"
+    BOARD = "board", "Ban, văn phòng"
+    GRASSROOTS = "grassroots", "Cơ sở"
+    AGENCY = "agency", "Cơ quan"
+
+
+class Sector(models.TextChoices):
+    PARTY = "party", "Đảng"
+    STATE = "state", "Nhà nước"
+
+
+class Unit(models.Model):
+    """An organisation (đơn vị) with its identifier code (mã định danh)."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    abbreviation = models.CharField(max_length=20)
+    kind = models.CharField(max_length=16, choices=UnitKind.choices, default=UnitKind.AGENCY)
+    sector = models.CharField(max_length=8, choices=Sector.choices, default=Sector.PARTY)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of codes ("/000.00.00.T58/000.00.00.H57/"): subtree queries in one indexed LIKE.
+    path = models.CharField(max_length=1000, db_index=True)
+    place = models.CharField(max_length=150, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "Văn thư"
+    LEADER = "leader", "Lãnh đạo"
+    SPECIALIST = "specialist", "Chuyên viên"
+    ADMIN = "admin", "Quản trị"
+    AUDITOR = "auditor", "Kiểm tra"
+
+
+class Membership(models.Model):
+    """A person's role in a unit; every request acts as one membership."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    title = models.CharField(max_length=100, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="one_membership_per_unit")]
+        ordering = ["unit__path"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit.code} ({self.role})"
+
+
+class UnitGroup(models.Model):
+    """A named set of recipient units kept by a unit ("all grassroots units of the district")."""
+
+    owner = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="groups")
+    slug = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(Unit, related_name="in_groups")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="group_slug_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id}"

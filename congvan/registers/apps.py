@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistersConfig(AppConfig):
+    name = "congvan.registers"
+    label = "registers"

@@ -1,0 +1,5 @@
+from congvan.lib.errors import Conflict
+
+
+class NumberingNotConfigured(Conflict):
+    code = "numbering_not_configured"

@@ -1,0 +1,66 @@
+"""congvan serve: the web server and the background worker, started and stopped together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the web interface and API, with the background worker beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("CONGVAN_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("CONGVAN_WEB_THREADS", "8")))
+        parser.add_argument("--no-worker", action="store_true", help="serve only (workers run elsewhere)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        bin_dir = os.path.dirname(sys.executable)
+        web = [
+            os.path.join(bin_dir, "gunicorn"),
+            "congvan.wsgi:application",
+            "--bind",
+            opts["bind"],
+            "--workers",
+            "1",
+            "--threads",
+            str(opts["threads"]),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "600",
+            "--access-logfile",
+            "-",
+        ]
+        procs = [subprocess.Popen(web)]  # noqa: S603 - fixed arguments
+        if not opts["no_worker"]:
+            worker = [sys.executable, "-m", "congvan", "db_worker", "--interval", "0.5"]
+            procs.append(subprocess.Popen(worker))  # noqa: S603 - fixed arguments
+        self.stdout.write(f"congvan: http://{opts['bind']}/  (Ctrl+C stops)")
+
+        def stop(*_: object) -> None:
+            for p in procs:
+                if p.poll() is None:
+                    p.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+        finally:
+            stop()
+            for p in procs:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        codes = [p.returncode for p in procs]
+        if any(c not in (0, -signal.SIGTERM, -signal.SIGINT) for c in codes):
+            sys.exit(1)

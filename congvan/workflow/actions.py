@@ -1,0 +1,73 @@
+"""The outgoing approval steps: submit to a leader, approve, or send back with a comment."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.documents.access import access_issued_document
+from congvan.documents.errors import InvalidDocument, WrongState
+from congvan.documents.models import DocState, Document
+from congvan.lib.text import clean_text
+from congvan.orgs.access import DRAFTERS, Acting
+from congvan.orgs.models import Role
+
+
+def _step(
+    acting: Acting, document_id: object, *, expect: str, to: str, action: str, comment: str = ""
+) -> Document:
+    with transaction.atomic():
+        doc = access_issued_document(acting, document_id, for_write=True)
+        if doc.state != expect:
+            raise WrongState(
+                f"Văn bản đang ở trạng thái {DocState(doc.state).label}, không thể thực hiện / "
+                f"the document is {doc.state}, not {expect}"
+            )
+        doc.state = to
+        fields = ["state", "updated_at"]
+        if action == "approved":
+            doc.approved_by = acting.user
+            doc.approved_at = timezone.now()
+            fields += ["approved_by", "approved_at"]
+        if action in {"rejected", "submitted"}:
+            doc.review_comment = comment
+            fields.append("review_comment")
+        doc.save(update_fields=fields)
+        record(
+            f"document.{action}",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"comment": comment} if comment else {},
+        )
+    return doc
+
+
+def do_submit_document(acting: Acting, document_id: object, *, actor_note: str = "") -> Document:
+    """Send a draft to the unit's leaders for approval."""
+    acting.require(*DRAFTERS, what="trình duyệt / submit for approval")
+    note = clean_text(actor_note, field="note", max_length=2000)
+    return _step(
+        acting, document_id, expect=DocState.DRAFT, to=DocState.SUBMITTED, action="submitted", comment=note
+    )
+
+
+def do_approve_document(acting: Acting, document_id: object) -> Document:
+    """Approve a submitted document (a leader of the issuing unit)."""
+    acting.require(Role.LEADER, what="duyệt văn bản / approve documents")
+    return _step(acting, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
+
+
+def do_reject_document(acting: Acting, document_id: object, *, comment: str) -> Document:
+    """Send a submitted document back to draft with the leader's comment."""
+    acting.require(Role.LEADER, what="trả lại dự thảo / send drafts back")
+    comment = clean_text(comment, field="comment", max_length=2000)
+    if not comment:
+        raise InvalidDocument(
+            "comment: cần nêu lý do trả lại / say why the draft goes back", code="missing_field"
+        )
+    return _step(
+        acting, document_id, expect=DocState.SUBMITTED, to=DocState.DRAFT, action="rejected", comment=comment
+    )
