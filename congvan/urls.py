@@ -6,5 +6,6 @@ from congvan.api.urls import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("congvan.web.urls")),
 ]

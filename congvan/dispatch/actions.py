@@ -12,10 +12,11 @@ from congvan.audit.actions import record
 from congvan.dispatch.access import access_receipt
 from congvan.dispatch.errors import AlreadyReleased, BadRecipients, ReceiptWrongState
 from congvan.dispatch.models import STATUS_CODES, Delivery, DeliveryState, Dispatch, Receipt, StatusEvent
+from congvan.dispatch.queries import duplicates_of
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import WrongState
 from congvan.documents.metadata import clean_codes, refuse_classified
-from congvan.documents.models import DocState, Document
+from congvan.documents.models import DocState
 from congvan.lib.dates import local_today
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
@@ -180,24 +181,6 @@ def do_register_receipt(
         )
         duplicates = duplicates_of(receipt)
     return Registered(receipt, duplicates)
-
-
-def duplicates_of(receipt: Receipt) -> list[Receipt]:
-    """Return other registered receipts of the unit with the same issuer, number and symbol."""
-    doc: Document = receipt.document
-    if not doc.symbol:
-        return []
-    return list(
-        Receipt.objects.filter(
-            unit_id=receipt.unit_id,
-            issuer_id=receipt.issuer_id,
-            document__symbol=doc.symbol,
-            document__number=doc.number,
-        )
-        .exclude(pk=receipt.pk)
-        .exclude(incoming_number=None)
-        .select_related("document")[:10]
-    )
 
 
 def do_return_receipt(acting: Acting, receipt_id: object, *, reason: str) -> Receipt:

@@ -72,3 +72,21 @@ def deliveries_of(document: Document) -> list[Delivery]:
 def inbox_counts(acting: Acting) -> dict[str, int]:
     rows = visible_receipts(acting).values("state").annotate(n=Count("id"))
     return {r["state"]: r["n"] for r in rows}
+
+
+def duplicates_of(receipt: Receipt) -> list[Receipt]:
+    """Return other registered receipts of the unit with the same issuer, number and symbol."""
+    doc: Document = receipt.document
+    if not doc.symbol:
+        return []
+    return list(
+        Receipt.objects.filter(
+            unit_id=receipt.unit_id,
+            issuer_id=receipt.issuer_id,
+            document__symbol=doc.symbol,
+            document__number=doc.number,
+        )
+        .exclude(pk=receipt.pk)
+        .exclude(incoming_number=None)
+        .select_related("document")[:10]
+    )

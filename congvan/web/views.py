@@ -1,14 +1,59 @@
-"""The web interface: server-rendered pages over the same actions as the API."""
+"""The web interface: server-rendered pages over the same access rules and actions as the API."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from congvan.lib.errors import CongvanError
+from congvan.dispatch import actions as dispatch_actions
+from congvan.dispatch.access import access_document, access_receipt, visible_receipts
+from congvan.dispatch.models import DeliveryState
+from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
+from congvan.documents import actions as doc_actions
+from congvan.documents.access import issued_documents
+from congvan.documents.blobstore import iter_verified
+from congvan.documents.errors import DocumentNotFound
+from congvan.documents.models import Confidentiality, DocState, Urgency
+from congvan.documents.queries import document_types, files_of, outbox
+from congvan.documents.uploads import BlobUpload
+from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
+from congvan.lib.http import content_disposition
+from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_login
+from congvan.orgs.models import Membership, Role, Unit, UnitGroup
+from congvan.web.middleware import SESSION_KEY
+from congvan.workflow import actions as wf_actions
+
+View = Callable[..., HttpResponse]
+
+
+def member_required(view: View) -> View:
+    """Send anonymous visitors to the login page; refuse accounts without a unit."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('web:login')}?next={request.path}")
+        if getattr(request, "acting", None) is None:
+            return render(request, "web/no_unit.html", status=403)
+        try:
+            return view(request, request.acting, *args, **kwargs)  # type: ignore[attr-defined]
+        except CongvanError as exc:
+            if request.method == "POST" and exc.status not in (404,):
+                messages.error(request, exc.message)
+                return redirect(request.META.get("HTTP_REFERER") or reverse("web:dashboard"))
+            return render(request, "web/error.html", {"error": exc}, status=exc.status)
+
+    return wrapped
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -22,8 +67,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("web:dashboard")
-    return render(request, "web/login.html", {"error": error}, status=400 if error else 200)
+            nxt = request.POST.get("next", "")
+            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:dashboard")
+    return render(
+        request,
+        "web/login.html",
+        {"error": error, "next": request.GET.get("next", "")},
+        status=400 if error else 200,
+    )
 
 
 @require_POST
@@ -32,7 +83,238 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("web:login")
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("web:login")
-    return render(request, "web/dashboard.html", {})
+@require_POST
+@member_required
+def choose_membership(request: HttpRequest, acting: Acting) -> HttpResponse:
+    m = Membership.objects.filter(
+        user=acting.user, active=True, pk=_int(request.POST.get("membership"))
+    ).first()
+    if m is not None:
+        request.session[SESSION_KEY] = m.pk
+    return redirect("web:dashboard")
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+@member_required
+def dashboard(request: HttpRequest, acting: Acting) -> HttpResponse:
+    counts = inbox_counts(acting)
+    docs = issued_documents(acting)
+    context = {
+        "arrived": counts.get(DeliveryState.ARRIVED, 0),
+        "registered": counts.get(DeliveryState.REGISTERED, 0),
+        "returned": counts.get(DeliveryState.RETURNED, 0),
+        "drafts": docs.filter(state=DocState.DRAFT).count(),
+        "submitted": docs.filter(state=DocState.SUBMITTED).count(),
+        "approved": docs.filter(state=DocState.APPROVED).count(),
+        "released": docs.filter(state=DocState.RELEASED).count(),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@member_required
+def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    g = request.GET
+    f = InboxFilter(
+        view=g.get("view", "all") if g.get("view") in ("new", "registered", "all") else "all",
+        state=g.get("state", "") if g.get("state") in DeliveryState.values else "",
+        urgency=g.get("urgency", "") if g.get("urgency") in Urgency.values else "",
+        issuer=g.get("issuer", "")[:32],
+        date_from=_date(g.get("from", "")),
+        date_to=_date(g.get("to", "")),
+    )
+    page = inbox(acting, f, cursor=g.get("cursor") or None, limit=50)
+    issuers = Unit.objects.filter(pk__in=visible_receipts(acting).values("issuer_id")).order_by("name")
+    query = g.copy()
+    query.pop("cursor", None)
+    template = "web/_inbox_rows.html" if request.htmx else "web/inbox.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "f": f,
+            "issuers": issuers,
+            "states": DeliveryState.choices,
+            "urgencies": Urgency.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@member_required
+def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in DocState.values else ""
+    rows, nxt = outbox(issued_documents(acting), state=state, cursor=request.GET.get("cursor") or None)
+    return render(
+        request, "web/outbox.html", {"rows": rows, "next": nxt, "state": state, "states": DocState.choices}
+    )
+
+
+def _metadata_from_post(post: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for name in (
+        "type",
+        "subject",
+        "signer_name",
+        "signer_position",
+        "urgency",
+        "confidentiality",
+        "place",
+        "description",
+        "drafting_department",
+        "reply_due",
+    ):
+        if name in post:
+            meta[name] = post.get(name, "")
+    for name in ("page_count", "copies"):
+        if post.get(name):
+            value = _int(post.get(name))
+            if value is None:
+                raise InvalidInput(f"{name}: số nguyên dương / a positive whole number")
+            meta[name] = value
+    if "recipients" in post or "recipients_present" in post:
+        meta["recipients"] = post.getlist("recipients")
+    return meta
+
+
+def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]:
+    request.FILES  # noqa: B018 - parse the body through the streaming handler
+    if getattr(request, "congvan_too_large", None):
+        raise TooLarge("Tệp vượt quá giới hạn dung lượng / a file is over the size limit")
+    main = request.FILES.get("file")
+    return main, request.FILES.getlist("attachments")  # type: ignore[return-value]
+
+
+def _recipient_choices(acting: Acting) -> dict[str, Any]:
+    units = Unit.objects.filter(active=True).exclude(pk=acting.unit.pk).order_by("path")
+    groups = UnitGroup.objects.filter(owner=acting.unit).order_by("name")
+    return {"units": units, "groups": groups}
+
+
+@member_required
+def compose(request: HttpRequest, acting: Acting) -> HttpResponse:
+    form: dict[str, Any] = {}
+    error = ""
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            main, attachments = _uploads(request)
+            doc = doc_actions.do_create_draft(
+                acting, _metadata_from_post(request.POST), main=main, attachments=attachments
+            )
+        except CongvanError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "Đã lưu dự thảo.")
+            return redirect("web:document", doc.pk)
+    return render(
+        request,
+        "web/compose.html",
+        {
+            "form": form,
+            "error": error,
+            "types": document_types(),
+            "urgencies": Urgency.choices,
+            "confidentialities": Confidentiality.choices,
+            **_recipient_choices(acting),
+        },
+        status=400 if error else 200,
+    )
+
+
+@member_required
+def document_view(request: HttpRequest, acting: Acting, document_id: int) -> HttpResponse:
+    doc = access_document(acting, document_id)
+    own = doc.issuing_unit_id == acting.unit.pk
+    receipt = None if own else visible_receipts(acting).filter(document=doc).first()
+    files = list(files_of(doc))
+    context = {
+        "doc": doc,
+        "own": own,
+        "receipt": receipt,
+        "files": files,
+        "main": next((f for f in files if f.role == "main"), None),
+        "deliveries": deliveries_of(doc) if own else [],
+        "can_submit": own
+        and doc.state == DocState.DRAFT
+        and acting.role in ("clerk", "leader", "specialist"),
+        "can_review": own and doc.state == DocState.SUBMITTED and acting.role == Role.LEADER,
+        "can_release": own and doc.state == DocState.APPROVED and acting.role == Role.CLERK,
+        "can_register": receipt is not None
+        and receipt.state == DeliveryState.ARRIVED
+        and acting.role == Role.CLERK,
+        "can_return": receipt is not None
+        and receipt.state in (DeliveryState.ARRIVED, DeliveryState.REGISTERED)
+        and acting.role == Role.CLERK,
+        "duplicates": duplicates_of(receipt) if receipt is not None and receipt.incoming_number else [],
+        **(_recipient_choices(acting) if own and doc.state == DocState.APPROVED else {}),
+    }
+    return render(request, "web/document.html", context)
+
+
+@member_required
+def download(request: HttpRequest, acting: Acting, document_id: int, file_id: int) -> HttpResponse:
+    doc = access_document(acting, document_id)
+    f = files_of(doc).filter(pk=file_id).first()
+    if f is None:
+        raise DocumentNotFound("Không tìm thấy tệp / file not found")
+    response = StreamingHttpResponse(iter_verified(f.blob_id), content_type=f.blob.mime)
+    response["Content-Length"] = str(f.blob.size)
+    response["Content-Disposition"] = content_disposition(f.name, inline=request.GET.get("inline") == "1")
+    return response
+
+
+@require_POST
+@member_required
+def document_action(request: HttpRequest, acting: Acting, document_id: int, action: str) -> HttpResponse:
+    p = request.POST
+    if action == "submit":
+        wf_actions.do_submit_document(acting, document_id, actor_note=p.get("note", ""))
+        messages.success(request, "Đã trình lãnh đạo duyệt.")
+    elif action == "approve":
+        wf_actions.do_approve_document(acting, document_id)
+        messages.success(request, "Đã duyệt văn bản.")
+    elif action == "reject":
+        wf_actions.do_reject_document(acting, document_id, comment=p.get("comment", ""))
+        messages.success(request, "Đã trả lại dự thảo.")
+    elif action == "release":
+        dispatch = dispatch_actions.do_release(
+            acting, document_id, recipients=p.getlist("recipients"), groups=p.getlist("groups")
+        )
+        messages.success(request, f"Đã ban hành văn bản số {dispatch.document.symbol}.")
+    else:
+        raise DocumentNotFound("Không có thao tác này / no such action")
+    return redirect("web:document", document_id)
+
+
+@require_POST
+@member_required
+def receipt_action(request: HttpRequest, acting: Acting, receipt_id: int, action: str) -> HttpResponse:
+    receipt = access_receipt(acting, receipt_id)
+    if action == "register":
+        result = dispatch_actions.do_register_receipt(acting, receipt_id)
+        messages.success(request, f"Đã vào sổ, số đến {result.receipt.incoming_number}.")
+        for d in result.duplicates:
+            messages.warning(
+                request, f"Có thể trùng với văn bản đến số {d.incoming_number} ({d.document.symbol})."
+            )
+    elif action == "return":
+        dispatch_actions.do_return_receipt(acting, receipt_id, reason=request.POST.get("reason", ""))
+        messages.success(request, "Đã trả lại văn bản cho nơi gửi.")
+    else:
+        raise DocumentNotFound("Không có thao tác này / no such action")
+    return redirect("web:document", receipt.document_id)
