@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from ninja import Query, Schema, Status
 
 from congvan.api import serialize
@@ -39,12 +39,11 @@ from congvan.dispatch.access import access_document, access_receipt
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
 from congvan.documents.access import issued_documents
-from congvan.documents.blobstore import iter_verified
+from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.queries import files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.errors import InvalidInput
-from congvan.lib.http import content_disposition
 from congvan.orgs import actions as org_actions
 from congvan.orgs.access import visible_directory
 from congvan.orgs.models import Membership
@@ -227,11 +226,7 @@ def download_file(request: HttpRequest, document_id: int, file_id: int, inline: 
     f = files_of(doc).filter(pk=file_id).first()
     if f is None:
         raise DocumentNotFound("Không tìm thấy tệp / file not found")
-    response = StreamingHttpResponse(iter_verified(f.blob_id), content_type=f.blob.mime)
-    response["Content-Length"] = str(f.blob.size)
-    response["Content-Disposition"] = content_disposition(f.name, inline=inline)
-    response["ETag"] = f'"{f.blob_id}"'
-    return response
+    return file_response(f, inline=inline)
 
 
 @api.post("/documents/{document_id}/submit", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])

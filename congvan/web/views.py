@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,27 +21,26 @@ from congvan.dispatch.models import DeliveryState
 from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
 from congvan.documents import actions as doc_actions
 from congvan.documents.access import issued_documents
-from congvan.documents.blobstore import iter_verified
+from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Urgency
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
-from congvan.lib.http import content_disposition
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_login
 from congvan.orgs.models import Membership, Role, Unit, UnitGroup
 from congvan.web.middleware import SESSION_KEY
 from congvan.workflow import actions as wf_actions
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def member_required(view: View) -> View:
     """Send anonymous visitors to the login page; refuse accounts without a unit."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('web:login')}?next={request.path}")
         if getattr(request, "acting", None) is None:
@@ -86,9 +86,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @member_required
 def choose_membership(request: HttpRequest, acting: Acting) -> HttpResponse:
-    m = Membership.objects.filter(
-        user=acting.user, active=True, pk=_int(request.POST.get("membership"))
-    ).first()
+    pk = _int(request.POST.get("membership"))
+    m = Membership.objects.filter(user=acting.user, active=True, pk=pk or 0).first()
     if m is not None:
         request.session[SESSION_KEY] = m.pk
     return redirect("web:dashboard")
@@ -267,15 +266,12 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
 
 
 @member_required
-def download(request: HttpRequest, acting: Acting, document_id: int, file_id: int) -> HttpResponse:
+def download(request: HttpRequest, acting: Acting, document_id: int, file_id: int) -> HttpResponseBase:
     doc = access_document(acting, document_id)
     f = files_of(doc).filter(pk=file_id).first()
     if f is None:
         raise DocumentNotFound("Không tìm thấy tệp / file not found")
-    response = StreamingHttpResponse(iter_verified(f.blob_id), content_type=f.blob.mime)
-    response["Content-Length"] = str(f.blob.size)
-    response["Content-Disposition"] = content_disposition(f.name, inline=request.GET.get("inline") == "1")
-    return response
+    return file_response(f, inline=request.GET.get("inline") == "1")
 
 
 @require_POST

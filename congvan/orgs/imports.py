@@ -1,0 +1,88 @@
+"""Import units from a CSV file: every row is checked first; nothing is written unless all are right."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from congvan.lib.errors import CongvanError
+from congvan.orgs.actions import do_create_unit, validate_unit_fields
+from congvan.orgs.models import Unit
+
+COLUMNS = ["code", "name", "abbreviation", "kind", "sector", "parent", "place"]
+REQUIRED = {"code", "name", "abbreviation"}
+MAX_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+class ImportFailed(CongvanError):
+    code = "import_failed"
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} dòng lỗi, không nhập gì / {len(errors)} bad rows, nothing imported")
+
+
+def import_units_csv(text: str) -> int:
+    """Create the units of a CSV (code,name,abbreviation[,kind,sector,parent,place]); return the count."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = set(reader.fieldnames or [])
+    missing = REQUIRED - header
+    if missing:
+        raise ImportFailed([RowError(1, f"thiếu cột / missing columns: {', '.join(sorted(missing))}")])
+    unknown = header - set(COLUMNS)
+    if unknown:
+        raise ImportFailed([RowError(1, f"cột lạ / unknown columns: {', '.join(sorted(unknown))}")])
+    rows = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    existing = set(Unit.objects.values_list("code", flat=True))
+    for row in reader:
+        line = reader.line_num
+        if len(rows) >= MAX_ROWS:
+            raise ImportFailed([RowError(line, f"tối đa {MAX_ROWS} dòng / at most {MAX_ROWS} rows")])
+        try:
+            fields = validate_unit_fields(
+                row.get("code") or "",
+                row.get("name") or "",
+                row.get("abbreviation") or "",
+                row.get("kind") or "",
+                row.get("sector") or "",
+            )
+        except CongvanError as exc:
+            errors.append(RowError(line, exc.message))
+            continue
+        code, parent = fields["code"], (row.get("parent") or "").strip()
+        if code in existing:
+            errors.append(RowError(line, f"mã {code} đã có trong hệ thống / the code already exists"))
+        elif code in seen:
+            errors.append(RowError(line, f"mã {code} lặp lại dòng {seen[code]} / repeats line {seen[code]}"))
+        elif parent and parent not in existing and parent not in seen:
+            errors.append(
+                RowError(line, f"đơn vị cấp trên {parent} chưa có / the parent must exist or come first")
+            )
+        seen.setdefault(code, line)
+        rows.append((row, parent))
+    if errors:
+        raise ImportFailed(errors)
+    with transaction.atomic():
+        for row, parent in rows:
+            do_create_unit(
+                code=row["code"],
+                name=row["name"],
+                abbreviation=row["abbreviation"],
+                kind=row.get("kind") or "",
+                sector=row.get("sector") or "",
+                parent_code=parent or None,
+                place=row.get("place") or "",
+                actor=None,
+            )
+    return len(rows)

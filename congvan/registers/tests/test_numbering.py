@@ -1,0 +1,99 @@
+"""Both rule sets: Party (per type, per committee term) and State (Decree 30: one sequence a year)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from congvan.orgs.models import Unit
+from congvan.registers import numbering
+from congvan.registers.actions import take_incoming_number, take_outgoing_number
+from congvan.registers.errors import NumberingNotConfigured
+from congvan.registers.models import CommitteeTerm, NumberingRule, RegisterEntry
+
+
+def test_symbols_follow_both_forms():
+    assert numbering.party_symbol(35, "KH", "HU") == "35-KH/HU"
+    assert numbering.party_symbol(8, "NQ", "TU") == "08-NQ/TU"
+    assert numbering.state_symbol(15, "QĐ", "BNV", is_letter=False) == "15/QĐ-BNV"
+    assert numbering.state_symbol(5, "CV", "BNV", is_letter=True, department="VP") == "05/BNV-VP"
+    assert numbering.state_symbol(12, "CV", "UBND", is_letter=True, department="VX") == "12/UBND-VX"
+
+
+def take(unit: Unit, type_abbr: str, day: dt.date, *, letter: bool = False, dept: str = "") -> str:
+    with transaction.atomic():
+        return take_outgoing_number(unit, type_abbr=type_abbr, is_letter=letter, department=dept, day=day,
+                                    ref="test")[1]
+
+
+def test_party_numbers_run_per_type_and_restart_with_the_term(org):
+    hu = org["hu"]
+    day = dt.date(2026, 3, 1)
+    assert [take(hu, "KH", day) for _ in range(3)] == ["01-KH/HU", "02-KH/HU", "03-KH/HU"]
+    assert take(hu, "NQ", day) == "01-NQ/HU"
+    # A new calendar year does not restart Party numbering...
+    assert take(hu, "KH", dt.date(2027, 1, 2)) == "04-KH/HU"
+    # ...a new term does.
+    CommitteeTerm.objects.filter(unit=hu).update(ends_on=dt.date(2030, 6, 30))
+    CommitteeTerm.objects.create(unit=hu, name="2030-2035", starts_on=dt.date(2030, 7, 1))
+    assert take(hu, "KH", dt.date(2030, 7, 2)) == "01-KH/HU"
+
+
+def test_state_numbers_share_one_sequence_and_restart_each_year(org):
+    ubnd = org["ubnd"]
+    day = dt.date(2026, 5, 1)
+    assert take(ubnd, "QĐ", day) == "01/QĐ-UBND"
+    assert take(ubnd, "CV", day, letter=True, dept="VX") == "02/UBND-VX"
+    assert take(ubnd, "KH", day) == "03/KH-UBND"
+    assert take(ubnd, "QĐ", dt.date(2027, 1, 1)) == "01/QĐ-UBND"
+
+
+def test_rule_can_be_chosen_per_unit(org):
+    NumberingRule.objects.create(unit=org["cs1"], rule_set="state")
+    assert take(org["cs1"], "KH", dt.date(2026, 1, 5)) == "01/KH-ĐU"
+
+
+def test_party_unit_without_a_term_gets_a_clear_error(org):
+    CommitteeTerm.objects.filter(unit=org["cs2"]).delete()
+    with pytest.raises(NumberingNotConfigured, match="nhiệm kỳ"):
+        take(org["cs2"], "KH", dt.date(2026, 1, 5))
+
+
+def test_incoming_numbers_one_sequence_per_unit_per_year(org):
+    with transaction.atomic():
+        got = [take_incoming_number(org["cs1"], day=dt.date(2026, 12, 31), ref="r") for _ in range(2)]
+        got.append(take_incoming_number(org["cs1"], day=dt.date(2027, 1, 1), ref="r"))
+        got.append(take_incoming_number(org["cs2"], day=dt.date(2027, 1, 1), ref="r"))
+    assert got == [1, 2, 1, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_releases_never_gap_or_duplicate(org):
+    """Real concurrent transactions, each on its own connection (PostgreSQL row locks; SQLite serialises)."""
+    hu = org["hu"]
+    workers, per_worker = 6, 8
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(workers)
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            for _ in range(per_worker):
+                take(hu, "KH", dt.date(2026, 6, 1))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    numbers = sorted(RegisterEntry.objects.filter(register__unit=hu).values_list("number", flat=True))
+    assert numbers == list(range(1, workers * per_worker + 1))
+    assert connection.vendor in ("postgresql", "sqlite")
