@@ -15,7 +15,14 @@ from congvan.audit.queries import verify_chain
 def chain(db):
     with transaction.atomic():
         for i in range(5):
-            record("test.event", actor=None, unit="U", target_type="thing", target_id=i, details={"i": i, "vi": "Đ"})
+            record(
+                "test.event",
+                actor=None,
+                unit="U",
+                target_type="thing",
+                target_id=i,
+                details={"i": i, "vi": "Đ"},
+            )
     return list(AuditEvent.objects.order_by("seq"))
 
 

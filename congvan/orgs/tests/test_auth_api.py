@@ -10,8 +10,11 @@ from congvan.conftest import Api, make_user
 
 
 def token(client: Client, username: str, password: str):
-    return client.post("/api/v1/auth/token", json.dumps({"username": username, "password": password}),
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": username, "password": password}),
+        content_type="application/json",
+    )
 
 
 def test_token_then_me_lists_memberships(people):
@@ -19,9 +22,13 @@ def test_token_then_me_lists_memberships(people):
     r = token(client, "alice", "correct horse 1")
     assert r.status_code == 200
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
-    assert me.json() == {"username": "alice", "full_name": "Trần Thị An",
-                         "memberships": [{"unit": "000.00.01.H57", "unit_name": "Huyện ủy Gò Công Tây",
-                                          "role": "clerk", "title": ""}]}
+    assert me.json() == {
+        "username": "alice",
+        "full_name": "Trần Thị An",
+        "memberships": [
+            {"unit": "000.00.01.H57", "unit_name": "Huyện ủy Gò Công Tây", "role": "clerk", "title": ""}
+        ],
+    }
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(people):

@@ -8,8 +8,13 @@ from django.core.management import CommandError, call_command
 from congvan.conftest import Api, make_user
 from congvan.orgs.models import Membership, Unit, User
 
-NEW_UNIT = {"code": "000.01.05.H57", "name": "Chi bộ Ấp 5", "abbreviation": "CB", "kind": "grassroots",
-            "parent": "000.00.01.H57"}
+NEW_UNIT = {
+    "code": "000.01.05.H57",
+    "name": "Chi bộ Ấp 5",
+    "abbreviation": "CB",
+    "kind": "grassroots",
+    "parent": "000.00.01.H57",
+}
 
 
 def test_admin_creates_unit_user_and_membership(api):
@@ -17,8 +22,12 @@ def test_admin_creates_unit_user_and_membership(api):
     r = root.post("/units", NEW_UNIT)
     assert r.status_code == 201, r.content
     assert r.json()["parent"] == "000.00.01.H57"
-    assert root.post("/users", {"username": "nam", "password": "mật khẩu dài 123",
-                                "full_name": "Trần Văn Nam"}).status_code == 201
+    assert (
+        root.post(
+            "/users", {"username": "nam", "password": "mật khẩu dài 123", "full_name": "Trần Văn Nam"}
+        ).status_code
+        == 201
+    )
     m = root.post("/memberships", {"user": "nam", "unit": "000.01.05.H57", "role": "clerk"})
     assert m.status_code == 201
     assert Membership.objects.filter(user__username="nam", unit__code="000.01.05.H57", role="clerk").exists()

@@ -25,8 +25,9 @@ def test_symbols_follow_both_forms():
 
 def take(unit: Unit, type_abbr: str, day: dt.date, *, letter: bool = False, dept: str = "") -> str:
     with transaction.atomic():
-        return take_outgoing_number(unit, type_abbr=type_abbr, is_letter=letter, department=dept, day=day,
-                                    ref="test")[1]
+        return take_outgoing_number(
+            unit, type_abbr=type_abbr, is_letter=letter, department=dept, day=day, ref="test"
+        )[1]
 
 
 def test_party_numbers_run_per_type_and_restart_with_the_term(org):
