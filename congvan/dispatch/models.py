@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from congvan.documents.models import Document, Urgency
 from congvan.orgs.models import Unit, User
@@ -11,12 +12,12 @@ from congvan.orgs.models import Unit, User
 class DeliveryState(models.TextChoices):
     """A recipient's progress, with the edXML status codes (DOMAIN.md)."""
 
-    ARRIVED = "arrived", "Đã đến"
-    RETURNED = "returned", "Bị trả lại"
-    REGISTERED = "registered", "Đã vào sổ"
-    DIRECTED = "directed", "Đã phân công"
-    IN_PROGRESS = "in_progress", "Đang xử lý"
-    COMPLETED = "completed", "Hoàn thành"
+    ARRIVED = "arrived", _("Đã đến")
+    RETURNED = "returned", _("Bị trả lại")
+    REGISTERED = "registered", _("Đã vào sổ")
+    DIRECTED = "directed", _("Đã phân công")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    COMPLETED = "completed", _("Hoàn thành")
 
 
 STATUS_CODES = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from congvan.orgs.models import Unit, User
 
@@ -22,24 +23,24 @@ class DocumentType(models.Model):
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", "Thường"
-    URGENT = "urgent", "Khẩn"
-    VERY_URGENT = "very_urgent", "Thượng khẩn"
-    FLASH = "flash", "Hỏa tốc"
+    NORMAL = "normal", _("Thường")
+    URGENT = "urgent", _("Khẩn")
+    VERY_URGENT = "very_urgent", _("Thượng khẩn")
+    FLASH = "flash", _("Hỏa tốc")
 
 
 class Confidentiality(models.TextChoices):
-    NONE = "none", "Thường"
-    CONFIDENTIAL = "confidential", "Mật"
-    SECRET = "secret", "Tối mật"
-    TOP_SECRET = "top_secret", "Tuyệt mật"
+    NONE = "none", _("Thường")
+    CONFIDENTIAL = "confidential", _("Mật")
+    SECRET = "secret", _("Tối mật")
+    TOP_SECRET = "top_secret", _("Tuyệt mật")
 
 
 class DocState(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    SUBMITTED = "submitted", "Chờ duyệt"
-    APPROVED = "approved", "Đã duyệt"
-    RELEASED = "released", "Đã ban hành"
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Chờ duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    RELEASED = "released", _("Đã ban hành")
 
 
 class Document(models.Model):
@@ -97,9 +98,9 @@ class Blob(models.Model):
 
 
 class FileRole(models.TextChoices):
-    MAIN = "main", "Văn bản chính"
-    ATTACHMENT = "attachment", "Phụ lục"
-    RENDITION = "rendition", "Bản chuyển đổi"
+    MAIN = "main", _("Văn bản chính")
+    ATTACHMENT = "attachment", _("Phụ lục")
+    RENDITION = "rendition", _("Bản chuyển đổi")
 
 
 class DocumentFile(models.Model):

@@ -41,7 +41,7 @@ def import_units_csv(text: str) -> int:
     unknown = header - set(COLUMNS)
     if unknown:
         raise ImportFailed([RowError(1, f"cột lạ / unknown columns: {', '.join(sorted(unknown))}")])
-    rows = []
+    rows: list[tuple[dict[str, str], str]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     existing = set(Unit.objects.values_list("code", flat=True))

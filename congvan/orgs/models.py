@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -16,16 +17,16 @@ class User(AbstractUser):
 
 
 class UnitKind(models.TextChoices):
-    PROVINCE = "province", "Cấp tỉnh"
-    DISTRICT = "district", "Cấp huyện"
-    BOARD = "board", "Ban, văn phòng"
-    GRASSROOTS = "grassroots", "Cơ sở"
-    AGENCY = "agency", "Cơ quan"
+    PROVINCE = "province", _("Cấp tỉnh")
+    DISTRICT = "district", _("Cấp huyện")
+    BOARD = "board", _("Ban, văn phòng")
+    GRASSROOTS = "grassroots", _("Cơ sở")
+    AGENCY = "agency", _("Cơ quan")
 
 
 class Sector(models.TextChoices):
-    PARTY = "party", "Đảng"
-    STATE = "state", "Nhà nước"
+    PARTY = "party", _("Đảng")
+    STATE = "state", _("Nhà nước")
 
 
 class Unit(models.Model):
@@ -53,11 +54,11 @@ class Unit(models.Model):
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", "Văn thư"
-    LEADER = "leader", "Lãnh đạo"
-    SPECIALIST = "specialist", "Chuyên viên"
-    ADMIN = "admin", "Quản trị"
-    AUDITOR = "auditor", "Kiểm tra"
+    CLERK = "clerk", _("Văn thư")
+    LEADER = "leader", _("Lãnh đạo")
+    SPECIALIST = "specialist", _("Chuyên viên")
+    ADMIN = "admin", _("Quản trị")
+    AUDITOR = "auditor", _("Kiểm tra")
 
 
 class Membership(models.Model):

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvan.dispatch import actions as dispatch_actions
@@ -218,7 +219,7 @@ def compose(request: HttpRequest, acting: Acting) -> HttpResponse:
         except CongvanError as exc:
             error = exc.message
         else:
-            messages.success(request, "Đã lưu dự thảo.")
+            messages.success(request, _("Đã lưu dự thảo."))
             return redirect("web:document", doc.pk)
     return render(
         request,
@@ -280,18 +281,18 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
     p = request.POST
     if action == "submit":
         wf_actions.do_submit_document(acting, document_id, actor_note=p.get("note", ""))
-        messages.success(request, "Đã trình lãnh đạo duyệt.")
+        messages.success(request, _("Đã trình lãnh đạo duyệt."))
     elif action == "approve":
         wf_actions.do_approve_document(acting, document_id)
-        messages.success(request, "Đã duyệt văn bản.")
+        messages.success(request, _("Đã duyệt văn bản."))
     elif action == "reject":
         wf_actions.do_reject_document(acting, document_id, comment=p.get("comment", ""))
-        messages.success(request, "Đã trả lại dự thảo.")
+        messages.success(request, _("Đã trả lại dự thảo."))
     elif action == "release":
         dispatch = dispatch_actions.do_release(
             acting, document_id, recipients=p.getlist("recipients"), groups=p.getlist("groups")
         )
-        messages.success(request, f"Đã ban hành văn bản số {dispatch.document.symbol}.")
+        messages.success(request, _("Đã ban hành văn bản số %s.") % dispatch.document.symbol)
     else:
         raise DocumentNotFound("Không có thao tác này / no such action")
     return redirect("web:document", document_id)
@@ -303,14 +304,12 @@ def receipt_action(request: HttpRequest, acting: Acting, receipt_id: int, action
     receipt = access_receipt(acting, receipt_id)
     if action == "register":
         result = dispatch_actions.do_register_receipt(acting, receipt_id)
-        messages.success(request, f"Đã vào sổ, số đến {result.receipt.incoming_number}.")
+        messages.success(request, _("Đã vào sổ, số đến %s.") % result.receipt.incoming_number)
         for d in result.duplicates:
-            messages.warning(
-                request, f"Có thể trùng với văn bản đến số {d.incoming_number} ({d.document.symbol})."
-            )
+            messages.warning(request, _("Có thể trùng với văn bản đến số %s.") % d.incoming_number)
     elif action == "return":
         dispatch_actions.do_return_receipt(acting, receipt_id, reason=request.POST.get("reason", ""))
-        messages.success(request, "Đã trả lại văn bản cho nơi gửi.")
+        messages.success(request, _("Đã trả lại văn bản cho nơi gửi."))
     else:
         raise DocumentNotFound("Không có thao tác này / no such action")
     return redirect("web:document", receipt.document_id)

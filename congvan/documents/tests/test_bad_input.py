@@ -30,7 +30,7 @@ def state(settings) -> tuple:
 
 
 def post(api, metadata, file=None, attachments=()):
-    data = {"metadata": metadata if isinstance(metadata, str) else json.dumps(metadata)}
+    data: dict = {"metadata": metadata if isinstance(metadata, str) else json.dumps(metadata)}
     if file is not None:
         data["file"] = file
     if attachments:

@@ -93,7 +93,8 @@ def test_csv_import_creates_units_in_order(org, tmp_path, capsys):
         encoding="utf-8",
     )
     call_command("import_units", str(f))
-    assert Unit.objects.get(code="000.02.02.H57").parent.code == "000.02.01.H57"
+    parent = Unit.objects.get(code="000.02.02.H57").parent
+    assert parent is not None and parent.code == "000.02.01.H57"
     assert "2" in capsys.readouterr().out
 
 

@@ -1,0 +1,104 @@
+"""Web pages: login, security headers, CSRF, escaping, language, and the same access rules as the API."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from congvan.conftest import released
+
+CS1 = "000.01.01.H57"
+
+
+def signed_in(username: str, **kwargs) -> Client:
+    client = Client(**kwargs)
+    r = client.post("/login/", {"username": username, "password": "correct horse 1"})
+    assert r.status_code == 302, r.content
+    return client
+
+
+def test_pages_need_a_login(db):
+    for url in ("/", "/inbox/", "/outbox/", "/compose/", "/documents/1/"):
+        r = Client().get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
+def test_wrong_password_shows_an_error(people):
+    r = Client().post("/login/", {"username": "alice", "password": "nope"})
+    assert r.status_code == 400 and "Sai tên đăng nhập" in r.content.decode()
+
+
+def test_security_headers_and_strict_csp(people):
+    r = signed_in("alice").get("/")
+    csp = r["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert r["Referrer-Policy"] == "same-origin"
+    assert r["Cache-Control"] == "no-store"
+
+
+def test_no_asset_comes_from_outside_the_server(api):
+    rel = released(api, [CS1])
+    client = signed_in("alice")
+    for url in ("/login/", "/", "/inbox/", "/outbox/", "/compose/", f"/documents/{rel['id']}/"):
+        html = client.get(url).content.decode()
+        for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert ref.startswith(("/", "?", "#")), (url, ref)
+        assert "<script>" not in html.replace('<script type="module"', "").replace("<script src", "")
+
+
+def test_session_cookie_settings(settings):
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.PASSWORD_HASHERS  # Argon2 in production; tests use a fast hasher
+    from congvan import settings as product
+
+    assert product.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_forms_require_csrf(people):
+    client = signed_in("alice")
+    client.handler.enforce_csrf_checks = True
+    r = client.post("/compose/", {"type": "KH", "subject": "x"})
+    assert r.status_code == 403
+    assert Client(enforce_csrf_checks=True).post("/login/", {"username": "alice"}).status_code == 403
+
+
+def test_html_in_subject_is_rendered_inert(api):
+    rel = released(api, [CS1], subject='<script>alert("x")</script><b>Kế hoạch</b>')
+    html = signed_in("dan").get(f"/documents/{rel['id']}/").content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;" in html
+
+
+def test_another_units_document_page_is_not_found(api):
+    rel = released(api, [CS1])
+    r = signed_in("erin").get(f"/documents/{rel['id']}/")
+    assert r.status_code == 404
+    r = signed_in("erin").get(f"/documents/{rel['id']}/files/1/")
+    assert r.status_code == 404
+
+
+def test_vietnamese_first_and_english_switch(people):
+    client = signed_in("alice")
+    assert "Văn bản đến" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert "Incoming" in html and 'lang="en"' in html
+
+
+def test_inbox_page_filters(api):
+    released(api, [CS1], urgency="flash", subject="Công điện khẩn")
+    released(api, [CS1], subject="Thông báo thường")
+    client = signed_in("dan")
+    html = client.get("/inbox/?urgency=flash").content.decode()
+    assert "Công điện khẩn" in html and "Thông báo thường" not in html
+
+
+@pytest.mark.parametrize("who", ["frank"])
+def test_auditor_sees_but_has_no_action_buttons(api, who):
+    doc_id = api["carol"].create_draft().json()["id"]
+    html = signed_in(who).get(f"/documents/{doc_id}/").content.decode()
+    assert 'id="submit"' not in html and 'id="approve"' not in html and 'id="release"' not in html
