@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from congvan.documents.doctypes import load_document_types
+from congvan.documents.models import DocumentType
 from congvan.lib.pdfgen import simple_pdf
 from congvan.orgs.actions import do_create_membership, do_create_unit, do_issue_token
 from congvan.orgs.models import Unit, User
@@ -77,6 +80,8 @@ def make_user(username: str, full_name: str, unit: str, role: str) -> User:
 @pytest.fixture
 def org(db: None) -> dict[str, Unit]:
     """Province TU > district HU > boards and four grassroots cells; a State agency beside them."""
+    # Data from migrations is gone after a transactional test flushed the tables: load it again.
+    load_document_types(DocumentType)
     units = {
         "tu": do_create_unit(
             code="000.00.00.T58",
@@ -115,8 +120,6 @@ def org(db: None) -> dict[str, Unit]:
         parent_code="000.00.00.T58",
         actor=None,
     )
-    import datetime as dt
-
     for key in ("tu", "hu", "cs1", "cs2", "cs3", "cs4"):
         CommitteeTerm.objects.create(unit=units[key], name="2025-2030", starts_on=dt.date(2025, 1, 1))
     return units
