@@ -1,0 +1,86 @@
+"""Set up a throw-away database for a benchmark (SQLite file or a fresh PostgreSQL database)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def parse_args(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "CONGVAN_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/congvan_bench"
+        ),
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    return parser.parse_args()
+
+
+def setup_django(args: argparse.Namespace) -> None:
+    """Point congvan at a fresh database and migrate it."""
+    data = tempfile.mkdtemp(prefix="congvan-bench-")
+    os.environ["CONGVAN_DATA_DIR"] = data
+    if args.db == "postgres":
+        _recreate_postgres(args.postgres_url)
+        os.environ["CONGVAN_DATABASE_URL"] = args.postgres_url
+    else:
+        os.environ["CONGVAN_DATABASE_URL"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congvan.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", verbosity=0)
+
+
+def _recreate_postgres(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    u = urlparse(url)
+    name = u.path.lstrip("/")
+    with psycopg.connect(
+        host=u.hostname,
+        port=u.port or 5432,
+        user=u.username,
+        password=u.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    """Return the wall times of ``repeat`` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "OVER TARGET"
