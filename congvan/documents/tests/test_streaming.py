@@ -19,9 +19,11 @@ CHUNK = 1024 * 1024
 
 def body_parts(boundary: str):
     meta = json.dumps({"type": "KH", "subject": "Tệp lớn"})
-    yield (f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{meta}\r\n'
-           f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="lon.pdf"\r\n'
-           "Content-Type: application/pdf\r\n\r\n").encode()
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{meta}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="lon.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
     yield b"%PDF-1.7\n"
     line = b"%" + b"0" * (CHUNK - 2) + b"\n"
     for _ in range(SIZE // CHUNK - 1):
