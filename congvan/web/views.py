@@ -21,10 +21,10 @@ from congvan.dispatch.access import access_document, access_receipt, visible_rec
 from congvan.dispatch.models import DeliveryState
 from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
 from congvan.documents import actions as doc_actions
-from congvan.documents.access import issued_documents
+from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
-from congvan.documents.models import Confidentiality, DocState, Urgency
+from congvan.documents.models import Confidentiality, DocState, Document, Urgency
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
@@ -205,35 +205,54 @@ def _recipient_choices(acting: Acting) -> dict[str, Any]:
     return {"units": units, "groups": groups}
 
 
+def _form_of(doc: Document) -> dict[str, Any]:
+    fields = (
+        "subject",
+        "signer_name",
+        "signer_position",
+        "urgency",
+        "confidentiality",
+        "place",
+        "description",
+        "drafting_department",
+    )
+    form: dict[str, Any] = {name: getattr(doc, name) for name in fields}
+    form["type"] = doc.doc_type.abbreviation
+    form["reply_due"] = doc.reply_due.isoformat() if doc.reply_due else ""
+    form["recipients"] = doc.planned_recipients
+    return form
+
+
 @member_required
-def compose(request: HttpRequest, acting: Acting) -> HttpResponse:
-    form: dict[str, Any] = {}
+def compose(request: HttpRequest, acting: Acting, document_id: int | None = None) -> HttpResponse:
+    """Create a draft, or edit one (``document_id``): metadata, a new main file, more attachments."""
+    doc = access_issued_document(acting, document_id) if document_id is not None else None
+    form: dict[str, Any] = _form_of(doc) if doc is not None else {}
     error = ""
     if request.method == "POST":
-        form = request.POST.dict()
+        form = {**request.POST.dict(), "recipients": request.POST.getlist("recipients")}
         try:
             main, attachments = _uploads(request)
-            doc = doc_actions.do_create_draft(
-                acting, _metadata_from_post(request.POST), main=main, attachments=attachments
-            )
+            meta = _metadata_from_post(request.POST)
+            if doc is None:
+                doc = doc_actions.do_create_draft(acting, meta, main=main, attachments=attachments)
+            else:
+                doc_actions.do_update_draft(acting, doc.pk, meta, main=main, attachments=attachments)
         except CongvanError as exc:
             error = exc.message
         else:
             messages.success(request, _("Đã lưu dự thảo."))
             return redirect("web:document", doc.pk)
-    return render(
-        request,
-        "web/compose.html",
-        {
-            "form": form,
-            "error": error,
-            "types": document_types(),
-            "urgencies": Urgency.choices,
-            "confidentialities": Confidentiality.choices,
-            **_recipient_choices(acting),
-        },
-        status=400 if error else 200,
-    )
+    context = {
+        "form": form,
+        "doc": doc,
+        "error": error,
+        "types": document_types(),
+        "urgencies": Urgency.choices,
+        "confidentialities": Confidentiality.choices,
+        **_recipient_choices(acting),
+    }
+    return render(request, "web/compose.html", context, status=400 if error else 200)
 
 
 @member_required
@@ -249,6 +268,7 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         "files": files,
         "main": next((f for f in files if f.role == "main"), None),
         "deliveries": deliveries_of(doc) if own else [],
+        "can_edit": own and doc.state == DocState.DRAFT and acting.role in ("clerk", "leader", "specialist"),
         "can_submit": own
         and doc.state == DocState.DRAFT
         and acting.role in ("clerk", "leader", "specialist"),

@@ -102,3 +102,60 @@ def test_auditor_sees_but_has_no_action_buttons(api, who):
     doc_id = api["carol"].create_draft().json()["id"]
     html = signed_in(who).get(f"/documents/{doc_id}/").content.decode()
     assert 'id="submit"' not in html and 'id="approve"' not in html and 'id="release"' not in html
+
+
+def test_drafter_edits_a_draft_in_the_web(api):
+    doc_id = api["carol"].create_draft(subject="Bản đầu").json()["id"]
+    client = signed_in("carol")
+    page = client.get(f"/documents/{doc_id}/edit/").content.decode()
+    assert "Bản đầu" in page
+    r = client.post(
+        f"/documents/{doc_id}/edit/",
+        {
+            "type": "KH",
+            "subject": "Bản sửa",
+            "urgency": "urgent",
+            "confidentiality": "none",
+            "recipients_present": "1",
+            "recipients": [CS1],
+        },
+    )
+    assert r.status_code == 302
+    doc = api["carol"].get(f"/documents/{doc_id}").json()
+    assert (doc["subject"], doc["urgency"], doc["recipients"]) == ("Bản sửa", "urgent", [CS1])
+    # Another unit's person cannot even open the edit page.
+    assert signed_in("dan").get(f"/documents/{doc_id}/edit/").status_code == 404
+
+
+def test_compose_errors_keep_what_was_typed(people):
+    client = signed_in("carol")
+    r = client.post(
+        "/compose/", {"type": "KH", "subject": "Giữ nguyên nội dung", "confidentiality": "secret"}
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and "Giữ nguyên nội dung" in html and "TỐI MẬT" in html
+
+
+def test_every_text_field_is_rendered_inert(api):
+    evil = "<img src=x onerror=alert(1)>"
+    doc_id = (
+        api["carol"]
+        .create_draft(
+            subject=f"S{evil}", signer_name=f"N{evil}"[:50], signer_position=f"P{evil}", recipients=[CS1]
+        )
+        .json()["id"]
+    )
+    api["carol"].post(f"/documents/{doc_id}/submit")
+    api["bob"].post(f"/documents/{doc_id}/reject", {"comment": f"C{evil}"})
+    api["carol"].post(f"/documents/{doc_id}/submit")
+    api["bob"].post(f"/documents/{doc_id}/approve")
+    api["alice"].post(f"/documents/{doc_id}/release", {})
+    rid = api["dan"].get("/inbox").json()["results"][0]["id"]
+    api["dan"].post(f"/receipts/{rid}/return", {"reason": f"R{evil}"})
+    for who in ("alice", "dan"):
+        client = signed_in(who)
+        for url in (f"/documents/{doc_id}/", "/inbox/", "/outbox/"):
+            html = client.get(url).content.decode()
+            assert "<img src=x" not in html, (who, url)
+    html = signed_in("alice").get(f"/documents/{doc_id}/").content.decode()
+    assert "R&lt;img src=x onerror=alert(1)&gt;" in html  # the return reason, shown as text

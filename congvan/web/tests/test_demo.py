@@ -1,0 +1,33 @@
+"""The demo loads once, with the organisation and accounts the README promises."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from congvan.audit.queries import verify_chain
+from congvan.dispatch.models import Receipt
+from congvan.orgs.models import Membership, Unit, User
+
+
+def test_demo_loads_once_and_prints_accounts(db, capsys):
+    call_command("demo")
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "Demo data already loaded" in out and "hu.vanthu" in out
+    hu = Unit.objects.get(name="Huyện ủy Gò Công Tây")
+    assert Unit.objects.get(name="Tỉnh ủy Tiền Giang").parent is None
+    boards = set(hu.children.filter(kind="board").values_list("name", flat=True))
+    assert {
+        "Văn phòng Huyện ủy",
+        "Ban Tổ chức Huyện ủy",
+        "Ban Tuyên giáo Huyện ủy",
+        "Ban Dân vận Huyện ủy",
+        "Ủy ban Kiểm tra Huyện ủy",
+    } <= boards
+    assert hu.children.filter(kind="grassroots").count() >= 8
+    for unit in ("Tỉnh ủy Tiền Giang", "Huyện ủy Gò Công Tây", "Đảng ủy xã Bình Tân", "Đảng ủy xã Long Bình"):
+        roles = set(Membership.objects.filter(unit__name=unit).values_list("role", flat=True))
+        assert {"clerk", "leader", "specialist"} <= roles, unit
+    assert User.objects.filter(is_superuser=True).count() == 1
+    assert Receipt.objects.filter(unit__name="Đảng ủy xã Bình Tân").exists()
+    assert verify_chain()[1] == []
