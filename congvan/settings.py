@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "congvan.registers",
     "congvan.dispatch",
     "congvan.workflow",
+    "congvan.mail",
+    "congvan.reports",
     "congvan.api",
     "congvan.web",
 ]
@@ -192,6 +194,21 @@ FILE_UPLOAD_HANDLERS = ["congvan.documents.uploads.BlobUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# Official e-mail (notifications out). Off until a host is configured.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "congvan@localhost")
+EMAIL_ENABLED = bool(EMAIL_HOST)
+PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 1)
+SCHEDULER_MINUTES = env_int("SCHEDULER_MINUTES", 10)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

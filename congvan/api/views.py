@@ -35,7 +35,6 @@ from congvan.api.schemas import (
     UserOut,
 )
 from congvan.dispatch import actions as dispatch_actions
-from congvan.dispatch.access import access_document, access_receipt
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
 from congvan.documents.access import issued_documents
@@ -48,6 +47,7 @@ from congvan.orgs import actions as org_actions
 from congvan.orgs.access import visible_directory
 from congvan.orgs.models import Membership
 from congvan.workflow import actions as wf_actions
+from congvan.workflow.access import access_document, access_receipt
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 

@@ -125,8 +125,20 @@ def _insert_deliveries_and_receipts(
         )
 
 
+def report_progress(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:
+    """Move a receipt to ``state`` and update the sender's tracking (same server: same transaction).
+
+    Called by this app's actions and by the processing steps of ``workflow`` (directed, in progress,
+    completed); a state the receipt already has is not reported again.
+    """
+    if receipt.state == state:
+        return
+    Receipt.objects.filter(pk=receipt.pk).update(state=state)
+    receipt.state = state
+    _report(receipt, state, note, actor, now)
+
+
 def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:
-    """Update the sender's tracking of this receipt (same server: same transaction)."""
     if receipt.delivery_id is None:
         return
     Delivery.objects.filter(pk=receipt.delivery_id).update(state=state, state_changed_at=now, note=note[:500])

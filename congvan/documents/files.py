@@ -55,16 +55,28 @@ def check_files(main: BlobUpload | None, attachments: list[BlobUpload]) -> list[
     return checked
 
 
+def store_files(checked: list[tuple[BlobUpload, str, str]]) -> list[tuple[Blob, str]]:
+    """Commit checked uploads to the blob store and return their blobs with the clean names."""
+    blobs = [
+        (Blob(sha256=upload.commit(), size=upload.size or 0, mime=mime), name)
+        for upload, name, mime in checked
+    ]
+    Blob.objects.bulk_create([b for b, _ in blobs], ignore_conflicts=True)
+    return blobs
+
+
 def attach(
     document: Document, checked: list[tuple[BlobUpload, str, str]], *, has_main: bool, start: int = 0
 ) -> None:
     """Store checked uploads as the document's files (the main one first)."""
-    blobs = []
-    rows = []
-    for i, (upload, name, mime) in enumerate(checked):
-        sha = upload.commit()
-        blobs.append(Blob(sha256=sha, size=upload.size or 0, mime=mime))
-        role = FileRole.MAIN if has_main and i == 0 else FileRole.ATTACHMENT
-        rows.append(DocumentFile(document=document, role=role, blob_id=sha, name=name, position=start + i))
-    Blob.objects.bulk_create(blobs, ignore_conflicts=True)
+    rows = [
+        DocumentFile(
+            document=document,
+            role=FileRole.MAIN if has_main and i == 0 else FileRole.ATTACHMENT,
+            blob_id=blob.sha256,
+            name=name,
+            position=start + i,
+        )
+        for i, (blob, name) in enumerate(store_files(checked))
+    ]
     DocumentFile.objects.bulk_create(rows)

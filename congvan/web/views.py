@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvan.dispatch import actions as dispatch_actions
-from congvan.dispatch.access import access_document, access_receipt, visible_receipts
 from congvan.dispatch.models import DeliveryState
 from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
 from congvan.documents import actions as doc_actions
@@ -33,6 +32,7 @@ from congvan.orgs.actions import do_login
 from congvan.orgs.models import Membership, Role, Unit, UnitGroup
 from congvan.web.middleware import SESSION_KEY
 from congvan.workflow import actions as wf_actions
+from congvan.workflow.access import access_document, access_receipt, visible_receipts
 
 View = Callable[..., HttpResponseBase]
 

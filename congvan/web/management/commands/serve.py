@@ -9,10 +9,19 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
+    def _tick(self, only: str | None) -> None:
+        """Queue the periodic work; a failure here must not stop the server."""
+        try:
+            call_command("tick", *(["--only", only] if only else []))
+        except Exception as exc:  # logged; retried at the next tick
+            self.stderr.write(f"congvan: could not queue periodic work: {exc}")
+
     help = "Serve the web interface and API, with the background worker beside it."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,8 +60,15 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        last_email = last_scan = 0.0
+        scan_every = max(60, settings.SCHEDULER_MINUTES * 60)
         try:
             while all(p.poll() is None for p in procs):
+                now = time.monotonic()
+                if not opts["no_worker"] and now - last_email >= 60:
+                    due_scan = now - last_scan >= scan_every
+                    self._tick(None if due_scan else "email")
+                    last_email, last_scan = now, (now if due_scan else last_scan)
                 time.sleep(0.5)
         finally:
             stop()

@@ -1,0 +1,287 @@
+"""REST endpoints of incoming work: direct, assignments, oversight, notices, dossiers, registers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Schema
+
+from congvan.api.base import acting, api, check_uploads
+from congvan.api.schemas import ErrorOut
+from congvan.documents.uploads import BlobUpload
+from congvan.lib.dates import local_today
+from congvan.lib.errors import InvalidInput
+from congvan.workflow import incoming
+from congvan.workflow.access import access_assignment, access_receipt
+from congvan.workflow.models import Assignment, Notification
+from congvan.workflow.notify import do_mark_read
+from congvan.workflow.queries import oversight, work_list
+
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class AssignmentIn(Schema):
+    assignee: str | None = None
+    unit: str | None = None
+    role: str
+    deadline: str | None = None
+
+
+class DirectIn(Schema):
+    direction: str = ""
+    assignments: list[AssignmentIn]
+
+
+class AssignmentOut(Schema):
+    id: int
+    receipt: int
+    document: dict[str, Any]
+    role: str
+    state: str
+    deadline: dt.date
+    overdue: bool
+    assignee: str | None
+    unit: str | None
+    parent: int | None
+    assigned_by: str
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
+    result: str
+    reply_document: int | None
+
+
+class AssignmentsOut(Schema):
+    assignments: list[AssignmentOut]
+
+
+class ReassignIn(Schema):
+    assignee: str
+    deadline: str | None = None
+
+
+class NoteIn(Schema):
+    note: str
+
+
+class CompleteIn(Schema):
+    result: str
+    reply_document: int | None = None
+
+
+class ExtendIn(Schema):
+    until: str
+    reason: str
+
+
+class DecideIn(Schema):
+    approve: bool
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+def assignment_out(a: Assignment, today: dt.date) -> dict[str, Any]:
+    doc = a.receipt.document
+    return {
+        "id": a.pk,
+        "receipt": a.receipt_id,
+        "role": a.role,
+        "state": a.state,
+        "deadline": a.deadline,
+        "document": {"id": doc.pk, "symbol": doc.symbol, "subject": doc.subject},
+        "overdue": a.state in ("open", "in_progress") and a.deadline < today,
+        "assignee": a.assignee_user.username if a.assignee_user else None,
+        "unit": a.assignee_unit.code if a.assignee_unit else None,
+        "parent": a.parent_id,
+        "assigned_by": a.assigned_by.username,
+        "created_at": a.created_at,
+        "completed_at": a.completed_at,
+        "result": a.result,
+        "reply_document": a.reply_document_id,
+    }
+
+
+def _full(pk: int) -> Assignment:
+    return Assignment.objects.select_related(
+        "receipt__document", "assignee_user", "assignee_unit", "assigned_by"
+    ).get(pk=pk)
+
+
+def _today() -> dt.date:
+    return local_today(timezone.now())
+
+
+@api.post("/receipts/{receipt_id}/direct", response={200: AssignmentsOut, **ERRORS}, tags=["incoming"])
+def direct_receipt(request: HttpRequest, receipt_id: int, body: DirectIn) -> Any:
+    """The leader's direction and assignments: one lead, any support and for-information, each a
+    person of the unit (``assignee``) or a unit below it (``unit``), each with a deadline (default:
+    the unit's working days for the document's urgency)."""
+    created = incoming.do_direct_receipt(
+        acting(request),
+        receipt_id,
+        direction=body.direction,
+        assignments=[a.dict() for a in body.assignments],
+    )
+    return {"assignments": [assignment_out(_full(a.pk), _today()) for a in created]}
+
+
+@api.get("/receipts/{receipt_id}/processing", response={200: None, **ERRORS}, tags=["incoming"])
+def receipt_processing(request: HttpRequest, receipt_id: int) -> Any:
+    """Directions and the whole chain of assignments of a receipt."""
+    receipt = access_receipt(acting(request), receipt_id)
+    today = _today()
+    rows = (
+        Assignment.objects.filter(receipt=receipt)
+        .select_related("receipt__document", "assignee_user", "assignee_unit", "assigned_by")
+        .order_by("id")
+    )
+    return {
+        "receipt": receipt.pk,
+        "state": receipt.state,
+        "directions": [
+            {"text": d.text, "by": d.by.username, "at": d.at} for d in receipt.directions.select_related("by")
+        ],
+        "assignments": [assignment_out(a, today) for a in rows],
+    }
+
+
+@api.get("/assignments", response={200: AssignmentsOut, **ERRORS}, tags=["incoming"])
+def list_assignments(request: HttpRequest, state: str = "todo", limit: int = 200) -> Any:
+    """My work list: to_direct | todo | due_soon | overdue | done."""
+    today = _today()
+    rows = work_list(acting(request), state, today).select_related("assigned_by")[: max(1, min(limit, 500))]
+    return {"assignments": [assignment_out(a, today) for a in rows]}
+
+
+@api.get("/assignments/{assignment_id}", response={200: None, **ERRORS}, tags=["incoming"])
+def get_assignment(request: HttpRequest, assignment_id: int) -> Any:
+    a = access_assignment(acting(request), assignment_id)
+    out = assignment_out(_full(a.pk), _today())
+    out["notes"] = [
+        {
+            "id": n.pk,
+            "by": n.by.username,
+            "at": n.at,
+            "text": n.text,
+            "files": [{"name": f.name, "sha256": f.blob_id, "size": f.blob.size} for f in n.files.all()],
+        }
+        for n in a.notes.select_related("by").prefetch_related("files__blob")
+    ]
+    out["extensions"] = [
+        {"id": e.pk, "until": e.until, "reason": e.reason, "state": e.state}
+        for e in a.extensions.order_by("id")
+    ]
+    return out
+
+
+@api.post("/assignments/{assignment_id}/reassign", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
+def reassign(request: HttpRequest, assignment_id: int, body: ReassignIn) -> Any:
+    child = incoming.do_reassign(
+        acting(request), assignment_id, assignee=body.assignee, deadline=body.deadline
+    )
+    return assignment_out(_full(child.pk), _today())
+
+
+@api.post("/assignments/{assignment_id}/progress", response={200: None, **ERRORS}, tags=["incoming"])
+def progress(request: HttpRequest, assignment_id: int) -> Any:
+    """A progress note: JSON ``{note}``, or multipart with ``note`` and ``files``."""
+    import json
+
+    if request.content_type == "multipart/form-data":
+        check_uploads(request)
+        note = request.POST.get("note", "")
+        files = [f for f in request.FILES.getlist("files") if isinstance(f, BlobUpload)]
+    else:
+        try:
+            body = json.loads(request.body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
+        note = body.get("note", "") if isinstance(body, dict) else ""
+        files = []
+    n = incoming.do_add_progress(acting(request), assignment_id, note=note, files=files)
+    return {"id": n.pk, "at": n.at, "files": n.files.count()}
+
+
+@api.post("/assignments/{assignment_id}/complete", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
+def complete(request: HttpRequest, assignment_id: int, body: CompleteIn) -> Any:
+    a = incoming.do_complete(
+        acting(request), assignment_id, result=body.result, reply_document=body.reply_document
+    )
+    return assignment_out(_full(a.pk), _today())
+
+
+@api.post("/assignments/{assignment_id}/extend", response={200: None, **ERRORS}, tags=["incoming"])
+def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
+    req = incoming.do_request_extension(acting(request), assignment_id, until=body.until, reason=body.reason)
+    return {"id": req.pk, "until": req.until, "state": req.state}
+
+
+@api.post("/assignments/{assignment_id}/extension", response={200: None, **ERRORS}, tags=["incoming"])
+def decide_extension(request: HttpRequest, assignment_id: int, body: DecideIn) -> Any:
+    req = incoming.do_decide_extension(acting(request), assignment_id, approve=body.approve)
+    return {"id": req.pk, "until": req.until, "state": req.state}
+
+
+@api.post("/assignments/{assignment_id}/handback", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
+def handback(request: HttpRequest, assignment_id: int, body: ReasonIn) -> Any:
+    a = incoming.do_hand_back(acting(request), assignment_id, reason=body.reason)
+    return assignment_out(_full(a.pk), _today())
+
+
+@api.get("/oversight", response={200: None, **ERRORS}, tags=["oversight"])
+def get_oversight(request: HttpRequest, unit: str = "") -> Any:
+    """Receipts by state and overdue work by person and by sub-unit; figures of every unit below."""
+    o = oversight(acting(request), unit or None, _today())
+    return {
+        "unit": o.unit.code,
+        "receipts_by_state": o.receipts_by_state,
+        "overdue_by_person": [
+            {"username": u.username, "full_name": u.full_name, "overdue": n} for u, n in o.overdue_by_person
+        ],
+        "overdue_by_unit": [{"unit": u.code, "name": u.name, "overdue": n} for u, n in o.overdue_by_unit],
+        "below": [
+            {
+                "unit": r.unit.code,
+                "name": r.unit.name,
+                "receipts_by_state": r.receipts_by_state,
+                "overdue": r.overdue,
+            }
+            for r in o.below
+        ],
+    }
+
+
+@api.get("/notifications", response={200: None, **ERRORS}, tags=["notifications"])
+def notifications(request: HttpRequest, unread: bool = False, limit: int = 50) -> Any:
+    user = acting(request).user
+    qs = Notification.objects.filter(user=user).order_by("-created_at", "-id")
+    if unread:
+        qs = qs.filter(read_at=None)
+    return {
+        "unread": Notification.objects.filter(user=user, read_at=None).count(),
+        "results": [
+            {
+                "id": n.pk,
+                "kind": n.kind,
+                "text": n.text,
+                "link": n.link,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+            }
+            for n in qs[: max(1, min(limit, 200))]
+        ],
+    }
+
+
+class ReadIn(Schema):
+    ids: list[int] = []
+    all: bool = False
+
+
+@api.post("/notifications/read", response={200: None, **ERRORS}, tags=["notifications"])
+def mark_read(request: HttpRequest, body: ReadIn) -> Any:
+    return {"marked": do_mark_read(acting(request).user, None if body.all else body.ids[:1000])}

@@ -1,0 +1,26 @@
+"""congvan tick: queue the periodic background work (deadline reminders, e-mail sending).
+
+`congvan serve` runs this on its own schedule; in the scaled shape, run it from cron on one machine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from congvan.mail.tasks import send_emails
+from congvan.workflow.tasks import scan_deadlines_today
+
+
+class Command(BaseCommand):
+    help = "Queue the periodic work for the background worker (reminders, e-mail)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--only", choices=["reminders", "email"], default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["only"] in (None, "reminders"):
+            scan_deadlines_today.enqueue()
+        if options["only"] in (None, "email"):
+            send_emails.enqueue()

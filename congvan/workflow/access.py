@@ -1,0 +1,88 @@
+"""What a person sees of incoming work: their unit's receipts, and what is assigned to them."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from congvan.dispatch import access as dispatch_access
+from congvan.dispatch.errors import ReceiptNotFound
+from congvan.dispatch.models import Receipt
+from congvan.documents.errors import DocumentNotFound
+from congvan.documents.models import Document
+from congvan.orgs.access import UNIT_WIDE, Acting
+from congvan.orgs.models import Role
+from congvan.workflow.errors import AssignmentNotFound
+from congvan.workflow.models import Assignment
+
+
+def _pk(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def mine(acting: Acting) -> Q:
+    """Assignments to the person, or to the acting unit when its leader acts (to re-assign them)."""
+    q = Q(assignee_user_id=acting.user.pk)
+    if acting.role == Role.LEADER:
+        q |= Q(assignee_unit_id=acting.unit.pk)
+    return q
+
+
+def visible_assignments(acting: Acting) -> QuerySet[Assignment]:
+    """Return the assignments the acting membership may see: its own, and all of its unit's if unit-wide."""
+    q = mine(acting)
+    if acting.role in UNIT_WIDE:
+        q |= Q(owner_unit_id=acting.unit.pk)
+    return Assignment.objects.filter(q)
+
+
+def visible_receipts(acting: Acting) -> QuerySet[Receipt]:
+    """Return the unit's receipts (unit-wide roles) and those with work assigned to this person or unit."""
+    assigned = Assignment.objects.filter(mine(acting), receipt_id=OuterRef("pk"))
+    unit_wide = Q(unit_id=acting.unit.pk) if acting.role in UNIT_WIDE else Q(pk__in=[])
+    return Receipt.objects.filter(unit_wide | Exists(assigned))
+
+
+def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = False) -> Receipt:
+    qs = visible_receipts(acting).select_related("document", "issuer", "unit", "delivery")
+    if for_write:
+        qs = qs.select_for_update(of=("self",))
+    pk = _pk(receipt_id)
+    receipt = qs.filter(pk=pk).first() if pk is not None else None
+    if receipt is None:
+        raise ReceiptNotFound("Không tìm thấy văn bản đến / incoming document not found")
+    return receipt
+
+
+def access_assignment(acting: Acting, assignment_id: object, *, for_write: bool = False) -> Assignment:
+    qs = visible_assignments(acting).select_related("receipt", "receipt__document", "owner_unit", "parent")
+    if for_write:
+        qs = qs.select_for_update(of=("self",))
+    pk = _pk(assignment_id)
+    a = qs.filter(pk=pk).first() if pk is not None else None
+    if a is None:
+        raise AssignmentNotFound("Không tìm thấy việc được giao / assignment not found")
+    return a
+
+
+def visible_documents(acting: Acting) -> QuerySet[Document]:
+    """Documents issued by or received by the unit, and those of receipts assigned to this person."""
+    via_work = visible_receipts(acting).filter(document_id=OuterRef("pk"))
+    return dispatch_access.visible_documents(acting) | Document.objects.filter(Exists(via_work))
+
+
+def access_document(acting: Acting, document_id: object) -> Document:
+    pk = _pk(document_id)
+    doc = (
+        visible_documents(acting)
+        .select_related("doc_type", "issuing_unit", "created_by")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if doc is None:
+        raise DocumentNotFound("Không tìm thấy văn bản / document not found")
+    return doc

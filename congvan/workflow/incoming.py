@@ -1,0 +1,471 @@
+"""State changes of incoming work: direct, route, re-assign, progress, extend, complete, hand back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.dispatch.actions import report_progress
+from congvan.dispatch.models import DeliveryState, Receipt
+from congvan.documents.access import issued_documents
+from congvan.documents.errors import InvalidDocument
+from congvan.documents.files import check_files, store_files
+from congvan.documents.uploads import BlobUpload
+from congvan.lib.dates import local_today
+from congvan.lib.errors import Forbidden
+from congvan.lib.text import clean_line, clean_text
+from congvan.orgs.access import Acting
+from congvan.orgs.models import Membership, Role, Unit, User
+from congvan.workflow.access import access_assignment, access_receipt
+from congvan.workflow.deadlines import default_deadline, settings_of
+from congvan.workflow.errors import AssignmentWrongState, InvalidAssignment
+from congvan.workflow.models import (
+    OPEN_STATES,
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Direction,
+    ExtensionRequest,
+    ExtensionState,
+    NoteFile,
+    ProgressNote,
+)
+from congvan.workflow.notify import notify
+
+DIRECTABLE = (DeliveryState.REGISTERED, DeliveryState.DIRECTED, DeliveryState.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    role: str
+    deadline: dt.date | None
+    user: User | None = None
+    unit: Unit | None = None
+
+
+def parse_specs(receipt: Receipt, raw: Any) -> list[AssignmentSpec]:
+    """Check assignments against the receipt's unit: people of the unit, or units below it."""
+    if not isinstance(raw, list) or not raw:
+        raise InvalidAssignment("assignments: cần ít nhất một người hoặc đơn vị / at least one assignee")
+    if len(raw) > 100:
+        raise InvalidAssignment("assignments: tối đa 100 / at most 100")
+    specs, seen = [], set()
+    for i, item in enumerate(raw):
+        where = f"assignments[{i}]"
+        if not isinstance(item, dict):
+            raise InvalidAssignment(f"{where}: phải là đối tượng / must be an object")
+        role = item.get("role")
+        if role not in AssignmentRole.values:
+            raise InvalidAssignment(f"{where}.role: lead | support | fyi")
+        deadline = _date(item.get("deadline"), f"{where}.deadline")
+        username, code = item.get("assignee"), item.get("unit")
+        if bool(username) == bool(code):
+            raise InvalidAssignment(f"{where}: cần đúng một trong assignee hoặc unit / give assignee or unit")
+        if username:
+            user = User.objects.filter(
+                username=str(username)[:150],
+                is_active=True,
+                memberships__unit_id=receipt.unit_id,
+                memberships__active=True,
+            ).first()
+            if user is None:
+                raise InvalidAssignment(
+                    f"{where}.assignee: {str(username)[:50]!r} không thuộc đơn vị / not in the unit"
+                )
+            spec = AssignmentSpec(role, deadline, user=user)
+            key: tuple[str, int] = ("u", user.pk)
+        else:
+            unit = (
+                Unit.objects.filter(code=str(code)[:32], active=True, path__startswith=receipt.unit.path)
+                .exclude(pk=receipt.unit_id)
+                .first()
+            )
+            if unit is None:
+                raise InvalidAssignment(
+                    f"{where}.unit: {str(code)[:32]!r} không phải đơn vị trực thuộc / not a sub-unit"
+                )
+            spec = AssignmentSpec(role, deadline, unit=unit)
+            key = ("n", unit.pk)
+        if key in seen:
+            raise InvalidAssignment(f"{where}: giao trùng / assigned twice", code="duplicate")
+        seen.add(key)
+        specs.append(spec)
+    return specs
+
+
+def _date(value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidAssignment(f"{field}: ngày dạng YYYY-MM-DD / a date as YYYY-MM-DD") from None
+
+
+def do_direct_receipt(
+    acting: Acting, receipt_id: object, *, direction: str, assignments: Any, now: dt.datetime | None = None
+) -> list[Assignment]:
+    """A leader's direction with its assignments (a clerk may route, when the unit allows it)."""
+    now = now or timezone.now()
+    today = local_today(now)
+    text = clean_text(direction, field="direction", max_length=4000)
+    with transaction.atomic():
+        receipt = access_receipt(acting, receipt_id, for_write=True)
+        if receipt.unit_id != acting.unit.pk:
+            raise Forbidden("Chỉ đơn vị nhận văn bản mới chỉ đạo / only the receiving unit directs it")
+        if acting.role == Role.CLERK:
+            if not settings_of(acting.unit).clerk_may_route:
+                raise Forbidden(
+                    "Đơn vị không cho văn thư chuyển trực tiếp / the unit does not let clerks route"
+                )
+        elif acting.role != Role.LEADER:
+            raise Forbidden("Chỉ lãnh đạo chỉ đạo văn bản đến / only a leader directs incoming documents")
+        if receipt.state not in DIRECTABLE:
+            raise AssignmentWrongState(
+                "Văn bản cần được vào sổ trước / register the document first"
+                if receipt.state == DeliveryState.ARRIVED
+                else f"Văn bản đến đang ở trạng thái {receipt.state} / cannot be directed now"
+            )
+        specs = parse_specs(receipt, assignments)
+        leads = sum(1 for s in specs if s.role == AssignmentRole.LEAD)
+        open_lead = Assignment.objects.filter(
+            receipt=receipt, parent=None, role=AssignmentRole.LEAD, state__in=OPEN_STATES
+        ).exists()
+        if leads > 1 or (leads and open_lead):
+            raise InvalidAssignment("Chỉ một đơn vị/người chủ trì / only one lead", code="one_lead")
+        if not leads and not open_lead:
+            raise InvalidAssignment("Cần một người hoặc đơn vị chủ trì / a lead is required", code="one_lead")
+        if acting.role == Role.CLERK and (len(specs) != 1 or specs[0].user is None):
+            raise InvalidAssignment("Văn thư chỉ chuyển cho một người xử lý / a clerk routes to one handler")
+        for s in specs:
+            if s.deadline is not None and s.deadline < today:
+                raise InvalidAssignment("deadline: hạn xử lý đã qua / the deadline is in the past")
+        if text:
+            Direction.objects.create(receipt=receipt, text=text, by=acting.user, at=now)
+        created = [
+            Assignment.objects.create(
+                receipt=receipt,
+                owner_unit_id=receipt.unit_id,
+                assigned_by=acting.user,
+                assignee_user=s.user,
+                assignee_unit=s.unit,
+                role=s.role,
+                created_at=now,
+                deadline=s.deadline or default_deadline(receipt.unit, receipt.urgency, today),
+            )
+            for s in specs
+        ]
+        for a in created:
+            _notify_assignees(
+                a, "assigned", f"Được giao ({a.get_role_display()}): {receipt.document.subject}"
+            )
+        if receipt.state == DeliveryState.REGISTERED:
+            report_progress(receipt, DeliveryState.DIRECTED, text[:500] or "Đã phân công", acting, now)
+        record(
+            "receipt.directed",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="receipt",
+            target_id=receipt.pk,
+            details={"direction": text[:500], "assignments": [a.pk for a in created]},
+        )
+    return created
+
+
+def _notify_assignees(a: Assignment, kind: str, text: str) -> None:
+    if a.assignee_user_id is not None:
+        users = [a.assignee_user_id]
+    else:
+        users = list(
+            Membership.objects.filter(
+                unit_id=a.assignee_unit_id or 0, role=Role.LEADER, active=True
+            ).values_list("user_id", flat=True)
+        )
+    notify(users, key=f"{kind}:{a.pk}", kind=kind, text=text, link=f"/assignments/{a.pk}/")
+
+
+def do_reassign(
+    acting: Acting,
+    assignment_id: object,
+    *,
+    assignee: str,
+    deadline: Any = None,
+    now: dt.datetime | None = None,
+) -> Assignment:
+    """The head of a sub-unit hands the sub-unit's assignment to one of its people."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        parent = access_assignment(acting, assignment_id, for_write=True)
+        if parent.assignee_unit_id != acting.unit.pk or acting.role != Role.LEADER:
+            raise Forbidden("Chỉ lãnh đạo đơn vị được giao mới giao tiếp / only the assigned unit's leader")
+        if parent.state not in (AssignmentState.OPEN, AssignmentState.DELEGATED):
+            raise AssignmentWrongState(
+                "Việc này không còn giao tiếp được / this assignment cannot be passed on"
+            )
+        user = User.objects.filter(
+            username=str(assignee)[:150],
+            is_active=True,
+            memberships__unit=acting.unit,
+            memberships__active=True,
+        ).first()
+        if user is None:
+            raise InvalidAssignment("assignee: không thuộc đơn vị / not a member of your unit")
+        when = _date(deadline, "deadline") or parent.deadline
+        if when > parent.deadline:
+            raise InvalidAssignment(
+                "deadline: không được muộn hơn hạn được giao / not after the parent deadline"
+            )
+        child = Assignment.objects.create(
+            receipt=parent.receipt,
+            owner_unit_id=parent.owner_unit_id,
+            parent=parent,
+            assigned_by=acting.user,
+            assignee_user=user,
+            role=parent.role,
+            deadline=when,
+            created_at=now,
+        )
+        Assignment.objects.filter(pk=parent.pk).update(state=AssignmentState.DELEGATED)
+        _notify_assignees(child, "assigned", f"Được giao: {parent.receipt.document.subject}")
+        record(
+            "assignment.reassigned",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="assignment",
+            target_id=parent.pk,
+            details={"child": child.pk, "assignee": user.username},
+        )
+    return child
+
+
+def _own_open(acting: Acting, assignment_id: object) -> Assignment:
+    a = access_assignment(acting, assignment_id, for_write=True)
+    if a.assignee_user_id != acting.user.pk:
+        raise Forbidden("Chỉ người được giao cập nhật việc này / only the assignee acts on it")
+    if a.state not in (AssignmentState.OPEN, AssignmentState.IN_PROGRESS):
+        raise AssignmentWrongState(
+            f"Việc đã ở trạng thái {a.get_state_display()} / the assignment is {a.state}"
+        )
+    return a
+
+
+def _is_lead_chain(a: Assignment) -> bool:
+    return a.role == AssignmentRole.LEAD
+
+
+def do_add_progress(
+    acting: Acting,
+    assignment_id: object,
+    *,
+    note: str,
+    files: list[BlobUpload] | None = None,
+    now: dt.datetime | None = None,
+) -> ProgressNote:
+    """Record progress (with files such as a draft reply); the lead's progress shows to the sender."""
+    now = now or timezone.now()
+    text = clean_text(note, field="note", max_length=4000)
+    if not text:
+        raise InvalidDocument("note: bắt buộc / is required", code="missing_field")
+    checked = check_files(None, files or [])
+    with transaction.atomic():
+        a = _own_open(acting, assignment_id)
+        n = ProgressNote.objects.create(assignment=a, by=acting.user, at=now, text=text)
+        NoteFile.objects.bulk_create(
+            [NoteFile(note=n, blob=b, name=name) for b, name in store_files(checked)]
+        )
+        if a.state == AssignmentState.OPEN:
+            Assignment.objects.filter(pk=a.pk).update(state=AssignmentState.IN_PROGRESS)
+        if _is_lead_chain(a) and a.receipt.state == DeliveryState.DIRECTED:
+            report_progress(a.receipt, DeliveryState.IN_PROGRESS, text[:500], acting, now)
+        record(
+            "assignment.progress",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="assignment",
+            target_id=a.pk,
+            details={"files": len(checked)},
+        )
+    return n
+
+
+def do_request_extension(
+    acting: Acting, assignment_id: object, *, until: Any, reason: str, now: dt.datetime | None = None
+) -> ExtensionRequest:
+    """Ask the assigner for a later deadline."""
+    now = now or timezone.now()
+    reason = clean_line(reason, field="reason", max_length=500, required=True)
+    when = _date(until, "until")
+    with transaction.atomic():
+        a = _own_open(acting, assignment_id)
+        if when is None or when <= a.deadline:
+            raise InvalidAssignment("until: phải sau hạn hiện tại / must be after the current deadline")
+        if a.extensions.filter(state=ExtensionState.PENDING).exists():
+            raise AssignmentWrongState("Đã có đề nghị gia hạn đang chờ / an extension request is pending")
+        req = ExtensionRequest.objects.create(
+            assignment=a, requested_by=acting.user, until=when, reason=reason, created_at=now
+        )
+        notify(
+            [a.assigned_by_id],
+            key=f"extension:{req.pk}",
+            kind="extension",
+            text=f"Đề nghị gia hạn đến {when:%d/%m/%Y}: {reason}",
+            link=f"/assignments/{a.pk}/",
+        )
+        record(
+            "assignment.extension_requested",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="assignment",
+            target_id=a.pk,
+            details={"until": when.isoformat(), "reason": reason},
+        )
+    return req
+
+
+def do_decide_extension(
+    acting: Acting, assignment_id: object, *, approve: bool, now: dt.datetime | None = None
+) -> ExtensionRequest:
+    """The assigner (or a leader of the owning unit) grants or refuses the pending extension."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        a = access_assignment(acting, assignment_id, for_write=True)
+        may = a.assigned_by_id == acting.user.pk or (
+            acting.role == Role.LEADER and acting.unit.pk == a.owner_unit_id
+        )
+        if not may:
+            raise Forbidden("Chỉ người giao việc quyết định gia hạn / only the assigner decides")
+        req = a.extensions.select_for_update().filter(state=ExtensionState.PENDING).first()
+        if req is None:
+            raise AssignmentWrongState("Không có đề nghị gia hạn đang chờ / no pending extension request")
+        req.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+        req.decided_by, req.decided_at = acting.user, now
+        req.save(update_fields=["state", "decided_by", "decided_at"])
+        if approve:
+            Assignment.objects.filter(pk=a.pk).update(deadline=req.until)
+        notify(
+            [req.requested_by_id],
+            key=f"extension_decided:{req.pk}",
+            kind="extension_decided",
+            text=("Đồng ý gia hạn đến " if approve else "Không đồng ý gia hạn đến ")
+            + f"{req.until:%d/%m/%Y}",
+            link=f"/assignments/{a.pk}/",
+        )
+        record(
+            "assignment.extension_decided",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="assignment",
+            target_id=a.pk,
+            details={"approved": approve, "until": req.until.isoformat()},
+        )
+    return req
+
+
+def do_complete(
+    acting: Acting,
+    assignment_id: object,
+    *,
+    result: str,
+    reply_document: object = None,
+    now: dt.datetime | None = None,
+) -> Assignment:
+    """Finish an assignment; the lead's completion completes the receipt and tells the sender."""
+    now = now or timezone.now()
+    result = clean_text(result, field="result", max_length=4000)
+    if not result:
+        raise InvalidDocument("result: cần nêu kết quả / say what was done", code="missing_field")
+    with transaction.atomic():
+        a = _own_open(acting, assignment_id)
+        reply = None
+        if reply_document not in (None, ""):
+            reply = issued_documents(acting).filter(pk=_int(reply_document) or 0).first()
+            if reply is None:
+                raise InvalidAssignment(
+                    "reply_document: không có văn bản đi này của đơn vị / unknown outgoing document"
+                )
+        # Conditional update: of two racing completions only one changes the row.
+        won = Assignment.objects.filter(
+            pk=a.pk, state__in=(AssignmentState.OPEN, AssignmentState.IN_PROGRESS)
+        ).update(state=AssignmentState.COMPLETED, completed_at=now, result=result, reply_document=reply)
+        if won != 1:
+            raise AssignmentWrongState("Việc đã được hoàn thành / the assignment is already completed")
+        root = _complete_upwards(a, now, result, reply)
+        if root.role == AssignmentRole.LEAD and root.state == AssignmentState.COMPLETED:
+            report_progress(a.receipt, DeliveryState.COMPLETED, result[:500], acting, now)
+        record(
+            "assignment.completed",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="assignment",
+            target_id=a.pk,
+            details={"reply_document": reply.pk if reply else None},
+        )
+    a.refresh_from_db()
+    return a
+
+
+def _complete_upwards(a: Assignment, now: dt.datetime, result: str, reply: Any) -> Assignment:
+    """Complete each delegated parent whose children are all done; return the root of the chain."""
+    node = a
+    node.state = AssignmentState.COMPLETED
+    while node.parent_id is not None:
+        parent = Assignment.objects.select_for_update().get(pk=node.parent_id)
+        if parent.children.filter(state__in=OPEN_STATES).exists():
+            return _root(parent)
+        Assignment.objects.filter(pk=parent.pk).update(
+            state=AssignmentState.COMPLETED, completed_at=now, result=result, reply_document=reply
+        )
+        parent.state = AssignmentState.COMPLETED
+        node = parent
+    return node
+
+
+def _root(a: Assignment) -> Assignment:
+    while a.parent_id is not None:
+        a = Assignment.objects.get(pk=a.parent_id)
+    return a
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def do_hand_back(
+    acting: Acting, assignment_id: object, *, reason: str, now: dt.datetime | None = None
+) -> Assignment:
+    """Give an assignment back to whoever assigned it, with the reason."""
+    now = now or timezone.now()
+    reason = clean_line(reason, field="reason", max_length=500, required=True)
+    with transaction.atomic():
+        a = _own_open(acting, assignment_id)
+        Assignment.objects.filter(pk=a.pk).update(state=AssignmentState.HANDED_BACK, result=reason)
+        if (
+            a.parent_id is not None
+            and not Assignment.objects.filter(parent_id=a.parent_id, state__in=OPEN_STATES).exists()
+        ):
+            Assignment.objects.filter(pk=a.parent_id).update(state=AssignmentState.OPEN)
+        notify(
+            [a.assigned_by_id],
+            key=f"handback:{a.pk}",
+            kind="handback",
+            text=f"Trả lại việc: {reason}",
+            link=f"/assignments/{a.pk}/",
+        )
+        record(
+            "assignment.handed_back",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="assignment",
+            target_id=a.pk,
+            details={"reason": reason},
+        )
+    a.refresh_from_db()
+    return a
