@@ -16,7 +16,7 @@ from congvan.lib.dates import local_today
 from congvan.lib.errors import InvalidInput
 from congvan.workflow import incoming
 from congvan.workflow.access import access_assignment, access_receipt
-from congvan.workflow.models import Assignment, Notification
+from congvan.workflow.models import Assignment, Direction, Notification
 from congvan.workflow.notify import do_mark_read
 from congvan.workflow.queries import oversight, work_list
 
@@ -129,7 +129,7 @@ def direct_receipt(request: HttpRequest, receipt_id: int, body: DirectIn) -> Any
     return {"assignments": [assignment_out(_full(a.pk), _today()) for a in created]}
 
 
-@api.get("/receipts/{receipt_id}/processing", response={200: None, **ERRORS}, tags=["incoming"])
+@api.get("/receipts/{receipt_id}/processing", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def receipt_processing(request: HttpRequest, receipt_id: int) -> Any:
     """Directions and the whole chain of assignments of a receipt."""
     receipt = access_receipt(acting(request), receipt_id)
@@ -143,7 +143,8 @@ def receipt_processing(request: HttpRequest, receipt_id: int) -> Any:
         "receipt": receipt.pk,
         "state": receipt.state,
         "directions": [
-            {"text": d.text, "by": d.by.username, "at": d.at} for d in receipt.directions.select_related("by")
+            {"text": d.text, "by": d.by.username, "at": d.at}
+            for d in Direction.objects.filter(receipt=receipt).select_related("by")
         ],
         "assignments": [assignment_out(a, today) for a in rows],
     }
@@ -157,7 +158,7 @@ def list_assignments(request: HttpRequest, state: str = "todo", limit: int = 200
     return {"assignments": [assignment_out(a, today) for a in rows]}
 
 
-@api.get("/assignments/{assignment_id}", response={200: None, **ERRORS}, tags=["incoming"])
+@api.get("/assignments/{assignment_id}", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def get_assignment(request: HttpRequest, assignment_id: int) -> Any:
     a = access_assignment(acting(request), assignment_id)
     out = assignment_out(_full(a.pk), _today())
@@ -186,7 +187,7 @@ def reassign(request: HttpRequest, assignment_id: int, body: ReassignIn) -> Any:
     return assignment_out(_full(child.pk), _today())
 
 
-@api.post("/assignments/{assignment_id}/progress", response={200: None, **ERRORS}, tags=["incoming"])
+@api.post("/assignments/{assignment_id}/progress", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def progress(request: HttpRequest, assignment_id: int) -> Any:
     """A progress note: JSON ``{note}``, or multipart with ``note`` and ``files``."""
     import json
@@ -214,13 +215,13 @@ def complete(request: HttpRequest, assignment_id: int, body: CompleteIn) -> Any:
     return assignment_out(_full(a.pk), _today())
 
 
-@api.post("/assignments/{assignment_id}/extend", response={200: None, **ERRORS}, tags=["incoming"])
+@api.post("/assignments/{assignment_id}/extend", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
     req = incoming.do_request_extension(acting(request), assignment_id, until=body.until, reason=body.reason)
     return {"id": req.pk, "until": req.until, "state": req.state}
 
 
-@api.post("/assignments/{assignment_id}/extension", response={200: None, **ERRORS}, tags=["incoming"])
+@api.post("/assignments/{assignment_id}/extension", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def decide_extension(request: HttpRequest, assignment_id: int, body: DecideIn) -> Any:
     req = incoming.do_decide_extension(acting(request), assignment_id, approve=body.approve)
     return {"id": req.pk, "until": req.until, "state": req.state}
@@ -232,7 +233,7 @@ def handback(request: HttpRequest, assignment_id: int, body: ReasonIn) -> Any:
     return assignment_out(_full(a.pk), _today())
 
 
-@api.get("/oversight", response={200: None, **ERRORS}, tags=["oversight"])
+@api.get("/oversight", response={200: dict[str, Any], **ERRORS}, tags=["oversight"])
 def get_oversight(request: HttpRequest, unit: str = "") -> Any:
     """Receipts by state and overdue work by person and by sub-unit; figures of every unit below."""
     o = oversight(acting(request), unit or None, _today())
@@ -255,7 +256,7 @@ def get_oversight(request: HttpRequest, unit: str = "") -> Any:
     }
 
 
-@api.get("/notifications", response={200: None, **ERRORS}, tags=["notifications"])
+@api.get("/notifications", response={200: dict[str, Any], **ERRORS}, tags=["notifications"])
 def notifications(request: HttpRequest, unread: bool = False, limit: int = 50) -> Any:
     user = acting(request).user
     qs = Notification.objects.filter(user=user).order_by("-created_at", "-id")
@@ -282,6 +283,6 @@ class ReadIn(Schema):
     all: bool = False
 
 
-@api.post("/notifications/read", response={200: None, **ERRORS}, tags=["notifications"])
+@api.post("/notifications/read", response={200: dict[str, Any], **ERRORS}, tags=["notifications"])
 def mark_read(request: HttpRequest, body: ReadIn) -> Any:
     return {"marked": do_mark_read(acting(request).user, None if body.all else body.ids[:1000])}

@@ -216,7 +216,7 @@ def get_document(request: HttpRequest, document_id: int) -> Any:
 
 @api.get(
     "/documents/{document_id}/files/{file_id}",
-    response={200: None, **ERRORS},
+    response={200: dict[str, Any], **ERRORS},
     tags=["outgoing"],
     url_name="download_file",
 )
@@ -312,7 +312,7 @@ def register_receipt(request: HttpRequest, receipt_id: int, body: RegisterIn | N
     }
 
 
-@api.post("/receipts/{receipt_id}/return", response={200: None, **ERRORS}, tags=["incoming"])
+@api.post("/receipts/{receipt_id}/return", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def return_receipt(request: HttpRequest, receipt_id: int, body: ReturnIn) -> Any:
     r = dispatch_actions.do_return_receipt(acting(request), receipt_id, reason=body.reason)
     return {"id": r.pk, "state": r.state, "reason": r.returned_reason}
