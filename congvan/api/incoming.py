@@ -187,7 +187,9 @@ def reassign(request: HttpRequest, assignment_id: int, body: ReassignIn) -> Any:
     return assignment_out(_full(child.pk), _today())
 
 
-@api.post("/assignments/{assignment_id}/progress", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
+@api.post(
+    "/assignments/{assignment_id}/progress", response={200: dict[str, Any], **ERRORS}, tags=["incoming"]
+)
 def progress(request: HttpRequest, assignment_id: int) -> Any:
     """A progress note: JSON ``{note}``, or multipart with ``note`` and ``files``."""
     import json
@@ -221,7 +223,9 @@ def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
     return {"id": req.pk, "until": req.until, "state": req.state}
 
 
-@api.post("/assignments/{assignment_id}/extension", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
+@api.post(
+    "/assignments/{assignment_id}/extension", response={200: dict[str, Any], **ERRORS}, tags=["incoming"]
+)
 def decide_extension(request: HttpRequest, assignment_id: int, body: DecideIn) -> Any:
     req = incoming.do_decide_extension(acting(request), assignment_id, approve=body.approve)
     return {"id": req.pk, "until": req.until, "state": req.state}

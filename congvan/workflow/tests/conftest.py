@@ -22,8 +22,9 @@ def crew(api: dict[str, Api], org: Any) -> dict[str, Api]:
 
 def send_to_hu(api: dict[str, Api], **metadata: Any) -> dict[str, Any]:
     """The State agency releases a document to HU; HU's clerk registers it. Return ids."""
-    draft = api["gina"].create_draft(type="CV", subject=metadata.pop("subject", "V/v báo cáo chuyển đổi số"),
-                                     **metadata)
+    draft = api["gina"].create_draft(
+        type="CV", subject=metadata.pop("subject", "V/v báo cáo chuyển đổi số"), **metadata
+    )
     assert draft.status_code == 201, draft.content
     doc_id = draft.json()["id"]
     assert api["gina"].post(f"/documents/{doc_id}/submit").status_code == 200

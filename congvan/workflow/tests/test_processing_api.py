@@ -15,8 +15,10 @@ FAR = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 
 
 def sender_status(api, doc_id):
-    return {d["unit"]: (d["state"], d["status_code"]) for d in api["gina"].get(f"/documents/{doc_id}").json()[
-        "deliveries"]}[HU]
+    return {
+        d["unit"]: (d["state"], d["status_code"])
+        for d in api["gina"].get(f"/documents/{doc_id}").json()["deliveries"]
+    }[HU]
 
 
 def direct(api, receipt, assignments, who="bob", direction="Giao Văn phòng chủ trì, báo cáo trước hạn"):
@@ -25,9 +27,15 @@ def direct(api, receipt, assignments, who="bob", direction="Giao Văn phòng ch�
 
 def test_direct_progress_complete_shows_on_sender_tracking(crew, incoming_doc):
     api, r, d = crew, incoming_doc["receipt"], incoming_doc["document"]
-    res = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR},
-                          {"assignee": "vy", "role": "support", "deadline": FAR},
-                          {"unit": CS1, "role": "fyi"}])
+    res = direct(
+        api,
+        r,
+        [
+            {"assignee": "carol", "role": "lead", "deadline": FAR},
+            {"assignee": "vy", "role": "support", "deadline": FAR},
+            {"unit": CS1, "role": "fyi"},
+        ],
+    )
     assert res.status_code == 200, res.content
     by_role = {a["role"]: a for a in res.json()["assignments"]}
     assert by_role["lead"]["assignee"] == "carol" and by_role["fyi"]["unit"] == CS1
@@ -36,7 +44,10 @@ def test_direct_progress_complete_shows_on_sender_tracking(crew, incoming_doc):
     lead = by_role["lead"]["id"]
     assert [a["id"] for a in api["carol"].get("/assignments", state="todo").json()["assignments"]] == [lead]
     assert api["carol"].get(f"/documents/{d}").status_code == 200  # the handler reads the document
-    assert api["carol"].post(f"/assignments/{lead}/progress", {"note": "Đang tổng hợp số liệu"}).status_code == 200
+    assert (
+        api["carol"].post(f"/assignments/{lead}/progress", {"note": "Đang tổng hợp số liệu"}).status_code
+        == 200
+    )
     assert sender_status(api, d) == ("in_progress", "05")
 
     support = by_role["support"]["id"]
@@ -71,11 +82,24 @@ def test_sub_unit_head_reassigns_and_the_chain_completes(crew, incoming_doc):
 def test_extension_is_decided_by_the_assigner(crew, incoming_doc):
     api, r = crew, incoming_doc["receipt"]
     deadline = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": deadline}]).json()["assignments"][0]["id"]
+    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": deadline}]).json()[
+        "assignments"
+    ][0]["id"]
     later = (dt.date.today() + dt.timedelta(days=20)).isoformat()
-    assert api["carol"].post(f"/assignments/{lead}/extend", {"until": deadline, "reason": "x"}).status_code == 400
-    assert api["carol"].post(f"/assignments/{lead}/extend", {"until": later, "reason": "Chờ số liệu"}).status_code == 200
-    assert api["carol"].post(f"/assignments/{lead}/extend", {"until": later, "reason": "lần 2"}).status_code == 409
+    assert (
+        api["carol"].post(f"/assignments/{lead}/extend", {"until": deadline, "reason": "x"}).status_code
+        == 400
+    )
+    assert (
+        api["carol"]
+        .post(f"/assignments/{lead}/extend", {"until": later, "reason": "Chờ số liệu"})
+        .status_code
+        == 200
+    )
+    assert (
+        api["carol"].post(f"/assignments/{lead}/extend", {"until": later, "reason": "lần 2"}).status_code
+        == 409
+    )
     assert api["carol"].post(f"/assignments/{lead}/extension", {"approve": True}).status_code == 403
     assert api["bob"].post(f"/assignments/{lead}/extension", {"approve": True}).status_code == 200
     assert Assignment.objects.get(pk=lead).deadline.isoformat() == later
@@ -84,7 +108,9 @@ def test_extension_is_decided_by_the_assigner(crew, incoming_doc):
 
 def test_hand_back_returns_the_work_to_the_assigner(crew, incoming_doc):
     api, r = crew, incoming_doc["receipt"]
-    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0]["id"]
+    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0][
+        "id"
+    ]
     back = api["carol"].post(f"/assignments/{lead}/handback", {"reason": "Không thuộc lĩnh vực phụ trách"})
     assert back.status_code == 200 and back.json()["state"] == "handed_back"
     notices = api["bob"].get("/notifications").json()
@@ -159,10 +185,14 @@ def test_directing_before_registration_is_refused(crew):
 
 def test_completion_may_link_the_reply_document(crew, incoming_doc):
     api, r = crew, incoming_doc["receipt"]
-    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0]["id"]
+    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0][
+        "id"
+    ]
     reply = api["carol"].create_draft(type="BC", subject="Báo cáo trả lời").json()["id"]
     other_units_doc = api["gina"].create_draft(type="CV", subject="Không phải của HU").json()["id"]
-    bad = api["carol"].post(f"/assignments/{lead}/complete", {"result": "x", "reply_document": other_units_doc})
+    bad = api["carol"].post(
+        f"/assignments/{lead}/complete", {"result": "x", "reply_document": other_units_doc}
+    )
     assert bad.status_code == 400
     ok = api["carol"].post(f"/assignments/{lead}/complete", {"result": "Đã trả lời", "reply_document": reply})
     assert ok.json()["reply_document"] == reply
@@ -172,7 +202,9 @@ def test_completion_may_link_the_reply_document(crew, incoming_doc):
 def test_concurrent_completion_of_one_assignment_wins_once(crew):
     api = crew
     r = send_to_hu(api)["receipt"]
-    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0]["id"]
+    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0][
+        "id"
+    ]
     from congvan.orgs.access import acting_as
     from congvan.workflow.incoming import do_complete
 
@@ -206,11 +238,16 @@ def test_progress_note_with_a_file(crew, incoming_doc):
     from congvan.lib.pdfgen import simple_pdf
 
     api, r = crew, incoming_doc["receipt"]
-    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0]["id"]
+    lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": FAR}]).json()["assignments"][0][
+        "id"
+    ]
     f = SimpleUploadedFile("Dự thảo trả lời.pdf", simple_pdf(["du thao"]), "application/pdf")
     res = api["carol"].multipart(f"/assignments/{lead}/progress", {"note": "Gửi dự thảo", "files": [f]})
     assert res.status_code == 200 and res.json()["files"] == 1
     notes = api["carol"].get(f"/assignments/{lead}").json()["notes"]
     assert notes[0]["files"][0]["name"] == "Dự thảo trả lời.pdf"
     bad = SimpleUploadedFile("x.pdf", b"not a pdf at all", "application/pdf")
-    assert api["carol"].multipart(f"/assignments/{lead}/progress", {"note": "x", "files": [bad]}).status_code == 400
+    assert (
+        api["carol"].multipart(f"/assignments/{lead}/progress", {"note": "x", "files": [bad]}).status_code
+        == 400
+    )
