@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Schema
 
@@ -14,6 +14,9 @@ from congvan.api.schemas import ErrorOut
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
 from congvan.lib.errors import InvalidInput
+from congvan.lib.filetypes import XLSX
+from congvan.lib.http import content_disposition
+from congvan.reports import registers
 from congvan.workflow import incoming
 from congvan.workflow.access import access_assignment, access_receipt
 from congvan.workflow.models import Assignment, Direction, Notification
@@ -290,3 +293,22 @@ class ReadIn(Schema):
 @api.post("/notifications/read", response={200: dict[str, Any], **ERRORS}, tags=["notifications"])
 def mark_read(request: HttpRequest, body: ReadIn) -> Any:
     return {"marked": do_mark_read(acting(request).user, None if body.all else body.ids[:1000])}
+
+
+@api.get("/registers/{direction}", response={200: dict[str, Any], **ERRORS}, tags=["registers"])
+def print_register(
+    request: HttpRequest, direction: str, date_from: dt.date, date_to: dt.date, format: str = "pdf"
+) -> Any:
+    """The outgoing (``out``) or incoming (``in``) register of Decree 30 Appendix IV, as PDF or XLSX."""
+    who = acting(request)
+    if direction not in ("out", "in") or format not in ("pdf", "xlsx"):
+        raise InvalidInput("direction: out | in; format: pdf | xlsx")
+    reg = (registers.outgoing_register if direction == "out" else registers.incoming_register)(
+        who, date_from, date_to
+    )
+    data = registers.to_pdf(reg) if format == "pdf" else registers.to_xlsx(reg)
+    mime = "application/pdf" if format == "pdf" else XLSX
+    response = HttpResponse(data, content_type=mime)
+    name = f"so-van-ban-{'di' if direction == 'out' else 'den'}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{format}"
+    response["Content-Disposition"] = content_disposition(name)
+    return response

@@ -1,0 +1,228 @@
+"""The outgoing and incoming registers of Decree 30 (Appendix IV) for a period, as PDF and XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from congvan.dispatch.models import Receipt
+from congvan.documents.models import DocState, Document
+from congvan.lib.dates import VN
+from congvan.lib.errors import Conflict, InvalidInput
+from congvan.orgs.access import UNIT_WIDE, Acting
+from congvan.orgs.errors import NotAllowed
+from congvan.orgs.models import Unit
+from congvan.workflow.models import Assignment, AssignmentRole
+
+OUTGOING_COLUMNS = [
+    ("Số, ký hiệu văn bản", 22),
+    ("Ngày tháng văn bản", 18),
+    ("Tên loại và trích yếu nội dung", 62),
+    ("Người ký", 26),
+    ("Nơi nhận văn bản", 40),
+    ("Đơn vị, người nhận bản lưu", 26),
+    ("Số lượng bản", 12),
+    ("Ngày chuyển", 18),
+    ("Ký nhận", 16),
+    ("Ghi chú", 20),
+]
+INCOMING_COLUMNS = [
+    ("Ngày đến", 18),
+    ("Số đến", 12),
+    ("Tác giả", 36),
+    ("Số, ký hiệu", 22),
+    ("Ngày tháng", 18),
+    ("Tên loại và trích yếu nội dung", 62),
+    ("Đơn vị hoặc người nhận", 32),
+    ("Ký nhận", 16),
+    ("Ghi chú", 20),
+    ("Hạn giải quyết", 18),
+]
+MAX_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class Register:
+    title: str
+    unit: Unit
+    date_from: dt.date
+    date_to: dt.date
+    columns: list[tuple[str, int]]
+    rows: list[list[str]]
+
+
+def _d(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _check(acting: Acting, date_from: dt.date, date_to: dt.date) -> None:
+    if acting.role not in UNIT_WIDE:
+        raise NotAllowed("Vai trò của bạn không in được sổ / your role may not print registers")
+    if date_to < date_from or (date_to - date_from).days > 366 * 5:
+        raise InvalidInput("Khoảng thời gian không hợp lệ (tối đa 5 năm) / invalid period (at most 5 years)")
+
+
+def outgoing_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> Register:
+    _check(acting, date_from, date_to)
+    docs = list(
+        Document.objects.filter(
+            issuing_unit=acting.unit, state=DocState.RELEASED, issued_date__range=(date_from, date_to)
+        )
+        .select_related("doc_type", "created_by")
+        .order_by("issued_date", "number", "id")[: MAX_ROWS + 1]
+    )
+    if len(docs) > MAX_ROWS:
+        raise Conflict(
+            f"Quá {MAX_ROWS} dòng: hãy chọn khoảng ngắn hơn / over {MAX_ROWS} rows: pick a shorter period"
+        )
+    codes = {c for d in docs for c in d.planned_recipients}
+    names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = [
+        [
+            d.symbol,
+            _d(d.issued_date),
+            f"{d.doc_type.name}: {d.subject}",
+            f"{d.signer_position} {d.signer_name}".strip(),
+            "; ".join(names.get(c, c) for c in d.planned_recipients),
+            d.drafting_department or str(d.created_by),
+            str(d.copies or ""),
+            _d(d.released_at.astimezone(VN).date() if d.released_at else None),
+            "",
+            d.description,
+        ]
+        for d in docs
+    ]
+    return Register("SỔ ĐĂNG KÝ VĂN BẢN ĐI", acting.unit, date_from, date_to, OUTGOING_COLUMNS, rows)
+
+
+def incoming_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> Register:
+    _check(acting, date_from, date_to)
+    leads = Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(parent=None, role=AssignmentRole.LEAD)
+        .select_related("assignee_user", "assignee_unit")
+        .order_by("id"),
+        to_attr="leads",
+    )
+    receipts = list(
+        Receipt.objects.filter(
+            unit=acting.unit, incoming_number__isnull=False, arrival_date__range=(date_from, date_to)
+        )
+        .select_related("document", "document__doc_type", "issuer")
+        .prefetch_related(leads)
+        .order_by("arrival_date", "incoming_number")[: MAX_ROWS + 1]
+    )
+    if len(receipts) > MAX_ROWS:
+        raise Conflict(
+            f"Quá {MAX_ROWS} dòng: hãy chọn khoảng ngắn hơn / over {MAX_ROWS} rows: pick a shorter period"
+        )
+    rows = []
+    for r in receipts:
+        lead = r.leads[-1] if getattr(r, "leads", None) else None  # type: ignore[attr-defined]
+        who = "" if lead is None else str(lead.assignee_user or lead.assignee_unit)
+        d = r.document
+        rows.append(
+            [
+                _d(r.arrival_date),
+                str(r.incoming_number),
+                r.issuer.name,
+                d.symbol,
+                _d(d.issued_date),
+                f"{d.doc_type.name}: {d.subject}",
+                who,
+                "",
+                r.returned_reason,
+                _d(lead.deadline if lead else None),
+            ]
+        )
+    return Register("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", acting.unit, date_from, date_to, INCOMING_COLUMNS, rows)
+
+
+def font_dir() -> Path:
+    return Path(getattr(settings, "FONT_DIR", "/usr/share/fonts/truetype/noto"))
+
+
+def to_pdf(reg: Register) -> bytes:
+    """Render the register on A4 landscape with the Vietnamese font embedded."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    regular, bold = font_dir() / "NotoSans-Regular.ttf", font_dir() / "NotoSans-Bold.ttf"
+    if not regular.exists() or not bold.exists():
+        raise Conflict(
+            f"Thiếu phông chữ Noto ({font_dir()}): cài fonts-noto-core / the Noto fonts are missing"
+        )
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title(f"{reg.title} - {reg.unit.name}")
+    pdf.set_creator("congvan")
+    pdf.add_font("Noto", "", str(regular))
+    pdf.add_font("Noto", "B", str(bold))
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font("Noto", "B", 11)
+    pdf.cell(0, 6, reg.unit.name.upper(), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Noto", "B", 15)
+    pdf.cell(0, 10, reg.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Noto", "", 10)
+    pdf.cell(
+        0,
+        6,
+        f"Từ ngày {_d(reg.date_from)} đến ngày {_d(reg.date_to)}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+    pdf.set_font("Noto", "", 7.5)
+    widths = tuple(w for _, w in reg.columns)
+    with pdf.table(
+        col_widths=widths,
+        text_align="LEFT",
+        line_height=3.6,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 243)),
+    ) as table:
+        head = table.row()
+        for name, _ in reg.columns:
+            head.cell(name)
+        num = table.row()
+        for i in range(len(reg.columns)):
+            num.cell(f"({i + 1})")
+        for row in reg.rows:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    return bytes(pdf.output())
+
+
+def to_xlsx(reg: Register) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "So dang ky"
+    ws.append([reg.unit.name])
+    ws.append([reg.title])
+    ws.append([f"Từ ngày {_d(reg.date_from)} đến ngày {_d(reg.date_to)}"])
+    ws.append([name for name, _ in reg.columns])
+    ws.append([f"({i + 1})" for i in range(len(reg.columns))])
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in reg.rows:
+        ws.append([_safe_cell(v) for v in row])
+    for i, (_, width) in enumerate(reg.columns):
+        ws.column_dimensions[chr(ord("A") + i)].width = width * 0.9
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    """Keep spreadsheet formulas out of user text (CSV/XLSX injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
