@@ -123,7 +123,7 @@ def incoming_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> R
         )
     rows = []
     for r in receipts:
-        lead = r.leads[-1] if getattr(r, "leads", None) else None  # type: ignore[attr-defined]
+        lead = r.leads[-1] if getattr(r, "leads", None) else None
         who = "" if lead is None else str(lead.assignee_user or lead.assignee_unit)
         d = r.document
         rows.append(
