@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Schema
+from ninja import Schema, Status
 
 from congvan.api.base import acting, api, check_uploads
 from congvan.api.schemas import ErrorOut
@@ -17,9 +17,9 @@ from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.reports import registers
-from congvan.workflow import incoming
+from congvan.workflow import dossiers, incoming
 from congvan.workflow.access import access_assignment, access_receipt
-from congvan.workflow.models import Assignment, Direction, Notification
+from congvan.workflow.models import Assignment, Direction, Dossier, Notification
 from congvan.workflow.notify import do_mark_read
 from congvan.workflow.queries import oversight, work_list
 
@@ -312,3 +312,59 @@ def print_register(
     name = f"so-van-ban-{'di' if direction == 'out' else 'den'}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{format}"
     response["Content-Disposition"] = content_disposition(name)
     return response
+
+
+class DossierIn(Schema):
+    code: str
+    title: str
+    retention: str = "10"
+
+
+class DossierDocIn(Schema):
+    document: int
+
+
+def dossier_out(d: Dossier) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "code": d.code,
+        "title": d.title,
+        "retention": d.retention,
+        "closed": d.closed_at is not None,
+        "documents": [
+            {"id": doc.pk, "symbol": doc.symbol, "subject": doc.subject} for doc in d.documents.order_by("id")
+        ],
+    }
+
+
+@api.get("/dossiers", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+def list_dossiers(request: HttpRequest) -> Any:
+    rows = dossiers.unit_dossiers(acting(request)).order_by("-created_at")[:500]
+    return {
+        "results": [
+            {"id": d.pk, "code": d.code, "title": d.title, "closed": d.closed_at is not None} for d in rows
+        ]
+    }
+
+
+@api.post("/dossiers", response={201: dict[str, Any], **ERRORS}, tags=["dossiers"])
+def create_dossier(request: HttpRequest, body: DossierIn) -> Any:
+    d = dossiers.do_create_dossier(
+        acting(request), code=body.code, title=body.title, retention=body.retention
+    )
+    return Status(201, dossier_out(d))
+
+
+@api.get("/dossiers/{dossier_id}", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
+    return dossier_out(dossiers.access_dossier(acting(request), dossier_id))
+
+
+@api.post("/dossiers/{dossier_id}/documents", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+def add_to_dossier(request: HttpRequest, dossier_id: int, body: DossierDocIn) -> Any:
+    return dossier_out(dossiers.do_add_to_dossier(acting(request), dossier_id, body.document))
+
+
+@api.post("/dossiers/{dossier_id}/close", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+def close_dossier(request: HttpRequest, dossier_id: int) -> Any:
+    return dossier_out(dossiers.do_close_dossier(acting(request), dossier_id))

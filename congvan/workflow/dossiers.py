@@ -1,0 +1,103 @@
+"""Dossiers (hồ sơ công việc): a unit's files grouping the documents of one matter."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.lib.errors import Conflict, InvalidInput
+from congvan.lib.text import clean_line
+from congvan.orgs.access import Acting
+from congvan.workflow.access import access_document
+from congvan.workflow.errors import DossierClosed, DossierNotFound
+from congvan.workflow.models import Dossier, Retention
+
+CODE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ.\-/_]{1,50}$")
+
+
+def unit_dossiers(acting: Acting) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(unit_id=acting.unit.pk)
+
+
+def access_dossier(acting: Acting, dossier_id: object, *, for_write: bool = False) -> Dossier:
+    try:
+        pk = int(str(dossier_id))
+    except ValueError:
+        pk = 0
+    qs = unit_dossiers(acting).select_for_update() if for_write else unit_dossiers(acting)
+    d = qs.filter(pk=pk).first()
+    if d is None:
+        raise DossierNotFound("Không tìm thấy hồ sơ / dossier not found")
+    return d
+
+
+def do_create_dossier(acting: Acting, *, code: str, title: str, retention: str) -> Dossier:
+    code = clean_line(code, field="code", max_length=50, required=True)
+    if not CODE.match(code):
+        raise InvalidInput("code: chữ, số và . - / _ / letters, digits and . - / _")
+    title = clean_line(title, field="title", max_length=300, required=True)
+    if retention not in Retention.values:
+        raise InvalidInput(f"retention: {' | '.join(Retention.values)}")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                d = Dossier.objects.create(
+                    unit=acting.unit,
+                    code=code,
+                    title=title,
+                    retention=retention,
+                    created_by=acting.user,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise Conflict("Mã hồ sơ đã có / the dossier code exists", code="duplicate_dossier") from None
+        record(
+            "dossier.created",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="dossier",
+            target_id=d.pk,
+            details={"code": code},
+        )
+    return d
+
+
+def do_add_to_dossier(
+    acting: Acting, dossier_id: object, document_id: object, *, remove: bool = False
+) -> Dossier:
+    """Put a document the person can see into (or take it out of) an open dossier of the unit."""
+    with transaction.atomic():
+        d = access_dossier(acting, dossier_id, for_write=True)
+        if d.closed_at is not None:
+            raise DossierClosed("Hồ sơ đã đóng / the dossier is closed")
+        doc = access_document(acting, document_id)
+        if remove:
+            d.documents.remove(doc)
+        else:
+            d.documents.add(doc)
+        record(
+            "dossier.removed" if remove else "dossier.added",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="dossier",
+            target_id=d.pk,
+            details={"document": doc.pk},
+        )
+    return d
+
+
+def do_close_dossier(acting: Acting, dossier_id: object) -> Dossier:
+    with transaction.atomic():
+        d = access_dossier(acting, dossier_id, for_write=True)
+        if d.closed_at is not None:
+            raise DossierClosed("Hồ sơ đã đóng / the dossier is closed")
+        d.closed_at = timezone.now()
+        d.save(update_fields=["closed_at"])
+        record(
+            "dossier.closed", actor=acting.user, unit=acting.unit.code, target_type="dossier", target_id=d.pk
+        )
+    return d
