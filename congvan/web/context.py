@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from congvan.orgs.models import Membership
+from congvan.workflow.models import Notification
 
 
 def acting(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +17,5 @@ def acting(request: HttpRequest) -> dict[str, Any]:
     others = (
         Membership.objects.filter(user=who.user, active=True).select_related("unit").order_by("unit__path")
     )
-    return {"acting": who, "memberships": others}
+    unread = Notification.objects.filter(user=who.user, read_at=None).count()
+    return {"acting": who, "memberships": others, "unread": unread}

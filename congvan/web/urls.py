@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congvan.web import views
+from congvan.web import processing, views
 
 app_name = "web"
 urlpatterns = [
@@ -15,5 +15,17 @@ urlpatterns = [
     path("documents/<int:document_id>/edit/", views.compose, name="edit"),
     path("documents/<int:document_id>/files/<int:file_id>/", views.download, name="download"),
     path("documents/<int:document_id>/<slug:action>/", views.document_action, name="document_action"),
+    path("receipts/<int:receipt_id>/direct/", processing.direct, name="direct"),
     path("receipts/<int:receipt_id>/<slug:action>/", views.receipt_action, name="receipt_action"),
+    path("work/", processing.my_work, name="work"),
+    path("assignments/<int:assignment_id>/", processing.assignment_view, name="assignment"),
+    path(
+        "assignments/<int:assignment_id>/<slug:action>/",
+        processing.assignment_action,
+        name="assignment_action",
+    ),
+    path("oversight/", processing.oversight_view, name="oversight"),
+    path("notifications/", processing.notifications_view, name="notifications"),
+    path("dossiers/", processing.dossiers_view, name="dossiers"),
+    path("registers/<slug:direction>/", processing.register_view, name="register"),
 ]

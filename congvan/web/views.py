@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +10,6 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,31 +27,12 @@ from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_login
 from congvan.orgs.models import Membership, Role, Unit, UnitGroup
+from congvan.web.decorators import member_required
 from congvan.web.middleware import SESSION_KEY
+from congvan.web.processing import processing_context
 from congvan.workflow import actions as wf_actions
 from congvan.workflow.access import access_document, access_receipt, visible_receipts
-
-View = Callable[..., HttpResponseBase]
-
-
-def member_required(view: View) -> View:
-    """Send anonymous visitors to the login page; refuse accounts without a unit."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('web:login')}?next={request.path}")
-        if getattr(request, "acting", None) is None:
-            return render(request, "web/no_unit.html", status=403)
-        try:
-            return view(request, request.acting, *args, **kwargs)  # type: ignore[attr-defined]
-        except CongvanError as exc:
-            if request.method == "POST" and exc.status not in (404,):
-                messages.error(request, exc.message)
-                return redirect(request.META.get("HTTP_REFERER") or reverse("web:dashboard"))
-            return render(request, "web/error.html", {"error": exc}, status=exc.status)
-
-    return wrapped
+from congvan.workflow.dossiers import unit_dossiers
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -281,6 +259,8 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         and receipt.state in (DeliveryState.ARRIVED, DeliveryState.REGISTERED)
         and acting.role == Role.CLERK,
         "duplicates": duplicates_of(receipt) if receipt is not None and receipt.incoming_number else [],
+        "dossiers": unit_dossiers(acting).filter(closed_at=None).order_by("-created_at")[:100],
+        **(processing_context(acting, receipt) if receipt is not None else {}),
         **(_recipient_choices(acting) if own and doc.state == DocState.APPROVED else {}),
     }
     return render(request, "web/document.html", context)

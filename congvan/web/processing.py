@@ -1,0 +1,223 @@
+"""Web pages of incoming work: direct, my work, an assignment, oversight, notices, dossiers, registers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from congvan.dispatch.models import Receipt
+from congvan.documents.access import issued_documents
+from congvan.documents.uploads import BlobUpload
+from congvan.lib.dates import local_today
+from congvan.lib.errors import InvalidInput
+from congvan.lib.filetypes import XLSX
+from congvan.lib.http import content_disposition
+from congvan.orgs.access import UNIT_WIDE, Acting
+from congvan.orgs.models import Unit, User
+from congvan.reports import registers
+from congvan.web.decorators import member_required
+from congvan.workflow import dossiers, incoming
+from congvan.workflow.access import access_assignment
+from congvan.workflow.deadlines import default_deadline, settings_of
+from congvan.workflow.models import Assignment, AssignmentRole, Direction, Notification, Retention
+from congvan.workflow.notify import do_mark_read
+from congvan.workflow.queries import WORK_VIEWS, oversight, receipts_to_direct, work_list
+
+
+def processing_context(acting: Acting, receipt: Receipt) -> dict[str, Any]:
+    """What the document page shows of a receipt's processing, and the direct form when allowed."""
+    today = local_today(timezone.now())
+    chain = list(
+        Assignment.objects.filter(receipt=receipt)
+        .select_related("assignee_user", "assignee_unit", "assigned_by")
+        .order_by("id")
+    )
+    may_direct = (
+        receipt.unit_id == acting.unit.pk
+        and receipt.state in ("registered", "directed", "in_progress")
+        and (acting.role == "leader" or (acting.role == "clerk" and settings_of(acting.unit).clerk_may_route))
+    )
+    ctx: dict[str, Any] = {
+        "directions": Direction.objects.filter(receipt=receipt).select_related("by"),
+        "chain": chain,
+        "today": today,
+        "may_direct": may_direct,
+        "clerk_routing": acting.role == "clerk",
+    }
+    if may_direct:
+        ctx["people"] = (
+            User.objects.filter(memberships__unit=acting.unit, memberships__active=True, is_active=True)
+            .order_by("full_name")
+            .distinct()
+        )
+        ctx["sub_units"] = (
+            Unit.objects.filter(path__startswith=acting.unit.path, active=True)
+            .exclude(pk=acting.unit.pk)
+            .order_by("path")
+        )
+        ctx["default_deadline"] = default_deadline(acting.unit, receipt.urgency, today)
+    return ctx
+
+
+def _assignee(value: str) -> dict[str, str]:
+    kind, _, key = value.partition(":")
+    if kind == "u" and key:
+        return {"assignee": key}
+    if kind == "n" and key:
+        return {"unit": key}
+    raise InvalidInput("Chọn người hoặc đơn vị / pick a person or a unit")
+
+
+@require_POST
+@member_required
+def direct(request: HttpRequest, acting: Acting, receipt_id: int) -> HttpResponse:
+    p = request.POST
+    specs: list[dict[str, Any]] = []
+    if p.get("lead"):
+        specs.append(
+            {**_assignee(p["lead"]), "role": AssignmentRole.LEAD, "deadline": p.get("lead_deadline")}
+        )
+    for value in p.getlist("support"):
+        specs.append(
+            {**_assignee(value), "role": AssignmentRole.SUPPORT, "deadline": p.get("support_deadline")}
+        )
+    for value in p.getlist("fyi"):
+        specs.append({**_assignee(value), "role": AssignmentRole.FYI, "deadline": p.get("support_deadline")})
+    incoming.do_direct_receipt(acting, receipt_id, direction=p.get("direction", ""), assignments=specs)
+    messages.success(request, _("Đã giao xử lý."))
+    receipt = Receipt.objects.only("document_id").get(pk=receipt_id)
+    return redirect("web:document", receipt.document_id)
+
+
+@member_required
+def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
+    view = request.GET.get("view", "todo")
+    view = view if view in WORK_VIEWS else "todo"
+    today = local_today(timezone.now())
+    rows = list(work_list(acting, view, today)[:300])
+    return render(
+        request,
+        "web/work.html",
+        {
+            "rows": rows,
+            "view": view,
+            "views": WORK_VIEWS,
+            "today": today,
+            "to_direct": list(receipts_to_direct(acting)[:100]),
+        },
+    )
+
+
+@member_required
+def assignment_view(request: HttpRequest, acting: Acting, assignment_id: int) -> HttpResponse:
+    a = access_assignment(acting, assignment_id)
+    a = Assignment.objects.select_related(
+        "receipt__document", "assignee_user", "assignee_unit", "assigned_by", "parent"
+    ).get(pk=a.pk)
+    mine = a.assignee_user_id == acting.user.pk and a.state in ("open", "in_progress")
+    ctx = {
+        "a": a,
+        "mine": mine,
+        "today": local_today(timezone.now()),
+        "notes": a.notes.select_related("by").prefetch_related("files__blob"),
+        "extensions": a.extensions.order_by("id"),
+        "pending": a.extensions.filter(state="pending").first(),
+        "may_decide": a.assigned_by_id == acting.user.pk
+        or (acting.role == "leader" and acting.unit.pk == a.owner_unit_id),
+        "may_reassign": a.assignee_unit_id == acting.unit.pk
+        and acting.role == "leader"
+        and a.state in ("open", "delegated"),
+        "children": a.children.select_related("assignee_user"),
+        "replies": issued_documents(acting).order_by("-created_at")[:50] if mine else [],
+        "members": User.objects.filter(memberships__unit=acting.unit, is_active=True).order_by("full_name")
+        if a.assignee_unit_id == acting.unit.pk
+        else [],
+    }
+    return render(request, "web/assignment.html", ctx)
+
+
+@require_POST
+@member_required
+def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, action: str) -> HttpResponse:
+    p = request.POST
+    if action == "progress":
+        request.FILES  # noqa: B018 - parse the body through the streaming handler
+        files = [f for f in request.FILES.getlist("files") if isinstance(f, BlobUpload)]
+        incoming.do_add_progress(acting, assignment_id, note=p.get("note", ""), files=files)
+    elif action == "complete":
+        incoming.do_complete(
+            acting, assignment_id, result=p.get("result", ""), reply_document=p.get("reply_document") or None
+        )
+    elif action == "extend":
+        incoming.do_request_extension(acting, assignment_id, until=p.get("until"), reason=p.get("reason", ""))
+    elif action == "decide":
+        incoming.do_decide_extension(acting, assignment_id, approve=p.get("approve") == "1")
+    elif action == "handback":
+        incoming.do_hand_back(acting, assignment_id, reason=p.get("reason", ""))
+    elif action == "reassign":
+        incoming.do_reassign(
+            acting, assignment_id, assignee=p.get("assignee", ""), deadline=p.get("deadline")
+        )
+    else:
+        raise InvalidInput("Không có thao tác này / no such action")
+    messages.success(request, _("Đã cập nhật."))
+    return redirect("web:assignment", assignment_id)
+
+
+@member_required
+def oversight_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    o = oversight(acting, request.GET.get("unit") or None, local_today(timezone.now()))
+    return render(request, "web/oversight.html", {"o": o})
+
+
+@member_required
+def notifications_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    if request.method == "POST":
+        do_mark_read(acting.user, None)
+        return redirect("web:notifications")
+    rows = Notification.objects.filter(user=acting.user).order_by("-created_at", "-id")[:200]
+    return render(request, "web/notifications.html", {"rows": rows})
+
+
+@member_required
+def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    if request.method == "POST":
+        p = request.POST
+        if p.get("document"):
+            dossiers.do_add_to_dossier(acting, p.get("dossier"), p.get("document"))
+            messages.success(request, _("Đã đưa vào hồ sơ."))
+            return redirect("web:document", p.get("document"))
+        if p.get("close"):
+            dossiers.do_close_dossier(acting, p.get("close"))
+        else:
+            dossiers.do_create_dossier(
+                acting, code=p.get("code", ""), title=p.get("title", ""), retention=p.get("retention", "10")
+            )
+        return redirect("web:dossiers")
+    rows = dossiers.unit_dossiers(acting).prefetch_related("documents").order_by("-created_at")[:200]
+    return render(request, "web/dossiers.html", {"rows": rows, "retentions": Retention.choices})
+
+
+@member_required
+def register_view(request: HttpRequest, acting: Acting, direction: str) -> HttpResponse:
+    if direction not in ("out", "in") or acting.role not in UNIT_WIDE:
+        raise InvalidInput("Không in được sổ này / this register cannot be printed")
+    try:
+        lo = dt.date.fromisoformat(request.GET.get("from", ""))
+        hi = dt.date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        raise InvalidInput("Chọn từ ngày, đến ngày / pick the period") from None
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "pdf"
+    reg = (registers.outgoing_register if direction == "out" else registers.incoming_register)(acting, lo, hi)
+    data = registers.to_pdf(reg) if fmt == "pdf" else registers.to_xlsx(reg)
+    response = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX)
+    name = f"so-van-ban-{'di' if direction == 'out' else 'den'}-{lo:%Y%m%d}-{hi:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = content_disposition(name)
+    return response
