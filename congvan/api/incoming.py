@@ -17,9 +17,9 @@ from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.reports import registers
-from congvan.workflow import dossiers, incoming
+from congvan.workflow import config, dossiers, incoming
 from congvan.workflow.access import access_assignment, access_receipt
-from congvan.workflow.models import Assignment, Direction, Dossier, Notification
+from congvan.workflow.models import Assignment, Direction, Dossier, Holiday, Notification
 from congvan.workflow.notify import do_mark_read
 from congvan.workflow.queries import oversight, work_list
 
@@ -368,3 +368,38 @@ def add_to_dossier(request: HttpRequest, dossier_id: int, body: DossierDocIn) ->
 @api.post("/dossiers/{dossier_id}/close", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def close_dossier(request: HttpRequest, dossier_id: int) -> Any:
     return dossier_out(dossiers.do_close_dossier(acting(request), dossier_id))
+
+
+class HolidayIn(Schema):
+    day: str
+    name: str
+
+
+@api.get("/holidays", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
+def list_holidays(request: HttpRequest, year: int | None = None) -> Any:
+    acting(request)
+    qs = Holiday.objects.order_by("day")
+    if year:
+        qs = qs.filter(day__year=year)
+    return {"results": [{"day": h.day, "name": h.name} for h in qs[:1000]]}
+
+
+@api.post("/holidays", response={201: dict[str, Any], **ERRORS}, tags=["settings"])
+def add_holiday(request: HttpRequest, body: HolidayIn) -> Any:
+    h = config.do_add_holiday(acting(request), day=body.day, name=body.name)
+    return Status(201, {"day": h.day, "name": h.name})
+
+
+@api.put("/units/{code}/workflow-settings", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
+def unit_settings(request: HttpRequest, code: str) -> Any:
+    """Change ``clerk_may_route`` and the default deadlines (working days) by urgency."""
+    import json
+
+    try:
+        changes = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
+    if not isinstance(changes, dict):
+        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+    s = config.do_update_unit_settings(acting(request), code, changes)
+    return {name: getattr(s, name) for name in config.SETTING_FIELDS}

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from congvan.dispatch.actions import do_release
+from congvan.dispatch.actions import do_register_receipt, do_release
+from congvan.dispatch.models import Receipt
 from congvan.documents.actions import do_create_draft
 from congvan.documents.uploads import stage_bytes
 from congvan.lib.pdfgen import simple_pdf
@@ -15,6 +16,8 @@ from congvan.orgs.actions import do_create_group, do_create_membership, do_creat
 from congvan.orgs.models import Unit, User
 from congvan.registers.models import CommitteeTerm
 from congvan.workflow.actions import do_approve_document, do_submit_document
+from congvan.workflow.incoming import do_direct_receipt
+from congvan.workflow.models import Holiday
 
 PASSWORD = "congvan-demo"
 TU, HU = "000.00.00.T58", "000.00.10.H58"
@@ -81,6 +84,8 @@ def load_demo() -> None:
             actor=None,
         )
         _documents()
+        _holidays()
+        _processing()
 
 
 def _units() -> None:
@@ -198,6 +203,43 @@ def _documents() -> None:
     }
     pdf = simple_pdf([str(meta["subject"])])
     do_create_draft(_as("hu.chuyenvien", HU), meta, main=stage_bytes("thong-bao.pdf", pdf), attachments=[])
+
+
+HOLIDAYS_2026 = [
+    ("2026-01-01", "Tết Dương lịch"),
+    ("2026-02-16", "Tết Nguyên đán"),
+    ("2026-02-17", "Tết Nguyên đán"),
+    ("2026-02-18", "Tết Nguyên đán"),
+    ("2026-02-19", "Tết Nguyên đán"),
+    ("2026-02-20", "Tết Nguyên đán"),
+    ("2026-04-27", "Giỗ Tổ Hùng Vương (nghỉ bù)"),
+    ("2026-04-30", "Ngày Giải phóng miền Nam"),
+    ("2026-05-01", "Ngày Quốc tế Lao động"),
+    ("2026-09-01", "Quốc khánh"),
+    ("2026-09-02", "Quốc khánh"),
+    ("2027-01-01", "Tết Dương lịch"),
+]
+
+
+def _holidays() -> None:
+    Holiday.objects.bulk_create(
+        [Holiday(day=dt.date.fromisoformat(d), name=n) for d, n in HOLIDAYS_2026], ignore_conflicts=True
+    )
+
+
+def _processing() -> None:
+    """The province's plan arrived at the district: registered and directed to the district's staff."""
+    receipt = Receipt.objects.get(unit__code=HU, document__issuing_unit__code=TU)
+    do_register_receipt(_as("hu.vanthu", HU), receipt.pk)
+    do_direct_receipt(
+        _as("hu.lanhdao", HU),
+        receipt.pk,
+        direction="Giao Văn phòng tham mưu kế hoạch triển khai; Ban Tổ chức phối hợp.",
+        assignments=[
+            {"assignee": "hu.chuyenvien", "role": "lead"},
+            {"unit": "000.02.10.H58", "role": "support"},
+        ],
+    )
 
 
 def accounts() -> list[tuple[str, str, str, str]]:

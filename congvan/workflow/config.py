@@ -1,0 +1,71 @@
+"""Configuration of processing: public holidays (all units) and each unit's rules and default deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from congvan.audit.actions import record
+from congvan.lib.errors import Conflict, InvalidInput
+from congvan.lib.text import clean_line
+from congvan.orgs.access import Acting, access_unit_for_admin
+from congvan.orgs.errors import NotAllowed
+from congvan.orgs.models import Role
+from congvan.workflow.models import Holiday, UnitWorkflowSettings
+
+SETTING_FIELDS = ("clerk_may_route", "days_normal", "days_urgent", "days_very_urgent", "days_flash")
+
+
+def do_add_holiday(acting: Acting, *, day: Any, name: str) -> Holiday:
+    """Add a public holiday (administrators of the root: holidays apply to every unit)."""
+    if not acting.user.is_superuser:
+        raise NotAllowed("Chỉ quản trị hệ thống khai báo ngày nghỉ / only a superuser sets holidays")
+    try:
+        when = dt.date.fromisoformat(str(day))
+    except ValueError:
+        raise InvalidInput("day: ngày dạng YYYY-MM-DD / a date as YYYY-MM-DD") from None
+    name = clean_line(name, field="name", max_length=100, required=True)
+    with transaction.atomic():
+        if Holiday.objects.filter(day=when).exists():
+            raise Conflict("Ngày nghỉ đã có / the holiday exists", code="duplicate_holiday")
+        h = Holiday.objects.create(day=when, name=name)
+        record(
+            "holiday.added",
+            actor=acting.user,
+            target_type="holiday",
+            target_id=when.isoformat(),
+            details={"name": name},
+        )
+    return h
+
+
+def do_update_unit_settings(acting: Acting, unit_code: str, changes: dict[str, Any]) -> UnitWorkflowSettings:
+    """Change a unit's processing rules: its leader, or an admin of its subtree."""
+    with transaction.atomic():
+        if acting.unit.code == unit_code and acting.role == Role.LEADER:
+            unit = acting.unit
+        else:
+            unit = access_unit_for_admin(acting, unit_code)
+        unknown = set(changes) - set(SETTING_FIELDS)
+        if unknown:
+            raise InvalidInput(f"Trường không hỗ trợ / unknown fields: {', '.join(sorted(unknown))}")
+        s, _ = UnitWorkflowSettings.objects.select_for_update().get_or_create(unit=unit)
+        for name, value in changes.items():
+            if name == "clerk_may_route":
+                if not isinstance(value, bool):
+                    raise InvalidInput("clerk_may_route: true | false")
+            elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 365:
+                raise InvalidInput(f"{name}: số ngày làm việc 0-365 / working days 0-365")
+            setattr(s, name, value)
+        s.save()
+        record(
+            "unit.workflow_settings",
+            actor=acting.user,
+            unit=unit.code,
+            target_type="unit",
+            target_id=unit.code,
+            details=changes,
+        )
+    return s
