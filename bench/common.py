@@ -85,3 +85,19 @@ def median(values: list[float]) -> float:
 
 def verdict(ok: bool) -> str:
     return "OK" if ok else "OVER TARGET"
+
+
+def count_queries(fn: Callable[[], Any]) -> int:
+    """Return how many SQL statements ``fn`` runs (counted at the driver, across request resets)."""
+    from django.db import connection
+
+    count = 0
+
+    def counter(execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        fn()
+    return count

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from bench.common import median, p95, parse_args, setup_django, timed, verdict
+from bench.common import count_queries, median, p95, parse_args, setup_django, timed, verdict
 
 
 def main() -> None:
@@ -21,7 +21,6 @@ def main() -> None:
     setup_django(args)
     from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from congvan.dispatch.models import Receipt
@@ -99,13 +98,8 @@ def main() -> None:
         page = get({"cursor": page["next"]})
     deep = cursors[-1]
 
-    def count_queries(params: dict[str, str]) -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            get(params)
-        return len(ctx.captured_queries)
-
-    q_first, q_deep = count_queries({}), count_queries({"cursor": deep})
-    q_filtered = count_queries({"urgency": "urgent", "view": "new"})
+    q_first, q_deep = count_queries(lambda: get({})), count_queries(lambda: get({"cursor": deep}))
+    q_filtered = count_queries(lambda: get({"urgency": "urgent", "view": "new"}))
     first = timed(lambda: get({}), rounds)
     deep_t = timed(lambda: get({"cursor": random.choice(cursors)}), rounds)
     filtered = timed(lambda: get({"urgency": "urgent", "view": "new"}), rounds)
