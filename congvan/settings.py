@@ -209,6 +209,7 @@ PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 1)
 SCHEDULER_MINUTES = env_int("SCHEDULER_MINUTES", 10)
+FONT_DIR = env("FONT_DIR", "/usr/share/fonts/truetype/noto")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
