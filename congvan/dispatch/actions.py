@@ -11,7 +11,15 @@ from django.utils import timezone
 from congvan.audit.actions import record
 from congvan.dispatch.access import access_receipt
 from congvan.dispatch.errors import AlreadyReleased, BadRecipients, ReceiptWrongState
-from congvan.dispatch.models import STATUS_CODES, Delivery, DeliveryState, Dispatch, Receipt, StatusEvent
+from congvan.dispatch.models import (
+    STATUS_CODES,
+    Delivery,
+    DeliveryState,
+    Dispatch,
+    Receipt,
+    ReceiptCount,
+    StatusEvent,
+)
 from congvan.dispatch.queries import duplicates_of
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import WrongState
@@ -123,6 +131,12 @@ def _insert_deliveries_and_receipts(
             "WHERE d.dispatch_id = %s",
             [doc.pk, issuer.pk, doc.urgency, DeliveryState.ARRIVED, now, dispatch.pk],
         )
+        c_table = ReceiptCount._meta.db_table
+        cur.execute(
+            f"INSERT INTO {c_table} (unit_id, state, n) SELECT u.id, %s, 1 FROM {u_table} u WHERE {where} "
+            f"ON CONFLICT (unit_id, state) DO UPDATE SET n = {c_table}.n + 1",
+            [DeliveryState.ARRIVED, *params],
+        )
 
 
 def report_progress(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:
@@ -134,8 +148,21 @@ def report_progress(receipt: Receipt, state: str, note: str, actor: Acting, now:
     if receipt.state == state:
         return
     Receipt.objects.filter(pk=receipt.pk).update(state=state)
+    count_receipts(receipt.unit_id, receipt.state, -1)
+    count_receipts(receipt.unit_id, state, +1)
     receipt.state = state
     _report(receipt, state, note, actor, now)
+
+
+def count_receipts(unit_id: int, state: str, delta: int) -> None:
+    """Keep the per-unit, per-state receipt count (oversight reads it instead of scanning receipts)."""
+    table = ReceiptCount._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (unit_id, state, n) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (unit_id, state) DO UPDATE SET n = {table}.n + excluded.n",
+            [unit_id, state, delta],
+        )
 
 
 def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:
@@ -178,12 +205,9 @@ def do_register_receipt(
             acting.unit, day=local_today(now), ref=f"receipt:{receipt.pk}"
         )
         receipt.arrival_date = day
-        receipt.state = DeliveryState.REGISTERED
         receipt.registered_at, receipt.registered_by = now, acting.user
-        receipt.save(
-            update_fields=["incoming_number", "arrival_date", "state", "registered_at", "registered_by"]
-        )
-        _report(receipt, DeliveryState.REGISTERED, f"Số đến {receipt.incoming_number}", acting, now)
+        receipt.save(update_fields=["incoming_number", "arrival_date", "registered_at", "registered_by"])
+        report_progress(receipt, DeliveryState.REGISTERED, f"Số đến {receipt.incoming_number}", acting, now)
         record(
             "receipt.registered",
             actor=acting.user,
@@ -205,9 +229,9 @@ def do_return_receipt(acting: Acting, receipt_id: object, *, reason: str) -> Rec
         if receipt.state not in (DeliveryState.ARRIVED, DeliveryState.REGISTERED):
             raise _wrong_state(receipt)
         now = timezone.now()
-        receipt.state, receipt.returned_reason = DeliveryState.RETURNED, reason
-        receipt.save(update_fields=["state", "returned_reason"])
-        _report(receipt, DeliveryState.RETURNED, reason, acting, now)
+        receipt.returned_reason = reason
+        receipt.save(update_fields=["returned_reason"])
+        report_progress(receipt, DeliveryState.RETURNED, reason, acting, now)
         record(
             "receipt.returned",
             actor=acting.user,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from congvan.dispatch.access import visible_receipts
-from congvan.dispatch.models import Delivery, Receipt
+from congvan.dispatch.models import Delivery, Receipt, ReceiptCount
 from congvan.documents.models import Document
 from congvan.lib.cursor import decode_cursor, encode_cursor
 from congvan.lib.dates import VN
@@ -110,3 +110,19 @@ def duplicates_of(receipt: Receipt) -> list[Receipt]:
         .exclude(incoming_number=None)
         .select_related("document")[:10]
     )
+
+
+def count_drift() -> list[tuple[int, str, int, int]]:
+    """Return (unit, state, kept count, real count) wherever the kept receipt counts disagree."""
+    real = {
+        (u, st): n
+        for u, st, n in Receipt.objects.values_list("unit_id", "state")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "state", "n")
+    }
+    kept = {(u, st): n for u, st, n in ReceiptCount.objects.values_list("unit_id", "state", "n")}
+    return [
+        (u, st, kept.get((u, st), 0), real.get((u, st), 0))
+        for u, st in sorted(set(real) | set(kept))
+        if kept.get((u, st), 0) != real.get((u, st), 0)
+    ]

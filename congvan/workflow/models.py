@@ -109,6 +109,10 @@ class Assignment(models.Model):
             models.Index(
                 fields=["owner_unit", "deadline"], name="open_by_owner", condition=Q(state__in=OPEN_STATES)
             ),
+            # Overdue work of many units at once (oversight of a province): a range scan on the deadline.
+            models.Index(
+                fields=["deadline", "owner_unit"], name="open_by_deadline", condition=Q(state__in=OPEN_STATES)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from congvan.dispatch.models import Receipt
+from congvan.dispatch.models import Receipt, ReceiptCount
 from congvan.lib.errors import InvalidInput
 from congvan.lib.workdays import add_working_days
 from congvan.orgs.access import UNIT_WIDE, Acting
@@ -99,12 +99,7 @@ def oversight_unit(acting: Acting, code: str | None) -> Unit:
 def oversight(acting: Acting, code: str | None, today: dt.date) -> Oversight:
     """Figures of a unit and of every unit below it, in a constant number of aggregate queries."""
     unit = oversight_unit(acting, code)
-    by_state = dict(
-        Receipt.objects.filter(unit=unit)
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
+    by_state = dict(ReceiptCount.objects.filter(unit=unit, n__gt=0).values_list("state", "n"))
     overdue = Assignment.objects.filter(owner_unit=unit, state__in=OPEN_STATES, deadline__lt=today)
     people = dict(
         overdue.exclude(assignee_user=None)
@@ -132,26 +127,25 @@ def oversight(acting: Acting, code: str | None, today: dt.date) -> Oversight:
 
 def figures_below(unit: Unit, today: dt.date) -> list[UnitFigures]:
     """Counts (no document content) for every unit under ``unit``: receipts by state and overdue work."""
-    sub = Unit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk)
+    sub = list(
+        Unit.objects.filter(path__startswith=unit.path)
+        .exclude(pk=unit.pk)
+        .order_by("path")
+        .only("id", "code", "name", "path")
+    )
     counts: dict[int, dict[str, int]] = {}
     for unit_id, state, n in (
-        Receipt.objects.filter(unit__path__startswith=unit.path)
+        ReceiptCount.objects.filter(unit__path__startswith=unit.path, n__gt=0)
         .exclude(unit=unit)
-        .values_list("unit_id", "state")
-        .annotate(n=Count("id"))
         .values_list("unit_id", "state", "n")
     ):
         counts.setdefault(unit_id, {})[state] = n
     overdue = dict(
         Assignment.objects.filter(
-            owner_unit__path__startswith=unit.path, state__in=OPEN_STATES, deadline__lt=today
+            owner_unit__in=[u.pk for u in sub], state__in=OPEN_STATES, deadline__lt=today
         )
-        .exclude(owner_unit=unit)
         .values_list("owner_unit")
         .annotate(n=Count("id"))
         .values_list("owner_unit", "n")
     )
-    return [
-        UnitFigures(u, counts.get(u.pk, {}), overdue.get(u.pk, 0))
-        for u in sub.order_by("path").only("id", "code", "name", "path")
-    ]
+    return [UnitFigures(u, counts.get(u.pk, {}), overdue.get(u.pk, 0)) for u in sub]

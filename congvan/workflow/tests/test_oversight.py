@@ -70,3 +70,22 @@ def test_oversight_query_count_does_not_grow(crew, org):
     with CaptureQueriesContext(connection) as large:
         oversight(bob, None, today)
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_kept_receipt_counts_match_the_receipts(crew, org):
+    """Every state change keeps the per-unit counts that oversight reads."""
+    from congvan.dispatch.queries import count_drift
+
+    api = crew
+    bob = acting_as(api["bob"].user, None)
+    r = send_to_hu(api)["receipt"]
+    [a] = do_direct_receipt(bob, r, direction="", assignments=[{"assignee": "carol", "role": "lead"}])
+    api["carol"].post(f"/assignments/{a.pk}/progress", {"note": "Đang làm"})
+    api["carol"].post(f"/assignments/{a.pk}/complete", {"result": "Xong"})
+    released(api, [CS1, "000.01.02.H57", "000.01.03.H57"])
+    rid = api["dan"].get("/inbox").json()["results"][0]["id"]
+    api["dan"].post(f"/receipts/{rid}/register")
+    rid2 = api["erin"].get("/inbox").json()["results"][0]["id"]
+    api["erin"].post(f"/receipts/{rid2}/return", {"reason": "Nhầm"})
+    assert count_drift() == []
+    assert api["bob"].get("/oversight").json()["receipts_by_state"] == {"completed": 1}
