@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from congvan.dispatch.errors import ReceiptNotFound
 from congvan.dispatch.models import Receipt
 from congvan.documents.access import issuer_visible
-from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Document
+from congvan.lib.access import fetch_visible
 from congvan.orgs.access import UNIT_WIDE, Acting
 
 
@@ -19,42 +19,18 @@ def visible_receipts(acting: Acting) -> QuerySet[Receipt]:
     return Receipt.objects.filter(unit_id=acting.unit.pk)
 
 
-def _pk(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
-
-
 def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = False) -> Receipt:
     """Return a receipt of the acting unit, locked when it is to be changed; hide all others."""
     qs = visible_receipts(acting).select_related("document", "issuer", "unit", "delivery")
-    if for_write:
-        qs = qs.select_for_update(of=("self",))
-    pk = _pk(receipt_id)
-    receipt = qs.filter(pk=pk).first() if pk is not None else None
-    if receipt is None:
-        raise ReceiptNotFound("Không tìm thấy văn bản đến / incoming document not found")
-    return receipt
+    return fetch_visible(
+        qs,
+        receipt_id,
+        ReceiptNotFound("Không tìm thấy văn bản đến / incoming document not found"),
+        for_write=for_write,
+    )
 
 
 def visible_documents(acting: Acting) -> QuerySet[Document]:
     """Return the documents the acting membership may read: issued by its unit, or received by it."""
     received = visible_receipts(acting).filter(document_id=OuterRef("pk"))
     return Document.objects.filter(issuer_visible(acting) | Exists(received))
-
-
-def access_document(acting: Acting, document_id: object) -> Document:
-    """Return a document for reading; another unit's document looks as if it did not exist."""
-    pk = _pk(document_id)
-    doc = (
-        visible_documents(acting)
-        .select_related("doc_type", "issuing_unit", "created_by")
-        .filter(pk=pk)
-        .first()
-        if pk is not None
-        else None
-    )
-    if doc is None:
-        raise DocumentNotFound("Không tìm thấy văn bản / document not found")
-    return doc

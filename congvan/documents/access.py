@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import DocState, Document
+from congvan.lib.access import fetch_visible
 from congvan.orgs.access import UNIT_WIDE, Acting
 
 
@@ -24,14 +25,7 @@ def issued_documents(acting: Acting) -> QuerySet[Document]:
 
 def access_issued_document(acting: Acting, document_id: object, *, for_write: bool = False) -> Document:
     """Return a document of the acting unit, locked when it is to be changed; hide all others."""
-    try:
-        pk = int(str(document_id))
-    except ValueError:
-        raise DocumentNotFound("Không tìm thấy văn bản / document not found") from None
     qs = issued_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
-    if for_write:
-        qs = qs.select_for_update(of=("self",))
-    doc = qs.filter(pk=pk).first()
-    if doc is None:
-        raise DocumentNotFound("Không tìm thấy văn bản / document not found")
-    return doc
+    return fetch_visible(
+        qs, document_id, DocumentNotFound("Không tìm thấy văn bản / document not found"), for_write=for_write
+    )

@@ -9,17 +9,11 @@ from congvan.dispatch.errors import ReceiptNotFound
 from congvan.dispatch.models import Receipt
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Document
+from congvan.lib.access import fetch_visible
 from congvan.orgs.access import UNIT_WIDE, Acting
 from congvan.orgs.models import Role
 from congvan.workflow.errors import AssignmentNotFound
 from congvan.workflow.models import Assignment
-
-
-def _pk(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
 
 
 def mine(acting: Acting) -> Q:
@@ -47,24 +41,22 @@ def visible_receipts(acting: Acting) -> QuerySet[Receipt]:
 
 def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = False) -> Receipt:
     qs = visible_receipts(acting).select_related("document", "issuer", "unit", "delivery")
-    if for_write:
-        qs = qs.select_for_update(of=("self",))
-    pk = _pk(receipt_id)
-    receipt = qs.filter(pk=pk).first() if pk is not None else None
-    if receipt is None:
-        raise ReceiptNotFound("Không tìm thấy văn bản đến / incoming document not found")
-    return receipt
+    return fetch_visible(
+        qs,
+        receipt_id,
+        ReceiptNotFound("Không tìm thấy văn bản đến / incoming document not found"),
+        for_write=for_write,
+    )
 
 
 def access_assignment(acting: Acting, assignment_id: object, *, for_write: bool = False) -> Assignment:
     qs = visible_assignments(acting).select_related("receipt", "receipt__document", "owner_unit", "parent")
-    if for_write:
-        qs = qs.select_for_update(of=("self",))
-    pk = _pk(assignment_id)
-    a = qs.filter(pk=pk).first() if pk is not None else None
-    if a is None:
-        raise AssignmentNotFound("Không tìm thấy việc được giao / assignment not found")
-    return a
+    return fetch_visible(
+        qs,
+        assignment_id,
+        AssignmentNotFound("Không tìm thấy việc được giao / assignment not found"),
+        for_write=for_write,
+    )
 
 
 def visible_documents(acting: Acting) -> QuerySet[Document]:
@@ -74,15 +66,6 @@ def visible_documents(acting: Acting) -> QuerySet[Document]:
 
 
 def access_document(acting: Acting, document_id: object) -> Document:
-    pk = _pk(document_id)
-    doc = (
-        visible_documents(acting)
-        .select_related("doc_type", "issuing_unit", "created_by")
-        .filter(pk=pk)
-        .first()
-        if pk is not None
-        else None
-    )
-    if doc is None:
-        raise DocumentNotFound("Không tìm thấy văn bản / document not found")
-    return doc
+    """Return a document the person may read (issued, received, or assigned to them); hide all others."""
+    qs = visible_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
+    return fetch_visible(qs, document_id, DocumentNotFound("Không tìm thấy văn bản / document not found"))

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from congvan.audit.actions import record
+from congvan.lib.access import fetch_visible
 from congvan.lib.errors import Conflict, InvalidInput
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
@@ -24,15 +25,12 @@ def unit_dossiers(acting: Acting) -> QuerySet[Dossier]:
 
 
 def access_dossier(acting: Acting, dossier_id: object, *, for_write: bool = False) -> Dossier:
-    try:
-        pk = int(str(dossier_id))
-    except ValueError:
-        pk = 0
-    qs = unit_dossiers(acting).select_for_update() if for_write else unit_dossiers(acting)
-    d = qs.filter(pk=pk).first()
-    if d is None:
-        raise DossierNotFound("Không tìm thấy hồ sơ / dossier not found")
-    return d
+    return fetch_visible(
+        unit_dossiers(acting),
+        dossier_id,
+        DossierNotFound("Không tìm thấy hồ sơ / dossier not found"),
+        for_write=for_write,
+    )
 
 
 def do_create_dossier(acting: Acting, *, code: str, title: str, retention: str) -> Dossier:

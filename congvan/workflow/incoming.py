@@ -16,6 +16,7 @@ from congvan.documents.access import issued_documents
 from congvan.documents.errors import InvalidDocument
 from congvan.documents.files import check_files, store_files
 from congvan.documents.uploads import BlobUpload
+from congvan.lib.access import parse_id
 from congvan.lib.dates import local_today
 from congvan.lib.errors import Forbidden
 from congvan.lib.text import clean_line, clean_text
@@ -383,7 +384,7 @@ def do_complete(
         a = _own_open(acting, assignment_id)
         reply = None
         if reply_document not in (None, ""):
-            reply = issued_documents(acting).filter(pk=_int(reply_document) or 0).first()
+            reply = issued_documents(acting).filter(pk=parse_id(reply_document) or 0).first()
             if reply is None:
                 raise InvalidAssignment(
                     "reply_document: không có văn bản đi này của đơn vị / unknown outgoing document"
@@ -429,13 +430,6 @@ def _root(a: Assignment) -> Assignment:
     while a.parent_id is not None:
         a = Assignment.objects.get(pk=a.parent_id)
     return a
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
 
 
 def do_hand_back(
