@@ -64,3 +64,17 @@ class ActingMembershipMiddleware:
             if m is not None:
                 request.acting = Acting(m.user, m)  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class VietnameseFirstMiddleware:
+    """Show Vietnamese unless the person chose English: the browser's language list is not consulted.
+
+    Offices' computers often run an English system; the interface must still open in Vietnamese.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

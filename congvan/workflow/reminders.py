@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 
+from congvan.audit.actions import record
 from congvan.lib.workdays import add_working_days
 from congvan.orgs.models import Membership, Role
 from congvan.workflow.deadlines import holidays
@@ -53,4 +54,6 @@ def scan_deadlines(today: dt.date) -> int:
                 text=text,
                 link=f"/assignments/{a.pk}/",
             )
+        if written:
+            record("reminders.scanned", actor=None, details={"day": today.isoformat(), "notices": written})
     return written

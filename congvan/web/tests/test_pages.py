@@ -159,3 +159,15 @@ def test_every_text_field_is_rendered_inert(api):
             assert "<img src=x" not in html, (who, url)
     html = signed_in("alice").get(f"/documents/{doc_id}/").content.decode()
     assert "R&lt;img src=x onerror=alert(1)&gt;" in html  # the return reason, shown as text
+
+
+def test_an_english_browser_still_opens_in_vietnamese(people):
+    client = signed_in("alice")
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert 'lang="vi"' in html and "Văn bản đến" in html
+
+
+def test_oversight_shows_states_in_words(api):
+    released(api, [CS1])
+    html = signed_in("bob").get("/oversight/").content.decode()
+    assert "Đã đến: 1" in html and "arrived" not in html
