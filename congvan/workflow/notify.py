@@ -14,8 +14,12 @@ from congvan.workflow.models import EmailState, Notification
 
 
 def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, link: str = "") -> int:
-    """Create one notice per person for the event ``key``; an event already notified is skipped."""
+    """Create one notice per person for the event ``key``; return how many were new."""
     ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return 0
+    key = key[:120]
+    ids -= set(Notification.objects.filter(user_id__in=ids, key=key).values_list("user_id", flat=True))
     if not ids:
         return 0
     now = timezone.now()
@@ -24,7 +28,7 @@ def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, li
     rows = [
         Notification(
             user_id=i,
-            key=key[:120],
+            key=key,
             kind=kind,
             text=text[:500],
             link=link,
@@ -33,6 +37,7 @@ def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, li
         )
         for i in sorted(ids)
     ]
+    # ignore_conflicts: a concurrent writer of the same event loses quietly (the unique key holds).
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

@@ -63,8 +63,8 @@ def test_work_lists_and_reminders_once_per_deadline(crew, incoming_doc):
         )
 
     assert scan_deadlines(dt.date(2026, 4, 24)) == 0  # Fri: the deadline (Tue) is 2 working days away
-    scan_deadlines(dt.date(2026, 4, 27))  # Mon: due tomorrow
-    scan_deadlines(dt.date(2026, 4, 27))  # a second run sends nothing new
+    assert scan_deadlines(dt.date(2026, 4, 27)) == 1  # Mon: due tomorrow
+    assert scan_deadlines(dt.date(2026, 4, 27)) == 0  # a second run sends nothing new
     assert len(notices("due_soon")) == 1 and "28/04/2026" in notices("due_soon")[0]
     scan_deadlines(dt.date(2026, 4, 29))  # the day after the deadline: missed
     scan_deadlines(dt.date(2026, 4, 30))
