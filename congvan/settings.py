@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "congvan.orgs",
     "congvan.audit",
     "congvan.documents",
+    "congvan.signatures",
     "congvan.registers",
     "congvan.dispatch",
     "congvan.workflow",
@@ -195,6 +196,11 @@ FILE_UPLOAD_HANDLERS = ["congvan.documents.uploads.BlobUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# Digital signatures: trusted roots and intermediates are files in a folder (never in code).
+TRUST_DIR = env("TRUST_DIR", str(DATA_DIR / "trust"))
+SIGNATURE_ONLINE = env_bool("SIGNATURE_ONLINE", True)  # fetch OCSP/CRL when reachable
+SIGNATURE_HARD_FAIL = env_bool("SIGNATURE_HARD_FAIL", False)  # unreachable revocation data: refuse, or warn
 
 # Official e-mail (notifications out). Off until a host is configured.
 EMAIL_HOST = env("EMAIL_HOST")
