@@ -197,3 +197,9 @@ def send_to_hu(api: dict[str, Api], **metadata: Any) -> dict[str, Any]:
 @pytest.fixture
 def incoming_doc(crew: dict[str, Api]) -> dict[str, Any]:
     return send_to_hu(crew)
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
