@@ -153,9 +153,11 @@ def api(people: dict[str, User]) -> Iterator[dict[str, Api]]:
     yield {name: Api(user) for name, user in people.items()}
 
 
-def released(api: dict[str, Api], recipients: list[str], **metadata: Any) -> dict[str, Any]:
+def released(
+    api: dict[str, Api], recipients: list[str], *, file: bytes | None = None, **metadata: Any
+) -> dict[str, Any]:
     """Draft, submit, approve and release one document from the district; return the release answer."""
-    draft = api["carol"].create_draft(**metadata)
+    draft = api["carol"].create_draft(file=file, **metadata)
     assert draft.status_code == 201, draft.content
     doc_id = draft.json()["id"]
     assert api["carol"].post(f"/documents/{doc_id}/submit").status_code == 200

@@ -17,6 +17,7 @@ from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.reports import registers
+from congvan.signatures.actions import do_set_policy
 from congvan.workflow import config, dossiers, incoming
 from congvan.workflow.access import access_assignment, access_receipt
 from congvan.workflow.models import Assignment, Direction, Dossier, Holiday, Notification
@@ -403,3 +404,15 @@ def unit_settings(request: HttpRequest, code: str) -> Any:
         raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
     s = config.do_update_unit_settings(acting(request), code, changes)
     return {name: getattr(s, name) for name in config.SETTING_FIELDS}
+
+
+class PolicyIn(Schema):
+    on_invalid: str
+    on_unsigned: str
+
+
+@api.put("/units/{code}/signature-policy", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
+def signature_policy(request: HttpRequest, code: str, body: PolicyIn) -> Any:
+    """What the unit does with incoming documents with an invalid or no signature: accept | flag | refuse."""
+    p = do_set_policy(acting(request), code, on_invalid=body.on_invalid, on_unsigned=body.on_unsigned)
+    return {"unit": code, "on_invalid": p.on_invalid, "on_unsigned": p.on_unsigned}

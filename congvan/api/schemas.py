@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 
@@ -95,6 +96,7 @@ class FileOut(Schema):
     mime: str
     sha256: str
     url: str
+    signature: dict[str, Any] | None = None
 
 
 class DeliveryOut(Schema):

@@ -31,6 +31,21 @@ def file_out(f: DocumentFile) -> dict[str, Any]:
         "mime": f.blob.mime,
         "sha256": f.blob_id,
         "url": reverse("api:download_file", kwargs={"document_id": f.document_id, "file_id": f.pk}),
+        "signature": signature_out(f),
+    }
+
+
+def signature_out(f: DocumentFile) -> dict[str, Any] | None:
+    """The stored verdict on a PDF's signatures; None until the worker has checked it."""
+    report = getattr(f.blob, "signature_report", None) if f.blob.mime == "application/pdf" else None
+    if report is None:
+        return None
+    return {
+        "verdict": report.verdict,
+        "verdict_text": report.get_verdict_display(),
+        "reasons": report.reasons,
+        "signatures": report.signatures,
+        "checked_at": report.checked_at,
     }
 
 

@@ -162,7 +162,8 @@ def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]
 
 def _document_response(request: HttpRequest, doc_id: object) -> dict[str, Any]:
     doc = access_document(acting(request), doc_id)
-    return serialize.document_out(doc, list(files_of(doc)), deliveries_of(doc))
+    files = list(files_of(doc).select_related("blob__signature_report"))
+    return serialize.document_out(doc, files, deliveries_of(doc))
 
 
 @api.post(

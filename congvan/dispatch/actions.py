@@ -24,13 +24,14 @@ from congvan.dispatch.queries import duplicates_of
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import WrongState
 from congvan.documents.metadata import clean_codes, refuse_classified
-from congvan.documents.models import DocState, Document
+from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import local_today
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
 from congvan.orgs.models import Role, Unit, UnitGroup
 from congvan.registers.actions import take_incoming_number, take_outgoing_number
+from congvan.signatures.actions import enforce_policy
 
 
 def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str]) -> list[Unit]:
@@ -199,6 +200,11 @@ def do_register_receipt(
         receipt = access_receipt(acting, receipt_id, for_write=True)
         if receipt.state != DeliveryState.ARRIVED:
             raise _wrong_state(receipt)
+        main = DocumentFile.objects.filter(document_id=receipt.document_id, role=FileRole.MAIN).first()
+        if main is not None:
+            enforce_policy(
+                acting.unit, main.blob_id
+            )  # refuses, with the reasons, what the unit does not accept
         now = timezone.now()
         day = arrival_date or local_today(now)
         receipt.incoming_number = take_incoming_number(

@@ -238,7 +238,7 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
     doc = access_document(acting, document_id)
     own = doc.issuing_unit_id == acting.unit.pk
     receipt = None if own else visible_receipts(acting).filter(document=doc).first()
-    files = list(files_of(doc))
+    files = list(files_of(doc).select_related("blob__signature_report"))
     context = {
         "doc": doc,
         "own": own,

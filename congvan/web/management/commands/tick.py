@@ -1,4 +1,4 @@
-"""congvan tick: queue the periodic background work (deadline reminders, e-mail sending).
+"""congvan tick: queue the periodic background work (reminders, e-mail, signature checks of new files).
 
 `congvan serve` runs this on its own schedule; in the scaled shape, run it from cron on one machine.
 """
@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from congvan.mail.tasks import send_emails
+from congvan.signatures.tasks import verify_new_files
 from congvan.workflow.tasks import scan_deadlines_today
 
 
@@ -24,3 +25,4 @@ class Command(BaseCommand):
             scan_deadlines_today.enqueue()
         if options["only"] in (None, "email"):
             send_emails.enqueue()
+            verify_new_files.enqueue()
