@@ -201,6 +201,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 50
 TRUST_DIR = env("TRUST_DIR", str(DATA_DIR / "trust"))
 SIGNATURE_ONLINE = env_bool("SIGNATURE_ONLINE", True)  # fetch OCSP/CRL when reachable
 SIGNATURE_HARD_FAIL = env_bool("SIGNATURE_HARD_FAIL", False)  # unreachable revocation data: refuse, or warn
+SIGNING_KEYS = env("SIGNING_KEYS")  # JSON file: which key signs for which person and unit (no PINs in it)
+TSA_URL = env("TSA_URL")  # time-stamping authority (RFC 3161) for PAdES B-T
 
 # Official e-mail (notifications out). Off until a host is configured.
 EMAIL_HOST = env("EMAIL_HOST")

@@ -23,6 +23,7 @@ from congvan.dispatch.models import (
 from congvan.dispatch.queries import duplicates_of
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import WrongState
+from congvan.documents.files import replace_blob
 from congvan.documents.metadata import clean_codes, refuse_classified
 from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import local_today
@@ -32,6 +33,7 @@ from congvan.orgs.access import Acting
 from congvan.orgs.models import Role, Unit, UnitGroup
 from congvan.registers.actions import take_incoming_number, take_outgoing_number
 from congvan.signatures.actions import enforce_policy
+from congvan.signatures.signing import sign_as_unit
 
 
 def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str]) -> list[Unit]:
@@ -86,6 +88,7 @@ def do_release(
             day=today,
             ref=f"document:{doc.pk}",
         )
+        _seal_files(acting, doc, symbol, now)  # once, whatever the number of recipients
         doc.number, doc.symbol, doc.issued_date = number, symbol, today
         doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, acting.user
         doc.planned_recipients = [u.code for u in units]
@@ -112,6 +115,31 @@ def do_release(
             details={"symbol": symbol, "recipients": [u.code for u in units]},
         )
     return dispatch
+
+
+def _seal_files(acting: Acting, doc: Document, symbol: str, now: dt.datetime) -> None:
+    """Add the unit's signature to the main file and the PDF attachments, once, before dispatch."""
+    files = list(DocumentFile.objects.filter(document=doc).select_related("blob", "document"))
+    levels = []
+    for f in files:
+        if f.blob.mime != "application/pdf" or f.role not in (FileRole.MAIN, FileRole.ATTACHMENT):
+            continue
+        signed = sign_as_unit(
+            acting.unit.code, f.blob_id, main=f.role == FileRole.MAIN, symbol=symbol, when=now
+        )
+        if signed is None:
+            return  # no key configured for the unit: released unsigned (the recipients' policy decides)
+        replace_blob(f, signed.sha256)
+        levels.append(signed.level)
+    if levels:
+        record(
+            "document.sealed",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"levels": levels},
+        )
 
 
 def _insert_deliveries_and_receipts(

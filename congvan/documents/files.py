@@ -80,3 +80,13 @@ def attach(
         for i, (blob, name) in enumerate(store_files(checked))
     ]
     DocumentFile.objects.bulk_create(rows)
+
+
+def replace_blob(file: DocumentFile, sha256: str) -> None:
+    """Point a file of an unreleased document at new content (its signed version); the old blob stays."""
+    if file.document.state == "released":
+        raise InvalidDocument(
+            "Tệp của văn bản đã ban hành không thay đổi / a released document's files never change"
+        )
+    DocumentFile.objects.filter(pk=file.pk).update(blob_id=sha256)
+    file.blob_id = sha256

@@ -44,3 +44,16 @@ class SignaturePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.on_invalid}/{self.on_unsigned}"
+
+
+class SigningRecord(models.Model):
+    """A signature congvan made: which key, at which PAdES level, giving which file."""
+
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    key_label = models.CharField(max_length=100)  # "user:hu.lanhdao", "unit:000.00.10.H58"
+    level = models.CharField(max_length=8)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key_label} {self.level}"

@@ -1,12 +1,15 @@
-"""Sign PDFs (PAdES) with a key from a PKCS#12 file; incremental updates never break earlier signatures.
+"""Sign PDFs (PAdES) as incremental updates, so earlier signatures (a person's own token) stay valid.
 
-An adapter over pyHanko. PINs come from the environment or ``*_FILE``, never from the database or logs.
+An adapter over pyHanko. Level: B-LT when the revocation data can be embedded, B-T with a
+time-stamping authority, otherwise B-B; the level is returned so it can be recorded.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from congvan.lib.errors import Conflict
 
@@ -38,22 +41,46 @@ def sign_pdf(
     reason: str = "",
     location: str = "",
     tsa_url: str | None = None,
+    box: tuple[float, float, float, float] | None = None,
+    style: Any = None,
+    text_params: dict[str, str] | None = None,
+    before: Callable[[Any], None] | None = None,
+    validation_context: Any = None,
 ) -> SignResult:
-    """Add one signature as an incremental update; B-T when a time-stamping authority is given."""
+    """Add one signature (visible when ``box`` is given, on the last page); ``before`` may add content
+    that the signature then covers (the number line of an attachment)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        last_page = int(writer.root["/Pages"]["/Count"]) - 1
+        if before is not None:
+            before(writer)
+    except Exception as exc:
+        raise SigningFailed(f"Không mở được tệp PDF để ký ({type(exc).__name__})") from exc
+    embed = validation_context is not None
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         reason=reason or None,
         location=location or None,
         subfilter=fields.SigSeedSubFilter.PADES,
+        embed_validation_info=embed,
+        validation_context=validation_context,
     )
-    timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
+    rect = (round(box[0]), round(box[1]), round(box[2]), round(box[3])) if box else None
+    spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=last_page, box=rect) if rect else None
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,  # type: ignore[arg-type]
+        timestamper=timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None,
+        stamp_style=style,
+        new_field_spec=spec,
+    )
     out = io.BytesIO()
     try:
-        signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper, output=out)  # type: ignore[arg-type]
+        pdf_signer.sign_pdf(writer, output=out, appearance_text_params=text_params or None)
     except Exception as exc:
         raise SigningFailed(f"Không ký được văn bản ({type(exc).__name__}: {exc})") from exc
-    return SignResult(out.getvalue(), "B-T" if tsa_url else "B-B")
+    level = "B-LT" if embed and tsa_url else ("B-T" if tsa_url else "B-B")
+    return SignResult(out.getvalue(), level)

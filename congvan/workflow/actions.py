@@ -8,10 +8,12 @@ from django.utils import timezone
 from congvan.audit.actions import record
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import InvalidDocument, WrongState
-from congvan.documents.models import DocState, Document
+from congvan.documents.files import replace_blob
+from congvan.documents.models import DocState, Document, FileRole
 from congvan.lib.text import clean_text
 from congvan.orgs.access import DRAFTERS, Acting
 from congvan.orgs.models import Role
+from congvan.signatures.signing import sign_as_person
 
 
 def _step(
@@ -55,9 +57,29 @@ def do_submit_document(acting: Acting, document_id: object, *, actor_note: str =
 
 
 def do_approve_document(acting: Acting, document_id: object) -> Document:
-    """Approve a submitted document (a leader of the issuing unit)."""
+    """Approve a submitted document (a leader of the issuing unit); sign it when the leader has a key."""
     acting.require(Role.LEADER, what="duyệt văn bản / approve documents")
-    return _step(acting, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
+    with transaction.atomic():
+        doc = _step(acting, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
+        main = doc.files.filter(role=FileRole.MAIN).select_related("document").first()
+        if main is not None:
+            signed = sign_as_person(
+                acting.user.username,
+                main.blob_id,
+                position=doc.signer_position or acting.membership.title,
+                name=acting.user.full_name or acting.user.username,
+            )
+            if signed is not None:
+                replace_blob(main, signed.sha256)
+                record(
+                    "document.signed",
+                    actor=acting.user,
+                    unit=acting.unit.code,
+                    target_type="document",
+                    target_id=doc.pk,
+                    details={"level": signed.level, "file": signed.sha256[:16]},
+                )
+    return doc
 
 
 def do_reject_document(acting: Acting, document_id: object, *, comment: str) -> Document:
