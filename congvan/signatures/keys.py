@@ -95,11 +95,10 @@ def open_signer(spec: KeySpec) -> Iterator[Any]:
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
+    pin = _pin(spec).decode()
     try:
         criteria = TokenCriteria(label=spec.config["token"])
-        session = open_pkcs11_session(
-            spec.config["module"], token_criteria=criteria, user_pin=_pin(spec).decode()
-        )
+        session = open_pkcs11_session(spec.config["module"], token_criteria=criteria, user_pin=pin)
     except Exception as exc:
         raise KeyUnavailable(f"{spec.label}: không mở được thiết bị ký ({type(exc).__name__})") from exc
     try:
