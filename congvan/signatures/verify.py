@@ -110,12 +110,13 @@ def verify_pdf(
         return VerificationReport(UNSIGNED, ["Văn bản không có chữ ký số"], [])
     infos = []
     for sig in embedded:
-        vc = ValidationContext(
-            trust_roots=list(store.roots),
-            other_certs=list(store.intermediates),
-            allow_fetching=online,
-            revocation_mode="hard-fail" if hard_fail else "soft-fail",
-        )
+        kwargs: dict[str, Any] = {
+            "trust_roots": list(store.roots),
+            "other_certs": list(store.intermediates),
+            "allow_fetching": online,
+            "revocation_mode": "hard-fail" if hard_fail else "soft-fail",
+        }
+        vc = _with_embedded_data(reader, kwargs) or ValidationContext(**kwargs)
         infos.append(_check_one(sig, vc, hard_fail=hard_fail))
     problems = [f"{s.signer or s.field_name}: {p}" for s in infos for p in s.problems]
     warnings = [f"{s.signer or s.field_name}: {w}" for s in infos for w in s.warnings]
@@ -124,6 +125,19 @@ def verify_pdf(
     if warnings:
         return VerificationReport(WARNINGS, warnings, infos)
     return VerificationReport(VALID, [f"{len(infos)} chữ ký hợp lệ"], infos)
+
+
+def _with_embedded_data(reader: Any, kwargs: dict[str, Any]) -> Any:
+    """A validation context preloaded with the file's own validation data (PAdES B-LT), if it has any:
+    revocation is then known without the network."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+
+    try:
+        return DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
+    except NoDSSFoundError:
+        return None
+    except Exception:  # a damaged DSS is ignored: the signature is still checked the usual way
+        return None
 
 
 def _signature_fields(reader: Any) -> list[str]:

@@ -151,3 +151,18 @@ def test_cli_trust_root_option_and_exit_code(pki, settings, tmp_path, capsys):
         str(Path(roots) / "interm.der"),
     )
     assert capsys.readouterr().out.startswith("Hợp lệ (valid)")
+
+
+def test_long_term_file_verifies_offline_from_its_embedded_data(trusted):
+    from congvan.signatures.signing import _validation_context
+
+    signer = load_pkcs12_signer(str(trusted.pkcs12("leader")), PASS)
+    result = sign_pdf(
+        PDF, signer, field_name="Sig1", tsa_url=trusted.tsa_url, validation_context=_validation_context()
+    )
+    assert result.level == "B-LT"
+    report = verify_pdf(result.data, online=False)
+    assert report.verdict == VALID, report.reasons
+    assert report.signatures[0].level == "B-LT"
+    # The same signature without embedded data cannot have its revocation checked offline.
+    assert verify_pdf(signed(trusted, "leader"), online=False).verdict == WARNINGS
