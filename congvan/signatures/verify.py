@@ -130,7 +130,8 @@ def verify_pdf(
 def _with_embedded_data(reader: Any, kwargs: dict[str, Any]) -> Any:
     """A validation context preloaded with the file's own validation data (PAdES B-LT), if it has any:
     revocation is then known without the network."""
-    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
 
     try:
         return DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
