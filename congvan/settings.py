@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "congvan.registers",
     "congvan.dispatch",
     "congvan.workflow",
+    "congvan.search",
     "congvan.mail",
     "congvan.reports",
     "congvan.api",

@@ -17,6 +17,8 @@ from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.reports import registers
+from congvan.search.queries import Filters as SearchFilters
+from congvan.search.queries import search as run_search
 from congvan.signatures.actions import do_set_policy
 from congvan.workflow import config, dossiers, incoming
 from congvan.workflow.access import access_assignment, access_receipt
@@ -416,3 +418,41 @@ def signature_policy(request: HttpRequest, code: str, body: PolicyIn) -> Any:
     """What the unit does with incoming documents with an invalid or no signature: accept | flag | refuse."""
     p = do_set_policy(acting(request), code, on_invalid=body.on_invalid, on_unsigned=body.on_unsigned)
     return {"unit": code, "on_invalid": p.on_invalid, "on_unsigned": p.on_unsigned}
+
+
+@api.get("/search", response={200: dict[str, Any], **ERRORS}, tags=["search"])
+def search_documents(
+    request: HttpRequest,
+    q: str,
+    direction: str = "",
+    type: str = "",
+    issuer: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    state: str = "",
+    limit: int = 20,
+    offset: int = 0,
+) -> Any:
+    """Full-text search over the documents the person may see; diacritics optional ("van ban" finds
+    "văn bản"), "phrases", prefix*, symbols ("35-KH/HU"); filters by direction (out|in), type, issuer,
+    date and state. Snippets mark the matched words."""
+    f = SearchFilters(
+        direction=direction, doc_type=type, issuer=issuer, date_from=date_from, date_to=date_to, state=state
+    )
+    hits, total = run_search(acting(request), q, f, limit=max(1, min(limit, 100)), offset=max(0, offset))
+    return {
+        "count": total,
+        "results": [
+            {
+                "id": h.document.pk,
+                "symbol": h.document.symbol,
+                "subject": h.document.subject,
+                "type": h.document.doc_type.abbreviation,
+                "issuer": h.document.issuing_unit.code,
+                "issued_date": h.document.issued_date,
+                "state": h.document.state,
+                "snippet": h.snippet,
+            }
+            for h in hits
+        ],
+    }

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from congvan.mail.tasks import send_emails
+from congvan.search.tasks import index_changed_documents
 from congvan.signatures.tasks import verify_new_files
 from congvan.workflow.tasks import scan_deadlines_today
 
@@ -26,3 +27,4 @@ class Command(BaseCommand):
         if options["only"] in (None, "email"):
             send_emails.enqueue()
             verify_new_files.enqueue()
+            index_changed_documents.enqueue()
