@@ -221,3 +221,39 @@ def register_view(request: HttpRequest, acting: Acting, direction: str) -> HttpR
     name = f"so-van-ban-{'di' if direction == 'out' else 'den'}-{lo:%Y%m%d}-{hi:%Y%m%d}.{fmt}"
     response["Content-Disposition"] = content_disposition(name)
     return response
+
+
+@member_required
+def search_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    """Results of the search box on every page, with filters."""
+    from congvan.search.queries import Filters, search
+
+    g = request.GET
+    q = g.get("q", "").strip()
+    f = Filters(
+        direction=g.get("direction", "") if g.get("direction") in ("out", "in") else "",
+        doc_type=g.get("type", "")[:10],
+        date_from=_date(g.get("from", "")),
+        date_to=_date(g.get("to", "")),
+        state=g.get("state", "")[:16],
+    )
+    hits: list[Any] = []
+    total, error = 0, ""
+    if q:
+        try:
+            hits, total = search(acting, q, f, limit=50)
+        except InvalidInput as exc:
+            error = exc.message
+    return render(
+        request,
+        "web/search.html",
+        {"q": q, "f": f, "hits": hits, "total": total, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -28,4 +28,5 @@ urlpatterns = [
     path("notifications/", processing.notifications_view, name="notifications"),
     path("dossiers/", processing.dossiers_view, name="dossiers"),
     path("registers/<slug:direction>/", processing.register_view, name="register"),
+    path("search/", processing.search_view, name="search"),
 ]

@@ -171,3 +171,16 @@ def test_oversight_shows_states_in_words(api):
     released(api, [CS1])
     html = signed_in("bob").get("/oversight/").content.decode()
     assert "Đã đến: 1" in html and "arrived" not in html
+
+
+def test_search_box_on_every_page_and_results(api):
+    from congvan.search.indexer import index_pending
+
+    released(api, [CS1], subject="Kế hoạch chuyển đổi số <i>năm 2026</i>")
+    index_pending()
+    client = signed_in("dan")
+    assert 'name="q"' in client.get("/").content.decode()
+    html = client.get("/search/", {"q": "chuyen doi so"}).content.decode()
+    assert "<mark>chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in html and "&lt;i&gt;" in html
+    assert signed_in("gina").get("/search/", {"q": "chuyen doi so"}).content.decode().count("<li>") == 0
+    assert client.get("/search/", {"q": "!!!"}).status_code == 400
