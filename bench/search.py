@@ -1,0 +1,253 @@
+"""Vietnamese full-text search over synthetic administrative documents (~2 KB each).
+
+Generates N documents (default 1,000,000; --quick 20,000), indexes them through congvan's indexer
+(printing documents per second), then times the standard query set through congvan's search (as a
+clerk who sees them all) beside the same match sent straight to the engine (FTS5 or tsvector).
+Targets (issue "Digitisation and search"): p95 at most 100 ms on SQLite at 1,000,000 documents, at
+most 1.5x the raw engine.
+
+    .venv/bin/python -m bench.search [--db postgres] [--quick]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from bench.common import p95, parse_args, setup_django, timed, verdict
+
+WORDS = [
+    "kế",
+    "hoạch",
+    "triển",
+    "khai",
+    "thực",
+    "hiện",
+    "nghị",
+    "quyết",
+    "đại",
+    "hội",
+    "đảng",
+    "bộ",
+    "nhiệm",
+    "kỳ",
+    "công",
+    "tác",
+    "chuyển",
+    "đổi",
+    "số",
+    "cải",
+    "cách",
+    "hành",
+    "chính",
+    "xây",
+    "dựng",
+    "chỉnh",
+    "đốn",
+    "đảng",
+    "phòng",
+    "chống",
+    "tham",
+    "nhũng",
+    "lãng",
+    "phí",
+    "tiêu",
+    "cực",
+    "tuyên",
+    "truyền",
+    "giáo",
+    "dục",
+    "chính",
+    "trị",
+    "tư",
+    "tưởng",
+    "đạo",
+    "đức",
+    "lối",
+    "sống",
+    "cán",
+    "bộ",
+    "đảng",
+    "viên",
+    "tổ",
+    "chức",
+    "cơ",
+    "sở",
+    "đảng",
+    "kiểm",
+    "tra",
+    "giám",
+    "sát",
+    "kỷ",
+    "luật",
+    "dân",
+    "vận",
+    "mặt",
+    "trận",
+    "đoàn",
+    "thể",
+    "nông",
+    "thôn",
+    "mới",
+    "thủy",
+    "lợi",
+    "phòng",
+    "chống",
+    "thiên",
+    "tai",
+    "giảm",
+    "nghèo",
+    "an",
+    "sinh",
+    "xã",
+    "hội",
+    "giáo",
+    "dục",
+    "y",
+    "tế",
+    "văn",
+    "hóa",
+    "quốc",
+    "phòng",
+    "an",
+    "ninh",
+    "trật",
+    "tự",
+    "an",
+    "toàn",
+    "giao",
+    "thông",
+    "báo",
+    "cáo",
+    "sơ",
+    "kết",
+    "tổng",
+    "kết",
+    "quý",
+    "năm",
+    "tháng",
+    "hướng",
+    "dẫn",
+    "thông",
+    "báo",
+    "ý",
+    "kiến",
+    "chỉ",
+    "đạo",
+    "của",
+    "thường",
+    "trực",
+    "huyện",
+    "ủy",
+    "tỉnh",
+    "ủy",
+    "các",
+    "chi",
+    "bộ",
+    "đảng",
+    "ủy",
+    "xã",
+    "thị",
+    "trấn",
+]
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "")
+    setup_django(args)
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from congvan.documents.models import Document, DocumentType
+    from congvan.orgs.access import acting_as
+    from congvan.orgs.models import Membership, Unit, User
+    from congvan.search.indexer import index_documents
+    from congvan.search.queries import Filters, _fts5, _tsquery, parse, search
+
+    total = 20_000 if args.quick else 1_000_000
+    rnd = random.Random(11)
+    unit = Unit.objects.create(code="HU", name="Huyện ủy", abbreviation="HU", path="/HU/")
+    clerk = User.objects.create_user(username="clerk", password="x")
+    Membership.objects.create(user=clerk, unit=unit, role="clerk")
+    kh = DocumentType.objects.get(abbreviation="KH")
+    start_day = dt.date(2020, 1, 1)
+    batch, built, index_time = 5000, 0, 0.0
+    for lo in range(0, total, batch):
+        now = timezone.now()
+        with transaction.atomic():
+            docs = Document.objects.bulk_create(
+                [
+                    Document(
+                        issuing_unit=unit,
+                        created_by=clerk,
+                        doc_type=kh,
+                        state="released",
+                        number=i,
+                        symbol=f"{i}-KH/HU",
+                        issued_date=start_day + dt.timedelta(days=i % 2000),
+                        subject=" ".join(rnd.choices(WORDS, k=14))
+                        + (" rarewordzzq" if i == total // 2 else ""),
+                        description=" ".join(rnd.choices(WORDS, k=60))[:500],
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for i in range(lo, min(lo + batch, total))
+                ],
+                batch_size=1000,
+            )
+        t0 = time.perf_counter()
+        index_documents([d.pk for d in docs])
+        index_time += time.perf_counter() - t0
+        built += len(docs)
+        print(f"\r  generated and indexed {built}/{total}", end="", flush=True)
+    print()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    acting = acting_as(clerk, None)
+    queries = [
+        ("single word", "thủy", Filters()),
+        ("folded two words", "chuyen doi", Filters()),
+        ("phrase", '"phòng chống thiên tai"', Filters()),
+        ("rare term", "rarewordzzq", Filters()),
+        ("common term + date", "đảng", Filters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 3, 31))),
+    ]
+    rounds = 10 if args.quick else 30
+    print(
+        f"search over {total} documents ({connection.vendor}); index build {built / index_time:.0f} documents/s"
+    )
+    for label, q, f in queries:
+
+        def ours_once(q: str = q, f: Filters = f) -> None:
+            search(acting, q, f, limit=20)
+
+        ours = timed(ours_once, rounds)
+        terms = parse(q)
+
+        def raw(terms: list = terms) -> None:
+            with connection.cursor() as cur:
+                if connection.vendor == "sqlite":
+                    cur.execute(
+                        "SELECT rowid FROM search_fts WHERE search_fts MATCH %s "
+                        "ORDER BY bm25(search_fts, 2.0, 1.0) LIMIT 20",
+                        [_fts5(terms)],
+                    )
+                else:
+                    cur.execute(
+                        "SELECT document_id FROM search_searchentry WHERE vector @@ to_tsquery('simple', %s) "
+                        "ORDER BY ts_rank(vector, to_tsquery('simple', %s)) DESC LIMIT 20",
+                        [_tsquery(terms), _tsquery(terms)],
+                    )
+                cur.fetchall()
+
+        base = timed(raw, rounds)
+        ratio = p95(ours) / max(p95(base), 1e-6)
+        print(
+            f"  {label:<20} congvan p95 {p95(ours) * 1000:8.1f} ms   raw engine p95 {p95(base) * 1000:8.1f} ms   "
+            f"{ratio:5.2f}x   p95 <= 100 ms: {verdict(p95(ours) <= 0.1)}  <= 1.5x: {verdict(ratio <= 1.5)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
