@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "congvan.audit",
     "congvan.documents",
     "congvan.signatures",
+    "congvan.capture",
     "congvan.registers",
     "congvan.dispatch",
     "congvan.workflow",

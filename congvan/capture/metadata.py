@@ -1,0 +1,188 @@
+"""Read the metadata a clerk would type from a document's text (Party and State forms, Decree 30).
+
+The text comes from the PDF's own text or from OCR, laid out as on the page (``pdftotext -layout``):
+the header's two columns share lines, separated by wide gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TYPE_NAMES = {
+    "NGHỊ QUYẾT": "NQ",
+    "QUYẾT ĐỊNH": "QĐ",
+    "CHỈ THỊ": "CT",
+    "QUY CHẾ": "QC",
+    "QUY ĐỊNH": "QĐi",
+    "THÔNG CÁO": "TC",
+    "THÔNG BÁO": "TB",
+    "THÔNG TRI": "TT",
+    "HƯỚNG DẪN": "HD",
+    "CHƯƠNG TRÌNH": "CTr",
+    "KẾ HOẠCH": "KH",
+    "KẾT LUẬN": "KL",
+    "PHƯƠNG ÁN": "PA",
+    "ĐỀ ÁN": "ĐA",
+    "BÁO CÁO": "BC",
+    "BIÊN BẢN": "BB",
+    "TỜ TRÌNH": "TTr",
+    "CÔNG ĐIỆN": "CĐ",
+    "GIẤY MỜI": "GM",
+    "GIẤY GIỚI THIỆU": "GGT",
+}
+MOTTOS = (
+    "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+)
+_NUMBER = re.compile(r"Số\s*:?\s*(\d{1,5})\s*([-/])\s*([A-Za-zĐđ]{1,6}(?:[-/][A-Za-zĐđ0-9]{1,12}){1,3})")
+_DATE = re.compile(r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+_GAP = re.compile(r"\s{3,}")
+STATE_BODY_FIRST_LINES = ("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
+_POSITION = re.compile(r"^(T/M|K/T|TM\.|KT\.|Q\.|TL\.|TUQ\.)?\s*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ /.\-]{2,60}$")
+
+
+@dataclass
+class Suggested:
+    number: int | None = None
+    symbol: str = ""
+    type: str = ""
+    issuer: str = ""
+    place: str = ""
+    date: str = ""
+    subject: str = ""
+    signer_position: str = ""
+    signer_name: str = ""
+    recipients: list[str] = field(default_factory=list)
+    urgency: str = "normal"
+    confidentiality: str = "none"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _cells(text: str) -> list[list[str]]:
+    """Each line as its columns (split on wide gaps)."""
+    return [[c.strip() for c in _GAP.split(line.strip()) if c.strip()] for line in text.splitlines()]
+
+
+def extract(text: str) -> Suggested:
+    text = unicodedata.normalize("NFC", text)
+    rows = _cells(text)
+    out = Suggested()
+    m = _NUMBER.search(text)
+    if m:
+        out.number = int(m.group(1))
+        out.symbol = f"{m.group(1)}{m.group(2)}{m.group(3)}".replace(" ", "")
+    d = next((m for cells in rows for cell in cells if (m := _DATE.search(cell))), None) or _DATE.search(text)
+    if d:
+        out.place = " ".join(d.group(1).split()).strip(" ,")
+        try:
+            out.date = dt.date(int(d.group(4)), int(d.group(3)), int(d.group(2))).isoformat()
+        except ValueError:
+            out.date = ""
+    out.issuer = _issuer(rows)
+    out.type, out.subject = _type_and_subject(rows, out.symbol)
+    out.urgency = _urgency(text)
+    out.recipients = _recipients(rows)
+    out.signer_position, out.signer_name = _signer(rows)
+    return out
+
+
+def _issuer(rows: list[list[str]]) -> str:
+    """The left header column above the number: the last line names the issuing body (with the line above
+    it when that is the body's own first half, as in "ỦY BAN NHÂN DÂN / HUYỆN GÒ CÔNG TÂY")."""
+    left: list[str] = []
+    for cells in rows[:8]:
+        if not cells:
+            continue
+        first = cells[0]
+        if first.startswith("Số") or _DATE.search(first) or first in MOTTOS:
+            break
+        if first.strip("*- ") and first.upper() == first and not any(first.startswith(mt) for mt in MOTTOS):
+            left.append(first)
+    if not left:
+        return ""
+    # A State body's name spans two lines ("ỦY BAN NHÂN DÂN" / "HUYỆN GÒ CÔNG TÂY"); a Party header's upper
+    # line is the parent body ("ĐẢNG BỘ TỈNH ..."), not part of the issuer's name.
+    if len(left) >= 2 and left[-2].startswith(STATE_BODY_FIRST_LINES):
+        return f"{left[-2]} {left[-1]}"
+    return left[-1]
+
+
+def _type_and_subject(rows: list[list[str]], symbol: str) -> tuple[str, str]:
+    lines = [" ".join(c) for c in rows]
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if s.startswith("V/v"):
+            subject = [s]
+            for nxt in lines[i + 1 : i + 4]:
+                nxt = nxt.strip()
+                if not nxt or nxt.startswith(("Kính gửi", "Số")) or _DATE.search(nxt):
+                    break
+                subject.append(nxt)
+            return "CV", " ".join(" ".join(subject).split())
+        if s in TYPE_NAMES:
+            subject = []
+            for nxt in lines[i + 1 : i + 4]:
+                nxt = nxt.strip()
+                if not nxt or nxt.startswith(("-----", "Căn cứ", "Kính gửi")):
+                    break
+                subject.append(nxt)
+            return TYPE_NAMES[s], " ".join(" ".join(subject).split())
+    if symbol:
+        code = re.split(r"[-/]", symbol)[1]
+        if code in TYPE_NAMES.values():
+            return code, ""
+    return "", ""
+
+
+def _urgency(text: str) -> str:
+    head = "\n".join(text.splitlines()[:12])
+    for mark, value in (("HỎA TỐC", "flash"), ("HOẢ TỐC", "flash"), ("THƯỢNG KHẨN", "very_urgent")):
+        if mark in head:
+            return value
+    if re.search(r"(^|\s)KHẨN(\s|$)", head):
+        return "urgent"
+    return "normal"
+
+
+def _recipients(rows: list[list[str]]) -> list[str]:
+    found, inside = [], False
+    for cells in rows:
+        if not cells:
+            continue
+        first = cells[0]
+        if first.startswith("Nơi nhận"):
+            inside = True
+            continue
+        if inside:
+            if not first.startswith(("-", "+", "•")):
+                break
+            found.append(first.lstrip("-+• ").rstrip(",;."))
+    return found
+
+
+def _signer(rows: list[list[str]]) -> tuple[str, str]:
+    """The last cells of the page: the position lines (upper case) and the name below them."""
+    tail = [cells[-1] for cells in rows if cells][-10:]
+    name = ""
+    position: list[str] = []
+    for cell in reversed(tail):
+        if not name:
+            looks_like_name = cell.istitle() or (
+                cell[:1].isupper() and not cell.isupper() and len(cell.split()) <= 5
+            )
+            if looks_like_name and not cell.startswith(("-", "Nơi nhận", "Lưu")):
+                name = cell
+            continue
+        if _POSITION.match(cell) and not cell.startswith(("-", "Nơi nhận")):
+            position.insert(0, cell)
+        elif position:
+            break
+    return " ".join(position), name

@@ -1,0 +1,68 @@
+"""Per-field accuracy of metadata read from text PDFs of the labelled set (at least 95%)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+
+from congvan.capture.metadata import extract
+from congvan.capture.tests.corpus import evaluation_set, render_pdf
+
+FIELDS = [
+    "number",
+    "symbol",
+    "type",
+    "issuer",
+    "place",
+    "date",
+    "subject",
+    "signer_position",
+    "signer_name",
+    "recipients",
+    "urgency",
+]
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_metadata_accuracy_on_text_pdfs(tmp_path):
+    samples = evaluation_set(44)
+    forms = {"party" if "-" in s.expected["symbol"].split("/")[0] else "state" for s in samples}
+    assert forms == {"party", "state"}
+    correct: Counter[str] = Counter()
+    misses = []
+    for s in samples:
+        got = extract(pdf_text(render_pdf(s), tmp_path)).as_dict()
+        for f in FIELDS:
+            if got[f] == s.expected[f]:
+                correct[f] += 1
+            else:
+                misses.append((f, s.expected[f], got[f]))
+    report = {f: correct[f] / len(samples) for f in FIELDS}
+    print("per-field accuracy (text PDFs):", {f: f"{v:.0%}" for f, v in report.items()})
+    worst = min(report.values())
+    assert worst >= 0.95, (report, misses[:8])
+
+
+def test_classification_guard_on_the_labelled_set(tmp_path):
+    from congvan.capture.classify import find_classification
+    from congvan.capture.tests.corpus import make
+
+    prose = [
+        s
+        for s in evaluation_set(44)
+        if "bí mật" in s.expected["subject"] or "mật khẩu" in s.expected["subject"]
+    ]
+    assert prose, "the set has documents whose prose says 'bí mật' or 'mật khẩu'"
+    for s in evaluation_set(44):
+        assert find_classification(pdf_text(render_pdf(s), tmp_path)) is None
+    marked = make(3)
+    marked.lines.insert(3, ("TỐI MẬT", ""))
+    found = find_classification(pdf_text(render_pdf(marked), tmp_path))
+    assert found is not None and found.level == "secret"
