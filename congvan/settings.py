@@ -206,6 +206,10 @@ SIGNATURE_HARD_FAIL = env_bool("SIGNATURE_HARD_FAIL", False)  # unreachable revo
 SIGNING_KEYS = env("SIGNING_KEYS")  # JSON file: which key signs for which person and unit (no PINs in it)
 TSA_URL = env("TSA_URL")  # time-stamping authority (RFC 3161) for PAdES B-T
 
+# Digitisation: limits on what intake processes.
+INTAKE_MAX_PAGES = env_int("INTAKE_MAX_PAGES", 300)
+INTAKE_MAX_PIXELS = env_int("INTAKE_MAX_PIXELS", 120_000_000)
+
 # Official e-mail (notifications out). Off until a host is configured.
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

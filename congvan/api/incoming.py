@@ -11,6 +11,8 @@ from ninja import Schema, Status
 
 from congvan.api.base import acting, api, check_uploads
 from congvan.api.schemas import ErrorOut
+from congvan.capture import actions as capture
+from congvan.capture.models import Intake
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
 from congvan.lib.errors import InvalidInput
@@ -456,3 +458,65 @@ def search_documents(
             for h in hits
         ],
     }
+
+
+@api.post(
+    "/intake",
+    response={201: dict[str, Any], **ERRORS, 413: ErrorOut},
+    tags=["digitisation"],
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+def take_in(request: HttpRequest) -> Any:
+    """Take in a PDF (text or scanned), a JPEG/PNG/TIFF scan, DOCX or ODT; the worker does the rest."""
+    who = acting(request)
+    check_uploads(request)
+    upload = request.FILES.get("file")
+    intake = capture.do_take_in(who, upload if isinstance(upload, BlobUpload) else None)
+    return Status(201, {"id": intake.pk, "state": intake.state})
+
+
+def intake_out(i: Intake) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "state": i.state,
+        "progress": i.progress,
+        "reason": i.reason,
+        "kind": i.kind,
+        "pages": i.pages,
+        "suggested": i.suggested if i.state == "done" else None,
+        "document": i.document_id,
+        "rendition": i.rendition_id,
+    }
+
+
+@api.get("/intake/{intake_id}", response={200: dict[str, Any], **ERRORS}, tags=["digitisation"])
+def get_intake(request: HttpRequest, intake_id: int) -> Any:
+    return intake_out(capture.access_intake(acting(request), intake_id))
+
+
+@api.post("/intake/{intake_id}/draft", response={201: dict[str, Any], **ERRORS}, tags=["digitisation"])
+def intake_to_draft(request: HttpRequest, intake_id: int) -> Any:
+    """Make a draft outgoing document from a finished intake; the JSON body may correct any field."""
+    import json
+
+    try:
+        overrides = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
+    if not isinstance(overrides, dict):
+        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+    doc = capture.do_make_draft(acting(request), intake_id, overrides)
+    return Status(201, {"id": doc.pk, "state": doc.state, "subject": doc.subject})

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from congvan.lib.vntext import folded_form
+
 TYPE_NAMES = {
     "NGHỊ QUYẾT": "NQ",
     "QUYẾT ĐỊNH": "QĐ",
@@ -42,8 +44,9 @@ MOTTOS = (
 )
 _NUMBER = re.compile(r"Số\s*:?\s*(\d{1,5})\s*([-/])\s*([A-Za-zĐđ]{1,6}(?:[-/][A-Za-zĐđ0-9]{1,12}){1,3})")
 _DATE = re.compile(r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+_DATE_START = re.compile(r"\s{3,}([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?,\s*ngày)")
 _GAP = re.compile(r"\s{3,}")
-STATE_BODY_FIRST_LINES = ("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
+STATE_BODY_FIRST_LINES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
 _POSITION = re.compile(r"^(T/M|K/T|TM\.|KT\.|Q\.|TL\.|TUQ\.)?\s*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ /.\-]{2,60}$")
 
 
@@ -79,7 +82,7 @@ def extract(text: str) -> Suggested:
     if m:
         out.number = int(m.group(1))
         out.symbol = f"{m.group(1)}{m.group(2)}{m.group(3)}".replace(" ", "")
-    d = next((m for cells in rows for cell in cells if (m := _DATE.search(cell))), None) or _DATE.search(text)
+    d = next((m for cells in rows for cell in cells if (m := _DATE.search(cell))), None) or _split_date(rows)
     if d:
         out.place = " ".join(d.group(1).split()).strip(" ,")
         try:
@@ -87,11 +90,43 @@ def extract(text: str) -> Suggested:
         except ValueError:
             out.date = ""
     out.issuer = _issuer(rows)
-    out.type, out.subject = _type_and_subject(rows, out.symbol)
+    out.type, out.subject = _type_and_subject(rows, _left_of_right_column(text), out.symbol)
+    out.subject = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "-", out.subject)  # "2025 -2027" as OCR may read it
     out.urgency = _urgency(text)
     out.recipients = _recipients(rows)
     out.signer_position, out.signer_name = _signer(rows)
     return out
+
+
+def _left_of_right_column(text: str) -> list[list[str]]:
+    """The rows cut where the right column (the place-and-date line) starts: a letter's subject sits under
+    the number on the left, and a skewed scan may put the end of the date line on the same rows."""
+    lines = text.splitlines()
+    col = next((line.index(m.group(1)) for line in lines if (m := _DATE_START.search(line))), None)
+    if col is None or col < 20:
+        return _cells(text)
+    cut = [line[:col] if line[:col].strip() and not line[:col].isspace() else line for line in lines]
+    return _cells("\n".join(cut))
+
+
+def _split_date(rows: list[list[str]]) -> re.Match[str] | None:
+    """A place-and-date line that a skewed scan broke: its end is the right column of the next rows."""
+    for i, cells in enumerate(rows):
+        for cell in cells:
+            if ", ngày" in cell:
+                joined = cell
+                for nxt in rows[i + 1 : i + 4]:
+                    if nxt:
+                        joined += " " + nxt[-1]
+                        if (m := _DATE.search(joined)) is not None:
+                            return m
+    return None
+
+
+def _mostly_upper(text: str) -> bool:
+    """Upper case, allowing for a letter or two that OCR got in lower case."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 def _issuer(rows: list[list[str]]) -> str:
@@ -102,39 +137,45 @@ def _issuer(rows: list[list[str]]) -> str:
         if not cells:
             continue
         first = cells[0]
-        if first.startswith("Số") or _DATE.search(first) or first in MOTTOS:
+        if first.startswith("Số") or _DATE.search(first):
             break
-        if first.strip("*- ") and first.upper() == first and not any(first.startswith(mt) for mt in MOTTOS):
+        if any(first.startswith(mt) for mt in MOTTOS):
+            continue  # the right column alone on its row (a skewed scan)
+        if first.strip("*- ") and _mostly_upper(first) and not any(first.startswith(mt) for mt in MOTTOS):
             left.append(first)
     if not left:
         return ""
     # A State body's name spans two lines ("ỦY BAN NHÂN DÂN" / "HUYỆN GÒ CÔNG TÂY"); a Party header's upper
     # line is the parent body ("ĐẢNG BỘ TỈNH ..."), not part of the issuer's name.
-    if len(left) >= 2 and left[-2].startswith(STATE_BODY_FIRST_LINES):
-        return f"{left[-2]} {left[-1]}"
+    if len(left) >= 2:
+        folded = folded_form(left[-2])
+        for known in STATE_BODY_FIRST_LINES:  # a standard phrase: keep its spelling, whatever OCR read
+            if folded == folded_form(known):
+                return f"{known} {left[-1]}"
     return left[-1]
 
 
-def _type_and_subject(rows: list[list[str]], symbol: str) -> tuple[str, str]:
-    lines = [" ".join(c) for c in rows]
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if s.startswith("V/v"):
-            subject = [s]
-            for nxt in lines[i + 1 : i + 4]:
-                nxt = nxt.strip()
+def _type_and_subject(rows: list[list[str]], left_rows: list[list[str]], symbol: str) -> tuple[str, str]:
+    """A letter: "V/v ..." under the number, in the left column. Other types: the centred title
+    ("KẾ HOẠCH") and the subject lines under it."""
+    firsts = [c[0] if c else "" for c in left_rows]
+    for i, first in enumerate(firsts):
+        if first.startswith("V/v"):
+            subject = [first]
+            for nxt in firsts[i + 1 : i + 4]:
                 if not nxt or nxt.startswith(("Kính gửi", "Số")) or _DATE.search(nxt):
                     break
                 subject.append(nxt)
             return "CV", " ".join(" ".join(subject).split())
-        if s in TYPE_NAMES:
+    lines = [" ".join(c).strip() for c in rows]
+    for i, line in enumerate(lines):
+        if line in TYPE_NAMES:
             subject = []
             for nxt in lines[i + 1 : i + 4]:
-                nxt = nxt.strip()
                 if not nxt or nxt.startswith(("-----", "Căn cứ", "Kính gửi")):
                     break
                 subject.append(nxt)
-            return TYPE_NAMES[s], " ".join(" ".join(subject).split())
+            return TYPE_NAMES[line], " ".join(" ".join(subject).split())
     if symbol:
         code = re.split(r"[-/]", symbol)[1]
         if code in TYPE_NAMES.values():
@@ -153,18 +194,24 @@ def _urgency(text: str) -> str:
 
 
 def _recipients(rows: list[list[str]]) -> list[str]:
-    found, inside = [], False
+    """The dash lines after "Nơi nhận:"; the signer's column may share or interleave with those rows."""
+    found: list[str] = []
+    inside = False
     for cells in rows:
         if not cells:
             continue
-        first = cells[0]
-        if first.startswith("Nơi nhận"):
-            inside = True
+        if not inside:
+            inside = cells[0].startswith("Nơi nhận")
             continue
-        if inside:
-            if not first.startswith(("-", "+", "•")):
-                break
-            found.append(first.lstrip("-+• ").rstrip(",;."))
+        if not any(ch.isalpha() for ch in " ".join(cells)):
+            continue  # stray punctuation a skewed scan put on its own line
+        dashed = [c for c in cells if c.startswith(("-", "+", "•"))]
+        if dashed:
+            found += [c.lstrip("-+• ").rstrip(",;.") for c in dashed]
+        elif found and cells[0][:1].islower() and len(cells[0].split()) <= 3:
+            found[-1] = (found[-1] + " " + cells[0]).rstrip(",;.")  # the end of a line a skewed scan broke
+        elif found and not _mostly_upper(cells[0]):
+            break
     return found
 
 
@@ -181,7 +228,9 @@ def _signer(rows: list[list[str]]) -> tuple[str, str]:
             if looks_like_name and not cell.startswith(("-", "Nơi nhận", "Lưu")):
                 name = cell
             continue
-        if _POSITION.match(cell) and not cell.startswith(("-", "Nơi nhận")):
+        if cell.startswith(("-", "+", "•")):
+            continue  # a recipient line between the position lines
+        if _POSITION.match(cell) and not cell.startswith("Nơi nhận"):
             position.insert(0, cell)
         elif position:
             break

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from collections import Counter
 
+import pytest
+
 from congvan.capture.metadata import extract
 from congvan.capture.tests.corpus import evaluation_set, render_pdf
 
@@ -66,3 +68,43 @@ def test_classification_guard_on_the_labelled_set(tmp_path):
     marked.lines.insert(3, ("TỐI MẬT", ""))
     found = find_classification(pdf_text(render_pdf(marked), tmp_path))
     assert found is not None and found.level == "secret"
+
+
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
+
+
+@pytest.mark.skipif(
+    _on_postgres(), reason="no database involved: the SQLite run covers it (saves a minute of OCR)"
+)
+def test_metadata_accuracy_on_scans_with_real_ocr(tmp_path):
+    """40 scans (300 dpi, noise, 1-2 degree skew) through OCRmyPDF + Tesseract (vie): fields >= 85%."""
+    import difflib
+
+    from congvan.capture.convert import convert
+    from congvan.capture.tests.corpus import render_scan
+    from congvan.lib import filetypes
+
+    samples = evaluation_set(40)
+    correct: Counter[str] = Counter()
+    char_ratios = []
+    for i, s in enumerate(samples):
+        path = tmp_path / f"scan{i}.png"
+        path.write_bytes(render_scan(s, i))
+        converted = convert(path, filetypes.PNG)
+        got = extract(converted.text).as_dict()
+        for f in FIELDS:
+            correct[f] += got[f] == s.expected[f]
+        truth = " ".join(" ".join(x for x in line if x) for line in s.lines).split()
+        char_ratios.append(
+            difflib.SequenceMatcher(None, " ".join(truth), " ".join(converted.text.split())).ratio()
+        )
+    report = {f: correct[f] / len(samples) for f in FIELDS}
+    print(
+        "per-field accuracy (scans):",
+        {f: f"{v:.0%}" for f, v in report.items()},
+        f"OCR character accuracy {sum(char_ratios) / len(char_ratios):.1%}",
+    )
+    assert min(report.values()) >= 0.85, report

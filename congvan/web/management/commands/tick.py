@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from congvan.capture.tasks import resume_intakes
 from congvan.mail.tasks import send_emails
 from congvan.search.tasks import index_changed_documents
 from congvan.signatures.tasks import verify_new_files
@@ -28,3 +29,4 @@ class Command(BaseCommand):
             send_emails.enqueue()
             verify_new_files.enqueue()
             index_changed_documents.enqueue()
+            resume_intakes.enqueue()

@@ -1,0 +1,143 @@
+"""Take files in, process them in the worker, and turn a finished intake into a draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.capture.classify import find_classification
+from congvan.capture.convert import convert
+from congvan.capture.errors import IntakeNotFound, IntakeRefused
+from congvan.capture.metadata import extract
+from congvan.capture.models import Intake, IntakeState
+from congvan.documents import blobstore
+from congvan.documents.actions import do_create_draft
+from congvan.documents.files import ATTACHMENT_TYPES, check_files, store_files
+from congvan.documents.models import Blob, Document
+from congvan.documents.uploads import BlobUpload, stage_bytes
+from congvan.lib import filetypes
+from congvan.lib.access import fetch_visible
+from congvan.orgs.access import DRAFTERS, Acting
+
+INTAKE_TYPES = {filetypes.PDF, filetypes.PNG, filetypes.JPEG, filetypes.TIFF, filetypes.DOCX, filetypes.ODT}
+assert INTAKE_TYPES <= ATTACHMENT_TYPES
+
+
+def access_intake(acting: Acting, intake_id: object, *, for_write: bool = False) -> Intake:
+    qs = Intake.objects.filter(unit_id=acting.unit.pk).select_related("blob")
+    return fetch_visible(
+        qs, intake_id, IntakeNotFound("Không tìm thấy tệp tiếp nhận / intake not found"), for_write=for_write
+    )
+
+
+def do_take_in(acting: Acting, upload: BlobUpload | None) -> Intake:
+    """Store a file for digitisation and queue it for the worker."""
+    from congvan.capture.tasks import process_intake
+
+    acting.require(*DRAFTERS, what="tiếp nhận tệp / take files in")
+    if upload is None:
+        raise IntakeRefused("file: cần một tệp / a file is required", code="missing_file")
+    [(checked, name, mime)] = check_files(None, [upload])
+    if mime not in INTAKE_TYPES:
+        raise IntakeRefused("Chỉ nhận PDF, ảnh quét (JPEG, PNG, TIFF), DOCX, ODT / file type not accepted")
+    with transaction.atomic():
+        [(blob, name)] = store_files([(checked, name, mime)])
+        intake = Intake.objects.create(unit=acting.unit, created_by=acting.user, blob=blob, name=name)
+        record(
+            "intake.created",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="intake",
+            target_id=intake.pk,
+            details={"name": name, "mime": mime},
+        )
+        process_intake.enqueue(intake.pk)  # part of this transaction: runs only if it commits
+    return intake
+
+
+def _set(intake_id: int, **fields: Any) -> None:
+    Intake.objects.filter(pk=intake_id).update(updated_at=timezone.now(), **fields)
+
+
+def process(intake_id: int) -> None:
+    """Convert, OCR, guard and read the metadata of one intake (restartable: it starts over)."""
+    intake = Intake.objects.select_related("blob").filter(pk=intake_id).first()
+    if intake is None or intake.state in (IntakeState.DONE, IntakeState.REFUSED):
+        return
+    _set(intake.pk, state=IntakeState.PROCESSING, progress=10)
+    try:
+        converted = convert(blobstore.blob_path(intake.blob_id), intake.blob.mime)
+        _set(intake.pk, progress=70, kind=converted.kind, pages=converted.pages or None)
+        mark = find_classification(converted.text)
+        if mark is not None:
+            raise IntakeRefused(
+                f"Văn bản có dấu {mark.mark} (dòng {mark.line}): văn bản mật không được xử lý "
+                "qua hệ thống này / a classified document is refused"
+            )
+        suggested = extract(converted.text).as_dict()
+    except IntakeRefused as exc:
+        with transaction.atomic():
+            _set(intake.pk, state=IntakeState.REFUSED, progress=100, reason=exc.message[:500])
+            record(
+                "intake.refused",
+                actor=None,
+                unit="",
+                target_type="intake",
+                target_id=intake.pk,
+                details={"reason": exc.message[:200]},
+            )
+        return
+    with transaction.atomic():
+        rendition = None
+        if converted.rendition is not None:
+            sha, size = blobstore.put_bytes(converted.rendition)
+            rendition, _ = Blob.objects.get_or_create(
+                sha256=sha, defaults={"size": size, "mime": filetypes.PDF}
+            )
+        _set(
+            intake.pk,
+            state=IntakeState.DONE,
+            progress=100,
+            text=converted.text[:500_000],
+            suggested=suggested,
+            rendition=rendition,
+        )
+        record(
+            "intake.done",
+            actor=None,
+            target_type="intake",
+            target_id=intake.pk,
+            details={"kind": converted.kind, "pages": converted.pages},
+        )
+
+
+def do_make_draft(acting: Acting, intake_id: object, overrides: dict[str, Any]) -> Document:
+    """Turn a finished intake into a draft outgoing document, prefilled with what was read."""
+    intake = access_intake(acting, intake_id)
+    if intake.state != IntakeState.DONE:
+        raise IntakeRefused(
+            "Tệp chưa xử lý xong hoặc bị từ chối / the intake is not done", code="wrong_state"
+        )
+    s = intake.suggested
+    meta = {
+        k: v
+        for k, v in {
+            "type": s.get("type") or "CV",
+            "subject": s.get("subject") or intake.name,
+            "signer_name": s.get("signer_name", "")[:50],
+            "signer_position": s.get("signer_position", "")[:100],
+            "urgency": s.get("urgency") or "normal",
+        }.items()
+        if v is not None
+    }
+    meta.update(overrides)
+    source = intake.rendition_id or intake.blob_id
+    with blobstore.open_blob(source) as fh:
+        data = fh.read()
+    main = stage_bytes(intake.name if intake.name.lower().endswith(".pdf") else intake.name + ".pdf", data)
+    doc = do_create_draft(acting, meta, main=main, attachments=[])
+    Intake.objects.filter(pk=intake.pk).update(document=doc)
+    return doc

@@ -1,0 +1,166 @@
+"""Turn a taken-in file into text (and, for scans, a searchable PDF/A rendition). Adapters over
+OCRmyPDF/Tesseract, pdftotext, Pillow and LibreOffice; they return plain values or raise IntakeRefused."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from congvan.capture.errors import IntakeRefused
+from congvan.capture.ocrfix import correct
+from congvan.lib import filetypes
+
+MIN_TEXT_PER_PAGE = 40  # fewer characters than this on average: the PDF is a scan
+
+
+@dataclass(frozen=True)
+class Converted:
+    kind: str
+    text: str
+    pages: int
+    rendition: bytes | None = None  # the OCR'd PDF/A
+
+
+def _pdftotext(path: Path) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, timeout=300, check=False
+    )
+    return out.stdout.decode("utf-8", "replace")
+
+
+def _check_pdf(path: Path) -> int:
+    """Refuse encrypted, broken (beyond repair) and over-long PDFs; return the page count."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            if pdf.is_encrypted:
+                raise IntakeRefused(
+                    "Tệp PDF được mã hóa (đặt mật khẩu): hãy gửi bản không mã hóa / encrypted PDF"
+                )
+            pages = len(pdf.pages)
+    except pikepdf.PasswordError:
+        raise IntakeRefused(
+            "Tệp PDF được mã hóa (đặt mật khẩu): hãy gửi bản không mã hóa / encrypted PDF"
+        ) from None
+    except pikepdf.PdfError as exc:
+        raise IntakeRefused(f"Tệp PDF hỏng, không sửa được / a broken PDF ({str(exc)[:120]})") from None
+    if pages > settings.INTAKE_MAX_PAGES:
+        raise IntakeRefused(f"Quá {settings.INTAKE_MAX_PAGES} trang / more pages than the limit")
+    return pages
+
+
+def _ocr(src: Path, work: Path, *, image: bool) -> tuple[bytes, str]:
+    import logging
+
+    import ocrmypdf
+
+    for name in ("ocrmypdf", "fontTools", "pikepdf"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    out = work / "ocr.pdf"
+    kwargs: dict[str, object] = {
+        "language": ["vie"],
+        "output_type": "pdfa",
+        "progress_bar": False,
+        "jobs": 1,
+        "optimize": 0,
+    }
+    if image:
+        kwargs["image_dpi"] = 300
+    # Scans only reach OCR: rasterise and recognise every page. (--skip-text would need a Ghostscript
+    # newer than Debian 12's 10.0.0, which corrupts PDFs that keep their text.)
+    kwargs["force_ocr"] = True
+    try:
+        ocrmypdf.ocr(src, out, **kwargs)  # type: ignore[call-overload]
+    except Exception as exc:
+        raise IntakeRefused(
+            f"Không nhận dạng được văn bản (OCR) / OCR failed: {type(exc).__name__}"
+        ) from None
+    return out.read_bytes(), correct(_pdftotext(out))
+
+
+def _images_to_pdf(path: Path, work: Path) -> tuple[Path, int]:
+    """Check the pixel limits, then put every frame (multi-page TIFF) into one PDF."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = settings.INTAKE_MAX_PIXELS
+    frames = []
+    try:
+        with Image.open(path) as img:
+            for index in range(getattr(img, "n_frames", 1)):
+                img.seek(index)
+                if img.width * img.height > settings.INTAKE_MAX_PIXELS:
+                    raise IntakeRefused("Ảnh quá lớn (số điểm ảnh vượt giới hạn) / too many pixels")
+                frames.append(img.convert("RGB").copy())
+                if len(frames) > settings.INTAKE_MAX_PAGES:
+                    raise IntakeRefused(f"Quá {settings.INTAKE_MAX_PAGES} trang / more pages than the limit")
+    except Image.DecompressionBombError:
+        raise IntakeRefused("Ảnh quá lớn (nghi bom giải nén) / a decompression bomb") from None
+    except (OSError, SyntaxError) as exc:
+        raise IntakeRefused(f"Tệp ảnh hỏng / a broken image ({type(exc).__name__})") from None
+    out = work / "scan.pdf"
+    frames[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=frames[1:])
+    return out, len(frames)
+
+
+def _office_text(path: Path, mime: str) -> str:
+    member = "word/document.xml" if mime == filetypes.DOCX else "content.xml"
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo(member)
+            if info.file_size > 50 * 1024 * 1024:
+                raise IntakeRefused("Tệp quá lớn khi giải nén / the file expands too much")
+            xml = z.read(member).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise IntakeRefused(f"Tệp văn bản hỏng / a broken document ({type(exc).__name__})") from None
+    xml = re.sub(r"</w:p>|</text:p>|<text:line-break/>|<w:br/>", "\n", xml)
+    return html.unescape(re.sub(r"<[^>]+>", "", xml))
+
+
+def _libreoffice(path: Path, work: Path) -> Path | None:
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        return None
+    subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(work), str(path)],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    out = work / (path.stem + ".pdf")
+    return out if out.exists() else None
+
+
+def convert(data_path: Path, mime: str) -> Converted:
+    """Return the text of a file (OCR for scans), refusing what cannot or must not be processed."""
+    with tempfile.TemporaryDirectory(prefix="congvan-intake-") as tmp:
+        work = Path(tmp)
+        if mime == filetypes.PDF:
+            pages = _check_pdf(data_path)
+            text = _pdftotext(data_path)
+            if len(text.strip()) >= MIN_TEXT_PER_PAGE * max(pages, 1):
+                return Converted("pdf_text", text, pages)
+            rendition, text = _ocr(data_path, work, image=False)
+            return Converted("pdf_scan", text, pages, rendition)
+        if mime in (filetypes.PNG, filetypes.JPEG, filetypes.TIFF):
+            pdf, pages = _images_to_pdf(data_path, work)
+            rendition, text = _ocr(pdf, work, image=False)
+            return Converted("image", text, pages, rendition)
+        if mime in (filetypes.DOCX, filetypes.ODT):
+            kind = "docx" if mime == filetypes.DOCX else "odt"
+            office_pdf = _libreoffice(data_path, work)
+            if office_pdf is not None:
+                return Converted(
+                    kind, _pdftotext(office_pdf), _check_pdf(office_pdf), office_pdf.read_bytes()
+                )
+            return Converted(kind, _office_text(data_path, mime), 0)
+    raise IntakeRefused("Loại tệp không được nhận / file type not accepted")

@@ -1,0 +1,39 @@
+"""Files taken in for digitisation: their processing state, OCR rendition, text and suggested metadata."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from congvan.documents.models import Blob, Document
+from congvan.orgs.models import Unit, User
+
+
+class IntakeState(models.TextChoices):
+    QUEUED = "queued", "Chờ xử lý"
+    PROCESSING = "processing", "Đang xử lý"
+    DONE = "done", "Xong"
+    REFUSED = "refused", "Từ chối"
+
+
+class Intake(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, blank=True)  # pdf_text | pdf_scan | image | docx | odt
+    state = models.CharField(max_length=12, choices=IntakeState.choices, default=IntakeState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    reason = models.CharField(max_length=500, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    rendition = models.ForeignKey(Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(blank=True)
+    suggested = models.JSONField(default=dict)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "updated_at"], name="intake_queue")]
+
+    def __str__(self) -> str:
+        return f"intake {self.pk} ({self.state})"

@@ -1,0 +1,35 @@
+"""Background entry points of the capture app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from congvan.capture.actions import process
+from congvan.capture.models import Intake, IntakeState
+
+
+@task()
+def process_intake(intake_id: int) -> None:
+    process(intake_id)
+
+
+@task()
+def resume_intakes() -> int:
+    """After a restart: intakes left queued, or processing for too long, are processed again."""
+    stale = timezone.now() - dt.timedelta(minutes=30)
+    ids = list(
+        Intake.objects.filter(
+            state=IntakeState.QUEUED, updated_at__lt=timezone.now() - dt.timedelta(minutes=2)
+        ).values_list("pk", flat=True)[:100]
+    )
+    ids += list(
+        Intake.objects.filter(state=IntakeState.PROCESSING, updated_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:100]
+    )
+    for pk in ids:
+        process(pk)
+    return len(ids)

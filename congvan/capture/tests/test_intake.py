@@ -1,0 +1,133 @@
+"""Intake through the API: text PDFs, scans (real OCR), office files; refusals with clear reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from congvan.capture.actions import process
+from congvan.capture.models import Intake
+from congvan.capture.tasks import resume_intakes
+from congvan.capture.tests.corpus import make, render_pdf, render_scan
+from congvan.documents.blobstore import open_blob
+
+
+def take_in(api, name: str, data: bytes, who: str = "alice"):
+    r = api[who].multipart("/intake", {"file": SimpleUploadedFile(name, data)})
+    return r
+
+
+def run(api, name: str, data: bytes):
+    r = take_in(api, name, data)
+    assert r.status_code == 201, r.content
+    process(r.json()["id"])  # what the worker does (the worker itself is tested below)
+    return api["alice"].get(f"/intake/{r.json()['id']}").json()
+
+
+def test_text_pdf_is_read_and_becomes_a_draft(api):
+    sample = make(4)
+    out = run(api, "ke-hoach.pdf", render_pdf(sample))
+    assert out["state"] == "done" and out["kind"] == "pdf_text" and out["progress"] == 100
+    for field in ("symbol", "type", "issuer", "date", "subject", "signer_name", "urgency"):
+        assert out["suggested"][field] == sample.expected[field], field
+    draft = api["alice"].post(f"/intake/{out['id']}/draft", {"subject": "Sửa lại trích yếu"})
+    assert draft.status_code == 201 and draft.json()["state"] == "draft"
+    assert draft.json()["subject"] == "Sửa lại trích yếu"
+
+
+def test_scan_is_ocrd_into_a_searchable_pdfa_rendition(api):
+    sample = make(7)
+    out = run(api, "scan.png", render_scan(sample, 7))
+    assert out["state"] == "done" and out["kind"] == "image" and out["rendition"]
+    with open_blob(out["rendition"]) as fh:
+        rendition = fh.read()
+    assert rendition.startswith(b"%PDF") and b"pdfaid" in rendition.lower()
+    assert out["suggested"]["symbol"] == sample.expected["symbol"]
+
+
+def test_multi_page_tiff(api):
+    from PIL import Image
+
+    pages = [Image.open(io.BytesIO(render_scan(make(i), i))) for i in (8, 9)]
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_lzw")
+    out = run(api, "hai-trang.tif", buf.getvalue())
+    assert out["state"] == "done" and out["pages"] == 2
+
+
+def test_classified_mark_refuses_the_file(api):
+    sample = make(3)
+    sample.lines.insert(3, ("MẬT", ""))
+    out = run(api, "mat.pdf", render_pdf(sample))
+    assert out["state"] == "refused" and "MẬT" in out["reason"] and out["suggested"] is None
+
+
+def test_encrypted_pdf_is_refused(api, tmp_path):
+    import pikepdf
+
+    src = tmp_path / "in.pdf"
+    src.write_bytes(render_pdf(make(2)))
+    with pikepdf.open(src) as pdf:
+        pdf.save(tmp_path / "enc.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    out = run(api, "enc.pdf", (tmp_path / "enc.pdf").read_bytes())
+    assert out["state"] == "refused" and "mã hóa" in out["reason"]
+
+
+def test_broken_pdf_is_refused(api):
+    out = run(api, "hong.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 500 + b"\n%%EOF\n")
+    assert out["state"] == "refused" and "hỏng" in out["reason"]
+
+
+def test_decompression_bomb_is_refused(api, settings):
+    from PIL import Image
+
+    settings.INTAKE_MAX_PIXELS = 20_000_000
+    buf = io.BytesIO()
+    Image.new("1", (12000, 12000), 1).save(buf, "PNG")  # 144 Mpx in a few kilobytes
+    out = run(api, "bom.png", buf.getvalue())
+    assert out["state"] == "refused" and ("bom" in out["reason"] or "điểm ảnh" in out["reason"])
+
+
+def test_docx_text_is_read_without_libreoffice(api):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(
+            "word/document.xml",
+            "<w:document><w:body><w:p><w:r><w:t>Số 35-KH/HU</w:t></w:r></w:p>"
+            "<w:p><w:r><w:t>KẾ HOẠCH</w:t></w:r></w:p></w:body></w:document>",
+        )
+    out = run(api, "ke-hoach.docx", buf.getvalue())
+    assert out["state"] == "done" and out["kind"] == "docx" and out["suggested"]["symbol"] == "35-KH/HU"
+
+
+def test_bad_uploads_and_other_units(api):
+    assert take_in(api, "x.exe", b"MZ\x90\x00" * 100).status_code == 400
+    assert take_in(api, "x.pdf", b"").status_code == 400
+    r = take_in(api, "ok.pdf", render_pdf(make(1)))
+    assert api["dan"].get(f"/intake/{r.json()['id']}").status_code == 404
+    assert api["alice"].post(f"/intake/{r.json()['id']}/draft", {}).status_code == 400  # not processed yet
+    assert take_in(api, "ok.pdf", render_pdf(make(1)), who="frank").status_code == 403  # an auditor
+
+
+def test_interrupted_work_resumes(api):
+    r = take_in(api, "ok.pdf", render_pdf(make(6)))
+    Intake.objects.filter(pk=r.json()["id"]).update(
+        state="processing", updated_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    assert resume_intakes.call() >= 1
+    assert Intake.objects.get(pk=r.json()["id"]).state == "done"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_processes_what_was_taken_in(api):
+    from django.core.management import call_command
+
+    r = take_in(api, "ok.pdf", render_pdf(make(10)))
+    call_command("db_worker", batch=True, interval=0.05, verbosity=0)
+    assert Intake.objects.get(pk=r.json()["id"]).state == "done"
