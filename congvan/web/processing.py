@@ -257,3 +257,40 @@ def _date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+@member_required
+def intake_list(request: HttpRequest, acting: Acting) -> HttpResponse:
+    """Take a file in (scan, PDF, DOCX, ODT) and see the unit's recent intakes."""
+    from congvan.capture.actions import do_take_in
+    from congvan.capture.models import Intake
+    from congvan.lib.errors import CongvanError
+
+    error = ""
+    if request.method == "POST":
+        request.FILES  # noqa: B018 - parse the body through the streaming handler
+        upload = request.FILES.get("file")
+        try:
+            intake = do_take_in(acting, upload if isinstance(upload, BlobUpload) else None)
+        except CongvanError as exc:
+            error = exc.message
+        else:
+            return redirect("web:intake", intake.pk)
+    rows = Intake.objects.filter(unit=acting.unit).order_by("-created_at")[:50]
+    return render(
+        request, "web/intake_list.html", {"rows": rows, "error": error}, status=400 if error else 200
+    )
+
+
+@member_required
+def intake_view(request: HttpRequest, acting: Acting, intake_id: int) -> HttpResponse:
+    """An intake's progress (the page refreshes itself while the worker runs) and what was read."""
+    from congvan.capture.actions import access_intake, do_make_draft
+
+    intake = access_intake(acting, intake_id)
+    if request.method == "POST":
+        doc = do_make_draft(acting, intake.pk, {})
+        messages.success(request, _("Đã tạo dự thảo từ tệp tiếp nhận."))
+        return redirect("web:document", doc.pk)
+    template = "web/_intake_status.html" if request.htmx else "web/intake.html"  # type: ignore[attr-defined]
+    return render(request, template, {"intake": intake})

@@ -29,4 +29,6 @@ urlpatterns = [
     path("dossiers/", processing.dossiers_view, name="dossiers"),
     path("registers/<slug:direction>/", processing.register_view, name="register"),
     path("search/", processing.search_view, name="search"),
+    path("intake/", processing.intake_list, name="intake_list"),
+    path("intake/<int:intake_id>/", processing.intake_view, name="intake"),
 ]

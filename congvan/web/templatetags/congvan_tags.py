@@ -16,3 +16,32 @@ def state_label(value: str) -> str:
         return str(DeliveryState(value).label)
     except ValueError:
         return value
+
+
+FIELD_LABELS = {
+    "number": "Số",
+    "symbol": "Số, ký hiệu",
+    "type": "Loại văn bản",
+    "issuer": "Cơ quan ban hành",
+    "place": "Địa danh",
+    "date": "Ngày ban hành",
+    "subject": "Trích yếu",
+    "signer_position": "Chức vụ người ký",
+    "signer_name": "Người ký",
+    "recipients": "Nơi nhận",
+    "urgency": "Độ khẩn",
+    "confidentiality": "Độ mật",
+}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)
+
+
+@register.filter
+def as_text(value: object) -> str:
+    """Lists as "a; b; c", anything else as text."""
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)

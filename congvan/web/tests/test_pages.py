@@ -184,3 +184,26 @@ def test_search_box_on_every_page_and_results(api):
     assert "<mark>chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in html and "&lt;i&gt;" in html
     assert signed_in("gina").get("/search/", {"q": "chuyen doi so"}).content.decode().count("<li>") == 0
     assert client.get("/search/", {"q": "!!!"}).status_code == 400
+
+
+def test_intake_pages_show_progress_and_make_a_draft(api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from congvan.capture.actions import process
+    from congvan.capture.models import Intake
+    from congvan.capture.tests.corpus import make, render_pdf
+
+    client = signed_in("alice")
+    r = client.post("/intake/", {"file": SimpleUploadedFile("ke-hoach.pdf", render_pdf(make(4)))})
+    assert r.status_code == 302
+    intake = Intake.objects.get()
+    page = client.get(r["Location"]).content.decode()
+    assert 'hx-trigger="every 2s"' in page  # refreshes itself while queued
+    process(intake.pk)
+    page = client.get(r["Location"]).content.decode()
+    assert "Số, ký hiệu" in page and "hx-trigger" not in page
+    made = client.post(r["Location"])
+    assert made.status_code == 302 and "/documents/" in made["Location"]
+    bad = client.post("/intake/", {"file": SimpleUploadedFile("x.exe", b"MZ" * 100)})
+    assert bad.status_code == 400
+    assert signed_in("dan").get(r["Location"]).status_code == 404
