@@ -13,6 +13,7 @@ from congvan.api.base import acting, api, check_uploads
 from congvan.api.schemas import ErrorOut
 from congvan.capture import actions as capture
 from congvan.capture.models import Intake
+from congvan.dispatch.paper import do_register_paper
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
 from congvan.lib.errors import InvalidInput
@@ -520,3 +521,24 @@ def intake_to_draft(request: HttpRequest, intake_id: int) -> Any:
         raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
     doc = capture.do_make_draft(acting(request), intake_id, overrides)
     return Status(201, {"id": doc.pk, "state": doc.state, "subject": doc.subject})
+
+
+@api.post("/intake/{intake_id}/register", response={200: dict[str, Any], **ERRORS}, tags=["digitisation"])
+def intake_to_incoming(request: HttpRequest, intake_id: int) -> Any:
+    """Register a finished intake as an incoming document (paper arrivals); the body may correct fields."""
+    import json
+
+    try:
+        overrides = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
+    if not isinstance(overrides, dict):
+        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+    result = do_register_paper(acting(request), intake_id, overrides)
+    r = result.receipt
+    return {
+        "receipt": r.pk,
+        "document": r.document_id,
+        "incoming_number": r.incoming_number,
+        "state": r.state,
+    }

@@ -131,3 +131,17 @@ def test_the_worker_processes_what_was_taken_in(api):
     r = take_in(api, "ok.pdf", render_pdf(make(10)))
     call_command("db_worker", batch=True, interval=0.05, verbosity=0)
     assert Intake.objects.get(pk=r.json()["id"]).state == "done"
+
+
+def test_a_paper_arrival_is_registered_from_its_intake(api):
+    sample = make(5)
+    out = run(api, "den.png", render_scan(sample, 5))
+    assert out["state"] == "done"
+    r = api["alice"].post(f"/intake/{out['id']}/register", {})
+    assert r.status_code == 200, r.content
+    assert r.json()["incoming_number"] == 1 and r.json()["state"] == "registered"
+    doc = api["alice"].get(f"/documents/{r.json()['document']}").json()
+    assert doc["symbol"] == sample.expected["symbol"] and doc["issuer"]["name"] == sample.expected["issuer"]
+    assert [f["role"] for f in doc["files"]] == ["main", "rendition"]
+    assert api["alice"].post(f"/intake/{out['id']}/register", {}).status_code == 400  # used once
+    assert api["carol"].post(f"/intake/{out['id']}/register", {}).status_code == 403  # a clerk's job
