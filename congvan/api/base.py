@@ -123,3 +123,16 @@ def parse_json_field(text: Any, field: str) -> Any:
         raise InvalidInput(
             f"{field}: JSON hỏng ({exc.msg}, dòng {exc.lineno}) / malformed JSON", code="malformed_json"
         ) from None
+
+
+def json_object(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object (empty body: {}), or a clear refusal."""
+    import json
+
+    try:
+        body = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+    return body

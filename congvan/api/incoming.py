@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Schema, Status
 
-from congvan.api.base import acting, api, check_uploads
+from congvan.api.base import acting, api, check_uploads, json_object
 from congvan.api.schemas import ErrorOut
 from congvan.capture import actions as capture
 from congvan.capture.models import Intake
@@ -201,18 +201,13 @@ def reassign(request: HttpRequest, assignment_id: int, body: ReassignIn) -> Any:
 )
 def progress(request: HttpRequest, assignment_id: int) -> Any:
     """A progress note: JSON ``{note}``, or multipart with ``note`` and ``files``."""
-    import json
 
     if request.content_type == "multipart/form-data":
         check_uploads(request)
         note = request.POST.get("note", "")
         files = [f for f in request.FILES.getlist("files") if isinstance(f, BlobUpload)]
     else:
-        try:
-            body = json.loads(request.body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
-        note = body.get("note", "") if isinstance(body, dict) else ""
+        note = json_object(request).get("note", "")
         files = []
     n = incoming.do_add_progress(acting(request), assignment_id, note=note, files=files)
     return {"id": n.pk, "at": n.at, "files": n.files.count()}
@@ -399,14 +394,7 @@ def add_holiday(request: HttpRequest, body: HolidayIn) -> Any:
 @api.put("/units/{code}/workflow-settings", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
 def unit_settings(request: HttpRequest, code: str) -> Any:
     """Change ``clerk_may_route`` and the default deadlines (working days) by urgency."""
-    import json
-
-    try:
-        changes = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
-    if not isinstance(changes, dict):
-        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+    changes = json_object(request)
     s = config.do_update_unit_settings(acting(request), code, changes)
     return {name: getattr(s, name) for name in config.SETTING_FIELDS}
 
@@ -511,14 +499,7 @@ def get_intake(request: HttpRequest, intake_id: int) -> Any:
 @api.post("/intake/{intake_id}/draft", response={201: dict[str, Any], **ERRORS}, tags=["digitisation"])
 def intake_to_draft(request: HttpRequest, intake_id: int) -> Any:
     """Make a draft outgoing document from a finished intake; the JSON body may correct any field."""
-    import json
-
-    try:
-        overrides = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
-    if not isinstance(overrides, dict):
-        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+    overrides = json_object(request)
     doc = capture.do_make_draft(acting(request), intake_id, overrides)
     return Status(201, {"id": doc.pk, "state": doc.state, "subject": doc.subject})
 
@@ -526,14 +507,7 @@ def intake_to_draft(request: HttpRequest, intake_id: int) -> Any:
 @api.post("/intake/{intake_id}/register", response={200: dict[str, Any], **ERRORS}, tags=["digitisation"])
 def intake_to_incoming(request: HttpRequest, intake_id: int) -> Any:
     """Register a finished intake as an incoming document (paper arrivals); the body may correct fields."""
-    import json
-
-    try:
-        overrides = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
-    if not isinstance(overrides, dict):
-        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+    overrides = json_object(request)
     result = do_register_paper(acting(request), intake_id, overrides)
     r = result.receipt
     return {
