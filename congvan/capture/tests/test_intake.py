@@ -145,3 +145,26 @@ def test_a_paper_arrival_is_registered_from_its_intake(api):
     assert [f["role"] for f in doc["files"]] == ["main", "rendition"]
     assert api["alice"].post(f"/intake/{out['id']}/register", {}).status_code == 400  # used once
     assert api["carol"].post(f"/intake/{out['id']}/register", {}).status_code == 403  # a clerk's job
+
+
+def test_odt_text_is_read_without_libreoffice(api):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr(
+            "content.xml",
+            "<office:document-content><office:body><office:text>"
+            "<text:p>Số: 12/UBND-VX</text:p><text:p>V/v báo cáo số liệu</text:p>"
+            "</office:text></office:body></office:document-content>",
+        )
+    out = run(api, "cong-van.odt", buf.getvalue())
+    assert out["state"] == "done" and out["kind"] == "odt"
+    assert out["suggested"]["symbol"] == "12/UBND-VX" and out["suggested"]["type"] == "CV"
+
+
+def test_more_pages_than_the_limit_is_refused(api, settings):
+    from congvan.lib.pdfgen import simple_pdf
+
+    settings.INTAKE_MAX_PAGES = 2
+    out = run(api, "dai.pdf", simple_pdf(["Trang"], pages=3))
+    assert out["state"] == "refused" and "trang" in out["reason"]
