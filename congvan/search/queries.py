@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from congvan.documents.models import Document
 from congvan.lib.errors import InvalidInput
@@ -88,66 +89,70 @@ def _tsquery(terms: list[Term], *, exact_only: bool = False) -> str:
     )
 
 
-def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
-    """Return one page of hits (best first) and how many there are, among visible documents only."""
-    terms = parse(q)
-    visible_sql, visible_params = visible_documents(acting).values("id").query.sql_with_params()
-    where, params = ["d.id IN (" + visible_sql + ")"], list(visible_params)
-    if f.direction == "out":
-        where.append("d.issuing_unit_id = %s")
-        params.append(acting.unit.pk)
-    elif f.direction == "in":
-        where.append("d.issuing_unit_id <> %s")
-        params.append(acting.unit.pk)
-    if f.doc_type:
-        where.append("d.doc_type_id IN (SELECT id FROM documents_documenttype WHERE abbreviation = %s)")
-        params.append(f.doc_type)
-    if f.issuer:
-        where.append("d.issuing_unit_id IN (SELECT id FROM orgs_unit WHERE code = %s)")
-        params.append(f.issuer)
-    if f.date_from:
-        where.append("COALESCE(d.issued_date, DATE(d.created_at)) >= %s")
-        params.append(f.date_from)
-    if f.date_to:
-        where.append("COALESCE(d.issued_date, DATE(d.created_at)) <= %s")
-        params.append(f.date_to)
-    if f.state:
-        where.append("d.state = %s")
-        params.append(f.state)
+def _engine_hits(terms: list[Term]) -> list[tuple[int, float]]:
+    """The best MAX_HITS matches straight from the engine: (document id, score), best first."""
     if connection.vendor == "sqlite":
-        hits_sql = (
-            "SELECT rowid AS id, bm25(search_fts, 2.0, 1.0) AS score FROM search_fts "
-            "WHERE search_fts MATCH %s ORDER BY score LIMIT %s"
+        sql = (
+            "SELECT h.id, h.score FROM (SELECT rowid AS id, bm25(search_fts, 2.0, 1.0) AS score "
+            "FROM search_fts WHERE search_fts MATCH %s ORDER BY score LIMIT %s) h "
+            "JOIN search_searchentry e ON e.document_id = h.id ORDER BY h.score, h.id DESC"
         )
-        order = "h.score ASC"
-        hit_params: list[Any] = [_fts5(terms), MAX_HITS]
+        params: list[Any] = [_fts5(terms), MAX_HITS]
     else:
         # Exact-diacritic matches first: a boost when the exact forms alone match, then ts_rank.
-        hits_sql = (
-            "SELECT document_id AS id, -(CASE WHEN vector @@ to_tsquery('simple', %s) THEN 1 ELSE 0 END"
-            " + ts_rank(vector, to_tsquery('simple', %s))) AS score "
-            "FROM search_searchentry WHERE vector @@ to_tsquery('simple', %s) ORDER BY score LIMIT %s"
+        sql = (
+            "SELECT document_id, -(CASE WHEN vector @@ to_tsquery('simple', %s) THEN 1 ELSE 0 END"
+            " + ts_rank(vector, to_tsquery('simple', %s))) AS score FROM search_searchentry "
+            "WHERE vector @@ to_tsquery('simple', %s) ORDER BY score, document_id DESC LIMIT %s"
         )
-        order = "h.score ASC"
         tsq = _tsquery(terms)
-        hit_params = [_tsquery(terms, exact_only=True), tsq, tsq, MAX_HITS]
-    sql = (
-        f"WITH h AS ({hits_sql}) SELECT h.id, h.score, COUNT(*) OVER () FROM h "  # noqa: S608
-        f"JOIN search_searchentry e ON e.document_id = h.id JOIN documents_document d ON d.id = h.id "
-        f"WHERE {' AND '.join(where)} ORDER BY {order}, h.id DESC LIMIT %s OFFSET %s"
-    )
+        params = [_tsquery(terms, exact_only=True), tsq, tsq, MAX_HITS]
     with connection.cursor() as cur:
-        cur.execute(sql, [*hit_params, *params, limit, offset])
-        rows = cur.fetchall()
-    total = rows[0][2] if rows else 0
-    docs = Document.objects.select_related("doc_type", "issuing_unit").in_bulk([r[0] for r in rows])
+        cur.execute(sql, params)
+        return [(int(i), float(score)) for i, score in cur.fetchall()]
+
+
+def _visible_among(acting: Acting, ids: list[int], f: Filters) -> set[int]:
+    """Which candidates the person may see and the filters keep: one query, filtered in SQL."""
+    qs = visible_documents(acting).filter(pk__in=ids)
+    if f.direction == "out":
+        qs = qs.filter(issuing_unit_id=acting.unit.pk)
+    elif f.direction == "in":
+        qs = qs.exclude(issuing_unit_id=acting.unit.pk)
+    if f.doc_type:
+        qs = qs.filter(doc_type__abbreviation=f.doc_type)
+    if f.issuer:
+        qs = qs.filter(issuing_unit__code=f.issuer)
+    if f.date_from:
+        qs = qs.filter(
+            Q(issued_date__gte=f.date_from) | Q(issued_date=None, created_at__date__gte=f.date_from)
+        )
+    if f.date_to:
+        qs = qs.filter(Q(issued_date__lte=f.date_to) | Q(issued_date=None, created_at__date__lte=f.date_to))
+    if f.state:
+        qs = qs.filter(state=f.state)
+    return set(qs.values_list("pk", flat=True))
+
+
+def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
+    """Return one page of hits (best first) and how many there are, among visible documents only.
+
+    The engine ranks; visibility and filters are then applied in SQL to those candidates (an id list),
+    so a rare word stays as fast as the engine whatever the number of documents the person can see.
+    """
+    terms = parse(q)
+    hits = _engine_hits(terms)
+    visible = _visible_among(acting, [i for i, _ in hits], f) if hits else set()
+    ranked = [(i, score) for i, score in hits if i in visible]
+    page = ranked[offset : offset + limit]
+    docs = Document.objects.select_related("doc_type", "issuing_unit").in_bulk([i for i, _ in page])
     folded_words = {w for t in terms for w in t.folded}
     prefixes = [t.folded[-1] for t in terms if t.prefix]
     return [
-        Hit(docs[r[0]], float(r[1]), snippet(docs[r[0]].subject, folded_words, prefixes))
-        for r in rows
-        if r[0] in docs
-    ], total
+        Hit(docs[i], score, snippet(docs[i].subject, folded_words, prefixes))
+        for i, score in page
+        if i in docs
+    ], len(ranked)
 
 
 def snippet(text: str, words: set[str], prefixes: list[str], width: int = 240) -> str:
