@@ -112,3 +112,13 @@ def test_reindex_command_rebuilds_with_progress(corpus, capsys):
     call_command("reindex", "--restart", stdout=out)
     assert "indexed 6 documents" in out.getvalue() or "indexed" in out.getvalue()
     assert subjects(corpus, "alice", "chuyen doi so")
+
+
+def test_broad_queries_list_exact_matches_first_then_newest(corpus, monkeypatch):
+    from congvan.search import queries
+
+    monkeypatch.setattr(queries, "BROAD", 2)  # every query here is "broad"
+    found = subjects(corpus, "alice", "văn bản")
+    assert found[0] == "Văn bản hướng dẫn về hoà giải ở cơ sở"  # the exact spelling comes first
+    assert "Thông báo van ban moi khong dau" in found
+    assert subjects(corpus, "erin", "chuyen doi so") == []  # still only what the person may see
