@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "congvan.dispatch",
     "congvan.workflow",
     "congvan.search",
+    "congvan.exchange",
     "congvan.mail",
     "congvan.reports",
     "congvan.api",

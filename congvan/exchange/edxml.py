@@ -1,0 +1,332 @@
+"""Read and write edXML messages (QCVN 102:2016): documents (new, revoke, update, replace) and statuses.
+
+Real peers vary: default and prefixed namespaces mixed, attachments base64 of a zip, RSA-SHA1
+signatures with certificates cut short, empty optional fields. Reading never trusts the signature by
+itself: whether it verifies is reported, checking it against configured peers is the exchange's job.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from defusedxml.ElementTree import fromstring
+
+from congvan.lib.errors import InvalidInput
+
+NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+MAX_MESSAGE_BYTES = 200 * 1024 * 1024
+
+
+class MalformedMessage(InvalidInput):
+    code = "malformed_edxml"
+
+
+@dataclass
+class Organ:
+    organ_id: str = ""
+    name: str = ""
+
+
+@dataclass
+class Attachment:
+    name: str
+    content_type: str
+    data: bytes
+    content_id: str = ""
+
+
+@dataclass
+class EdxmlMessage:
+    kind: str  # document | status
+    sender: Organ = field(default_factory=Organ)
+    recipients: list[Organ] = field(default_factory=list)
+    document_id: str = ""
+    code_number: str = ""
+    code_notation: str = ""
+    place: str = ""
+    promulgation_date: dt.date | None = None
+    type_code: str = ""
+    type_name: str = ""
+    subject: str = ""
+    content: str = ""
+    signer_competence: str = ""
+    signer_position: str = ""
+    signer_name: str = ""
+    due_date: dt.date | None = None
+    priority: int = 0
+    page_amount: int | None = None
+    business_type: int = 0  # 0 new, 1 revoke, 2 update, 3 replace
+    business_reason: str = ""
+    status_code: str = ""
+    status_description: str = ""
+    status_time: str = ""
+    response_for: str = ""
+    signature_algorithm: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def symbol(self) -> str:
+        """The document's number and notation written as at home: Party notations carry the "/"
+        ("35" + "KH/HU" -> "35-KH/HU"), State ones the "-" ("15" + "QĐ-BNV" -> "15/QĐ-BNV")."""
+        if self.code_number and self.code_notation:
+            sep = "-" if "/" in self.code_notation else "/"
+            return f"{self.code_number}{sep}{self.code_notation}"
+        return self.code_notation or self.code_number
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _find(node: Element | None, *path: str) -> Element | None:
+    for name in path:
+        if node is None:
+            return None
+        node = next((c for c in node if _local(c.tag) == name), None)
+    return node
+
+
+def _text(node: Element | None, *path: str) -> str:
+    found = _find(node, *path)
+    return " ".join((found.text or "").split()) if found is not None else ""
+
+
+def _date(value: str) -> dt.date | None:
+    """yyyy/MM/dd as the standard says; dd/MM/yyyy and ISO as some peers send."""
+    for fmt in ("%Y/%m/%d", "%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(value.strip()[:10], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _int(value: str, default: int | None = None) -> int | None:
+    try:
+        return int(value.strip())
+    except (ValueError, AttributeError):
+        return default
+
+
+def _organ(node: Element | None) -> Organ:
+    inner = _find(node, "From")
+    if inner is not None:  # a doubled <From> seen in the wild
+        node = inner
+    return Organ(_text(node, "OrganId"), _text(node, "OrganName") or _text(node, "OrganizationInCharge"))
+
+
+def _recover(data: bytes) -> Element | None:
+    """Some peers send slightly broken XML (a doubled tag): read what can be read, with no entities,
+    no network and no huge trees. Hostile constructs (DTDs, entities) are still refused."""
+    from lxml import etree
+
+    if b"<!DOCTYPE" in data[:2000] or b"<!ENTITY" in data:
+        return None
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        tree = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+    if tree is None:
+        return None
+
+    def convert(node: Any) -> Element:  # to the standard element type, names without namespaces
+        out = Element(
+            etree.QName(node).localname, {k: v for k, v in node.attrib.items() if isinstance(k, str)}
+        )
+        out.text = node.text
+        for child in node:
+            if isinstance(child.tag, str):  # skip comments and processing instructions
+                out.append(convert(child))
+        return out
+
+    return convert(tree)
+
+
+def _repair_doubled_from(mh: Element) -> None:
+    """A doubled, unclosed <From> swallows the rest of the header: put those fields back."""
+    outer = _find(mh, "From")
+    inner = _find(outer, "From")
+    if outer is None or inner is None:
+        return
+    for child in list(outer):
+        if child is not inner:
+            outer.remove(child)
+            mh.append(child)
+
+
+def parse(data: bytes) -> EdxmlMessage:
+    """Read an edXML message; malformed input is refused with the reason (never a crash)."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise MalformedMessage("Thông điệp quá lớn / the message is over the size limit")
+    try:
+        root = fromstring(data)
+    except Exception as exc:  # defusedxml raises several kinds: all mean the same to the sender
+        root = _recover(data)
+        if root is None:
+            raise MalformedMessage(f"edXML không đọc được / malformed edXML ({type(exc).__name__})") from None
+    if _local(root.tag) != "edXML":
+        raise MalformedMessage("Không phải thông điệp edXML / not an edXML message")
+    header = _find(root, "edXMLEnvelope", "edXMLHeader")
+    mh = _find(header, "MessageHeader")
+    if mh is None:
+        raise MalformedMessage("Thiếu MessageHeader / the MessageHeader is missing")
+    _repair_doubled_from(mh)
+    msg = EdxmlMessage(kind="status" if _find(mh, "StatusCode") is not None else "document")
+    msg.sender = _organ(_find(mh, "From"))
+    msg.recipients = [_organ(c) for c in mh if _local(c.tag) == "To"]
+    signature = _find(header, "Signature")
+    method = _find(signature, "SignedInfo", "SignatureMethod")
+    msg.signature_algorithm = (method.get("Algorithm") or "") if method is not None else ""
+    if msg.kind == "status":
+        msg.status_code = _text(mh, "StatusCode")
+        msg.status_description = _text(mh, "Description")
+        msg.status_time = _text(mh, "Timestamp")
+        msg.response_for = _text(mh, "ResponseFor", "DocumentId")
+        return msg
+    msg.document_id = _text(mh, "DocumentId")
+    msg.code_number = _text(mh, "Code", "CodeNumber")
+    msg.code_notation = _text(mh, "Code", "CodeNotation")
+    msg.place = _text(mh, "PromulgationInfo", "Place")
+    msg.promulgation_date = _date(_text(mh, "PromulgationInfo", "PromulgationDate"))
+    msg.type_code = _text(mh, "DocumentType", "Type")
+    msg.type_name = _text(mh, "DocumentType", "TypeName")
+    msg.subject = _text(mh, "Subject")
+    msg.content = _text(mh, "Content")
+    msg.signer_competence = _text(mh, "SignerInfo", "Competence")
+    msg.signer_position = _text(mh, "SignerInfo", "Position")
+    msg.signer_name = _text(mh, "SignerInfo", "FullName")
+    msg.due_date = _date(_text(mh, "DueDate"))
+    msg.priority = _int(_text(mh, "OtherInfo", "Priority"), 0) or 0
+    msg.page_amount = _int(_text(mh, "OtherInfo", "PageAmount"))
+    business = _find(header, "TraceHeaderList", "Bussiness")
+    msg.business_type = _int(_text(business, "BussinessDocType"), 0) or 0
+    msg.business_reason = _text(business, "BussinessDocReason")
+    msg.attachments = _attachments(root)
+    return msg
+
+
+def _attachments(root: Element) -> list[Attachment]:
+    found = []
+    encoded = _find(root, "AttachmentEncoded")
+    for node in encoded if encoded is not None else []:
+        if _local(node.tag) != "Attachment":
+            continue
+        payload = _find(node, "ContentTransferEncoded")
+        raw = "".join((payload.text or "").split()) if payload is not None else ""
+        try:
+            data = base64.b64decode(raw, validate=False)
+        except (ValueError, TypeError):
+            raise MalformedMessage("Tệp đính kèm không giải mã được / an attachment is not base64") from None
+        name = _text(node, "AttachmentName") or _text(node, "Description") or "tep-dinh-kem"
+        found.append(
+            Attachment(
+                name=name,
+                content_type=_text(node, "ContentType"),
+                data=data,
+                content_id=_text(node, "ContentId"),
+            )
+        )
+    return found
+
+
+def unzip_if_packed(a: Attachment) -> list[Attachment]:
+    """Peers often send each file zipped: return the files inside (or the attachment itself)."""
+    if not a.data.startswith(b"PK\x03\x04") or a.content_type not in ("application/zip", ""):
+        return [a]
+    try:
+        with zipfile.ZipFile(io.BytesIO(a.data)) as z:
+            files = [i for i in z.infolist() if not i.is_dir()]
+            if not files or sum(i.file_size for i in files) > MAX_MESSAGE_BYTES:
+                return [a]
+            return [
+                Attachment(name=i.filename.rsplit("/", 1)[-1], content_type="", data=z.read(i)) for i in files
+            ]
+    except zipfile.BadZipFile:
+        return [a]
+
+
+def _sub(parent: Element, name: str, text: str | None = None) -> Element:
+    node = SubElement(parent, f"{{{NS}}}{name}")
+    if text is not None:
+        node.text = text
+    return node
+
+
+def write(msg: EdxmlMessage) -> bytes:
+    """Write a document message (unsigned: the exchange signs the bytes it sends)."""
+    root = Element(f"{{{NS}}}edXML")
+    envelope = _sub(root, "edXMLEnvelope")
+    header = _sub(envelope, "edXMLHeader")
+    mh = _sub(header, "MessageHeader")
+    sender = _sub(mh, "From")
+    _sub(sender, "OrganId", msg.sender.organ_id)
+    _sub(sender, "OrganName", msg.sender.name)
+    for r in msg.recipients:
+        to = _sub(mh, "To")
+        _sub(to, "OrganId", r.organ_id)
+        _sub(to, "OrganName", r.name)
+    _sub(mh, "DocumentId", msg.document_id)
+    code = _sub(mh, "Code")
+    _sub(code, "CodeNumber", msg.code_number)
+    _sub(code, "CodeNotation", msg.code_notation)
+    info = _sub(mh, "PromulgationInfo")
+    _sub(info, "Place", msg.place)
+    _sub(
+        info, "PromulgationDate", msg.promulgation_date.strftime("%Y/%m/%d") if msg.promulgation_date else ""
+    )
+    dtype = _sub(mh, "DocumentType")
+    _sub(dtype, "Type", msg.type_code)
+    _sub(dtype, "TypeName", msg.type_name)
+    _sub(mh, "Subject", msg.subject)
+    _sub(mh, "Content", msg.content)
+    signer = _sub(mh, "SignerInfo")
+    _sub(signer, "Competence", msg.signer_competence)
+    _sub(signer, "Position", msg.signer_position)
+    _sub(signer, "FullName", msg.signer_name)
+    _sub(mh, "DueDate", msg.due_date.strftime("%Y/%m/%d") if msg.due_date else "")
+    other = _sub(mh, "OtherInfo")
+    _sub(other, "Priority", str(msg.priority))
+    if msg.page_amount is not None:
+        _sub(other, "PageAmount", str(msg.page_amount))
+    trace = _sub(header, "TraceHeaderList")
+    business = _sub(trace, "Bussiness")  # spelled so by the standard
+    _sub(business, "DocumentId", msg.document_id)
+    _sub(business, "BussinessDocType", str(msg.business_type))
+    _sub(business, "BussinessDocReason", msg.business_reason)
+    body = _sub(envelope, "edXMLBody")
+    manifest = _sub(body, "edXMLManifest")
+    encoded = _sub(root, "AttachmentEncoded")
+    for i, a in enumerate(msg.attachments, start=1):
+        cid = a.content_id or f"cid:{i}"
+        ref = _sub(manifest, "Reference")
+        _sub(ref, "ContentId", cid)
+        _sub(ref, "ContentType", a.content_type)
+        _sub(ref, "AttachmentName", a.name)
+        att = _sub(encoded, "Attachment")
+        _sub(att, "ContentId", cid)
+        _sub(att, "AttachmentName", a.name)
+        _sub(att, "ContentType", a.content_type)
+        _sub(att, "ContentTransferEncoded", base64.b64encode(a.data).decode("ascii"))
+    serialized: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + serialized
+
+
+def message_summary(msg: EdxmlMessage) -> dict[str, Any]:
+    return {
+        "kind": msg.kind,
+        "from": msg.sender.organ_id,
+        "from_name": msg.sender.name,
+        "symbol": msg.symbol,
+        "date": msg.promulgation_date,
+        "subject": msg.subject,
+        "signer": msg.signer_name,
+        "attachments": [a.name for a in msg.attachments],
+        "status": msg.status_code,
+    }

@@ -1,0 +1,81 @@
+"""congvan edxml import FILE --unit CODE | congvan edxml export DOCUMENT_ID [--out FILE]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from congvan.documents.models import Document
+from congvan.exchange.convert import do_import_document, export_document
+from congvan.exchange.edxml import parse, write
+from congvan.lib.errors import CongvanError
+from congvan.orgs.models import Unit, User
+
+
+class Command(BaseCommand):
+    help = "Import an .edxml file into a unit's inbox, or export a released document as .edxml."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["import", "export"])
+        parser.add_argument("target", help="the .edxml file (import) or the document id (export)")
+        parser.add_argument("--unit", help="the receiving unit's code (import)")
+        parser.add_argument("--user", default="", help="who imports (default: the first superuser)")
+        parser.add_argument("--out", type=Path, help="where to write (export; default: standard output)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            if opts["action"] == "import":
+                self._import(opts)
+            else:
+                self._export(opts)
+        except CongvanError as exc:
+            raise CommandError(exc.message) from exc
+
+    def _import(self, opts: dict[str, Any]) -> None:
+        unit = Unit.objects.filter(code=opts.get("unit") or "").first()
+        if unit is None:
+            raise CommandError("--unit: cần mã đơn vị nhận / the receiving unit's code is required")
+        by = (
+            User.objects.filter(username=opts["user"]).first()
+            if opts["user"]
+            else User.objects.filter(is_superuser=True).order_by("pk").first()
+        )
+        if by is None:
+            raise CommandError("--user: không có tài khoản này / no such user")
+        try:
+            data = Path(opts["target"]).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Không đọc được tệp / cannot read: {exc}") from exc
+        msg = parse(data)
+        if msg.kind == "status":
+            self.stdout.write(
+                f"Trạng thái {msg.status_code} từ {msg.sender.organ_id} cho {msg.response_for}: "
+                f"{msg.status_description}"
+            )
+            return
+        receipt = do_import_document(unit, msg, by=by)
+        self.stdout.write(
+            f"Đã nhận văn bản {msg.symbol} của {msg.sender.name} vào hộp thư {unit.code} "
+            f"(văn bản đến #{receipt.pk}, {receipt.document.files.count()} tệp)"
+        )
+
+    def _export(self, opts: dict[str, Any]) -> None:
+        doc = (
+            Document.objects.filter(pk=opts["target"], state="released")
+            .select_related("issuing_unit", "doc_type")
+            .first()
+            if str(opts["target"]).isdigit()
+            else None
+        )
+        if doc is None:
+            raise CommandError(
+                "Không có văn bản đã ban hành với số hiệu này / no released document with that id"
+            )
+        data = write(export_document(doc))
+        if opts["out"]:
+            opts["out"].write_bytes(data)
+            self.stdout.write(f"Đã ghi {opts['out']} ({len(data)} byte)")
+        else:
+            self.stdout.write(data.decode("utf-8"))
