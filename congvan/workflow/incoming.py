@@ -233,15 +233,20 @@ def do_reassign(
         )
         Assignment.objects.filter(pk=parent.pk).update(state=AssignmentState.DELEGATED)
         _notify_assignees(child, "assigned", f"Được giao: {parent.receipt.document.subject}")
-        record(
-            "assignment.reassigned",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="assignment",
-            target_id=parent.pk,
-            details={"child": child.pk, "assignee": user.username},
-        )
+        _audit(acting, "assignment.reassigned", parent.pk, {"child": child.pk, "assignee": user.username})
     return child
+
+
+def _audit(acting: Acting, action: str, assignment_id: int, details: dict[str, Any]) -> None:
+    """The audit event of a change to an assignment (inside the change's transaction)."""
+    record(
+        action,
+        actor=acting.user,
+        unit=acting.unit.code,
+        target_type="assignment",
+        target_id=assignment_id,
+        details=details,
+    )
 
 
 def _own_open(acting: Acting, assignment_id: object) -> Assignment:
@@ -283,14 +288,7 @@ def do_add_progress(
             Assignment.objects.filter(pk=a.pk).update(state=AssignmentState.IN_PROGRESS)
         if _is_lead_chain(a) and a.receipt.state == DeliveryState.DIRECTED:
             report_progress(a.receipt, DeliveryState.IN_PROGRESS, text[:500], acting, now)
-        record(
-            "assignment.progress",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="assignment",
-            target_id=a.pk,
-            details={"files": len(checked)},
-        )
+        _audit(acting, "assignment.progress", a.pk, {"files": len(checked)})
     return n
 
 
@@ -317,14 +315,7 @@ def do_request_extension(
             text=f"Đề nghị gia hạn đến {when:%d/%m/%Y}: {reason}",
             link=f"/assignments/{a.pk}/",
         )
-        record(
-            "assignment.extension_requested",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="assignment",
-            target_id=a.pk,
-            details={"until": when.isoformat(), "reason": reason},
-        )
+        _audit(acting, "assignment.extension_requested", a.pk, {"until": when.isoformat(), "reason": reason})
     return req
 
 
@@ -356,13 +347,11 @@ def do_decide_extension(
             + f"{req.until:%d/%m/%Y}",
             link=f"/assignments/{a.pk}/",
         )
-        record(
+        _audit(
+            acting,
             "assignment.extension_decided",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="assignment",
-            target_id=a.pk,
-            details={"approved": approve, "until": req.until.isoformat()},
+            a.pk,
+            {"approved": approve, "until": req.until.isoformat()},
         )
     return req
 
@@ -398,14 +387,7 @@ def do_complete(
         root = _complete_upwards(a, now, result, reply)
         if root.role == AssignmentRole.LEAD and root.state == AssignmentState.COMPLETED:
             report_progress(a.receipt, DeliveryState.COMPLETED, result[:500], acting, now)
-        record(
-            "assignment.completed",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="assignment",
-            target_id=a.pk,
-            details={"reply_document": reply.pk if reply else None},
-        )
+        _audit(acting, "assignment.completed", a.pk, {"reply_document": reply.pk if reply else None})
     a.refresh_from_db()
     return a
 
@@ -453,13 +435,6 @@ def do_hand_back(
             text=f"Trả lại việc: {reason}",
             link=f"/assignments/{a.pk}/",
         )
-        record(
-            "assignment.handed_back",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="assignment",
-            target_id=a.pk,
-            details={"reason": reason},
-        )
+        _audit(acting, "assignment.handed_back", a.pk, {"reason": reason})
     a.refresh_from_db()
     return a
