@@ -227,6 +227,17 @@ REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 1)
 SCHEDULER_MINUTES = env_int("SCHEDULER_MINUTES", 10)
 FONT_DIR = env("FONT_DIR", "/usr/share/fonts/truetype/noto")
 
+# Exchange between servers (edXML). A server takes part once it has a node code; its key and
+# certificate (PEM) sign every message it sends; ``congvan node init`` makes a pair.
+NODE_CODE = env("NODE_CODE")
+NODE_URL = env("NODE_URL", PUBLIC_URL)
+NODE_KEY = env("NODE_KEY", str(DATA_DIR / "node" / "key.pem"))
+NODE_CERT = env("NODE_CERT", str(DATA_DIR / "node" / "cert.pem"))
+EXCHANGE_RETRY_SECONDS = env_int("EXCHANGE_RETRY_SECONDS", 10)  # first retry; doubles up to an hour
+EXCHANGE_GIVE_UP_DAYS = env_int("EXCHANGE_GIVE_UP_DAYS", 7)
+EXCHANGE_TIMEOUT = env_int("EXCHANGE_TIMEOUT", 300)  # seconds for one send
+EXCHANGE_MAX_BYTES = env_int("EXCHANGE_MAX_MB", 150) * 1024 * 1024  # a whole message, files included
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {

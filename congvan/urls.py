@@ -18,6 +18,7 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
+    path("exchange/v1/", include("congvan.exchange.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("congvan.web.urls")),
 ]

@@ -106,6 +106,8 @@ class DeliveryOut(Schema):
     status_code: str
     changed_at: dt.datetime
     note: str
+    transport: str
+    transport_note: str
 
 
 class UnitRef(Schema):

@@ -57,6 +57,8 @@ def delivery_out(d: Delivery) -> dict[str, Any]:
         "status_code": STATUS_CODES[DeliveryState(d.state)],
         "changed_at": d.state_changed_at,
         "note": d.note,
+        "transport": d.transport,  # local | queued | sent | acknowledged | failed (another server)
+        "transport_note": d.transport_note,
     }
 
 

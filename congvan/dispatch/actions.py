@@ -18,7 +18,9 @@ from congvan.dispatch.models import (
     Dispatch,
     Receipt,
     ReceiptCount,
+    ReceiptEvent,
     StatusEvent,
+    Transport,
 )
 from congvan.dispatch.queries import duplicates_of
 from congvan.documents.access import access_issued_document
@@ -149,21 +151,23 @@ def _insert_deliveries_and_receipts(
     d_table, r_table, u_table = Delivery._meta.db_table, Receipt._meta.db_table, Unit._meta.db_table
     where, params = ids_in(connection, "u.id", unit_ids)
     with connection.cursor() as cur:
+        # A unit on another server gets a queued delivery (the exchange sends it) and no local receipt.
         cur.execute(
-            f"INSERT INTO {d_table} (dispatch_id, unit_id, state, state_changed_at, note) "
-            f"SELECT %s, u.id, %s, %s, '' FROM {u_table} u WHERE {where}",
-            [dispatch.pk, DeliveryState.ARRIVED, now, *params],
+            f"INSERT INTO {d_table} (dispatch_id, unit_id, state, state_changed_at, note, transport, "
+            f"transport_note) SELECT %s, u.id, %s, %s, '', "
+            f"CASE WHEN u.home_node = '' THEN %s ELSE %s END, '' FROM {u_table} u WHERE {where}",
+            [dispatch.pk, DeliveryState.ARRIVED, now, Transport.LOCAL, Transport.QUEUED, *params],
         )
         cur.execute(
             f"INSERT INTO {r_table} (unit_id, document_id, delivery_id, issuer_id, urgency, state, "
             f"arrived_at, returned_reason) SELECT d.unit_id, %s, d.id, %s, %s, %s, %s, '' FROM {d_table} d "
-            "WHERE d.dispatch_id = %s",
-            [doc.pk, issuer.pk, doc.urgency, DeliveryState.ARRIVED, now, dispatch.pk],
+            "WHERE d.dispatch_id = %s AND d.transport = %s",
+            [doc.pk, issuer.pk, doc.urgency, DeliveryState.ARRIVED, now, dispatch.pk, Transport.LOCAL],
         )
         c_table = ReceiptCount._meta.db_table
         cur.execute(
             f"INSERT INTO {c_table} (unit_id, state, n) SELECT u.id, %s, 1 FROM {u_table} u WHERE {where} "
-            f"ON CONFLICT (unit_id, state) DO UPDATE SET n = {c_table}.n + 1",
+            f"AND u.home_node = '' ON CONFLICT (unit_id, state) DO UPDATE SET n = {c_table}.n + 1",
             [DeliveryState.ARRIVED, *params],
         )
 
@@ -195,17 +199,17 @@ def count_receipts(unit_id: int, state: str, delta: int) -> None:
 
 
 def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:
-    if receipt.delivery_id is None:
-        return
-    Delivery.objects.filter(pk=receipt.delivery_id).update(state=state, state_changed_at=now, note=note[:500])
-    StatusEvent.objects.create(
-        delivery_id=receipt.delivery_id,
-        state=state,
-        code=STATUS_CODES[DeliveryState(state)],
-        at=now,
-        note=note[:500],
-        by=actor.user.username,
-    )
+    if receipt.delivery_id is not None:
+        apply_delivery_status(receipt.delivery_id, state, note, now, actor.user.username)
+    else:  # from another server or from paper: kept for the exchange to report
+        ReceiptEvent.objects.create(
+            receipt=receipt,
+            state=state,
+            code=STATUS_CODES[DeliveryState(state)],
+            at=now,
+            note=note[:500],
+            by=actor.user.username,
+        )
 
 
 def _wrong_state(receipt: Receipt) -> ReceiptWrongState:
@@ -275,3 +279,73 @@ def do_return_receipt(acting: Acting, receipt_id: object, *, reason: str) -> Rec
             details={"reason": reason},
         )
     return receipt
+
+
+def do_revoke_release(acting: Acting, document_id: object, *, reason: str) -> Dispatch:
+    """Recall a released document from every recipient (thu hồi).
+
+    Recipients on this server lose it from their inbox at once; for those on other servers the
+    release is marked and the exchange sends the recall (or never sends a document still waiting).
+    """
+    acting.require(Role.CLERK, what="thu hồi văn bản / recall documents")
+    reason = clean_line(reason, field="reason", max_length=500, required=True)
+    with transaction.atomic():
+        doc = access_issued_document(acting, document_id, for_write=True)
+        dispatch = Dispatch.objects.select_for_update().filter(document=doc).first()
+        if dispatch is None:
+            raise WrongState("Văn bản chưa ban hành / the document was not released")
+        if dispatch.revoked_at is not None:
+            raise WrongState("Văn bản đã được thu hồi / the document was already recalled")
+        now = timezone.now()
+        dispatch.revoked_at, dispatch.revoke_reason = now, reason
+        dispatch.save(update_fields=["revoked_at", "revoke_reason"])
+        for receipt in Receipt.objects.filter(delivery__dispatch=dispatch).exclude(
+            state=DeliveryState.REVOKED
+        ):
+            revoke_receipt(receipt, reason, acting.user.username, now)
+        record(
+            "document.revoked",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"symbol": doc.symbol, "reason": reason},
+        )
+    return dispatch
+
+
+def revoke_receipt(receipt: Receipt, reason: str, by: str, now: dt.datetime) -> None:
+    """Take a recalled document out of a recipient's inbox and confirm it to the sender."""
+    old = receipt.state
+    Receipt.objects.filter(pk=receipt.pk).update(state=DeliveryState.REVOKED, returned_reason=reason[:500])
+    count_receipts(receipt.unit_id, old, -1)
+    count_receipts(receipt.unit_id, DeliveryState.REVOKED, +1)
+    receipt.state = DeliveryState.REVOKED
+    if receipt.delivery_id is not None:
+        apply_delivery_status(receipt.delivery_id, DeliveryState.REVOKED, reason, now, by)
+    record(
+        "receipt.revoked",
+        actor=None,
+        unit=receipt.unit.code if receipt.unit_id else "",
+        target_type="receipt",
+        target_id=receipt.pk,
+        details={"reason": reason[:500], "by": by},
+    )
+
+
+def apply_delivery_status(delivery_id: int, state: str, note: str, at: dt.datetime, by: str) -> None:
+    """Record a recipient's new state on the sender's delivery (from this server or a status message)."""
+    Delivery.objects.filter(pk=delivery_id).update(state=state, state_changed_at=at, note=note[:500])
+    StatusEvent.objects.create(
+        delivery_id=delivery_id,
+        state=state,
+        code=STATUS_CODES[DeliveryState(state)],
+        at=at,
+        note=note[:500],
+        by=by[:150],
+    )
+
+
+def set_transport(delivery_id: int, transport: str, note: str = "") -> None:
+    """The exchange's report of how a delivery to another server travels."""
+    Delivery.objects.filter(pk=delivery_id).update(transport=transport, transport_note=note[:500])

@@ -18,6 +18,7 @@ class DeliveryState(models.TextChoices):
     DIRECTED = "directed", _("Đã phân công")
     IN_PROGRESS = "in_progress", _("Đang xử lý")
     COMPLETED = "completed", _("Hoàn thành")
+    REVOKED = "revoked", _("Đã thu hồi")
 
 
 STATUS_CODES = {
@@ -27,7 +28,19 @@ STATUS_CODES = {
     DeliveryState.DIRECTED: "04",
     DeliveryState.IN_PROGRESS: "05",
     DeliveryState.COMPLETED: "06",
+    DeliveryState.REVOKED: "15",  # the recipient confirmed the recall (codes 13-16, DOMAIN.md)
 }
+CODE_STATES = {code: state for state, code in STATUS_CODES.items()}
+
+
+class Transport(models.TextChoices):
+    """How a delivery travels: on this server, or as a message to the recipient's server."""
+
+    LOCAL = "local", _("Cùng máy chủ")
+    QUEUED = "queued", _("Chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    ACKNOWLEDGED = "acknowledged", _("Đã xác nhận")
+    FAILED = "failed", _("Gửi không được")
 
 
 class Dispatch(models.Model):
@@ -36,6 +49,8 @@ class Dispatch(models.Model):
     document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="dispatch")
     released_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     released_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"dispatch of {self.document_id}"
@@ -49,9 +64,16 @@ class Delivery(models.Model):
     state = models.CharField(max_length=16, choices=DeliveryState.choices, default=DeliveryState.ARRIVED)
     state_changed_at = models.DateTimeField()
     note = models.CharField(max_length=500, blank=True)
+    # A recipient on another server: the release writes "queued" (the exchange's outbox seam), the
+    # exchange moves it on as the message travels; the business states then follow as status messages.
+    transport = models.CharField(max_length=16, choices=Transport.choices, default=Transport.LOCAL)
+    transport_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dispatch", "unit"], name="one_delivery_per_unit")]
+        indexes = [
+            models.Index(fields=["id"], name="delivery_to_send", condition=models.Q(transport="queued"))
+        ]
 
     def __str__(self) -> str:
         return f"{self.dispatch_id} -> {self.unit_id}"
@@ -99,6 +121,27 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}: {self.code}"
+
+
+class ReceiptEvent(models.Model):
+    """A change of a receipt that came without a local delivery (from another server, from paper).
+
+    For a receipt that arrived from another server this is the outbox seam of the status messages
+    back to the sender: the exchange drains the events of the receipts it brought in.
+    """
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="events")
+    state = models.CharField(max_length=16, choices=DeliveryState.choices)
+    code = models.CharField(max_length=2)
+    at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+    by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"receipt {self.receipt_id}: {self.code}"
 
 
 class ReceiptCount(models.Model):

@@ -15,7 +15,11 @@ from congvan.lib.dates import VN
 from congvan.lib.errors import InvalidInput
 from congvan.orgs.access import Acting
 
-INBOX_VIEWS = {"new": Q(state="arrived"), "registered": ~Q(state__in=["arrived", "returned"]), "all": Q()}
+INBOX_VIEWS = {
+    "new": Q(state="arrived"),
+    "registered": ~Q(state__in=["arrived", "returned", "revoked"]),
+    "all": ~Q(state="revoked"),  # a recalled document leaves the inbox (its row stays, for the record)
+}
 
 
 # Only the columns an inbox row shows: a page builds 50 rows of three models each.

@@ -14,8 +14,15 @@ from congvan.documents import blobstore
 from congvan.documents.files import store_files
 from congvan.documents.models import Blob, Document, DocumentFile, DocumentType, FileRole, Urgency
 from congvan.documents.queries import files_of
-from congvan.documents.uploads import stage_bytes
-from congvan.exchange.edxml import Attachment, EdxmlMessage, MalformedMessage, Organ, unzip_if_packed
+from congvan.documents.uploads import BlobUpload, stage_bytes
+from congvan.exchange.edxml import (
+    Attachment,
+    EdxmlMessage,
+    MalformedMessage,
+    ManifestEntry,
+    Organ,
+    unzip_if_packed,
+)
 from congvan.lib import filetypes
 from congvan.lib.text import clean_file_name, clean_line
 from congvan.orgs.models import Unit, UnitKind, User
@@ -23,7 +30,7 @@ from congvan.orgs.models import Unit, UnitKind, User
 PRIORITIES = {0: Urgency.NORMAL, 1: Urgency.URGENT, 2: Urgency.VERY_URGENT, 3: Urgency.FLASH}
 
 
-def issuer_unit(organ: Organ) -> Unit:
+def issuer_unit(organ: Organ, *, home_node: str = "") -> Unit:
     """The sending organ: a known unit by its code, or an inactive directory entry."""
     code = clean_line(organ.organ_id or "KHONG-RO", field="OrganId", max_length=32)
     unit = Unit.objects.filter(code=code).first()
@@ -38,6 +45,7 @@ def issuer_unit(organ: Organ) -> Unit:
             "kind": UnitKind.AGENCY,
             "path": f"/{code}/",
             "active": False,
+            "home_node": home_node[:32],
         },
     )
     return unit
@@ -55,14 +63,53 @@ def _safe_name(name: str, index: int) -> str:
         return f"tep-dinh-kem-{index}"
 
 
-def do_import_document(unit: Unit, msg: EdxmlMessage, *, by: User) -> Receipt:
-    """Put a new-document message into the unit's inbox (arrived), with its files unpacked."""
+def stage_attachments(msg: EdxmlMessage) -> list[tuple[BlobUpload, str, str]]:
+    """Stage the files carried inside a message (unzipping the zips peers send) like uploads."""
+    files: list[Attachment] = [f for a in msg.attachments for f in unzip_if_packed(a)]
+    staged = []
+    for i, f in enumerate(files):
+        upload = stage_bytes(_safe_name(f.name, i), f.data)
+        staged.append(sniffed(upload, i))
+    return staged
+
+
+def sniffed(upload: BlobUpload, index: int) -> tuple[BlobUpload, str, str]:
+    """An upload with its clean name and the type read from its content."""
+    mime = filetypes.sniff(upload.head, upload.temp) or "application/octet-stream"
+    return upload, _safe_name(upload.name or "", index), mime
+
+
+def exchange_user() -> User:
+    """The account that messages from other servers are recorded under (it cannot log in)."""
+    user, created = User.objects.get_or_create(
+        username="exchange", defaults={"is_active": False, "first_name": "Trục liên thông"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def do_import_document(
+    unit: Unit,
+    msg: EdxmlMessage,
+    *,
+    by: User,
+    staged: list[tuple[BlobUpload, str, str]] | None = None,
+    origin_node: str = "",
+) -> Receipt:
+    """Put a new-document message into the unit's inbox (arrived), with its files.
+
+    ``staged`` are files received beside the message (exchange); otherwise the message's own
+    attachments are unpacked. ``origin_node`` is where an unknown issuer lives (for replies).
+    """
     if msg.kind != "document":
         raise MalformedMessage("Không phải thông điệp văn bản / not a document message")
-    files: list[Attachment] = [f for a in msg.attachments for f in unzip_if_packed(a)]
+    if staged is None:
+        staged = stage_attachments(msg)
     now = timezone.now()
     with transaction.atomic():
-        issuer = issuer_unit(msg.sender)
+        issuer = issuer_unit(msg.sender, home_node=origin_node)
         number = int(msg.code_number) if msg.code_number.isdigit() else None
         doc = Document.objects.create(
             issuing_unit=issuer,
@@ -81,11 +128,6 @@ def do_import_document(unit: Unit, msg: EdxmlMessage, *, by: User) -> Receipt:
             page_count=msg.page_amount if (msg.page_amount or 0) > 0 else None,
             released_at=now,
         )
-        staged = []
-        for i, f in enumerate(files):
-            upload = stage_bytes(_safe_name(f.name, i), f.data)
-            mime = filetypes.sniff(upload.head, upload.temp) or "application/octet-stream"
-            staged.append((upload, upload.name or f"tep-{i}", mime))
         stored = store_files(staged)
         pdf_first = sorted(range(len(stored)), key=lambda i: stored[i][0].mime != filetypes.PDF)
         DocumentFile.objects.bulk_create(
@@ -110,31 +152,64 @@ def do_import_document(unit: Unit, msg: EdxmlMessage, *, by: User) -> Receipt:
             unit=unit.code,
             target_type="receipt",
             target_id=receipt.pk,
-            details={"from": msg.sender.organ_id, "symbol": msg.symbol, "files": len(stored)},
+            details={
+                "from": msg.sender.organ_id,
+                "symbol": msg.symbol,
+                "files": len(stored),
+                "node": origin_node,
+                "message": msg.message_id,
+            },
         )
     return receipt
 
 
-def export_document(doc: Document) -> EdxmlMessage:
-    """The edXML message of a released document (attachments as files, not zipped)."""
+def edxml_document_id(doc: Document) -> str:
+    """edXML's DocumentId: ``<OrganId>,<yyyy/MM/dd>,<number>/<notation>``."""
+    date = doc.issued_date
+    return f"{doc.issuing_unit.code},{date:%Y/%m/%d},{doc.symbol}" if date else doc.symbol
+
+
+def find_document(document_id: str) -> Document | None:
+    """The released document an edXML DocumentId names (as this server wrote it)."""
+    parts = document_id.split(",", 2)
+    if len(parts) != 3:
+        return None
+    code, _date, symbol = parts
+    return (
+        Document.objects.filter(issuing_unit__code=code, symbol=symbol, state="released")
+        .order_by("-released_at")
+        .first()
+    )
+
+
+def export_document(
+    doc: Document, *, recipients: list[Unit] | None = None, embed: bool = True
+) -> EdxmlMessage:
+    """The edXML message of a released document (attachments as files, not zipped).
+
+    ``embed``: the files inside the XML (an .edxml file); otherwise only listed with their digests,
+    to be streamed beside the signed XML (between congvan servers).
+    """
     number, notation = "", doc.symbol
     m = re.match(r"^(\d+)[-/](.+)$", doc.symbol)
     if m:
         number, notation = m.groups()
-    recipients = [
-        Organ(u.code, u.name) for u in Unit.objects.filter(code__in=doc.planned_recipients).order_by("code")
-    ]
-    attachments = []
-    for f in files_of(doc):
+    if recipients is None:
+        recipients = list(Unit.objects.filter(code__in=doc.planned_recipients).order_by("code"))
+    attachments, manifest = [], []
+    for i, f in enumerate(files_of(doc), start=1):
         blob: Blob = f.blob
-        with blobstore.open_blob(blob.sha256) as fh:
-            attachments.append(Attachment(name=f.name, content_type=blob.mime, data=fh.read()))
+        if embed:
+            with blobstore.open_blob(blob.sha256) as fh:
+                attachments.append(Attachment(name=f.name, content_type=blob.mime, data=fh.read()))
+        else:
+            manifest.append(ManifestEntry(f"cid:{i}", f.name, blob.mime, blob.sha256, blob.size))
     date = doc.issued_date
     return EdxmlMessage(
         kind="document",
         sender=Organ(doc.issuing_unit.code, doc.issuing_unit.name),
-        recipients=recipients,
-        document_id=f"{doc.issuing_unit.code},{date:%Y/%m/%d},{doc.symbol}" if date else doc.symbol,
+        recipients=[Organ(u.code, u.name) for u in recipients],
+        document_id=edxml_document_id(doc),
         code_number=number,
         code_notation=notation,
         place=doc.place,
@@ -149,4 +224,6 @@ def export_document(doc: Document) -> EdxmlMessage:
         business_type=0,
         business_reason="Văn bản điện tử mới",
         attachments=attachments,
+        manifest=manifest,
+        confidentiality=doc.confidentiality,
     )

@@ -20,6 +20,9 @@ from defusedxml.ElementTree import fromstring
 from congvan.lib.errors import InvalidInput
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+# congvan's own transport fields, in their own namespace (other readers ignore them): the message id,
+# the sending node, the answer to a message, and the digests of attachments sent beside the XML.
+CV = "urn:congvan:exchange:1"
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 
 
@@ -39,6 +42,17 @@ class Attachment:
     content_type: str
     data: bytes
     content_id: str = ""
+
+
+@dataclass
+class ManifestEntry:
+    """An attachment sent beside the XML (streamed), bound to the signed header by its digest."""
+
+    content_id: str
+    name: str
+    content_type: str
+    sha256: str
+    size: int
 
 
 @dataclass
@@ -69,6 +83,13 @@ class EdxmlMessage:
     response_for: str = ""
     signature_algorithm: str = ""
     attachments: list[Attachment] = field(default_factory=list)
+    # congvan transport fields (namespace CV)
+    message_id: str = ""
+    node: str = ""
+    confidentiality: str = ""
+    ack_for: str = ""
+    result: str = ""
+    manifest: list[ManifestEntry] = field(default_factory=list)
 
     @property
     def symbol(self) -> str:
@@ -184,6 +205,7 @@ def parse(data: bytes) -> EdxmlMessage:
     signature = _find(header, "Signature")
     method = _find(signature, "SignedInfo", "SignatureMethod")
     msg.signature_algorithm = (method.get("Algorithm") or "") if method is not None else ""
+    _read_transport(header, msg)
     if msg.kind == "status":
         msg.status_code = _text(mh, "StatusCode")
         msg.status_description = _text(mh, "Description")
@@ -210,6 +232,51 @@ def parse(data: bytes) -> EdxmlMessage:
     msg.business_reason = _text(business, "BussinessDocReason")
     msg.attachments = _attachments(root)
     return msg
+
+
+def _cv(node: Element | None, name: str) -> str:
+    found = node.find(f"{{{CV}}}{name}") if node is not None else None
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _read_transport(header: Element | None, msg: EdxmlMessage) -> None:
+    msg.message_id = _cv(header, "MessageId")
+    msg.node = _cv(header, "Node")
+    msg.confidentiality = _cv(header, "Confidentiality")
+    msg.ack_for = _cv(header, "AckFor")
+    msg.result = _cv(header, "Result")
+    manifest = header.find(f"{{{CV}}}Manifest") if header is not None else None
+    for entry in manifest if manifest is not None else []:
+        size = _int(entry.get("size") or "", -1)
+        msg.manifest.append(
+            ManifestEntry(
+                content_id=entry.get("cid") or "",
+                name=entry.get("name") or "",
+                content_type=entry.get("type") or "",
+                sha256=(entry.get("sha256") or "").lower(),
+                size=size if size is not None else -1,
+            )
+        )
+
+
+def _write_transport(header: Element, msg: EdxmlMessage) -> None:
+    for name, value in (
+        ("MessageId", msg.message_id),
+        ("Node", msg.node),
+        ("Confidentiality", msg.confidentiality),
+        ("AckFor", msg.ack_for),
+        ("Result", msg.result),
+    ):
+        if value:
+            SubElement(header, f"{{{CV}}}{name}").text = value
+    if msg.manifest:
+        manifest = SubElement(header, f"{{{CV}}}Manifest")
+        for m in msg.manifest:
+            SubElement(
+                manifest,
+                f"{{{CV}}}File",
+                {"cid": m.content_id, "name": m.name, "type": m.content_type, "sha256": m.sha256},
+            ).set("size", str(m.size))
 
 
 def _attachments(root: Element) -> list[Attachment]:
@@ -300,8 +367,14 @@ def write(msg: EdxmlMessage) -> bytes:
     _sub(business, "DocumentId", msg.document_id)
     _sub(business, "BussinessDocType", str(msg.business_type))
     _sub(business, "BussinessDocReason", msg.business_reason)
+    _write_transport(header, msg)
     body = _sub(envelope, "edXMLBody")
     manifest = _sub(body, "edXMLManifest")
+    for m in msg.manifest:
+        ref = _sub(manifest, "Reference")
+        _sub(ref, "ContentId", m.content_id)
+        _sub(ref, "ContentType", m.content_type)
+        _sub(ref, "AttachmentName", m.name)
     encoded = _sub(root, "AttachmentEncoded")
     for i, a in enumerate(msg.attachments, start=1):
         cid = a.content_id or f"cid:{i}"
@@ -314,8 +387,35 @@ def write(msg: EdxmlMessage) -> bytes:
         _sub(att, "AttachmentName", a.name)
         _sub(att, "ContentType", a.content_type)
         _sub(att, "ContentTransferEncoded", base64.b64encode(a.data).decode("ascii"))
+    return _serialize(root)
+
+
+def _serialize(root: Element) -> bytes:
     serialized: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + serialized
+
+
+def write_status(msg: EdxmlMessage) -> bytes:
+    """Write a status message (StatusCode 01-16) answering ``msg.document_id``."""
+    root = Element(f"{{{NS}}}edXML")
+    envelope = _sub(root, "edXMLEnvelope")
+    header = _sub(envelope, "edXMLHeader")
+    mh = _sub(header, "MessageHeader")
+    sender = _sub(mh, "From")
+    _sub(sender, "OrganId", msg.sender.organ_id)
+    _sub(sender, "OrganName", msg.sender.name)
+    for r in msg.recipients:
+        to = _sub(mh, "To")
+        _sub(to, "OrganId", r.organ_id)
+        _sub(to, "OrganName", r.name)
+    response = _sub(mh, "ResponseFor")
+    _sub(response, "DocumentId", msg.document_id or msg.response_for)
+    _sub(mh, "StatusCode", msg.status_code)
+    _sub(mh, "Description", msg.status_description)
+    _sub(mh, "Timestamp", msg.status_time)
+    _write_transport(header, msg)
+    _sub(envelope, "edXMLBody")
+    return _serialize(root)
 
 
 def message_summary(msg: EdxmlMessage) -> dict[str, Any]:

@@ -44,6 +44,8 @@ class Unit(models.Model):
     path = models.CharField(max_length=1000, db_index=True)
     place = models.CharField(max_length=150, blank=True)
     active = models.BooleanField(default=True)
+    # The code of the server (node) that hosts the unit; blank: this server. Filled by the directory.
+    home_node = models.CharField(max_length=32, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

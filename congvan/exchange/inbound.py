@@ -1,0 +1,301 @@
+"""The receiving side: check a peer's message, take it once, answer it with a signed acknowledgement.
+
+Every answer is a signed edXML status (``cv:AckFor`` = the message id, ``cv:Result`` = accepted,
+relayed or refused, StatusCode 01 or 02 with the reason). A message id is taken once: a repeat gets
+the first answer again, byte for byte, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.capture.classify import find_classification
+from congvan.dispatch.actions import revoke_receipt
+from congvan.dispatch.models import DeliveryState, Receipt
+from congvan.documents.models import Confidentiality
+from congvan.documents.uploads import BlobUpload
+from congvan.exchange import edxml, nodesig
+from congvan.exchange.convert import do_import_document, exchange_user, sniffed
+from congvan.exchange.models import InMessage, OutKind, OutMessage, Peer
+from congvan.exchange.outbox import _queue, apply_status
+from congvan.lib.dates import VN
+from congvan.lib.errors import CongvanError
+from congvan.orgs.models import Unit
+from congvan.signatures.actions import SignatureRefused, enforce_policy
+from congvan.signatures.models import PolicyAction, SignaturePolicy
+
+log = logging.getLogger(__name__)
+MAX_FILES = 50
+
+
+class Refused(Exception):
+    """A message this server does not take, with the reason sent back as status 02."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Incoming:
+    node: str  # the peer that says it sent this (X-Congvan-Node)
+    xml: bytes
+    files: dict[str, BlobUpload] = field(default_factory=dict)  # by content id
+    too_large: bool = False
+
+
+def answer(
+    *,
+    ack_for: str,
+    result: str,
+    code: str,
+    reason: str = "",
+    organ: edxml.Organ | None = None,
+    to: edxml.Organ | None = None,
+    document_id: str = "",
+) -> bytes:
+    me = nodesig.identity()
+    msg = edxml.EdxmlMessage(
+        kind="status",
+        sender=organ or edxml.Organ(me.code, me.code),
+        recipients=[to] if to else [],
+        document_id=document_id,
+        status_code=code,
+        status_description=reason[:500],
+        status_time=timezone.now().astimezone(VN).strftime("%Y/%m/%d %H:%M:%S"),
+        message_id=str(uuid.uuid4()),
+        node=me.code,
+        ack_for=ack_for,
+        result=result,
+    )
+    return nodesig.sign(edxml.write_status(msg), me)
+
+
+def receive(incoming: Incoming) -> bytes:
+    """Take one message from a peer and return the signed answer (never raises for bad input)."""
+    try:
+        return _receive(incoming)
+    finally:
+        for f in incoming.files.values():
+            f.close()  # what was not kept is dropped
+
+
+def _refuse_unverified(incoming: Incoming, reason: str) -> bytes:
+    """An answer to what cannot be trusted: nothing is recorded (its id could be anyone's)."""
+    log.warning("exchange: refused a message from %r: %s", incoming.node, reason)
+    return answer(ack_for=_claimed_id(incoming.xml), result="refused", code="02", reason=reason)
+
+
+def _claimed_id(xml: bytes) -> str:
+    try:
+        return edxml.parse(xml).message_id
+    except CongvanError:
+        return ""
+
+
+def _receive(incoming: Incoming) -> bytes:
+    peer = Peer.objects.filter(code=incoming.node, active=True).exclude(certificate="").first()
+    if peer is None:
+        return _refuse_unverified(incoming, f"Máy chủ gửi không được biết / unknown node {incoming.node!r}")
+    try:
+        verified = nodesig.verify(incoming.xml, peer.certificate)
+        msg = edxml.parse(verified.xml)
+    except (nodesig.BadSignature, edxml.MalformedMessage) as exc:
+        return _refuse_unverified(incoming, str(exc))
+    try:
+        message_id = str(uuid.UUID(msg.message_id))
+    except ValueError:
+        return _refuse_unverified(incoming, "Thiếu mã thông điệp / the message id is missing")
+    first = InMessage.objects.filter(message_id=message_id).first()
+    if first is not None:
+        return bytes(first.answer)  # a repeat: the same answer, nothing new
+    to = msg.recipients[0] if msg.recipients else edxml.Organ()
+    row = InMessage(
+        message_id=message_id,
+        from_node=peer.code,
+        kind=_kind(msg),
+        document_id=(msg.document_id or msg.response_for)[:300],
+        sender_organ=msg.sender.organ_id[:32],
+        recipient_organ=to.organ_id[:32],
+        received_at=timezone.now(),
+        answer=b"",
+    )
+    try:
+        with transaction.atomic():
+            result, code, reason, organ = _take(row, msg, incoming, peer)
+            row.result, row.reason = result, reason[:500]
+            row.answer = answer(
+                ack_for=message_id,
+                result=result,
+                code=code,
+                reason=reason,
+                organ=organ,
+                to=msg.sender,
+                document_id=row.document_id,
+            )
+            row.save()
+    except IntegrityError:  # the same message posted twice at once: the first one's answer
+        first = InMessage.objects.filter(message_id=message_id).first()
+        if first is None:
+            raise
+        return bytes(first.answer)
+    return bytes(row.answer)
+
+
+def _kind(msg: edxml.EdxmlMessage) -> str:
+    if msg.kind == "status":
+        return "status"
+    return {1: "revoke", 2: "update", 3: "replace"}.get(msg.business_type, "document")
+
+
+def _take(
+    row: InMessage, msg: edxml.EdxmlMessage, incoming: Incoming, peer: Peer
+) -> tuple[str, str, str, edxml.Organ | None]:
+    """Act on a verified, new message inside the transaction that records it."""
+    to = msg.recipients[0] if msg.recipients else edxml.Organ()
+    try:
+        if row.kind == "status":
+            if apply_status(msg, row.received_at):
+                return "accepted", "01", "", None
+            return _relay_status(row, msg)
+        if len(msg.recipients) != 1:
+            raise Refused("Mỗi thông điệp gửi một đơn vị nhận / one recipient per message")
+        unit = Unit.objects.filter(code=to.organ_id).first()
+        if unit is None or not unit.active:
+            raise Refused(f"Đơn vị nhận {to.organ_id!r} không ở máy chủ này / wrong recipient")
+        organ = edxml.Organ(unit.code, unit.name)
+        if unit.home_node:
+            return _relay(row, msg, incoming, unit), "01", "", organ
+        if row.kind == "revoke":
+            return (*_revoke(row, msg, unit), organ)
+        _check_document(msg, incoming)
+        staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
+        staged += _embedded(msg)
+        earlier = InMessage.objects.filter(
+            kind="revoke", document_id=row.document_id, recipient_organ=unit.code
+        ).exists()
+        if earlier:
+            raise Refused("Văn bản đã bị nơi gửi thu hồi / the sender recalled this document")
+        receipt = do_import_document(
+            unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
+        )
+        _check_pdf_policy(unit, receipt)
+        row.receipt = receipt
+        return "accepted", "01", "", organ
+    except Refused as exc:
+        record(
+            "exchange.refused",
+            actor=None,
+            unit=to.organ_id[:32],
+            target_type="message",
+            target_id=row.message_id,
+            details={"from": peer.code, "reason": exc.reason[:300]},
+        )
+        return "refused", "02", exc.reason, edxml.Organ(to.organ_id, to.name) if to.organ_id else None
+
+
+def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:
+    if msg.confidentiality and msg.confidentiality != Confidentiality.NONE:
+        raise Refused("Văn bản mật không được gửi qua trục liên thông / classified documents are refused")
+    mark = find_classification(msg.subject)
+    if mark is not None:
+        raise Refused(f"Văn bản có dấu {mark.mark}: không tiếp nhận / a classified document is refused")
+    if incoming.too_large or sum(max(m.size, 0) for m in msg.manifest) > settings.EXCHANGE_MAX_BYTES:
+        raise Refused("Thông điệp vượt giới hạn dung lượng / the message is over the size limit")
+    if len(msg.manifest) + len(msg.attachments) > MAX_FILES:
+        raise Refused(f"Quá {MAX_FILES} tệp / more than {MAX_FILES} files")
+    for m in msg.manifest:
+        got = incoming.files.get(m.content_id)
+        if got is None:
+            raise Refused(f"Thiếu tệp {m.content_id} / a file is missing")
+        if got.sha256 != m.sha256 or got.size != m.size:
+            raise Refused(f"Tệp {m.content_id} bị thay đổi trên đường truyền / a file was altered")
+    if not msg.manifest and not msg.attachments:
+        raise Refused("Thông điệp không có tệp văn bản / the message has no file")
+
+
+def _embedded(msg: edxml.EdxmlMessage) -> list[tuple[BlobUpload, str, str]]:
+    from congvan.exchange.convert import stage_attachments
+
+    return stage_attachments(msg) if msg.attachments else []
+
+
+def _check_pdf_policy(unit: Unit, receipt: Receipt) -> None:
+    """Verify the PDF signatures now when the unit refuses unsigned or invalid ones (else the worker does)."""
+    policy = SignaturePolicy.objects.filter(unit=unit).first()
+    if policy is None or PolicyAction.REFUSE not in (policy.on_invalid, policy.on_unsigned):
+        return
+    main = receipt.document.files.filter(role="main").first()
+    if main is None:
+        return
+    try:
+        enforce_policy(unit, main.blob_id)
+    except SignatureRefused as exc:
+        raise Refused(exc.message) from None
+
+
+def _revoke(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit) -> tuple[str, str, str]:
+    original = (
+        InMessage.objects.filter(
+            kind="document", result="accepted", document_id=row.document_id, recipient_organ=unit.code
+        )
+        .select_related("receipt")
+        .first()
+    )
+    reason = msg.business_reason or "Thu hồi văn bản"
+    if original is not None and original.receipt is not None:
+        receipt = original.receipt
+        if receipt.state != DeliveryState.REVOKED:
+            revoke_receipt(receipt, reason, f"node:{row.from_node}", row.received_at)
+    # A recall of a document not (yet) here is kept: the document is refused if it comes later.
+    return "accepted", "15", reason
+
+
+def _relay(row: InMessage, msg: edxml.EdxmlMessage, incoming: Incoming, unit: Unit) -> str:
+    """Pass a message on, signed by this node, for a unit hosted by a node this one relays for."""
+    after = None
+    if row.kind == "revoke":
+        after = (
+            OutMessage.objects.filter(
+                kind=OutKind.RELAY, relay_of__document_id=row.document_id, relay_of__recipient_organ=unit.code
+            )
+            .exclude(relay_of__kind="revoke")
+            .order_by("-id")
+            .first()
+        )
+    else:
+        _check_document(msg, incoming)
+        for m in msg.manifest:
+            incoming.files.pop(m.content_id).commit()  # kept in this node's store until sent on
+    row.save()
+    msg.message_id = str(row.message_id)  # the same id all the way: the destination takes it once
+    _queue(kind=OutKind.RELAY, destination=unit.home_node, xml_msg=msg, relay_of=row, after=after)
+    return "relayed"
+
+
+def _relay_status(row: InMessage, msg: edxml.EdxmlMessage) -> tuple[str, str, str, edxml.Organ | None]:
+    """A status for a document this node relayed: pass it back to the node the document came from."""
+    relayed = InMessage.objects.filter(
+        kind="document", result="relayed", document_id=row.document_id, recipient_organ=msg.sender.organ_id
+    ).first()
+    if relayed is None:
+        return "refused", "02", "Không có văn bản này / no such document here", None
+    msg.message_id = str(row.message_id)
+    msg.node = ""
+    _queue(kind=OutKind.STATUS, destination=relayed.from_node, xml_msg=msg, status=True)
+    return "relayed", "01", "", None
+
+
+def received_messages(since: dt.datetime) -> int:
+    return InMessage.objects.filter(received_at__gte=since).count()
+
+
+__all__ = ["Incoming", "OutMessage", "receive"]

@@ -1,0 +1,109 @@
+"""congvan exchange: this server's node identity, its peers, the directory, and the sender.
+
+congvan exchange init-node --code CODE          make this node's key and certificate
+congvan exchange add-peer CODE --url URL --cert FILE  |  add-peer CODE --via PEER
+congvan exchange peers                          list the peers and the messages waiting for each
+congvan exchange fetch-directory PEER           learn which units a peer hosts (signed list)
+congvan exchange send [--once]                  send the outbox (a loop; serve starts it)
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
+from django.db.models import Count, Q
+
+from congvan.exchange import nodesig, outbox
+from congvan.exchange.models import OutMessage, OutState, Peer
+from congvan.exchange.peers import do_add_peer, fetch_directory
+from congvan.lib.errors import CongvanError
+
+
+class Command(BaseCommand):
+    help = "Exchange between servers: node identity, peers, directory, and the sending loop."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["init-node", "add-peer", "peers", "fetch-directory", "send"])
+        parser.add_argument("target", nargs="?", default="", help="a peer's code")
+        parser.add_argument("--code", default="", help="this node's code (init-node)")
+        parser.add_argument("--url", default="", help="the peer's address (add-peer)")
+        parser.add_argument("--cert", type=Path, help="the peer's certificate, PEM (add-peer)")
+        parser.add_argument("--via", default="", help="the peer that relays for it (add-peer)")
+        parser.add_argument("--name", default="")
+        parser.add_argument("--once", action="store_true", help="send what is due, then stop (send)")
+        parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls (send)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            getattr(self, "_" + opts["action"].replace("-", "_"))(opts)
+        except CongvanError as exc:
+            raise CommandError(exc.message) from exc
+
+    def _init_node(self, opts: dict[str, Any]) -> None:
+        code = opts["code"] or settings.NODE_CODE
+        if not code:
+            raise CommandError("--code: cần mã của máy chủ / the node's code is required")
+        key, cert = nodesig.make_identity(code, Path(settings.NODE_KEY).parent)
+        self.stdout.write(f"Khoá: {key}\nChứng thư (gửi cho các máy chủ ngang hàng): {cert}")
+        self.stdout.write(f"Đặt CONGVAN_NODE_CODE={code} để bật trao đổi / set it to take part")
+
+    def _add_peer(self, opts: dict[str, Any]) -> None:
+        cert = ""
+        if opts["cert"]:
+            try:
+                cert = opts["cert"].read_text()
+            except OSError as exc:
+                raise CommandError(f"Không đọc được chứng thư / cannot read: {exc}") from exc
+        peer = do_add_peer(
+            opts["target"], url=opts["url"], certificate=cert, via=opts["via"], name=opts["name"]
+        )
+        self.stdout.write(f"Máy chủ ngang hàng {peer.code}: {peer.url or 'qua ' + opts['via']}")
+
+    def _peers(self, opts: dict[str, Any]) -> None:
+        waiting = dict(
+            OutMessage.objects.filter(state__in=[OutState.QUEUED, OutState.SENDING])
+            .values_list("hop")
+            .annotate(n=Count("id"))
+            .values_list("hop", "n")
+        )
+        failed = OutMessage.objects.filter(Q(state=OutState.FAILED)).count()
+        for p in Peer.objects.select_related("via"):
+            where = p.url or f"qua {p.via.code if p.via else '?'}"
+            self.stdout.write(f"{p.code}\t{where}\tchờ gửi: {waiting.get(p.code, 0)}")
+        self.stdout.write(f"thất bại / failed: {failed}")
+
+    def _fetch_directory(self, opts: dict[str, Any]) -> None:
+        try:
+            n = fetch_directory(opts["target"])
+        except OSError as exc:
+            raise CommandError(f"Không kết nối được / cannot reach {opts['target']}: {exc}") from exc
+        self.stdout.write(f"{n} đơn vị của {opts['target']}")
+
+    def _send(self, opts: dict[str, Any]) -> None:
+        nodesig.identity()  # a clear error now rather than at the first message
+        if opts["once"]:
+            self.stdout.write(f"{outbox.run_once()} thông điệp đã gửi")
+            return
+        stop = False
+
+        def halt(*_: object) -> None:
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGTERM, halt)
+        signal.signal(signal.SIGINT, halt)
+        while not stop:
+            try:
+                sent = outbox.run_once()
+            except Exception as exc:  # logged; the loop goes on (a database restart, a full disk)
+                self.stderr.write(f"congvan exchange: {type(exc).__name__}: {exc}")
+                sent = 0
+                close_old_connections()
+            if not sent:
+                time.sleep(opts["interval"])

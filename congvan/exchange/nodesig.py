@@ -1,0 +1,194 @@
+"""The node's XML-DSig: sign what this server sends, verify what a peer sends.
+
+Enveloped signatures (RSA-SHA256, SHA-256 digests, exclusive C14N) placed in ``edXMLHeader``, where
+edXML puts its ``Signature``. Older systems sign with RSA-SHA1: read, accepted, and reported with a
+warning. The certificate that verifies is always the configured peer's, never the one a message
+carries (a message can carry any certificate).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from lxml import etree
+
+from congvan.exchange.edxml import NS, MalformedMessage
+from congvan.lib.errors import Conflict, InvalidInput
+
+log = logging.getLogger(__name__)
+DS = "http://www.w3.org/2000/09/xmldsig#"
+RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+
+
+class NodeNotConfigured(Conflict):
+    code = "node_not_configured"
+
+
+class BadSignature(InvalidInput):
+    code = "bad_signature"
+
+
+@dataclass(frozen=True)
+class NodeIdentity:
+    code: str
+    key_pem: bytes
+    cert_pem: bytes
+
+
+@dataclass(frozen=True)
+class Verified:
+    xml: bytes  # the signed content only (what the signature covers)
+    algorithm: str
+    warning: str
+
+
+def make_identity(code: str, directory: Path, *, days: int = 3650) -> tuple[Path, Path]:
+    """Write a new RSA key and a self-signed certificate for node ``code``; refuse to overwrite."""
+    key_path, cert_path = directory / "key.pem", directory / "cert.pem"
+    if key_path.exists() or cert_path.exists():
+        raise Conflict(f"Đã có khoá của máy chủ / a node key already exists in {directory}")
+    directory.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"congvan node {code}")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    key_path.touch(mode=0o600)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+@cache
+def _load(code: str, key_path: str, cert_path: str) -> NodeIdentity:
+    try:
+        key_pem, cert_pem = Path(key_path).read_bytes(), Path(cert_path).read_bytes()
+    except OSError as exc:
+        raise NodeNotConfigured(
+            f"Không đọc được khoá của máy chủ / cannot read the node key: {exc}"
+        ) from None
+    return NodeIdentity(code, key_pem, cert_pem)
+
+
+def identity() -> NodeIdentity:
+    """This server's node identity; a clear error when exchange is not set up."""
+    if not settings.NODE_CODE:
+        raise NodeNotConfigured(
+            "Máy chủ chưa có mã nút trao đổi (CONGVAN_NODE_CODE) / this server has no node code"
+        )
+    return _load(settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT)
+
+
+def check_certificate(pem: str) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(pem.encode())
+    except ValueError:
+        raise InvalidInput("Chứng thư số không hợp lệ (PEM) / not a PEM certificate") from None
+
+
+def sign(xml: bytes, me: NodeIdentity | None = None) -> bytes:
+    """Sign an edXML document (enveloped, in its edXMLHeader) with the node key."""
+    from signxml.algorithms import DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
+    from signxml.signer import XMLSigner
+
+    me = me or identity()
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
+    if header is None:
+        raise MalformedMessage("Thiếu edXMLHeader / the edXMLHeader is missing")
+    etree.SubElement(header, f"{{{DS}}}Signature", Id="placeholder")
+    signer = XMLSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+    )
+    signed = signer.sign(root, key=me.key_pem, cert=me.cert_pem.decode())
+    out: bytes = etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+def verify(xml: bytes, cert_pem: str) -> Verified:
+    """Verify a message's node signature against a peer's certificate; return what it covers."""
+    from signxml.algorithms import DigestAlgorithm, SignatureMethod
+    from signxml.exceptions import InvalidInput as SxInvalidInput
+    from signxml.exceptions import InvalidSignature
+    from signxml.verifier import SignatureConfiguration, XMLVerifier
+
+    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml:
+        raise MalformedMessage("edXML có DTD/thực thể: bị từ chối / DTDs and entities are refused")
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        raise MalformedMessage("edXML không đọc được / malformed edXML") from None
+    method = root.find(f".//{{{DS}}}SignatureMethod")
+    if method is None:
+        raise BadSignature("Thông điệp không có chữ ký của máy chủ gửi / the message is not signed")
+    algorithm = method.get("Algorithm") or ""
+    config = SignatureConfiguration(
+        require_x509=True,
+        signature_methods=frozenset(
+            [SignatureMethod.RSA_SHA256, SignatureMethod.RSA_SHA1, SignatureMethod.RSA_SHA512]
+        ),
+        digest_algorithms=frozenset([DigestAlgorithm.SHA256, DigestAlgorithm.SHA1, DigestAlgorithm.SHA512]),
+    )
+    try:
+        result = XMLVerifier().verify(
+            root, x509_cert=cert_pem, expect_config=config, ignore_ambiguous_key_info=True
+        )
+    except (InvalidSignature, SxInvalidInput) as exc:
+        raise BadSignature(
+            f"Chữ ký của máy chủ gửi không hợp lệ / the node signature does not verify ({exc})"
+        ) from None
+    results = result if isinstance(result, list) else [result]
+    signed = results[0].signed_xml
+    if signed is None or signed.tag != root.tag:
+        raise BadSignature("Chữ ký không phủ toàn bộ thông điệp / the signature does not cover the message")
+    warning = ""
+    if algorithm == RSA_SHA1:
+        warning = "Chữ ký RSA-SHA1 (cũ, yếu) / an RSA-SHA1 signature (old, weak)"
+        log.warning("accepted an RSA-SHA1 node signature")
+    return Verified(etree.tostring(signed, encoding="UTF-8"), algorithm, warning)
+
+
+def sign_bytes(data: bytes, me: NodeIdentity | None = None) -> str:
+    """A detached RSA-SHA256 signature (base64) of a JSON answer such as the unit directory."""
+    me = me or identity()
+    key = serialization.load_pem_private_key(me.key_pem, password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def verify_bytes(data: bytes, signature: str, cert_pem: str) -> None:
+    from cryptography.exceptions import InvalidSignature
+
+    public = check_certificate(cert_pem).public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
+    try:
+        public.verify(base64.b64decode(signature), data, padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        raise BadSignature(
+            "Chữ ký của danh bạ không hợp lệ / the directory signature does not verify"
+        ) from None

@@ -1,0 +1,349 @@
+"""The sending side: turn the rows other apps wrote into signed messages, send them, apply answers.
+
+At least once: a message is a row before it is sent, claimed with a lease (a sender killed mid-send
+leaves a lease that expires, and the message is sent again with the same id; the receiver answers a
+repeat with its first answer). Failures back off exponentially until ``EXCHANGE_GIVE_UP_DAYS``, then
+the message fails and the sending unit's clerks are told. A message with ``after`` waits for that
+one to be answered (a recall never overtakes its document).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.dispatch.actions import apply_delivery_status, set_transport
+from congvan.dispatch.models import CODE_STATES, Delivery, DeliveryState, Dispatch, ReceiptEvent, Transport
+from congvan.exchange import edxml, nodesig
+from congvan.exchange.convert import edxml_document_id, export_document
+from congvan.exchange.models import InMessage, OutKind, OutMessage, OutState
+from congvan.exchange.routing import NoRoute, multipart, next_hop, post
+from congvan.lib.dates import VN
+from congvan.orgs.models import Membership, Role
+from congvan.workflow.notify import notify
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 3600
+
+
+def _queue(
+    *,
+    kind: str,
+    destination: str,
+    xml_msg: edxml.EdxmlMessage,
+    status: bool = False,
+    **links: object,
+) -> OutMessage | None:
+    """Sign and queue one message; None when the same row already has one (another sender made it)."""
+    me = nodesig.identity()
+    xml_msg.message_id = xml_msg.message_id or str(uuid.uuid4())
+    xml_msg.node = xml_msg.node or me.code
+    signed = nodesig.sign(edxml.write_status(xml_msg) if status else edxml.write(xml_msg), me)
+    try:
+        hop = next_hop(destination).code
+    except NoRoute:
+        hop = ""  # tried again at each send; fails after the give-up period like an unreachable peer
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return OutMessage.objects.create(
+                message_id=xml_msg.message_id,
+                hop=hop,
+                destination=destination,
+                kind=kind,
+                header=signed.decode("utf-8"),
+                size=len(signed) + sum(m.size for m in xml_msg.manifest),
+                next_attempt_at=now,
+                created_at=now,
+                **links,
+            )
+    except IntegrityError:
+        return None
+
+
+def prepare(limit: int = 500) -> int:
+    """Queue messages for what other apps recorded: releases, recalls and receipt changes."""
+    made = 0
+    queued = (
+        Delivery.objects.filter(transport=Transport.QUEUED)
+        .exclude(pk__in=OutMessage.objects.filter(kind=OutKind.DOCUMENT).values("delivery_id"))
+        .select_related("unit", "dispatch__document__issuing_unit", "dispatch__document__doc_type")
+        .order_by("id")[:limit]
+    )
+    for d in queued:
+        doc = d.dispatch.document
+        msg = export_document(doc, recipients=[d.unit], embed=False)
+        made += (
+            _queue(kind=OutKind.DOCUMENT, destination=d.unit.home_node, xml_msg=msg, delivery=d) is not None
+        )
+    made += _prepare_recalls(limit)
+    made += _prepare_statuses(limit)
+    return made
+
+
+def _prepare_recalls(limit: int) -> int:
+    made = 0
+    pending = (
+        Delivery.objects.filter(dispatch__revoked_at__isnull=False)
+        .exclude(transport=Transport.LOCAL)
+        .exclude(state=DeliveryState.REVOKED)
+        .exclude(pk__in=OutMessage.objects.filter(kind=OutKind.REVOKE).values("delivery_id"))
+        .select_related("unit", "dispatch__document__issuing_unit", "dispatch__document__doc_type")
+        .order_by("id")[:limit]
+    )
+    for d in pending:
+        dispatch: Dispatch = d.dispatch
+        with transaction.atomic():
+            first = OutMessage.objects.select_for_update().filter(kind=OutKind.DOCUMENT, delivery=d).first()
+            if first is not None and first.state == OutState.QUEUED and first.attempts == 0:
+                # never left this server: it is not sent at all, and nothing needs recalling
+                first.state, first.last_error = (
+                    OutState.FAILED,
+                    "thu hồi trước khi gửi / recalled before sending",
+                )
+                first.save(update_fields=["state", "last_error"])
+                at = dispatch.revoked_at or timezone.now()
+                apply_delivery_status(d.pk, DeliveryState.REVOKED, dispatch.revoke_reason, at, "")
+                set_transport(d.pk, Transport.ACKNOWLEDGED, "không gửi: đã thu hồi / not sent: recalled")
+                continue
+        msg = export_document(dispatch.document, recipients=[d.unit], embed=False)
+        msg.manifest = []
+        msg.business_type, msg.business_reason = 1, dispatch.revoke_reason
+        made += (
+            _queue(kind=OutKind.REVOKE, destination=d.unit.home_node, xml_msg=msg, delivery=d, after=first)
+            is not None
+        )
+    return made
+
+
+def _prepare_statuses(limit: int) -> int:
+    """Status messages for changes of receipts that came from another server, back the way they came."""
+    made = 0
+    brought = InMessage.objects.filter(kind="document", result="accepted", receipt__isnull=False)
+    events = (
+        ReceiptEvent.objects.filter(receipt_id__in=brought.values("receipt_id"))
+        .exclude(pk__in=OutMessage.objects.filter(receipt_event__isnull=False).values("receipt_event_id"))
+        .select_related("receipt__unit", "receipt__issuer")
+        .order_by("id")[:limit]
+    )
+    for ev in events:
+        origin = brought.filter(receipt_id=ev.receipt_id).first()
+        if origin is None:
+            continue
+        receipt = ev.receipt
+        msg = edxml.EdxmlMessage(
+            kind="status",
+            sender=edxml.Organ(receipt.unit.code, receipt.unit.name),
+            recipients=[edxml.Organ(receipt.issuer.code, receipt.issuer.name)],
+            document_id=origin.document_id,
+            status_code=ev.code,
+            status_description=ev.note,
+            status_time=ev.at.astimezone(VN).strftime("%Y/%m/%d %H:%M:%S"),
+        )
+        made += (
+            _queue(
+                kind=OutKind.STATUS, destination=origin.from_node, xml_msg=msg, status=True, receipt_event=ev
+            )
+            is not None
+        )
+    return made
+
+
+def due(limit: int = 50) -> list[int]:
+    """Messages ready to send now, oldest first; those waiting for another message are left."""
+    now = timezone.now()
+    waiting = Q(after__isnull=False) & ~Q(after__state__in=[OutState.DONE, OutState.FAILED])
+    ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
+        state=OutState.SENDING, lease_until__lt=now
+    )
+    return list(
+        OutMessage.objects.filter(ready).exclude(waiting).order_by("id").values_list("id", flat=True)[:limit]
+    )
+
+
+def _claim(pk: int) -> OutMessage | None:
+    now = timezone.now()
+    lease = now + dt.timedelta(seconds=settings.EXCHANGE_TIMEOUT + 30)
+    ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
+        state=OutState.SENDING, lease_until__lt=now
+    )
+    if OutMessage.objects.filter(ready, pk=pk).update(state=OutState.SENDING, lease_until=lease) != 1:
+        return None
+    return OutMessage.objects.get(pk=pk)
+
+
+def send_one(pk: int) -> str:
+    """Send one message if it can be claimed; return what happened (for logs and tests)."""
+    out = _claim(pk)
+    if out is None:
+        return "taken"
+    try:
+        peer = next_hop(out.destination)
+        header = out.header.encode("utf-8")
+        sent = edxml.parse(header)
+        body = multipart(header, sent.manifest)
+        me = nodesig.identity()
+        status, answer = post(
+            peer.url,
+            "/exchange/v1/messages",
+            body,
+            {"X-Congvan-Node": me.code, "X-Congvan-Message-Id": str(out.message_id)},
+            settings.EXCHANGE_TIMEOUT,
+        )
+        if status != 200:
+            raise OSError(f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}")
+        verified = nodesig.verify(answer, peer.certificate)
+        reply = edxml.parse(verified.xml)
+        if reply.ack_for != str(out.message_id):
+            raise OSError("câu trả lời không khớp thông điệp / the answer is for another message")
+    except (OSError, NoRoute, nodesig.BadSignature, edxml.MalformedMessage) as exc:
+        _failed(out, str(exc))
+        return "retry"
+    apply_answer(out, reply)
+    return reply.result
+
+
+def _failed(out: OutMessage, error: str) -> None:
+    now = timezone.now()
+    attempts = out.attempts + 1
+    give_up = now - out.created_at >= dt.timedelta(days=settings.EXCHANGE_GIVE_UP_DAYS)
+    delay = min(settings.EXCHANGE_RETRY_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF)
+    with transaction.atomic():
+        OutMessage.objects.filter(pk=out.pk).update(
+            state=OutState.FAILED if give_up else OutState.QUEUED,
+            attempts=attempts,
+            next_attempt_at=now + dt.timedelta(seconds=delay),
+            lease_until=None,
+            last_error=error[:500],
+        )
+        if give_up:
+            _gave_up(out, error)
+    log.warning(
+        "exchange: message %s to %s failed (%s attempt(s)): %s", out.message_id, out.hop, attempts, error
+    )
+
+
+def _gave_up(out: OutMessage, error: str) -> None:
+    note = f"Không gửi được sau {settings.EXCHANGE_GIVE_UP_DAYS} ngày / gave up: {error}"[:500]
+    if out.delivery_id is None:
+        record(
+            "exchange.failed",
+            actor=None,
+            target_type="message",
+            target_id=out.message_id,
+            details={"error": error[:300]},
+        )
+        return
+    delivery = Delivery.objects.select_related("dispatch__document__issuing_unit", "unit").get(
+        pk=out.delivery_id
+    )
+    set_transport(delivery.pk, Transport.FAILED, note)
+    doc = delivery.dispatch.document
+    clerks = Membership.objects.filter(unit=doc.issuing_unit, role=Role.CLERK, active=True).values_list(
+        "user_id", flat=True
+    )
+    notify(
+        clerks,
+        key=f"exchange-failed:{out.message_id}",
+        kind="exchange_failed",
+        text=f"Không gửi được văn bản {doc.symbol} tới {delivery.unit.name}: {error}"[:500],
+        link=f"/van-ban/{doc.pk}/",
+    )
+    record(
+        "exchange.failed",
+        actor=None,
+        unit=doc.issuing_unit.code,
+        target_type="document",
+        target_id=doc.pk,
+        details={"to": delivery.unit.code, "message": str(out.message_id), "error": error[:300]},
+    )
+
+
+def apply_answer(out: OutMessage, reply: edxml.EdxmlMessage) -> None:
+    """Record the next hop's answer: on the delivery, or passed back along a relay."""
+    now = timezone.now()
+    with transaction.atomic():
+        OutMessage.objects.filter(pk=out.pk).update(
+            state=OutState.DONE, acked_at=now, lease_until=None, result=reply.result, last_error=""
+        )
+        reason = reply.status_description
+        if out.kind == OutKind.RELAY and out.relay_of_id is not None and reply.result != "relayed":
+            pass_back(out.relay_of_id, reply)
+        if out.delivery_id is None:
+            return
+        if out.kind == OutKind.DOCUMENT:
+            if reply.result == "relayed":
+                set_transport(out.delivery_id, Transport.SENT, f"qua / via {out.hop}")
+            elif reply.result == "refused":
+                set_transport(out.delivery_id, Transport.ACKNOWLEDGED, reason)
+                apply_delivery_status(
+                    out.delivery_id, DeliveryState.RETURNED, reason, now, reply.sender.organ_id
+                )
+            else:
+                set_transport(out.delivery_id, Transport.ACKNOWLEDGED)
+        elif out.kind == OutKind.REVOKE and reply.result != "relayed":
+            if reply.result == "refused":
+                set_transport(
+                    out.delivery_id, Transport.ACKNOWLEDGED, f"thu hồi bị từ chối / recall refused: {reason}"
+                )
+            else:
+                apply_delivery_status(
+                    out.delivery_id, DeliveryState.REVOKED, reason, now, reply.sender.organ_id
+                )
+
+
+def pass_back(in_id: int, reply: edxml.EdxmlMessage) -> None:
+    """A relayed message was answered by its destination: tell the node it came from, as a status."""
+    origin = InMessage.objects.get(pk=in_id)
+    code = reply.status_code or ("02" if reply.result == "refused" else "01")
+    msg = edxml.EdxmlMessage(
+        kind="status",
+        sender=reply.sender,
+        recipients=[edxml.Organ(origin.sender_organ)],
+        document_id=origin.document_id,
+        status_code=code,
+        status_description=reply.status_description,
+        status_time=reply.status_time,
+        message_id=str(uuid.uuid4()),
+    )
+    _queue(kind=OutKind.STATUS, destination=origin.from_node, xml_msg=msg, status=True)
+
+
+def apply_status(msg: edxml.EdxmlMessage, at: dt.datetime) -> bool:
+    """A recipient's status for a document this server sent; False when no delivery matches."""
+    from congvan.exchange.convert import find_document
+
+    doc = find_document(msg.document_id or msg.response_for)
+    state = CODE_STATES.get(msg.status_code)
+    if doc is None or state is None:
+        return False
+    delivery = Delivery.objects.filter(dispatch__document=doc, unit__code=msg.sender.organ_id).first()
+    if delivery is None:
+        return False
+    if delivery.transport in (Transport.QUEUED, Transport.SENT):
+        set_transport(delivery.pk, Transport.ACKNOWLEDGED)
+    if state == DeliveryState.ARRIVED and delivery.state != DeliveryState.ARRIVED:
+        return True  # an arrival notice after later progress changes nothing
+    apply_delivery_status(delivery.pk, state, msg.status_description, at, msg.sender.organ_id)
+    return True
+
+
+def document_id_of(delivery: Delivery) -> str:
+    return edxml_document_id(delivery.dispatch.document)
+
+
+def run_once() -> int:
+    """Queue what is new and send what is due; return how many messages were sent."""
+    prepare()
+    sent = 0
+    for pk in due():
+        if send_one(pk) != "taken":
+            sent += 1
+    return sent

@@ -1,0 +1,113 @@
+"""Peers and the directory: which node hosts which unit, published and fetched between nodes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import transaction
+
+from congvan.audit.actions import record
+from congvan.exchange import nodesig
+from congvan.exchange.models import Peer
+from congvan.exchange.routing import get
+from congvan.lib.errors import InvalidInput, NotFound
+from congvan.lib.text import clean_line
+from congvan.orgs.models import Unit, UnitKind
+
+
+def do_add_peer(code: str, *, url: str = "", certificate: str = "", via: str = "", name: str = "") -> Peer:
+    """Add or change a peer: reached at ``url`` (its certificate is required) or through ``via``."""
+    code = clean_line(code, field="code", max_length=32, required=True)
+    if not url and not via:
+        raise InvalidInput("Cần địa chỉ (--url) hoặc máy chủ chuyển tiếp (--via) / give --url or --via")
+    if url and not url.startswith(("http://", "https://")):
+        raise InvalidInput("Địa chỉ phải bắt đầu bằng http:// hoặc https:// / the URL must be http(s)")
+    if url:
+        nodesig.check_certificate(certificate)
+    relay = None
+    if via:
+        relay = Peer.objects.filter(code=via).first()
+        if relay is None:
+            raise NotFound(f"Không có máy chủ {via} / no peer {via}")
+    with transaction.atomic():
+        peer, _ = Peer.objects.update_or_create(
+            code=code,
+            defaults={
+                "url": url,
+                "certificate": certificate,
+                "via": relay,
+                "name": name[:200],
+                "active": True,
+            },
+        )
+        record(
+            "exchange.peer_set",
+            actor=None,
+            target_type="peer",
+            target_id=code,
+            details={"url": url, "via": via},
+        )
+    return peer
+
+
+def directory() -> list[dict[str, Any]]:
+    """The active units this node knows, each with the node that hosts it ("" = this node)."""
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "abbreviation": u.abbreviation,
+            "kind": u.kind,
+            "home_node": u.home_node,
+        }
+        for u in Unit.objects.filter(active=True).order_by("path")
+    ]
+
+
+def fetch_directory(peer_code: str, *, timeout: float = 30) -> int:
+    """Fetch a peer's units (checking its signature) and record where each is hosted; return how many."""
+    me = nodesig.identity()
+    peer = Peer.objects.filter(code=peer_code, active=True).first()
+    if peer is None or not peer.url:
+        raise NotFound(f"Không có máy chủ {peer_code} có địa chỉ / no peer {peer_code} with an address")
+    status, body, headers = get(peer.url, "/exchange/v1/directory", timeout)
+    if status != 200:
+        raise InvalidInput(f"Máy chủ {peer_code} trả lời HTTP {status}")
+    signature = {k.lower(): v for k, v in headers.items()}.get("x-congvan-signature", "")
+    nodesig.verify_bytes(body, signature, peer.certificate)
+    data = json.loads(body)
+    count = 0
+    with transaction.atomic():
+        for entry in data.get("units", []):
+            host = entry.get("home_node") or peer.code
+            if host == me.code:
+                continue  # our own units, as the peer sees them
+            if host != peer.code and not Peer.objects.filter(code=host).exists():
+                Peer.objects.create(code=host, via=peer)  # reached through this peer
+            code = clean_line(str(entry.get("code", "")), field="code", max_length=32, required=True)
+            unit = Unit.objects.filter(code=code).first()
+            if unit is not None and not unit.home_node and unit.active:
+                continue  # a unit hosted here is never taken over by a peer's directory
+            name = clean_line(str(entry.get("name", code)), field="name", max_length=200) or code
+            abbr = clean_line(str(entry.get("abbreviation", "")), field="abbreviation", max_length=20)
+            Unit.objects.update_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "abbreviation": abbr or "NGOAI",
+                    "kind": entry.get("kind") if entry.get("kind") in UnitKind.values else UnitKind.AGENCY,
+                    "home_node": host,
+                    "active": True,
+                    "path": f"/{code}/",
+                },
+            )
+            count += 1
+        record(
+            "exchange.directory_fetched",
+            actor=None,
+            target_type="peer",
+            target_id=peer.code,
+            details={"units": count},
+        )
+    return count

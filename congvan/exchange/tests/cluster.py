@@ -1,0 +1,252 @@
+"""Real congvan nodes for the exchange tests: each its own processes, database and files on 127.0.0.1.
+
+A node is a web server (``congvan serve --no-worker``) and an outbox sender (``congvan exchange
+send``), started from the repository's own command with its own ``CONGVAN_*`` settings. Tests drive
+the nodes through their REST API, as the users would, and kill or restart their processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from congvan.lib.pdfgen import simple_pdf
+
+SEED = """
+import datetime as dt, json
+from congvan.orgs.actions import do_create_unit, do_create_membership, do_issue_token
+from congvan.orgs.models import User
+from congvan.registers.models import CommitteeTerm
+units = json.loads({units!r})
+for u in units:
+    unit = do_create_unit(code=u["code"], name=u["name"], abbreviation=u["abbr"], kind=u["kind"],
+                          parent_code=None, place="Tiền Giang", actor=None)
+    CommitteeTerm.objects.create(unit=unit, name="2025-2030", starts_on=dt.date(2025, 1, 1))
+tokens = {{}}
+for u in units:
+    for role in ("clerk", "leader", "specialist"):
+        name = u["key"] + "_" + role
+        user = User.objects.create_user(username=name, password="correct horse 1", full_name=name)
+        do_create_membership(username=name, unit_code=u["code"], role=role, actor=None)
+        tokens[name] = do_issue_token(user)
+print("TOKENS" + json.dumps(tokens))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class NodeApi:
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+
+    def _call(self, method: str, path: str, body: bytes | None, ctype: str | None) -> tuple[int, Any]:
+        req = urllib.request.Request(
+            self.base  # noqa: S310 - 127.0.0.1 only
+            + "/api/v1"
+            + path,
+            data=body,
+            method=method,
+        )
+        req.add_header("Authorization", f"Bearer {self.token}")
+        if ctype:
+            req.add_header("Content-Type", ctype)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 - 127.0.0.1 only
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def get(self, path: str) -> Any:
+        status, data = self._call("GET", path, None, None)
+        assert status == 200, (path, status, data)
+        return data
+
+    def post(self, path: str, body: Any = None) -> tuple[int, Any]:
+        return self._call("POST", path, json.dumps(body or {}).encode(), "application/json")
+
+    def create_draft(self, file: bytes, **metadata: Any) -> int:
+        meta = {
+            "type": "CV",
+            "subject": "V/v trao đổi văn bản giữa các máy chủ",
+            "signer_name": "Nguyễn Văn Bình",
+            "signer_position": "Bí thư",
+            **metadata,
+        }
+        boundary = "b" + secrets.token_hex(8)
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n'
+                + json.dumps(meta, ensure_ascii=False)
+                + f"\r\n--{boundary}\r\n"
+                'Content-Disposition: form-data; name="file"; filename="van-ban.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + file
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        status, data = self._call("POST", "/documents", body, f"multipart/form-data; boundary={boundary}")
+        assert status == 201, data
+        return int(data["id"])
+
+
+class Node:
+    """One congvan server: ``key`` names its committee's users (``<key>_clerk`` ...)."""
+
+    def __init__(self, root: Path, key: str, code: str, unit: dict[str, str], database_url: str = "") -> None:
+        self.key, self.code, self.unit = key, code, unit
+        self.dir = root / key
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "CONGVAN_DATA_DIR": str(self.dir),
+            "CONGVAN_DATABASE_URL": database_url,
+            "CONGVAN_SECRET_KEY": secrets.token_hex(32),
+            "CONGVAN_NODE_CODE": code,
+            "CONGVAN_NODE_URL": self.url,
+            "CONGVAN_PUBLIC_URL": self.url,
+            "CONGVAN_EXCHANGE_RETRY_SECONDS": "1",
+            "CONGVAN_EXCHANGE_TIMEOUT": "20",
+            "CONGVAN_LOG_LEVEL": "WARNING",
+            "CONGVAN_SIGNATURE_ONLINE": "false",
+        }
+        self.env.pop("DJANGO_SETTINGS_MODULE", None)
+        self.web: subprocess.Popen[bytes] | None = None
+        self.sender: subprocess.Popen[bytes] | None = None
+        self.tokens: dict[str, str] = {}
+
+    def run(self, *args: str, input: str | None = None) -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "congvan", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=300,
+            check=False,
+        )
+        assert out.returncode == 0, (args, out.stdout[-2000:], out.stderr[-4000:])
+        return out.stdout
+
+    def shell(self, code: str) -> str:
+        return self.run("shell", "-c", code)
+
+    def setup(self) -> None:
+        self.run("migrate", "-v", "0")
+        self.run("exchange", "init-node", "--code", self.code)
+        out = self.shell(SEED.format(units=json.dumps([{"key": self.key, **self.unit}])))
+        self.tokens = json.loads(out.split("TOKENS", 1)[1])
+
+    @property
+    def cert(self) -> Path:
+        return self.dir / "node" / "cert.pem"
+
+    def start(self) -> None:
+        self.start_web()
+        self.start_sender()
+
+    def start_web(self) -> None:
+        self.web = subprocess.Popen(
+            [sys.executable, "-m", "congvan", "serve", "--no-worker", "--bind", f"127.0.0.1:{self.port}"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.dir / "web.log", "ab"),  # noqa: SIM115 - lives with the process
+            start_new_session=True,
+        )
+        wait_for(lambda: _answers(self.url), timeout=30, what=f"{self.key} web")
+
+    def start_sender(self) -> None:
+        self.sender = subprocess.Popen(
+            [sys.executable, "-m", "congvan", "exchange", "send", "--interval", "0.1"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.dir / "sender.log", "ab"),  # noqa: SIM115 - lives with the process
+            start_new_session=True,
+        )
+
+    def stop_web(self) -> None:
+        _stop(self.web)
+        self.web = None
+
+    def kill_sender(self) -> None:
+        if self.sender is not None and self.sender.poll() is None:
+            os.kill(self.sender.pid, signal.SIGKILL)
+            self.sender.wait()
+        self.sender = None
+
+    def stop(self) -> None:
+        _stop(self.sender)
+        _stop(self.web)
+
+    def api(self, role: str = "clerk") -> NodeApi:
+        return NodeApi(self.url, self.tokens[f"{self.key}_{role}"])
+
+    def release(self, to: list[str], *, pdf: bytes | None = None, **metadata: Any) -> int:
+        """Draft, submit, approve and release a document from this node's committee; return its id."""
+        doc = self.api("specialist").create_draft(pdf or simple_pdf(["Van ban lien thong"]), **metadata)
+        assert self.api("specialist").post(f"/documents/{doc}/submit")[0] == 200
+        assert self.api("leader").post(f"/documents/{doc}/approve")[0] == 200
+        status, data = self.api("clerk").post(f"/documents/{doc}/release", {"recipients": to})
+        assert status == 200, data
+        return doc
+
+    def deliveries(self, doc: int) -> dict[str, dict[str, Any]]:
+        return {d["unit"]: d for d in self.api().get(f"/documents/{doc}")["deliveries"]}
+
+    def inbox(self) -> list[dict[str, Any]]:
+        return list(self.api().get("/inbox?view=all")["results"])
+
+    def count(self, model: str, **filters: Any) -> int:
+        """How many rows a query finds in this node's own database."""
+        app, name = model.split(".")
+        code = (
+            f"from django.apps import apps; "
+            f"print('N=%d' % apps.get_model({app!r}, {name!r}).objects.filter(**{filters!r}).count())"
+        )
+        return int(self.shell(code).split("N=")[1].split()[0])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/exchange/v1/directory", timeout=2):  # noqa: S310
+            return True
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def _stop(p: subprocess.Popen[bytes] | None) -> None:
+    if p is None or p.poll() is not None:
+        return
+    os.killpg(p.pid, signal.SIGTERM)
+    try:
+        p.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+
+
+def wait_for(check: Callable[[], Any], *, timeout: float = 30, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        time.sleep(0.1)

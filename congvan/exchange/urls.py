@@ -1,0 +1,8 @@
+from django.urls import path
+
+from congvan.exchange import views
+
+urlpatterns = [
+    path("messages", views.messages, name="exchange-messages"),
+    path("directory", views.units, name="exchange-directory"),
+]

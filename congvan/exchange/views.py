@@ -1,0 +1,68 @@
+"""``/exchange/v1/``: the node-to-node endpoints (messages in, the unit directory out)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from congvan.documents.uploads import BlobUpload
+from congvan.exchange import nodesig
+from congvan.exchange.inbound import Incoming, receive
+from congvan.exchange.peers import directory
+from congvan.lib.errors import CongvanError
+
+XML = "application/xml; charset=utf-8"
+MAX_XML = 200 * 1024 * 1024  # the national format may carry its files inside the XML
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": code, "message": message}},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@csrf_exempt
+@require_POST
+def messages(request: HttpRequest) -> HttpResponse:
+    """Take one signed message (multipart: ``message`` then the files by content id)."""
+    try:
+        nodesig.identity()
+    except CongvanError as exc:
+        return _error(503, exc.code, exc.message)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > 2 * settings.EXCHANGE_MAX_BYTES:
+        return _error(413, "too_large", "Thông điệp quá lớn / the message is over the size limit")
+    files = request.FILES
+    too_large = bool(getattr(request, "congvan_too_large", []))
+    message = files.get("message")
+    if not isinstance(message, BlobUpload) or (message.size or 0) > MAX_XML:
+        return _error(400, "malformed", "Thiếu phần 'message' (edXML) / the 'message' part is missing")
+    with open(message.temp, "rb") as fh:
+        xml = fh.read()
+    message.close()
+    incoming = Incoming(
+        node=request.headers.get("X-Congvan-Node", "")[:32],
+        xml=xml,
+        files={k: f for k, f in files.items() if k != "message" and isinstance(f, BlobUpload)},
+        too_large=too_large,
+    )
+    return HttpResponse(receive(incoming), content_type=XML)
+
+
+@require_GET
+def units(request: HttpRequest) -> HttpResponse:
+    """The units this node hosts or relays for, signed by the node (``X-Congvan-Signature``)."""
+    try:
+        me = nodesig.identity()
+    except CongvanError as exc:
+        return _error(503, exc.code, exc.message)
+    body = json.dumps({"node": me.code, "units": directory()}, ensure_ascii=False).encode()
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["X-Congvan-Signature"] = nodesig.sign_bytes(body, me)
+    return response
