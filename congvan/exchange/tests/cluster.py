@@ -55,13 +55,8 @@ class NodeApi:
         self.base, self.token = base, token
 
     def _call(self, method: str, path: str, body: bytes | None, ctype: str | None) -> tuple[int, Any]:
-        req = urllib.request.Request(
-            self.base  # noqa: S310 - 127.0.0.1 only
-            + "/api/v1"
-            + path,
-            data=body,
-            method=method,
-        )
+        url = self.base + "/api/v1" + path
+        req = urllib.request.Request(url, data=body, method=method)  # noqa: S310 - 127.0.0.1 only
         req.add_header("Authorization", f"Bearer {self.token}")
         if ctype:
             req.add_header("Content-Type", ctype)
