@@ -263,6 +263,13 @@ def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) ->
     }
 
 
+@api.post("/documents/{document_id}/revoke", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
+def revoke_document(request: HttpRequest, document_id: int, body: ReturnIn) -> Any:
+    """Recall a released document from all its recipients, with the reason (thu hồi)."""
+    dispatch = dispatch_actions.do_revoke_release(acting(request), document_id, reason=body.reason)
+    return _document_response(request, dispatch.document_id)
+
+
 # -- incoming ------------------------------------------------------------------------------------
 
 

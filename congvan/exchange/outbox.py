@@ -26,6 +26,7 @@ from congvan.exchange.convert import edxml_document_id, export_document
 from congvan.exchange.models import InMessage, OutKind, OutMessage, OutState
 from congvan.exchange.routing import NoRoute, multipart, next_hop, post
 from congvan.lib.dates import VN
+from congvan.lib.errors import NotFound
 from congvan.orgs.models import Membership, Role
 from congvan.workflow.notify import notify
 
@@ -170,7 +171,7 @@ def due(limit: int = 50) -> list[int]:
 
 def _claim(pk: int) -> OutMessage | None:
     now = timezone.now()
-    lease = now + dt.timedelta(seconds=settings.EXCHANGE_TIMEOUT + 30)
+    lease = now + dt.timedelta(seconds=settings.EXCHANGE_TIMEOUT + 5)  # a dead sender's claim ends
     ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
         state=OutState.SENDING, lease_until__lt=now
     )
@@ -185,29 +186,41 @@ def send_one(pk: int) -> str:
     if out is None:
         return "taken"
     try:
-        peer = next_hop(out.destination)
-        header = out.header.encode("utf-8")
-        sent = edxml.parse(header)
-        body = multipart(header, sent.manifest)
-        me = nodesig.identity()
-        status, answer = post(
-            peer.url,
-            "/exchange/v1/messages",
-            body,
-            {"X-Congvan-Node": me.code, "X-Congvan-Message-Id": str(out.message_id)},
-            settings.EXCHANGE_TIMEOUT,
-        )
-        if status != 200:
-            raise OSError(f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}")
-        verified = nodesig.verify(answer, peer.certificate)
-        reply = edxml.parse(verified.xml)
-        if reply.ack_for != str(out.message_id):
-            raise OSError("câu trả lời không khớp thông điệp / the answer is for another message")
+        reply = deliver(out.destination, out.header.encode("utf-8"), str(out.message_id))
     except (OSError, NoRoute, nodesig.BadSignature, edxml.MalformedMessage) as exc:
         _failed(out, str(exc))
         return "retry"
     apply_answer(out, reply)
     return reply.result
+
+
+def deliver(destination: str, signed: bytes, message_id: str, *, node: str = "") -> edxml.EdxmlMessage:
+    """POST a signed message (its files streamed from the store) to the next hop towards
+    ``destination``; return the hop's verified answer. Transport problems raise OSError."""
+    peer = next_hop(destination)
+    sent = edxml.parse(signed)
+    body = multipart(signed, sent.manifest)
+    status, answer = post(
+        peer.url,
+        "/exchange/v1/messages",
+        body,
+        {"X-Congvan-Node": node or nodesig.identity().code, "X-Congvan-Message-Id": message_id},
+        settings.EXCHANGE_TIMEOUT,
+    )
+    if status != 200:
+        raise OSError(f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}")
+    reply = edxml.parse(nodesig.verify(answer, peer.certificate).xml)
+    if reply.ack_for != message_id:
+        raise OSError("câu trả lời không khớp thông điệp / the answer is for another message")
+    return reply
+
+
+def resend(message_id: str) -> None:
+    """Queue a message again (an operator's retry; the receiver answers a repeat as the first time)."""
+    if not OutMessage.objects.filter(message_id=message_id).update(
+        state=OutState.QUEUED, next_attempt_at=timezone.now(), lease_until=None
+    ):
+        raise NotFound(f"Không có thông điệp {message_id} / no such message")
 
 
 def _failed(out: OutMessage, error: str) -> None:

@@ -245,3 +245,52 @@ def wait_for(check: Callable[[], Any], *, timeout: float = 30, what: str = "") -
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or check}")
         time.sleep(0.1)
+
+
+PROBE = """
+import json, uuid
+from congvan.exchange import edxml, nodesig
+from congvan.exchange.models import Peer
+from congvan.exchange.routing import multipart, post
+from congvan.lib.pdfgen import simple_pdf
+
+peer = Peer.objects.get(code={hop!r})
+pdf = simple_pdf(["Van ban thu"])
+
+def message(to, **kw):
+    m = edxml.EdxmlMessage(kind="document", sender=edxml.Organ({sender!r}, "Don vi gui"),
+        recipients=[edxml.Organ(to, "Don vi nhan")], document_id={sender!r} + ",2026/11/26,9/CV-THU",
+        code_number="9", code_notation="CV-THU", subject="V/v thử liên thông", message_id=str(uuid.uuid4()),
+        node={node!r}, attachments=[edxml.Attachment("a.pdf", "application/pdf", pdf)])
+    for k, v in kw.items():
+        setattr(m, k, v)
+    return m
+
+def send(xml, node={node!r}):
+    status, body = post(peer.url, "/exchange/v1/messages", multipart(xml, []), {{"X-Congvan-Node": node}}, 30)
+    if status != 200:
+        return {{"http": status}}
+    reply = edxml.parse(nodesig.verify(body, peer.certificate).xml)
+    return {{"result": reply.result, "code": reply.status_code, "reason": reply.status_description,
+             "ack_for": reply.ack_for}}
+
+out = {{}}
+good = message({to!r})
+signed = nodesig.sign(edxml.write(good))
+out["tampered"] = send(signed.replace("thử liên thông".encode(), "thu lien thong".encode()))
+out["unsigned"] = send(edxml.write(message({to!r})))
+out["unknown_node"] = send(nodesig.sign(edxml.write(message({to!r}))), node="XX")
+out["wrong_recipient"] = send(nodesig.sign(edxml.write(message("999.99.99.Z99"))))
+out["classified"] = send(nodesig.sign(edxml.write(message({to!r}, confidentiality="secret"))))
+out["malformed"] = send(b"<edXML><broken")
+out["first"] = send(signed)
+out["repeat"] = send(signed)
+out["message_id"] = good.message_id
+print("PROBE" + json.dumps(out, ensure_ascii=False))
+"""
+
+
+def probe(sender: Node, receiver: Node, to: str) -> dict[str, Any]:
+    """Post hand-made messages from ``sender``'s node to ``receiver``: hostile ones, then one twice."""
+    code = PROBE.format(hop=receiver.code, sender=sender.unit["code"], node=sender.code, to=to)
+    return dict(json.loads(sender.shell(code).split("PROBE", 1)[1]))

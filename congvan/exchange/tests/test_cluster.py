@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from congvan.exchange.tests.cluster import Node, wait_for
+from congvan.exchange.tests.cluster import Node, probe, wait_for
 
 TU, HU1, HU2 = "000.00.00.T58", "000.00.01.H57", "000.00.02.H57"
 UNITS = {
@@ -91,3 +91,29 @@ def test_delivery_and_status_both_ways(cluster: dict[str, Node]) -> None:
     assert back["note"] == "Gửi nhầm đơn vị"
     # Exactly one copy at each recipient.
     assert sum(r["document"]["subject"] == subject for r in tu.inbox()) == 1
+
+
+def test_refusals_and_a_repeat(cluster: dict[str, Node]) -> None:
+    """Hostile or wrong messages are refused with a signed status 02 and a reason; a repeat is
+    answered the same and creates nothing new."""
+    tu, hu1 = cluster["tu"], cluster["hu1"]
+    before = tu.count("exchange.InMessage")
+    got = probe(hu1, tu, TU)
+    for case, words in {
+        "tampered": "does not verify",
+        "unsigned": "not signed",
+        "unknown_node": "unknown node",
+        "wrong_recipient": "wrong recipient",
+        "classified": "classified",
+        "malformed": "malformed",
+    }.items():
+        assert got[case]["result"] == "refused", (case, got[case])
+        assert got[case]["code"] == "02", (case, got[case])
+        assert words in got[case]["reason"], (case, got[case])
+    assert got["first"]["result"] == "accepted" and got["first"]["code"] == "01"
+    assert got["repeat"] == got["first"]
+    # Only the good message and the classified one (refused but verified) are on record; the
+    # unverifiable ones leave nothing; the good one made one receipt.
+    assert tu.count("exchange.InMessage") == before + 3
+    assert tu.count("exchange.InMessage", message_id=got["message_id"], result="accepted") == 1
+    assert tu.count("dispatch.Receipt", document__symbol="9/CV-THU") == 1

@@ -29,7 +29,9 @@ class Command(BaseCommand):
     help = "Exchange between servers: node identity, peers, directory, and the sending loop."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["init-node", "add-peer", "peers", "fetch-directory", "send"])
+        parser.add_argument(
+            "action", choices=["init-node", "add-peer", "peers", "fetch-directory", "send", "resend"]
+        )
         parser.add_argument("target", nargs="?", default="", help="a peer's code")
         parser.add_argument("--code", default="", help="this node's code (init-node)")
         parser.add_argument("--url", default="", help="the peer's address (add-peer)")
@@ -84,6 +86,10 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Không kết nối được / cannot reach {opts['target']}: {exc}") from exc
         self.stdout.write(f"{n} đơn vị của {opts['target']}")
+
+    def _resend(self, opts: dict[str, Any]) -> None:
+        outbox.resend(opts["target"])
+        self.stdout.write(f"Sẽ gửi lại {opts['target']} / queued again")
 
     def _send(self, opts: dict[str, Any]) -> None:
         nodesig.identity()  # a clear error now rather than at the first message
