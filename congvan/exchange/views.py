@@ -39,6 +39,13 @@ def messages(request: HttpRequest) -> HttpResponse:
     if length > 2 * settings.EXCHANGE_MAX_BYTES:
         return _error(413, "too_large", "Thông điệp quá lớn / the message is over the size limit")
     files = request.FILES
+    stream = getattr(request, "_stream", None)
+    if stream is not None and getattr(stream, "_pos", 0) < getattr(stream, "limit", 0):
+        # The sender went away mid-body: nothing is recorded, so its retry is taken as new.
+        for f in files.values():
+            if isinstance(f, BlobUpload):
+                f.close()
+        return _error(400, "incomplete", "Thông điệp không trọn vẹn / the message body was cut short")
     too_large = bool(getattr(request, "congvan_too_large", []))
     message = files.get("message")
     if not isinstance(message, BlobUpload) or (message.size or 0) > MAX_XML:

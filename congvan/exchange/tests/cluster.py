@@ -117,7 +117,7 @@ class Node:
             "CONGVAN_NODE_URL": self.url,
             "CONGVAN_PUBLIC_URL": self.url,
             "CONGVAN_EXCHANGE_RETRY_SECONDS": "1",
-            "CONGVAN_EXCHANGE_TIMEOUT": "20",
+            "CONGVAN_EXCHANGE_TIMEOUT": "10",
             "CONGVAN_LOG_LEVEL": "WARNING",
             "CONGVAN_SIGNATURE_ONLINE": "false",
         }

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from congvan.exchange.tests.cluster import Node, probe, wait_for
+from congvan.lib.pdfgen import simple_pdf
 
 TU, HU1, HU2 = "000.00.00.T58", "000.00.01.H57", "000.00.02.H57"
 UNITS = {
@@ -117,3 +118,86 @@ def test_refusals_and_a_repeat(cluster: dict[str, Node]) -> None:
     assert tu.count("exchange.InMessage") == before + 3
     assert tu.count("exchange.InMessage", message_id=got["message_id"], result="accepted") == 1
     assert tu.count("dispatch.Receipt", document__symbol="9/CV-THU") == 1
+
+
+def test_relay_through_the_province(cluster: dict[str, Node]) -> None:
+    """District 1 reaches district 2 only through the province; the status comes back the same way."""
+    tu, hu1, hu2 = cluster["tu"], cluster["hu1"], cluster["hu2"]
+    subject = f"V/v phối hợp giữa hai huyện {uuid.uuid4().hex[:6]}"
+    doc = hu1.release([HU2], subject=subject)
+    receipt = wait_for(lambda: _arrived(hu2, subject), what="the document at district 2")
+    wait_for(
+        lambda: hu1.deliveries(doc)[HU2]["transport"] == "acknowledged", what="arrival back at district 1"
+    )
+    assert hu2.api().post(f"/receipts/{receipt['id']}/register")[0] == 200
+    wait_for(lambda: hu1.deliveries(doc)[HU2]["state"] == "registered", what="status 03 through the province")
+    assert not _arrived(tu, subject)  # the province passed it on, it did not keep it in an inbox
+    assert sum(r["document"]["subject"] == subject for r in hu2.inbox()) == 1
+
+
+def test_peer_down_then_up_delivers_once(cluster: dict[str, Node]) -> None:
+    tu, hu1 = cluster["tu"], cluster["hu1"]
+    tu.stop_web()
+    try:
+        subject = f"V/v gửi khi tỉnh mất kết nối {uuid.uuid4().hex[:6]}"
+        doc = hu1.release([TU], subject=subject)
+        wait_for(
+            lambda: hu1.count("exchange.OutMessage", delivery__dispatch__document_id=doc, attempts__gte=2),
+            what="failed attempts while the province is down",
+        )
+        assert hu1.deliveries(doc)[TU]["transport"] == "queued"
+    finally:
+        tu.start_web()
+    wait_for(lambda: _arrived(tu, subject), timeout=60, what="delivery after the province is back")
+    wait_for(lambda: hu1.deliveries(doc)[TU]["transport"] == "acknowledged")
+    assert sum(r["document"]["subject"] == subject for r in tu.inbox()) == 1
+
+
+def test_sender_killed_mid_send_delivers_once(cluster: dict[str, Node]) -> None:
+    """SIGKILL the district's sender while a large document is on the wire; after a restart the
+    document arrives exactly once."""
+    tu, hu1 = cluster["tu"], cluster["hu1"]
+    temp = tu.dir / "blobs" / "tmp"
+    temp.mkdir(parents=True, exist_ok=True)
+    before = set(temp.iterdir())
+    hu1.kill_sender()
+    subject = f"V/v văn bản lớn {uuid.uuid4().hex[:6]}"
+    big = simple_pdf(["Van ban lon"], padding=60 * 1024 * 1024)
+    doc = hu1.release([TU], pdf=big, subject=subject)
+    hu1.start_sender()
+    wait_for(lambda: set(temp.iterdir()) - before, timeout=60, what="the upload under way at the province")
+    hu1.kill_sender()
+    assert not _arrived(tu, subject)
+    hu1.start_sender()
+    receipt = wait_for(lambda: _arrived(tu, subject), timeout=90, what="delivery after the restart")
+    wait_for(lambda: hu1.deliveries(doc)[TU]["transport"] == "acknowledged", timeout=30)
+    assert sum(r["document"]["subject"] == subject for r in tu.inbox()) == 1
+    files = tu.api().get(f"/documents/{receipt['document']['id']}")["files"]
+    assert files[0]["size"] == len(big)
+
+
+def test_revoke_racing_its_document(cluster: dict[str, Node]) -> None:
+    """Recalled while the province is unreachable: the recall never overtakes the document, and in
+    the end the province's inbox does not have it and the district sees it recalled."""
+    tu, hu1 = cluster["tu"], cluster["hu1"]
+    tu.stop_web()
+    try:
+        subject = f"V/v văn bản thu hồi {uuid.uuid4().hex[:6]}"
+        doc = hu1.release([TU], subject=subject)
+        wait_for(
+            lambda: hu1.count("exchange.OutMessage", delivery__dispatch__document_id=doc, attempts__gte=1)
+        )
+        status, data = hu1.api().post(f"/documents/{doc}/revoke", {"reason": "Ban hành nhầm"})
+        assert status == 200, data
+    finally:
+        tu.start_web()
+    wait_for(lambda: hu1.deliveries(doc)[TU]["state"] == "revoked", timeout=60, what="the recall confirmed")
+    assert not _arrived(tu, subject)
+    # A recall sent before its document was ever tried is simply not sent, nor the document.
+    subject2 = f"V/v thu hồi trước khi gửi {uuid.uuid4().hex[:6]}"
+    hu1.kill_sender()
+    doc2 = hu1.release([TU], subject=subject2)
+    assert hu1.api().post(f"/documents/{doc2}/revoke", {"reason": "Nhầm"})[0] == 200
+    hu1.start_sender()
+    wait_for(lambda: hu1.deliveries(doc2)[TU]["state"] == "revoked", timeout=30)
+    assert not _arrived(tu, subject2)
