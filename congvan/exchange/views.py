@@ -38,6 +38,8 @@ def messages(request: HttpRequest) -> HttpResponse:
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > 2 * settings.EXCHANGE_MAX_BYTES:
         return _error(413, "too_large", "Thông điệp quá lớn / the message is over the size limit")
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        return _error(400, "malformed", "Cần multipart/form-data: 'message' rồi các tệp / multipart expected")
     files = request.FILES
     stream = getattr(request, "_stream", None)
     if stream is not None and getattr(stream, "_pos", 0) < getattr(stream, "limit", 0):

@@ -32,12 +32,13 @@ def _database_urls(tmp: Path) -> dict[str, str]:
     import psycopg
 
     urls = {}
-    with psycopg.connect(base, autocommit=True) as conn:
+    server = base.rsplit("/", 1)[0]
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
         for key in NODES:
             name = f"congvan_node_{key}"
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
             conn.execute(f"CREATE DATABASE {name}")
-            urls[key] = base.rsplit("/", 1)[0] + "/" + name
+            urls[key] = f"{server}/{name}"
     return urls
 
 
