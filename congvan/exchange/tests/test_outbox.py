@@ -143,7 +143,7 @@ def test_unreachable_peer_backs_off_then_gives_up_and_tells_the_clerks(
     outbox.send_one(out.pk)
     out.refresh_from_db()
     assert out.state == OutState.FAILED
-    d = Delivery.objects.get(pk=out.delivery_id)
+    d = Delivery.objects.get(pk=out.delivery_id or 0)
     assert d.transport == Transport.FAILED and "7" in d.transport_note
     notice = Notification.objects.get(user__username="alice", kind="exchange_failed")
     assert rel["symbol"] in notice.text
