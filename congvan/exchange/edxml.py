@@ -77,6 +77,8 @@ class EdxmlMessage:
     page_amount: int | None = None
     business_type: int = 0  # 0 new, 1 revoke, 2 update, 3 replace
     business_reason: str = ""
+    business_document_id: str = ""  # update: the document updated (Bussiness/DocumentId)
+    replaces: list[str] = field(default_factory=list)  # replace: ReplacementInfo/DocumentId
     status_code: str = ""
     status_description: str = ""
     status_time: str = ""
@@ -230,6 +232,12 @@ def parse(data: bytes) -> EdxmlMessage:
     business = _find(header, "TraceHeaderList", "Bussiness")
     msg.business_type = _int(_text(business, "BussinessDocType"), 0) or 0
     msg.business_reason = _text(business, "BussinessDocReason")
+    msg.business_document_id = _text(business, "DocumentId")
+    replacements = _find(business, "ReplacementInfoList")
+    for info in replacements if replacements is not None else []:
+        replaced = _text(info, "DocumentId")
+        if replaced and replaced not in msg.replaces:
+            msg.replaces.append(replaced)
     msg.attachments = _attachments(root)
     return msg
 
@@ -364,9 +372,13 @@ def write(msg: EdxmlMessage) -> bytes:
         _sub(other, "PageAmount", str(msg.page_amount))
     trace = _sub(header, "TraceHeaderList")
     business = _sub(trace, "Bussiness")  # spelled so by the standard
-    _sub(business, "DocumentId", msg.document_id)
+    _sub(business, "DocumentId", msg.business_document_id or msg.document_id)
     _sub(business, "BussinessDocType", str(msg.business_type))
     _sub(business, "BussinessDocReason", msg.business_reason)
+    if msg.replaces:
+        replacements = _sub(business, "ReplacementInfoList")
+        for replaced in msg.replaces:
+            _sub(_sub(replacements, "ReplacementInfo"), "DocumentId", replaced)
     _write_transport(header, msg)
     body = _sub(envelope, "edXMLBody")
     manifest = _sub(body, "edXMLManifest")

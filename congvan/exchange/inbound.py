@@ -34,6 +34,7 @@ from congvan.signatures.models import PolicyAction, SignaturePolicy
 
 log = logging.getLogger(__name__)
 MAX_FILES = 50
+DOCUMENT_KINDS = ("document", "update", "replace")  # messages that bring a document into an inbox
 
 
 class Refused(Exception):
@@ -177,18 +178,21 @@ def _take(
         if row.kind == "revoke":
             return (*_revoke(row, msg, unit), organ)
         _check_document(msg, incoming)
-        staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
-        staged += _embedded(msg)
-        earlier = InMessage.objects.filter(
+        recalled = InMessage.objects.filter(
             kind="revoke", document_id=row.document_id, recipient_organ=unit.code
         ).exists()
-        if earlier:
+        if recalled:
             raise Refused("Văn bản đã bị nơi gửi thu hồi / the sender recalled this document")
-        receipt = do_import_document(
-            unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
-        )
-        _check_pdf_policy(unit, receipt)
-        row.receipt = receipt
+        staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
+        staged += _embedded(msg)
+        with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
+            receipt = do_import_document(
+                unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
+            )
+            _check_pdf_policy(unit, receipt)
+            row.receipt = receipt
+            if row.kind != "document":
+                _supersede(row, msg, unit, receipt)
         return "accepted", "01", "", organ
     except Refused as exc:
         record(
@@ -242,10 +246,27 @@ def _check_pdf_policy(unit: Unit, receipt: Receipt) -> None:
         raise Refused(exc.message) from None
 
 
+def _supersede(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit, receipt: Receipt) -> None:
+    """An update or a replacement: the new version is a new receipt; the earlier one leaves the inbox
+    with a note that names the new version (a released document itself never changes)."""
+    earlier = msg.replaces if row.kind == "replace" else [msg.business_document_id or msg.document_id]
+    what = "Được thay thế bởi" if row.kind == "replace" else "Đã được cập nhật, xem"
+    note = f"{what} văn bản {msg.symbol} (số đến mới #{receipt.pk})"
+    for old in InMessage.objects.filter(
+        kind__in=DOCUMENT_KINDS, result="accepted", document_id__in=earlier, recipient_organ=unit.code
+    ).select_related("receipt"):
+        if (
+            old.receipt is not None
+            and old.receipt.pk != receipt.pk
+            and old.receipt.state != DeliveryState.REVOKED
+        ):
+            revoke_receipt(old.receipt, note, f"node:{row.from_node}", row.received_at)
+
+
 def _revoke(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit) -> tuple[str, str, str]:
     original = (
         InMessage.objects.filter(
-            kind="document", result="accepted", document_id=row.document_id, recipient_organ=unit.code
+            kind__in=DOCUMENT_KINDS, result="accepted", document_id=row.document_id, recipient_organ=unit.code
         )
         .select_related("receipt")
         .first()
@@ -284,7 +305,10 @@ def _relay(row: InMessage, msg: edxml.EdxmlMessage, incoming: Incoming, unit: Un
 def _relay_status(row: InMessage, msg: edxml.EdxmlMessage) -> tuple[str, str, str, edxml.Organ | None]:
     """A status for a document this node relayed: pass it back to the node the document came from."""
     relayed = InMessage.objects.filter(
-        kind="document", result="relayed", document_id=row.document_id, recipient_organ=msg.sender.organ_id
+        kind__in=DOCUMENT_KINDS,
+        result="relayed",
+        document_id=row.document_id,
+        recipient_organ=msg.sender.organ_id,
     ).first()
     if relayed is None:
         return "refused", "02", "Không có văn bản này / no such document here", None

@@ -127,7 +127,9 @@ def _prepare_recalls(limit: int) -> int:
 def _prepare_statuses(limit: int) -> int:
     """Status messages for changes of receipts that came from another server, back the way they came."""
     made = 0
-    brought = InMessage.objects.filter(kind="document", result="accepted", receipt__isnull=False)
+    brought = InMessage.objects.filter(
+        kind__in=["document", "update", "replace"], result="accepted", receipt__isnull=False
+    )
     events = (
         ReceiptEvent.objects.filter(receipt_id__in=brought.values("receipt_id"))
         .exclude(pk__in=OutMessage.objects.filter(receipt_event__isnull=False).values("receipt_event_id"))

@@ -5,4 +5,5 @@ from congvan.exchange import views
 urlpatterns = [
     path("messages", views.messages, name="exchange-messages"),
     path("directory", views.units, name="exchange-directory"),
+    path("echo", views.echo, name="exchange-echo"),
 ]

@@ -64,6 +64,20 @@ def messages(request: HttpRequest) -> HttpResponse:
     return HttpResponse(receive(incoming), content_type=XML)
 
 
+@csrf_exempt
+@require_POST
+def echo(request: HttpRequest) -> HttpResponse:
+    """Read a body and say how long it was: measures the link to a peer (``congvan exchange``
+    benchmarks compare the exchange with plain POSTs of the same bytes). Nothing is kept."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > 2 * settings.EXCHANGE_MAX_BYTES:
+        return _error(413, "too_large", "Quá lớn / over the size limit")
+    n = 0
+    while chunk := request.read(256 * 1024):
+        n += len(chunk)
+    return JsonResponse({"bytes": n})
+
+
 @require_GET
 def units(request: HttpRequest) -> HttpResponse:
     """The units this node hosts or relays for, signed by the node (``X-Congvan-Signature``)."""

@@ -252,6 +252,10 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         and acting.role in ("clerk", "leader", "specialist"),
         "can_review": own and doc.state == DocState.SUBMITTED and acting.role == Role.LEADER,
         "can_release": own and doc.state == DocState.APPROVED and acting.role == Role.CLERK,
+        "can_revoke": own
+        and doc.state == DocState.RELEASED
+        and acting.role == Role.CLERK
+        and getattr(getattr(doc, "dispatch", None), "revoked_at", True) is None,
         "can_register": receipt is not None
         and receipt.state == DeliveryState.ARRIVED
         and acting.role == Role.CLERK,
@@ -293,6 +297,9 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
             acting, document_id, recipients=p.getlist("recipients"), groups=p.getlist("groups")
         )
         messages.success(request, _("Đã ban hành văn bản số %s.") % dispatch.document.symbol)
+    elif action == "revoke":
+        dispatch_actions.do_revoke_release(acting, document_id, reason=p.get("reason", ""))
+        messages.success(request, _("Đã thu hồi văn bản."))
     else:
         raise DocumentNotFound("Không có thao tác này / no such action")
     return redirect("web:document", document_id)

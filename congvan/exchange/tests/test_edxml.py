@@ -55,6 +55,12 @@ def test_sample_fields_are_read_correctly():
         parse((FIXTURES / f"vnpt-sdk_edoc_{k}.edxml").read_bytes()).business_type
         for k in ("revocation", "update", "replacement")
     } == {1, 2, 3}
+    replacement = parse((FIXTURES / "vnpt-sdk_edoc_replacement.edxml").read_bytes())
+    assert replacement.replaces == ["000.00.00.G22,2014/01/30,7806/VPCP-TTĐT"]
+    update = parse((FIXTURES / "vnpt-sdk_edoc_update.edxml").read_bytes())
+    assert update.business_document_id == "000.00.00.G22,2014/02/30,7806/VPCP-TTĐT"
+    again = parse(write(replacement))  # what congvan writes reads back the same
+    assert (again.business_type, again.replaces) == (3, replacement.replaces)
     broken = parse((FIXTURES / "vnpt-sdk_edoc.edxml").read_bytes())  # a doubled <From> in the sample
     assert broken.symbol == "3232sss/PRO-TEST-CASE1" and broken.subject.startswith("Văn bản liên thông")
 

@@ -1,0 +1,131 @@
+"""Receiving from a peer, in process: replace, update and recall of documents that came before, a
+recall that arrives before its document, and the status messages that go back."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from congvan.conftest import Api
+from congvan.dispatch.models import Receipt, ReceiptEvent
+from congvan.exchange import edxml, nodesig, outbox
+from congvan.exchange.models import OutKind, OutMessage
+from congvan.exchange.peers import do_add_peer
+from congvan.lib.pdfgen import simple_pdf
+from congvan.orgs.models import Unit
+
+HU = "000.00.01.H57"
+SENDER = "000.00.00.G22"
+
+
+@pytest.fixture
+def peer(settings: Any, tmp_path: Path, org: Any) -> nodesig.NodeIdentity:
+    """This server is node GCT (hosting HU); node XA is a configured peer that sends to it."""
+    key, cert = nodesig.make_identity("GCT", tmp_path / "me")
+    settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT = "GCT", str(key), str(cert)
+    xkey, xcert = nodesig.make_identity("XA", tmp_path / "xa")
+    do_add_peer("XA", url="http://127.0.0.1:9", certificate=xcert.read_text())
+    return nodesig.NodeIdentity("XA", xkey.read_bytes(), xcert.read_bytes())
+
+
+def _doc(number: str, *, kind: int = 0, **kw: Any) -> edxml.EdxmlMessage:
+    m = edxml.EdxmlMessage(
+        kind="document",
+        sender=edxml.Organ(SENDER, "Văn phòng Chính phủ"),
+        recipients=[edxml.Organ(HU, "Huyện ủy")],
+        document_id=f"{SENDER},2026/11/20,{number}/VPCP-TTĐT",
+        code_number=number,
+        code_notation="VPCP-TTĐT",
+        subject=f"V/v văn bản số {number}",
+        business_type=kind,
+        message_id=str(uuid.uuid4()),
+        node="XA",
+        attachments=[
+            edxml.Attachment(f"vb-{number}.pdf", "application/pdf", simple_pdf([f"Van ban {number}"]))
+        ],
+    )
+    for k, v in kw.items():
+        setattr(m, k, v)
+    return m
+
+
+def _send(peer: nodesig.NodeIdentity, msg: edxml.EdxmlMessage) -> edxml.EdxmlMessage:
+    signed = nodesig.sign(edxml.write(msg), peer)
+    r = Client().post(
+        "/exchange/v1/messages",
+        {"message": SimpleUploadedFile("m.edxml", signed, "application/xml")},
+        headers={"X-Congvan-Node": "XA"},
+    )
+    assert r.status_code == 200, r.content
+    answer = edxml.parse(nodesig.verify(r.content, nodesig.identity().cert_pem.decode()).xml)
+    assert answer.ack_for == msg.message_id
+    return answer
+
+
+def _receipt(number: str) -> Receipt:
+    return Receipt.objects.get(unit__code=HU, document__symbol=f"{number}/VPCP-TTĐT")
+
+
+def test_replace_update_and_recall(peer: nodesig.NodeIdentity, api: dict[str, Api]) -> None:
+    first = _doc("10")
+    assert _send(peer, first).result == "accepted"
+    assert _receipt("10").state == "arrived" and _receipt("10").document.files.count() == 1
+    # A replacement names the document it replaces: the new one arrives, the old one leaves the inbox.
+    answer = _send(peer, _doc("11", kind=3, replaces=[first.document_id]))
+    assert (answer.result, answer.status_code) == ("accepted", "01")
+    old, new = _receipt("10"), _receipt("11")
+    assert old.state == "revoked" and "11/VPCP-TTĐT" in old.returned_reason and new.state == "arrived"
+    inbox = [r["document"]["symbol"] for r in api["alice"].get("/inbox").json()["results"]]
+    assert "11/VPCP-TTĐT" in inbox and "10/VPCP-TTĐT" not in inbox
+    # An update names the document updated: same effect, another note.
+    second = _doc("11", kind=2, business_document_id=_doc("11").document_id, subject="V/v văn bản 11 (sửa)")
+    second.document_id = f"{SENDER},2026/11/21,11/VPCP-TTĐT"
+    assert _send(peer, second).result == "accepted"
+    assert Receipt.objects.get(document__subject="V/v văn bản số 11").state == "revoked"
+    # A recall removes the document and is confirmed (15).
+    recall = _doc("11", kind=1, attachments=[])
+    recall.document_id = second.document_id
+    answer = _send(peer, recall)
+    assert (answer.result, answer.status_code) == ("accepted", "15")
+    assert Receipt.objects.get(document__subject="V/v văn bản 11 (sửa)").state == "revoked"
+
+
+def test_a_recall_before_its_document_refuses_the_document(peer: nodesig.NodeIdentity) -> None:
+    early = _doc("20", kind=1, attachments=[])
+    assert _send(peer, early).status_code == "15"
+    answer = _send(peer, _doc("20"))
+    assert (answer.result, answer.status_code) == ("refused", "02")
+    assert "recalled" in answer.status_description
+    assert not Receipt.objects.filter(document__symbol="20/VPCP-TTĐT").exists()
+
+
+def test_changes_at_the_recipient_go_back_as_status_messages(
+    peer: nodesig.NodeIdentity, api: dict[str, Api]
+) -> None:
+    msg = _doc("30")
+    _send(peer, msg)
+    receipt = _receipt("30")
+    assert api["alice"].post(f"/receipts/{receipt.pk}/register").status_code == 200
+    assert ReceiptEvent.objects.filter(receipt=receipt, code="03").exists()
+    assert outbox.prepare() == 1
+    status = OutMessage.objects.get(kind=OutKind.STATUS)
+    assert status.destination == "XA"
+    sent = edxml.parse(nodesig.verify(status.header.encode(), nodesig.identity().cert_pem.decode()).xml)
+    assert (sent.kind, sent.status_code, sent.response_for) == ("status", "03", msg.document_id)
+    assert sent.sender.organ_id == HU and sent.recipients[0].organ_id == SENDER
+    assert outbox.prepare() == 0  # one message per change
+
+
+def test_a_unit_that_refuses_unsigned_pdfs_refuses_them_on_arrival(peer: nodesig.NodeIdentity) -> None:
+    from congvan.signatures.models import SignaturePolicy
+
+    SignaturePolicy.objects.create(unit=Unit.objects.get(code=HU), on_unsigned="refuse")
+    answer = _send(peer, _doc("40"))
+    assert (answer.result, answer.status_code) == ("refused", "02")
+    assert "Chữ ký số" in answer.status_description
+    assert not Receipt.objects.filter(document__symbol="40/VPCP-TTĐT").exists()
