@@ -236,6 +236,7 @@ NODE_CERT = env("NODE_CERT", str(DATA_DIR / "node" / "cert.pem"))
 EXCHANGE_RETRY_SECONDS = env_int("EXCHANGE_RETRY_SECONDS", 10)  # first retry; doubles up to an hour
 EXCHANGE_GIVE_UP_DAYS = env_int("EXCHANGE_GIVE_UP_DAYS", 7)
 EXCHANGE_TIMEOUT = env_int("EXCHANGE_TIMEOUT", 300)  # seconds for one send
+EXCHANGE_CONCURRENCY = env_int("EXCHANGE_CONCURRENCY", 4)  # messages on the wire at once
 EXCHANGE_MAX_BYTES = env_int("EXCHANGE_MAX_MB", 150) * 1024 * 1024  # a whole message, files included
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -150,9 +151,20 @@ def _prepare_statuses(limit: int) -> int:
             status_description=ev.note,
             status_time=ev.at.astimezone(VN).strftime("%Y/%m/%d %H:%M:%S"),
         )
+        # The statuses of one receipt go in order (03 before 04): each waits for the previous one.
+        previous = (
+            OutMessage.objects.filter(kind=OutKind.STATUS, receipt_event__receipt_id=ev.receipt_id)
+            .order_by("-id")
+            .first()
+        )
         made += (
             _queue(
-                kind=OutKind.STATUS, destination=origin.from_node, xml_msg=msg, status=True, receipt_event=ev
+                kind=OutKind.STATUS,
+                destination=origin.from_node,
+                xml_msg=msg,
+                status=True,
+                receipt_event=ev,
+                after=previous,
             )
             is not None
         )
@@ -354,11 +366,22 @@ def document_id_of(delivery: Delivery) -> str:
     return edxml_document_id(delivery.dispatch.document)
 
 
-def run_once() -> int:
-    """Queue what is new and send what is due; return how many messages were sent."""
-    prepare()
-    sent = 0
-    for pk in due():
-        if send_one(pk) != "taken":
-            sent += 1
-    return sent
+def run_once(pool: ThreadPoolExecutor | None = None) -> int:
+    """Queue what is new and send what is due (several at once with a pool); return how many."""
+    batch = max(20, 4 * settings.EXCHANGE_CONCURRENCY)
+    prepare(limit=batch)  # a little at a time: the first messages leave while the rest are made
+    ids = due(limit=batch)
+    results = pool.map(_send_in_thread, ids) if pool is not None else map(send_one, ids)
+    return sum(r != "taken" for r in results)
+
+
+def _send_in_thread(pk: int) -> str:
+    try:
+        return send_one(pk)
+    finally:
+        close_old_connections()
+
+
+def sender_pool() -> ThreadPoolExecutor | None:
+    n = settings.EXCHANGE_CONCURRENCY
+    return ThreadPoolExecutor(max_workers=n, thread_name_prefix="exchange") if n > 1 else None

@@ -104,9 +104,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, halt)
         signal.signal(signal.SIGINT, halt)
+        pool = outbox.sender_pool()
         while not stop:
             try:
-                sent = outbox.run_once()
+                sent = outbox.run_once(pool)
             except Exception as exc:  # logged; the loop goes on (a database restart, a full disk)
                 self.stderr.write(f"congvan exchange: {type(exc).__name__}: {exc}")
                 sent = 0

@@ -27,6 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("CONGVAN_BIND", "127.0.0.1:8000"))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CONGVAN_WEB_THREADS", "8")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("CONGVAN_WEB_WORKERS", "1")))
         parser.add_argument("--no-worker", action="store_true", help="serve only (workers run elsewhere)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             "--bind",
             opts["bind"],
             "--workers",
-            "1",
+            str(max(1, opts["workers"])),
             "--threads",
             str(opts["threads"]),
             "--worker-class",
