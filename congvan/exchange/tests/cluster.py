@@ -294,3 +294,34 @@ def probe(sender: Node, receiver: Node, to: str) -> dict[str, Any]:
     """Post hand-made messages from ``sender``'s node to ``receiver``: hostile ones, then one twice."""
     code = PROBE.format(hop=receiver.code, sender=sender.unit["code"], node=sender.code, to=to)
     return dict(json.loads(sender.shell(code).split("PROBE", 1)[1]))
+
+
+def descendants(pid: int) -> list[int]:
+    """A process and all its children, grandchildren... (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(parents.get(p, []))
+    return out
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The largest resident size a process has had (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak(pid: int) -> None:
+    """Start VmHWM again from the current size (Linux: write 5 to clear_refs)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from congvan.exchange.tests.cluster import Node, probe, wait_for
+from congvan.exchange.tests.cluster import Node, descendants, peak_rss_mb, probe, reset_peak, wait_for
 from congvan.lib.pdfgen import simple_pdf
 
 TU, HU1, HU2 = "000.00.00.T58", "000.00.01.H57", "000.00.02.H57"
@@ -202,3 +202,26 @@ def test_revoke_racing_its_document(cluster: dict[str, Node]) -> None:
     hu1.start_sender()
     wait_for(lambda: hu1.deliveries(doc2)[TU]["state"] == "revoked", timeout=30)
     assert not _arrived(tu, subject2)
+
+
+def test_a_100_mb_document_streams(cluster: dict[str, Node]) -> None:
+    """A 100 MB document goes from node to node without either side holding it in memory."""
+    tu, hu1 = cluster["tu"], cluster["hu1"]
+    big = simple_pdf(["Van ban rat lon"], padding=99 * 1024 * 1024)  # 103.8 MB (decimal)
+    assert len(big) > 100_000_000
+    subject = f"V/v hồ sơ 100 MB {uuid.uuid4().hex[:6]}"
+    assert hu1.sender is not None and tu.web is not None
+    hu1.release([TU], subject=f"V/v khởi động {uuid.uuid4().hex[:6]}")  # the sender is warm and idle
+    wait_for(lambda: not hu1.count("exchange.OutMessage", state__in=["queued", "sending"]))
+    sender, receivers = hu1.sender.pid, descendants(tu.web.pid)
+    for pid in [sender, *receivers]:
+        reset_peak(pid)
+    before = {pid: peak_rss_mb(pid) for pid in [sender, *receivers]}
+    doc = hu1.release([TU], pdf=big, subject=subject)
+    del big
+    receipt = wait_for(lambda: _arrived(tu, subject), timeout=120, what="the 100 MB document")
+    wait_for(lambda: hu1.deliveries(doc)[TU]["transport"] == "acknowledged", timeout=30)
+    growth = {pid: peak_rss_mb(pid) - before[pid] for pid in before}
+    assert max(growth.values()) < 40, growth  # a whole copy would be > 100 MB
+    files = tu.api().get(f"/documents/{receipt['document']['id']}")["files"]
+    assert files[0]["size"] > 100_000_000
