@@ -136,6 +136,7 @@ class DocumentOut(Schema):
     copies: int | None
     drafting_department: str
     recipients: list[str]
+    replaces: int | None
     review_comment: str
     created_at: dt.datetime
     released_at: dt.datetime | None

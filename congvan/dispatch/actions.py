@@ -106,17 +106,46 @@ def do_release(
                 "updated_at",
             ]
         )
+        replaced = _replaced(acting, doc)
         dispatch = Dispatch.objects.create(document=doc, released_by=acting.user, released_at=now)
         _insert_deliveries_and_receipts(dispatch, doc, acting.unit, [u.pk for u in units], now)
+        if replaced is not None:  # the recipients' copies of the earlier one leave their inboxes
+            note = f"Được thay thế bởi văn bản {symbol}"
+            for receipt in Receipt.objects.filter(
+                document=replaced, unit__in=units, state__in=OPEN_STATES
+            ).select_related("unit"):
+                revoke_receipt(receipt, note, acting.user.username, now)
         record(
             "document.released",
             actor=acting.user,
             unit=acting.unit.code,
             target_type="document",
             target_id=doc.pk,
-            details={"symbol": symbol, "recipients": [u.code for u in units]},
+            details={
+                "symbol": symbol,
+                "recipients": [u.code for u in units],
+                **({"replaces": replaced.symbol} if replaced is not None else {}),
+            },
         )
     return dispatch
+
+
+OPEN_STATES = [s for s in DeliveryState.values if s not in (DeliveryState.REVOKED, DeliveryState.RETURNED)]
+
+
+def _replaced(acting: Acting, doc: Document) -> Document | None:
+    """The released document of the same unit that this one replaces (checked at release)."""
+    if doc.replaces_id is None:
+        return None
+    old = Document.objects.filter(
+        pk=doc.replaces_id, issuing_unit=acting.unit, state=DocState.RELEASED
+    ).first()
+    if old is None or old.pk == doc.pk:
+        raise WrongState(
+            "Văn bản bị thay thế phải là văn bản đã ban hành của đơn vị / "
+            "the replaced document must be one this unit released"
+        )
+    return old
 
 
 def _seal_files(acting: Acting, doc: Document, symbol: str, now: dt.datetime) -> None:

@@ -22,6 +22,7 @@ def do_create_draft(
     """Create a draft outgoing document with its files."""
     acting.require(*DRAFTERS, what="soạn văn bản / draft documents")
     fields = clean_metadata(raw_metadata)
+    _check_replaces(acting, fields)
     if main is None:
         raise InvalidDocument(
             "file: cần tệp PDF văn bản chính / the main PDF file is required", code="missing_file"
@@ -42,6 +43,20 @@ def do_create_draft(
     return doc
 
 
+def _check_replaces(acting: Acting, fields: dict[str, Any]) -> None:
+    """A draft may name, as the document it replaces, one its own unit released."""
+    replaced = fields.get("replaces_id")
+    if (
+        replaced is not None
+        and not Document.objects.filter(
+            pk=replaced, issuing_unit=acting.unit, state=DocState.RELEASED
+        ).exists()
+    ):
+        raise InvalidDocument(
+            "replaces: không có văn bản đã ban hành này của đơn vị / not a document this unit released"
+        )
+
+
 def do_update_draft(
     acting: Acting,
     document_id: object,
@@ -52,6 +67,7 @@ def do_update_draft(
 ) -> Document:
     """Change a draft's metadata, replace its main file or add attachments."""
     fields = clean_metadata(raw_metadata, partial=True)
+    _check_replaces(acting, fields)
     checked = check_files(main, attachments or [])
     with transaction.atomic():
         doc = access_issued_document(acting, document_id, for_write=True)

@@ -25,6 +25,7 @@ ALLOWED = set(LINES) | {
     "page_count",
     "copies",
     "recipients",
+    "replaces",
 }
 CLASSIFIED_REASON = (
     "congvan chỉ xử lý văn bản thường: văn bản {label} phải chuyển theo quy định bảo vệ bí mật nhà nước, "
@@ -74,6 +75,11 @@ def clean_metadata(raw: Any, *, partial: bool = False) -> dict[str, Any]:
             out[name] = _count(raw[name], name)
     if "recipients" in raw:
         out["planned_recipients"] = clean_codes(raw["recipients"], "recipients")
+    if "replaces" in raw:
+        value = raw["replaces"]
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+            raise InvalidDocument("replaces: mã số văn bản bị thay thế / the id of the replaced document")
+        out["replaces_id"] = value
     return out
 
 

@@ -62,6 +62,10 @@ class Document(models.Model):
     page_count = models.PositiveIntegerField(null=True, blank=True)
     copies = models.PositiveIntegerField(null=True, blank=True)
     drafting_department = models.CharField(max_length=20, blank=True)
+    # A released document is corrected only by a new one that replaces it (thay thế).
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
     planned_recipients = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=16, choices=DocState.choices, default=DocState.DRAFT)
     review_comment = models.TextField(blank=True)

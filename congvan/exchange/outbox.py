@@ -82,6 +82,9 @@ def prepare(limit: int = 500) -> int:
     for d in queued:
         doc = d.dispatch.document
         msg = export_document(doc, recipients=[d.unit], embed=False)
+        if doc.replaces is not None:
+            msg.business_type, msg.business_reason = 3, "Văn bản thay thế"
+            msg.replaces = [edxml_document_id(doc.replaces)]
         made += (
             _queue(kind=OutKind.DOCUMENT, destination=d.unit.home_node, xml_msg=msg, delivery=d) is not None
         )

@@ -225,3 +225,14 @@ def test_a_100_mb_document_streams(cluster: dict[str, Node]) -> None:
     assert max(growth.values()) < 40, growth  # a whole copy would be > 100 MB
     files = tu.api().get(f"/documents/{receipt['document']['id']}")["files"]
     assert files[0]["size"] > 100_000_000
+
+
+def test_a_replacement_across_servers(cluster: dict[str, Node]) -> None:
+    tu, hu1 = cluster["tu"], cluster["hu1"]
+    subject = f"V/v kế hoạch ban đầu {uuid.uuid4().hex[:6]}"
+    first = hu1.release([TU], subject=subject)
+    wait_for(lambda: _arrived(tu, subject), what="the first version")
+    subject2 = f"V/v kế hoạch thay thế {uuid.uuid4().hex[:6]}"
+    hu1.release([TU], subject=subject2, replaces=first)
+    wait_for(lambda: _arrived(tu, subject2), what="the replacement")
+    assert not _arrived(tu, subject)  # the earlier one left the province's inbox
