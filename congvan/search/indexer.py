@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from congvan.documents.models import Document
-from congvan.lib.vntext import exact_form, folded_form
+from congvan.lib.vntext import exact_form, folded_form, pairs
 from congvan.search.models import ReindexState, SearchEntry
 
 
@@ -46,7 +46,11 @@ def index_documents(ids: Iterable[int]) -> int:
         with connection.cursor() as cur:
             if connection.vendor == "sqlite":
                 cur.executemany("DELETE FROM search_fts WHERE rowid = %s", [(r[0],) for r in rows])
-                cur.executemany("INSERT INTO search_fts (rowid, exact, folded) VALUES (%s, %s, %s)", rows)
+                cur.executemany(
+                    "INSERT INTO search_fts (rowid, exact, folded, xpairs, fpairs) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [(i, e, f, pairs(e), pairs(f)) for i, e, f in rows],
+                )
             else:
                 cur.execute(
                     "UPDATE search_searchentry SET vector = setweight(to_tsvector('simple', exact), 'A') || "

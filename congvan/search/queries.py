@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from congvan.documents.models import Document
 from congvan.lib.errors import InvalidInput
-from congvan.lib.vntext import exact_form, folded_form
+from congvan.lib.vntext import exact_form, folded_form, pairs
 from congvan.orgs.access import Acting
 from congvan.search.models import SearchEntry
 from congvan.workflow.access import visible_documents
@@ -67,13 +67,31 @@ def parse(q: str) -> list[Term]:
     return terms[:MAX_TERMS]
 
 
-def _fts5(terms: list[Term]) -> str:
-    def phrase(words: list[str], prefix: bool) -> str:
-        return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+def _phrase(words: list[str], prefix: bool) -> str:
+    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
 
-    return " AND ".join(
-        f"(exact : {phrase(t.exact, t.prefix)} OR folded : {phrase(t.folded, t.prefix)})" for t in terms
-    )
+
+def _fts5_term(t: Term, *, exact_only: bool = False) -> str:
+    """One term: a word in the exact or folded column; a phrase through its syllable pairs (a phrase
+    of pairs is the same phrase of syllables, found without reading common syllables' positions)."""
+    if len(t.exact) == 1 or len(t.folded) == 1:
+        exact, folded, columns = t.exact, t.folded, ("exact", "folded")
+    else:
+        exact, folded, columns = (
+            pairs(" ".join(t.exact)).split(),
+            pairs(" ".join(t.folded)).split(),
+            (
+                "xpairs",
+                "fpairs",
+            ),
+        )
+    if exact_only:
+        return f"({columns[0]} : {_phrase(exact, t.prefix)})"
+    return f"({columns[0]} : {_phrase(exact, t.prefix)} OR {columns[1]} : {_phrase(folded, t.prefix)})"
+
+
+def _fts5(terms: list[Term]) -> str:
+    return " AND ".join(_fts5_term(t) for t in terms)
 
 
 def _tsquery(terms: list[Term], *, exact_only: bool = False) -> str:
@@ -94,10 +112,7 @@ BROAD = 5000  # a query matching at least this many documents is "broad": newest
 
 
 def _fts5_exact(terms: list[Term]) -> str:
-    def phrase(words: list[str], prefix: bool) -> str:
-        return '"' + " ".join(words) + '"' + ("*" if prefix else "")
-
-    return " AND ".join(f"(exact : {phrase(t.exact, t.prefix)})" for t in terms)
+    return " AND ".join(_fts5_term(t, exact_only=True) for t in terms)
 
 
 def engine_sql(terms: list[Term]) -> list[tuple[str, list[Any]]]:
@@ -112,8 +127,8 @@ def engine_sql(terms: list[Term]) -> list[tuple[str, list[Any]]]:
             [_fts5(terms), BROAD],
         )
         ranked = (
-            "SELECT rowid, bm25(search_fts, 2.0, 1.0) AS score FROM search_fts WHERE search_fts MATCH %s "
-            "ORDER BY score LIMIT %s",
+            "SELECT rowid, bm25(search_fts, 2.0, 1.0, 2.0, 1.0) AS score FROM search_fts "
+            "WHERE search_fts MATCH %s ORDER BY score LIMIT %s",
             [_fts5(terms), MAX_HITS],
         )
         broad_exact = (

@@ -50,6 +50,14 @@ def test_phrase_prefix_symbol_and_number(corpus):
     assert subjects(corpus, "dan", '"chuyển đổi số"') == ["Kế hoạch chuyển đổi số năm 2026 của Đảng ủy"]
     assert subjects(corpus, "dan", '"số chuyển đổi"') == []
     assert subjects(corpus, "alice", "thiên ta*") == ["Báo cáo công tác thủy lợi và phòng chống thiên tai"]
+    # a phrase ending in a prefix, diacritics or not; words in another order are not the phrase
+    assert subjects(corpus, "alice", "chong-thien-ta*") == [
+        "Báo cáo công tác thủy lợi và phòng chống thiên tai"
+    ]
+    assert subjects(corpus, "alice", '"phòng chống thiên tai"') == [
+        "Báo cáo công tác thủy lợi và phòng chống thiên tai"
+    ]
+    assert subjects(corpus, "alice", '"thiên tai phòng chống"') == []
     assert subjects(corpus, "alice", "01-KH/HU") == ["Kế hoạch chuyển đổi số năm 2026 của Đảng ủy"]
     assert subjects(corpus, "dan", "2026") == ["Kế hoạch chuyển đổi số năm 2026 của Đảng ủy"]
 
