@@ -26,6 +26,7 @@ from congvan.exchange import edxml, nodesig
 from congvan.exchange.convert import do_import_document, exchange_user, sniffed
 from congvan.exchange.models import InMessage, OutKind, OutMessage, Peer
 from congvan.exchange.outbox import _queue, apply_status
+from congvan.exchange.routing import NoRoute, next_hop
 from congvan.lib.dates import VN
 from congvan.lib.errors import CongvanError
 from congvan.orgs.models import Unit
@@ -164,7 +165,7 @@ def _take(
     to = msg.recipients[0] if msg.recipients else edxml.Organ()
     try:
         if row.kind == "status":
-            if apply_status(msg, row.received_at):
+            if apply_status(msg, row.received_at, from_node=peer.code):
                 return "accepted", "01", "", None
             return _relay_status(row, msg)
         if len(msg.recipients) != 1:
@@ -174,6 +175,10 @@ def _take(
             raise Refused(f"Đơn vị nhận {to.organ_id!r} không ở máy chủ này / wrong recipient")
         organ = edxml.Organ(unit.code, unit.name)
         if unit.home_node:
+            try:
+                next_hop(unit.home_node)
+            except NoRoute:
+                raise Refused(f"Không có đường tới đơn vị {unit.code} / no route to the recipient") from None
             return _relay(row, msg, incoming, unit), "01", "", organ
         if row.kind == "revoke":
             return (*_revoke(row, msg, unit), organ)
@@ -272,6 +277,8 @@ def _revoke(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit) -> tuple[str, s
         .first()
     )
     reason = msg.business_reason or "Thu hồi văn bản"
+    if original is not None and original.from_node != row.from_node:
+        raise Refused("Chỉ nơi đã gửi văn bản mới thu hồi được / only the sender's node may recall it")
     if original is not None and original.receipt is not None:
         receipt = original.receipt
         if receipt.state != DeliveryState.REVOKED:

@@ -346,16 +346,27 @@ def pass_back(in_id: int, reply: edxml.EdxmlMessage) -> None:
     _queue(kind=OutKind.STATUS, destination=origin.from_node, xml_msg=msg, status=True)
 
 
-def apply_status(msg: edxml.EdxmlMessage, at: dt.datetime) -> bool:
-    """A recipient's status for a document this server sent; False when no delivery matches."""
+def apply_status(msg: edxml.EdxmlMessage, at: dt.datetime, *, from_node: str) -> bool:
+    """A recipient's status for a document this server sent; False when no delivery matches.
+
+    Only the node that hosts the recipient (or the peer that relays for it) speaks for it."""
     from congvan.exchange.convert import find_document
 
     doc = find_document(msg.document_id or msg.response_for)
     state = CODE_STATES.get(msg.status_code)
     if doc is None or state is None:
         return False
-    delivery = Delivery.objects.filter(dispatch__document=doc, unit__code=msg.sender.organ_id).first()
-    if delivery is None:
+    delivery = (
+        Delivery.objects.filter(dispatch__document=doc, unit__code=msg.sender.organ_id)
+        .select_related("unit")
+        .first()
+    )
+    if delivery is None or not delivery.unit.home_node:
+        return False
+    try:
+        if next_hop(delivery.unit.home_node).code != from_node:
+            return False
+    except NoRoute:
         return False
     if delivery.transport in (Transport.QUEUED, Transport.SENT):
         set_transport(delivery.pk, Transport.ACKNOWLEDGED)
@@ -363,10 +374,6 @@ def apply_status(msg: edxml.EdxmlMessage, at: dt.datetime) -> bool:
         return True  # an arrival notice after later progress changes nothing
     apply_delivery_status(delivery.pk, state, msg.status_description, at, msg.sender.organ_id)
     return True
-
-
-def document_id_of(delivery: Delivery) -> str:
-    return edxml_document_id(delivery.dispatch.document)
 
 
 def run_once(pool: ThreadPoolExecutor | None = None) -> int:

@@ -129,3 +129,44 @@ def test_a_unit_that_refuses_unsigned_pdfs_refuses_them_on_arrival(peer: nodesig
     assert (answer.result, answer.status_code) == ("refused", "02")
     assert "Chữ ký số" in answer.status_description
     assert not Receipt.objects.filter(document__symbol="40/VPCP-TTĐT").exists()
+
+
+def test_only_the_recipients_node_reports_its_progress(
+    peer: nodesig.NodeIdentity, api: dict[str, Api], tmp_path: Path
+) -> None:
+    from congvan.conftest import released
+    from congvan.dispatch.models import Delivery
+    from congvan.documents.models import Document
+    from congvan.exchange.convert import edxml_document_id
+
+    Unit.objects.create(
+        code="000.00.09.X99", name="Đơn vị ở XA", abbreviation="X", path="/X/", home_node="XA"
+    )
+    rel = released(api, ["000.00.09.X99"])
+    bkey, bcert = nodesig.make_identity("XB", tmp_path / "xb")
+    do_add_peer("XB", url="http://127.0.0.1:9", certificate=bcert.read_text())
+    intruder = nodesig.NodeIdentity("XB", bkey.read_bytes(), bcert.read_bytes())
+    status = edxml.EdxmlMessage(
+        kind="status",
+        sender=edxml.Organ("000.00.09.X99", "Đơn vị ở XA"),
+        document_id=edxml_document_id(Document.objects.get(pk=rel["id"])),
+        status_code="03",
+        status_description="Đã vào sổ",
+        message_id=str(uuid.uuid4()),
+    )
+
+    def post(who: nodesig.NodeIdentity) -> edxml.EdxmlMessage:
+        signed = nodesig.sign(edxml.write_status(status), who)
+        r = Client().post(
+            "/exchange/v1/messages",
+            {"message": SimpleUploadedFile("m.edxml", signed, "application/xml")},
+            headers={"X-Congvan-Node": who.code},
+        )
+        return edxml.parse(nodesig.verify(r.content, nodesig.identity().cert_pem.decode()).xml)
+
+    assert post(intruder).result == "refused"
+    assert Delivery.objects.get(dispatch__document_id=rel["id"]).state == "arrived"
+    status.message_id = str(uuid.uuid4())
+    assert post(peer).result == "accepted"
+    d = Delivery.objects.get(dispatch__document_id=rel["id"])
+    assert (d.state, d.transport) == ("registered", "acknowledged")
