@@ -12,7 +12,6 @@ from congvan.audit.actions import record
 from congvan.dispatch.access import access_receipt
 from congvan.dispatch.errors import AlreadyReleased, BadRecipients, ReceiptWrongState
 from congvan.dispatch.models import (
-    STATUS_CODES,
     Delivery,
     DeliveryState,
     Dispatch,
@@ -232,12 +231,7 @@ def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.date
         apply_delivery_status(receipt.delivery_id, state, note, now, actor.user.username)
     else:  # from another server or from paper: kept for the exchange to report
         ReceiptEvent.objects.create(
-            receipt=receipt,
-            state=state,
-            code=STATUS_CODES[DeliveryState(state)],
-            at=now,
-            note=note[:500],
-            by=actor.user.username,
+            receipt=receipt, **ReceiptEvent.fields(state, note, now, actor.user.username)
         )
 
 
@@ -365,14 +359,7 @@ def revoke_receipt(receipt: Receipt, reason: str, by: str, now: dt.datetime) -> 
 def apply_delivery_status(delivery_id: int, state: str, note: str, at: dt.datetime, by: str) -> None:
     """Record a recipient's new state on the sender's delivery (from this server or a status message)."""
     Delivery.objects.filter(pk=delivery_id).update(state=state, state_changed_at=at, note=note[:500])
-    StatusEvent.objects.create(
-        delivery_id=delivery_id,
-        state=state,
-        code=STATUS_CODES[DeliveryState(state)],
-        at=at,
-        note=note[:500],
-        by=by[:150],
-    )
+    StatusEvent.objects.create(delivery_id=delivery_id, **StatusEvent.fields(state, note, at, by))
 
 
 def set_transport(delivery_id: int, transport: str, note: str = "") -> None:

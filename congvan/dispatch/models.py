@@ -106,10 +106,9 @@ class Receipt(models.Model):
         return f"receipt {self.pk} of {self.unit_id}"
 
 
-class StatusEvent(models.Model):
-    """A change of a recipient's state after arrival, in order, for the sender's tracking."""
+class StateChange(models.Model):
+    """A recipient's state change with its edXML status code, who made it and a note."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
     state = models.CharField(max_length=16, choices=DeliveryState.choices)
     code = models.CharField(max_length=2)
     at = models.DateTimeField()
@@ -117,13 +116,30 @@ class StatusEvent(models.Model):
     by = models.CharField(max_length=150, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "id"]
+
+    @staticmethod
+    def fields(state: str, note: str, at: object, by: str) -> dict[str, object]:
+        return {
+            "state": state,
+            "code": STATUS_CODES[DeliveryState(state)],
+            "at": at,
+            "note": note[:500],
+            "by": by[:150],
+        }
+
+
+class StatusEvent(StateChange):
+    """A change of a recipient's state after arrival, in order, for the sender's tracking."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
 
     def __str__(self) -> str:
         return f"{self.delivery_id}: {self.code}"
 
 
-class ReceiptEvent(models.Model):
+class ReceiptEvent(StateChange):
     """A change of a receipt that came without a local delivery (from another server, from paper).
 
     For a receipt that arrived from another server this is the outbox seam of the status messages
@@ -131,14 +147,6 @@ class ReceiptEvent(models.Model):
     """
 
     receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="events")
-    state = models.CharField(max_length=16, choices=DeliveryState.choices)
-    code = models.CharField(max_length=2)
-    at = models.DateTimeField()
-    note = models.CharField(max_length=500, blank=True)
-    by = models.CharField(max_length=150, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"receipt {self.receipt_id}: {self.code}"

@@ -334,19 +334,21 @@ def _sub(parent: Element, name: str, text: str | None = None) -> Element:
     return node
 
 
+def _addresses(mh: Element, msg: EdxmlMessage) -> None:
+    for tag, organs in (("From", [msg.sender]), ("To", msg.recipients)):
+        for organ in organs:
+            node = _sub(mh, tag)
+            _sub(node, "OrganId", organ.organ_id)
+            _sub(node, "OrganName", organ.name)
+
+
 def write(msg: EdxmlMessage) -> bytes:
     """Write a document message (unsigned: the exchange signs the bytes it sends)."""
     root = Element(f"{{{NS}}}edXML")
     envelope = _sub(root, "edXMLEnvelope")
     header = _sub(envelope, "edXMLHeader")
     mh = _sub(header, "MessageHeader")
-    sender = _sub(mh, "From")
-    _sub(sender, "OrganId", msg.sender.organ_id)
-    _sub(sender, "OrganName", msg.sender.name)
-    for r in msg.recipients:
-        to = _sub(mh, "To")
-        _sub(to, "OrganId", r.organ_id)
-        _sub(to, "OrganName", r.name)
+    _addresses(mh, msg)
     _sub(mh, "DocumentId", msg.document_id)
     code = _sub(mh, "Code")
     _sub(code, "CodeNumber", msg.code_number)
@@ -413,13 +415,7 @@ def write_status(msg: EdxmlMessage) -> bytes:
     envelope = _sub(root, "edXMLEnvelope")
     header = _sub(envelope, "edXMLHeader")
     mh = _sub(header, "MessageHeader")
-    sender = _sub(mh, "From")
-    _sub(sender, "OrganId", msg.sender.organ_id)
-    _sub(sender, "OrganName", msg.sender.name)
-    for r in msg.recipients:
-        to = _sub(mh, "To")
-        _sub(to, "OrganId", r.organ_id)
-        _sub(to, "OrganName", r.name)
+    _addresses(mh, msg)
     response = _sub(mh, "ResponseFor")
     _sub(response, "DocumentId", msg.document_id or msg.response_for)
     _sub(mh, "StatusCode", msg.status_code)
