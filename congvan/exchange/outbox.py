@@ -284,7 +284,7 @@ def _gave_up(out: OutMessage, error: str) -> None:
         key=f"exchange-failed:{out.message_id}",
         kind="exchange_failed",
         text=f"Không gửi được văn bản {doc.symbol} tới {delivery.unit.name}: {error}"[:500],
-        link=f"/van-ban/{doc.pk}/",
+        link=f"/documents/{doc.pk}/",
     )
     record(
         "exchange.failed",

@@ -207,3 +207,23 @@ def test_intake_pages_show_progress_and_make_a_draft(api):
     bad = client.post("/intake/", {"file": SimpleUploadedFile("x.exe", b"MZ" * 100)})
     assert bad.status_code == 400
     assert signed_in("dan").get(r["Location"]).status_code == 404
+
+
+def test_tracking_shows_the_transport_and_the_clerk_recalls(api):
+    from congvan.orgs.models import Unit
+
+    Unit.objects.create(
+        code="000.00.09.X99", name="Huyện ủy ở máy chủ khác", abbreviation="HU", path="/X/", home_node="XA"
+    )
+    rel = released(api, [CS1, "000.00.09.X99"])
+    client = signed_in("alice")
+    html = client.get(f"/documents/{rel['id']}/").content.decode()
+    row = re.search(r'<tr data-unit="000.00.09.X99">.*?</tr>', html, re.S).group(0)
+    assert "Chờ gửi" in row  # queued for the other server, not "arrived"
+    assert 'id="revoke"' in html
+    r = client.post(f"/documents/{rel['id']}/revoke/", {"reason": "Ban hành nhầm"})
+    assert r.status_code == 302
+    html = client.get(f"/documents/{rel['id']}/").content.decode()
+    row = re.search(rf'<tr data-unit="{CS1}">.*?</tr>', html, re.S).group(0)
+    assert "Đã thu hồi" in row and 'id="revoke"' not in html
+    assert "Ban hành nhầm" in row
