@@ -17,9 +17,9 @@ from django.db.models import Q
 
 from congvan.documents.models import Document
 from congvan.lib.errors import InvalidInput
+from congvan.lib.sql import id_list
 from congvan.lib.vntext import exact_form, folded_form, pairs
 from congvan.orgs.access import Acting
-from congvan.search.models import SearchEntry
 from congvan.workflow.access import visible_documents
 
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
@@ -181,13 +181,13 @@ def _engine_hits(terms: list[Term]) -> list[tuple[int, float]]:
             cur.execute(*broad_all)
             hits += [(int(i), float(score)) for i, score in cur.fetchall() if int(i) not in seen]
             hits = hits[:MAX_HITS]
-    live = set(SearchEntry.objects.filter(pk__in=[i for i, _ in hits]).values_list("pk", flat=True))
-    return [(i, score) for i, score in hits if i in live]  # engine rows of flushed entries are ignored
+    return hits
 
 
 def _visible_among(acting: Acting, ids: list[int], f: Filters) -> set[int]:
-    """Which candidates the person may see and the filters keep: one query, filtered in SQL."""
-    qs = visible_documents(acting).filter(pk__in=ids)
+    """Which candidates the person may see and the filters keep: one query, filtered in SQL (engine rows
+    whose entry is gone, as after a flush, are ignored)."""
+    qs = visible_documents(acting).filter(pk__in=id_list(connection, ids), search_entry__isnull=False)
     if f.direction == "out":
         qs = qs.filter(issuing_unit_id=acting.unit.pk)
     elif f.direction == "in":

@@ -218,12 +218,18 @@ def test_tracking_shows_the_transport_and_the_clerk_recalls(api):
     rel = released(api, [CS1, "000.00.09.X99"])
     client = signed_in("alice")
     html = client.get(f"/documents/{rel['id']}/").content.decode()
-    row = re.search(r'<tr data-unit="000.00.09.X99">.*?</tr>', html, re.S).group(0)
+    row = _row(html, "000.00.09.X99")
     assert "Chờ gửi" in row  # queued for the other server, not "arrived"
     assert 'id="revoke"' in html
     r = client.post(f"/documents/{rel['id']}/revoke/", {"reason": "Ban hành nhầm"})
     assert r.status_code == 302
     html = client.get(f"/documents/{rel['id']}/").content.decode()
-    row = re.search(rf'<tr data-unit="{CS1}">.*?</tr>', html, re.S).group(0)
+    row = _row(html, CS1)
     assert "Đã thu hồi" in row and 'id="revoke"' not in html
     assert "Ban hành nhầm" in row
+
+
+def _row(html: str, unit: str) -> str:
+    found = re.search(rf'<tr data-unit="{re.escape(unit)}">.*?</tr>', html, re.S)
+    assert found is not None, unit
+    return found.group(0)
