@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from typing import Any
 
 from bench.common import p95, parse_args, setup_django, timed, verdict
 
@@ -163,7 +164,7 @@ def main() -> None:
     from congvan.orgs.access import acting_as
     from congvan.orgs.models import Membership, Unit, User
     from congvan.search.indexer import index_documents
-    from congvan.search.queries import BROAD, Filters, engine_sql, parse, search
+    from congvan.search.queries import Filters, allowed_sql, parse, run_statements, search, statements
 
     total = 20_000 if args.quick else 1_000_000
     rnd = random.Random(11)
@@ -225,14 +226,14 @@ def main() -> None:
         ours = timed(ours_once, rounds)
         terms = parse(q)
 
-        def raw(terms: list = terms) -> None:
-            """The same engine statements congvan sends, sent straight (no visibility, no Django)."""
-            probe, ranked, broad_exact, broad_all = engine_sql(terms)
-            with connection.cursor() as cur:
-                cur.execute(*probe)
-                for statement in [ranked] if cur.fetchone()[0] < BROAD else [broad_exact, broad_all]:
-                    cur.execute(*statement)
-                    cur.fetchall()
+        found = allowed_sql(None, f)
+        assert found is not None
+        where: tuple[str, list[Any]] = found
+
+        def raw(terms: list = terms, where: tuple[str, list[Any]] = where) -> None:
+            """The same engine statements with the same filters, sent straight: no visibility
+            conditions, no Django, no page of documents."""
+            run_statements(terms, statements(terms, *where))
 
         base = timed(raw, rounds)
         ratio = p95(ours) / max(p95(base), 1e-6)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.expressions import RawSQL
 
 
 def ids_in(connection: BaseDatabaseWrapper, column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
@@ -16,13 +15,4 @@ def ids_in(connection: BaseDatabaseWrapper, column: str, ids: Sequence[int]) -> 
         return f"{column} = ANY(%s)", [list(ids)]
     if connection.vendor == "sqlite":
         return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
-    raise NotImplementedError(connection.vendor)
-
-
-def id_list(connection: BaseDatabaseWrapper, ids: Sequence[int]) -> RawSQL:
-    """A subquery of ids as one parameter, for ``pk__in=`` (the ORM would bind one parameter per id)."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
-    if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
     raise NotImplementedError(connection.vendor)

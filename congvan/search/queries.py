@@ -15,11 +15,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from congvan.documents.models import Document
+from congvan.documents.models import Document, DocumentType
 from congvan.lib.errors import InvalidInput
-from congvan.lib.sql import id_list
 from congvan.lib.vntext import exact_form, folded_form, pairs
 from congvan.orgs.access import Acting
+from congvan.orgs.models import Unit
 from congvan.workflow.access import visible_documents
 
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
@@ -109,93 +109,49 @@ def _tsquery(terms: list[Term], *, exact_only: bool = False) -> str:
 
 
 BROAD = 5000  # a query matching at least this many documents is "broad": newest first, exact matches first
+# A broad query lists its newest visible matches up to this many (the count says "at least"): finding
+# each costs a step through the engine's matches, and nobody reads past ten pages of a common word.
+BROAD_HITS = 200
 
 
 def _fts5_exact(terms: list[Term]) -> str:
     return " AND ".join(_fts5_term(t, exact_only=True) for t in terms)
 
 
-def engine_sql(terms: list[Term]) -> list[tuple[str, list[Any]]]:
-    """The statements congvan sends to the engine for a query (the benchmark sends them raw too).
-
-    Ranking every match of a very common word costs the whole posting list (bm25 / ts_rank), so a
-    broad query lists exact-diacritic matches first, then the folded ones, each newest first.
-    """
+def probe_sql(terms: list[Term]) -> tuple[str, list[Any]]:
+    """Does the query match at least BROAD documents? (Stops counting there.)"""
     if connection.vendor == "sqlite":
-        probe = (
+        return (
             "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)",
             [_fts5(terms), BROAD],
         )
-        ranked = (
-            "SELECT rowid, bm25(search_fts, 2.0, 1.0, 2.0, 1.0) AS score FROM search_fts "
-            "WHERE search_fts MATCH %s ORDER BY score LIMIT %s",
-            [_fts5(terms), MAX_HITS],
-        )
-        broad_exact = (
-            "SELECT rowid, -2.0 FROM search_fts WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
-            [_fts5_exact(terms), MAX_HITS],
-        )
-        broad_all = (
-            "SELECT rowid, -1.0 FROM search_fts WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
-            [_fts5(terms), MAX_HITS],
-        )
-    else:
-        tsq, exact = _tsquery(terms), _tsquery(terms, exact_only=True)
-        probe = (
-            "SELECT count(*) FROM (SELECT 1 FROM search_searchentry WHERE vector @@ to_tsquery('simple', %s) "
-            "LIMIT %s) x",
-            [tsq, BROAD],
-        )
-        # Exact-diacritic matches first: a boost when the exact forms alone match, then ts_rank.
-        ranked = (
-            "SELECT document_id, -(CASE WHEN vector @@ to_tsquery('simple', %s) THEN 1 ELSE 0 END"
-            " + ts_rank(vector, to_tsquery('simple', %s))) AS score FROM search_searchentry "
-            "WHERE vector @@ to_tsquery('simple', %s) ORDER BY score, document_id DESC LIMIT %s",
-            [exact, tsq, tsq, MAX_HITS],
-        )
-        broad_exact = (
-            "SELECT document_id, -2.0 FROM search_searchentry WHERE vector @@ to_tsquery('simple', %s) "
-            "ORDER BY document_id DESC LIMIT %s",
-            [exact, MAX_HITS],
-        )
-        broad_all = (
-            "SELECT document_id, -1.0 FROM search_searchentry WHERE vector @@ to_tsquery('simple', %s) "
-            "ORDER BY document_id DESC LIMIT %s",
-            [tsq, MAX_HITS],
-        )
-    return [probe, ranked, broad_exact, broad_all]
+    return (
+        "SELECT count(*) FROM (SELECT 1 FROM search_searchentry WHERE vector @@ to_tsquery('simple', %s) "
+        "LIMIT %s) x",
+        [_tsquery(terms), BROAD],
+    )
 
 
-def _engine_hits(terms: list[Term]) -> list[tuple[int, float]]:
-    """The best MAX_HITS matches straight from the engine: (document id, score), best first."""
-    probe, ranked, broad_exact, broad_all = engine_sql(terms)
-    with connection.cursor() as cur:
-        cur.execute(*probe)
-        if cur.fetchone()[0] < BROAD:
-            cur.execute(*ranked)
-            hits = [(int(i), float(score)) for i, score in cur.fetchall()]
-        else:
-            cur.execute(*broad_exact)
-            hits = [(int(i), float(score)) for i, score in cur.fetchall()]
-            seen = {i for i, _ in hits}
-            cur.execute(*broad_all)
-            hits += [(int(i), float(score)) for i, score in cur.fetchall() if int(i) not in seen]
-            hits = hits[:MAX_HITS]
-    return hits
-
-
-def _visible_among(acting: Acting, ids: list[int], f: Filters) -> set[int]:
-    """Which candidates the person may see and the filters keep: one query, filtered in SQL (engine rows
-    whose entry is gone, as after a flush, are ignored)."""
-    qs = visible_documents(acting).filter(pk__in=id_list(connection, ids), search_entry__isnull=False)
-    if f.direction == "out":
+def allowed_sql(acting: Acting | None, f: Filters) -> tuple[str, list[Any]] | None:
+    """The SQL condition, on ``documents_document``, of what the person may see and the filters keep
+    (None when a filter names nothing that exists). Only the document's own columns and correlated
+    EXISTS subqueries: it is evaluated for each match the engine yields, in the engine's order.
+    Without ``acting``: the filters alone (the benchmark's raw baseline)."""
+    qs = visible_documents(acting) if acting is not None else Document.objects.all()
+    if acting is not None and f.direction == "out":
         qs = qs.filter(issuing_unit_id=acting.unit.pk)
-    elif f.direction == "in":
+    elif acting is not None and f.direction == "in":
         qs = qs.exclude(issuing_unit_id=acting.unit.pk)
     if f.doc_type:
-        qs = qs.filter(doc_type__abbreviation=f.doc_type)
+        type_id = DocumentType.objects.filter(abbreviation=f.doc_type).values_list("pk", flat=True).first()
+        if type_id is None:
+            return None
+        qs = qs.filter(doc_type_id=type_id)
     if f.issuer:
-        qs = qs.filter(issuing_unit__code=f.issuer)
+        unit_id = Unit.objects.filter(code=f.issuer).values_list("pk", flat=True).first()
+        if unit_id is None:
+            return None
+        qs = qs.filter(issuing_unit_id=unit_id)
     if f.date_from:
         qs = qs.filter(
             Q(issued_date__gte=f.date_from) | Q(issued_date=None, created_at__date__gte=f.date_from)
@@ -204,19 +160,88 @@ def _visible_among(acting: Acting, ids: list[int], f: Filters) -> set[int]:
         qs = qs.filter(Q(issued_date__lte=f.date_to) | Q(issued_date=None, created_at__date__lte=f.date_to))
     if f.state:
         qs = qs.filter(state=f.state)
-    return set(qs.values_list("pk", flat=True))
+    compiler = qs.query.get_compiler(connection=connection)
+    sql, params = compiler.compile(qs.query.where)
+    return (sql or "1 = 1"), list(params)
+
+
+def statements(terms: list[Term], where: str, wparams: list[Any]) -> dict[str, tuple[str, list[Any]]]:
+    """The engine's statements with the condition inside: matches come in the engine's order (rank, or
+    newest first) and only those the person may see count, so nothing visible is cut off by a cap."""
+    if connection.vendor == "sqlite":
+        # CROSS JOIN keeps the engine as the outer loop (SQLite then never scans all documents).
+        base = (
+            "FROM search_fts CROSS JOIN search_searchentry e ON e.document_id = search_fts.rowid "
+            "CROSS JOIN documents_document ON documents_document.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND ({where})"
+        )
+        return {
+            "ranked": (
+                f"SELECT search_fts.rowid, bm25(search_fts, 2.0, 1.0, 2.0, 1.0) AS score {base} "
+                "ORDER BY score LIMIT %s",
+                [_fts5(terms), *wparams, MAX_HITS],
+            ),
+            "exact": (
+                f"SELECT search_fts.rowid, -2.0 {base} ORDER BY search_fts.rowid DESC LIMIT %s",
+                [_fts5_exact(terms), *wparams, BROAD_HITS],
+            ),
+            "all": (
+                f"SELECT search_fts.rowid, -1.0 {base} ORDER BY search_fts.rowid DESC LIMIT %s",
+                [_fts5(terms), *wparams, BROAD_HITS],
+            ),
+        }
+    tsq, exact = _tsquery(terms), _tsquery(terms, exact_only=True)
+    base = (
+        "FROM search_searchentry e JOIN documents_document ON documents_document.id = e.document_id "
+        f"WHERE e.vector @@ to_tsquery('simple', %s) AND ({where})"
+    )
+    return {
+        "ranked": (
+            "SELECT e.document_id, -(CASE WHEN e.vector @@ to_tsquery('simple', %s) THEN 1 ELSE 0 END"
+            f" + ts_rank(e.vector, to_tsquery('simple', %s))) AS score {base} "
+            "ORDER BY score, e.document_id DESC LIMIT %s",
+            [exact, tsq, tsq, *wparams, MAX_HITS],
+        ),
+        "exact": (
+            f"SELECT e.document_id, -2.0 {base} ORDER BY e.document_id DESC LIMIT %s",
+            [exact, *wparams, BROAD_HITS],
+        ),
+        "all": (
+            f"SELECT e.document_id, -1.0 {base} ORDER BY e.document_id DESC LIMIT %s",
+            [tsq, *wparams, BROAD_HITS],
+        ),
+    }
+
+
+def _hits(acting: Acting, terms: list[Term], f: Filters) -> list[tuple[int, float]]:
+    """Up to MAX_HITS visible matches, best first: ranked by the engine when the query is narrow, exact
+    matches then the others, newest first, when it is broad (ranking every match costs too much)."""
+    allowed = allowed_sql(acting, f)
+    if allowed is None:
+        return []
+    return run_statements(terms, statements(terms, *allowed))
+
+
+def run_statements(terms: list[Term], sql: dict[str, tuple[str, list[Any]]]) -> list[tuple[int, float]]:
+    with connection.cursor() as cur:
+        cur.execute(*probe_sql(terms))
+        if cur.fetchone()[0] < BROAD:
+            cur.execute(*sql["ranked"])
+            return [(int(i), float(score)) for i, score in cur.fetchall()]
+        cur.execute(*sql["exact"])
+        hits = [(int(i), float(score)) for i, score in cur.fetchall()]
+        seen = {i for i, _ in hits}
+        if len(hits) < BROAD_HITS:
+            cur.execute(*sql["all"])
+            hits += [(int(i), float(score)) for i, score in cur.fetchall() if int(i) not in seen]
+    return hits[:BROAD_HITS]
 
 
 def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
-    """Return one page of hits (best first) and how many there are, among visible documents only.
-
-    The engine ranks; visibility and filters are then applied in SQL to those candidates (an id list),
-    so a rare word stays as fast as the engine whatever the number of documents the person can see.
-    """
+    """Return one page of hits (best first) and how many there are (at most MAX_HITS), among the
+    documents the person may see: visibility and filters are conditions of the engine's statement."""
     terms = parse(q)
-    hits = _engine_hits(terms)
-    visible = _visible_among(acting, [i for i, _ in hits], f) if hits else set()
-    ranked = [(i, score) for i, score in hits if i in visible]
+    ranked = _hits(acting, terms, f)
     page = ranked[offset : offset + limit]
     docs = Document.objects.select_related("doc_type", "issuing_unit").in_bulk([i for i, _ in page])
     folded_words = {w for t in terms for w in t.folded}

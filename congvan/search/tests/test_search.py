@@ -130,3 +130,21 @@ def test_broad_queries_list_exact_matches_first_then_newest(corpus, monkeypatch)
     assert found[0] == "Văn bản hướng dẫn về hoà giải ở cơ sở"  # the exact spelling comes first
     assert "Thông báo van ban moi khong dau" in found
     assert subjects(corpus, "erin", "chuyen doi so") == []  # still only what the person may see
+
+
+def test_broad_queries_find_what_the_person_sees_beyond_what_others_see(corpus, monkeypatch):
+    """The visibility and the filters are conditions of the engine's statement: newer matches that
+    the person may not see (or that the filters drop) do not push theirs out of a capped list."""
+    from congvan.search import queries
+
+    monkeypatch.setattr(queries, "BROAD", 1)
+    monkeypatch.setattr(queries, "BROAD_HITS", 1)
+    for i in range(3):  # newer matches, for cell 1 only
+        released(corpus, [CS1], subject=f"Văn bản mới số {i} cho chi bộ 1")
+    index_pending()
+    assert subjects(corpus, "erin", "van ban") == ["Văn bản hướng dẫn về hoà giải ở cơ sở"]
+    assert subjects(corpus, "alice", "van ban", type="HD") == ["Văn bản hướng dẫn về hoà giải ở cơ sở"]
+    assert subjects(corpus, "alice", "van ban", issuer="000.00.01.H57", type="TB") == [
+        "Thông báo van ban moi khong dau"
+    ]
+    assert subjects(corpus, "alice", "van ban", type="NOSUCH") == []
