@@ -166,6 +166,9 @@ def _metadata_from_post(post: Any) -> dict[str, Any]:
             meta[name] = value
     if "recipients" in post or "recipients_present" in post:
         meta["recipients"] = post.getlist("recipients")
+    if "replaces" in post:
+        raw = post.get("replaces", "")
+        meta["replaces"] = None if raw == "" else _int(raw) or -1  # -1: refused with the reason
     return meta
 
 
@@ -198,6 +201,7 @@ def _form_of(doc: Document) -> dict[str, Any]:
     form["type"] = doc.doc_type.abbreviation
     form["reply_due"] = doc.reply_due.isoformat() if doc.reply_due else ""
     form["recipients"] = doc.planned_recipients
+    form["replaces"] = doc.replaces_id
     return form
 
 
@@ -228,6 +232,10 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         "types": document_types(),
         "urgencies": Urgency.choices,
         "confidentialities": Confidentiality.choices,
+        "replaceable": Document.objects.filter(issuing_unit=acting.unit, state=DocState.RELEASED)
+        .exclude(pk=doc.pk if doc is not None else 0)
+        .order_by("-released_at")
+        .only("pk", "symbol", "subject")[:200],
         **_recipient_choices(acting),
     }
     return render(request, "web/compose.html", context, status=400 if error else 200)

@@ -233,3 +233,19 @@ def _row(html: str, unit: str) -> str:
     found = re.search(rf'<tr data-unit="{re.escape(unit)}">.*?</tr>', html, re.S)
     assert found is not None, unit
     return found.group(0)
+
+
+def test_a_draft_names_the_document_it_replaces_in_the_web(api):
+    first = released(api, [CS1], subject="Kế hoạch cũ")
+    doc_id = api["carol"].create_draft(subject="Kế hoạch mới").json()["id"]
+    client = signed_in("carol")
+    page = client.get(f"/documents/{doc_id}/edit/").content.decode()
+    assert f'<option value="{first["id"]}"' in page
+    form = {"type": "KH", "subject": "Kế hoạch mới", "urgency": "normal", "confidentiality": "none"}
+    r = client.post(f"/documents/{doc_id}/edit/", {**form, "replaces": "abc"})
+    assert r.status_code == 400 and "replaces" in r.content.decode()
+    r = client.post(f"/documents/{doc_id}/edit/", {**form, "replaces": str(first["id"])})
+    assert r.status_code == 302
+    assert api["carol"].get(f"/documents/{doc_id}").json()["replaces"] == first["id"]
+    page = client.get(f"/documents/{doc_id}/edit/").content.decode()
+    assert f'<option value="{first["id"]}" selected' in page
