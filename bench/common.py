@@ -26,7 +26,8 @@ def parse_args(description: str) -> argparse.Namespace:
 
 def setup_django(args: argparse.Namespace) -> None:
     """Point congvan at a fresh database and migrate it."""
-    data = tempfile.mkdtemp(prefix="congvan-bench-")
+    # CONGVAN_BENCH_REUSE=DIR: the database a previous run left there (bench.search then skips generating)
+    data = os.environ.get("CONGVAN_BENCH_REUSE") or tempfile.mkdtemp(prefix="congvan-bench-")
     os.environ["CONGVAN_DATA_DIR"] = data
     if args.db == "postgres":
         _recreate_postgres(args.postgres_url)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Q
 
@@ -24,6 +27,17 @@ from congvan.workflow.access import visible_documents
 
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
 MAX_TERMS = 12
+# What a result shows (the API's and the page's fields): the rest of a document is not read.
+HIT_FIELDS = (
+    "symbol",
+    "subject",
+    "state",
+    "issued_date",
+    "doc_type__abbreviation",
+    "doc_type__name",
+    "issuing_unit__code",
+    "issuing_unit__name",
+)
 MAX_HITS = 2000
 
 
@@ -142,16 +156,11 @@ def allowed_sql(acting: Acting | None, f: Filters) -> tuple[str, list[Any]] | No
         qs = qs.filter(issuing_unit_id=acting.unit.pk)
     elif acting is not None and f.direction == "in":
         qs = qs.exclude(issuing_unit_id=acting.unit.pk)
+    # names as subqueries, not joins and not looked up now: the condition depends only on its inputs
     if f.doc_type:
-        type_id = DocumentType.objects.filter(abbreviation=f.doc_type).values_list("pk", flat=True).first()
-        if type_id is None:
-            return None
-        qs = qs.filter(doc_type_id=type_id)
+        qs = qs.filter(doc_type_id__in=DocumentType.objects.filter(abbreviation=f.doc_type).values("pk"))
     if f.issuer:
-        unit_id = Unit.objects.filter(code=f.issuer).values_list("pk", flat=True).first()
-        if unit_id is None:
-            return None
-        qs = qs.filter(issuing_unit_id=unit_id)
+        qs = qs.filter(issuing_unit_id__in=Unit.objects.filter(code=f.issuer).values("pk"))
     if f.date_from:
         qs = qs.filter(
             Q(issued_date__gte=f.date_from) | Q(issued_date=None, created_at__date__gte=f.date_from)
@@ -161,8 +170,32 @@ def allowed_sql(acting: Acting | None, f: Filters) -> tuple[str, list[Any]] | No
     if f.state:
         qs = qs.filter(state=f.state)
     compiler = qs.query.get_compiler(connection=connection)
-    sql, params = compiler.compile(qs.query.where)
+    try:
+        sql, params = compiler.compile(qs.query.where)
+    except FullResultSet:  # no condition at all
+        return "1 = 1", []
+    except EmptyResultSet:  # a condition nothing can meet
+        return None
     return (sql or "1 = 1"), list(params)
+
+
+_ALLOWED: dict[tuple[Any, ...], tuple[float, tuple[str, list[Any]] | None]] = {}
+ALLOWED_SECONDS = 60.0
+
+
+def _allowed_cached(acting: Acting, f: Filters) -> tuple[str, list[Any]] | None:
+    """``allowed_sql`` for a person, unit, role and filters, kept a minute (building it through the ORM
+    costs more than a rare word's search; it is a function of those inputs only: no lookups)."""
+    key = (connection.alias, connection.vendor, acting.user.pk, acting.unit.pk, acting.role, f)
+    now = time.monotonic()
+    cached = _ALLOWED.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    value = allowed_sql(acting, f)
+    if len(_ALLOWED) > 1000:
+        _ALLOWED.clear()
+    _ALLOWED[key] = (now + ALLOWED_SECONDS, value)
+    return value
 
 
 def statements(terms: list[Term], where: str, wparams: list[Any]) -> dict[str, tuple[str, list[Any]]]:
@@ -216,7 +249,7 @@ def statements(terms: list[Term], where: str, wparams: list[Any]) -> dict[str, t
 def _hits(acting: Acting, terms: list[Term], f: Filters) -> list[tuple[int, float]]:
     """Up to MAX_HITS visible matches, best first: ranked by the engine when the query is narrow, exact
     matches then the others, newest first, when it is broad (ranking every match costs too much)."""
-    allowed = allowed_sql(acting, f)
+    allowed = _allowed_cached(acting, f)
     if allowed is None:
         return []
     return run_statements(terms, statements(terms, *allowed))
@@ -243,7 +276,11 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
     terms = parse(q)
     ranked = _hits(acting, terms, f)
     page = ranked[offset : offset + limit]
-    docs = Document.objects.select_related("doc_type", "issuing_unit").in_bulk([i for i, _ in page])
+    docs = (
+        Document.objects.select_related("doc_type", "issuing_unit")
+        .only(*HIT_FIELDS)
+        .in_bulk([i for i, _ in page])
+    )
     folded_words = {w for t in terms for w in t.folded}
     prefixes = [t.folded[-1] for t in terms if t.prefix]
     return [
@@ -253,11 +290,16 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
     ], len(ranked)
 
 
+@lru_cache(maxsize=20000)
+def _fold(token: str) -> str:
+    return folded_form(token)
+
+
 def snippet(text: str, words: set[str], prefixes: list[str], width: int = 240) -> str:
     """Return escaped text with the matched words in <mark>, whatever their diacritics."""
     out = []
     for token in re.split(r"(\W+)", text[:width]):
-        folded = folded_form(token)
+        folded = _fold(token)
         hit = bool(folded) and (folded in words or any(folded.startswith(p) for p in prefixes))
         out.append(f"<mark>{html.escape(token)}</mark>" if hit else html.escape(token))
     return "".join(out) + ("…" if len(text) > width else "")
