@@ -50,3 +50,13 @@ def pairs(form: str) -> str:
     """
     words = form.split()
     return " ".join(f"{a}_{b}" for a, b in zip(words, words[1:], strict=False))  # noqa: RUF007
+
+
+def pairs_tsvector(exact: str, folded: str) -> str:
+    """A PostgreSQL tsvector literal of the syllable pairs (exact weighted A, folded B), built here
+    because PostgreSQL's parser would split a pair at its "_"."""
+    lexemes: dict[str, list[str]] = {}
+    for form, weight in ((exact, "A"), (folded, "B")):
+        for i, pair in enumerate(pairs(form).split(), start=1):
+            lexemes.setdefault(pair, []).append(f"{min(i, 16383)}{weight}")
+    return " ".join(f"'{lexeme}':{','.join(pos)}" for lexeme, pos in lexemes.items())

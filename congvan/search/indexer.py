@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from congvan.documents.models import Document
-from congvan.lib.vntext import exact_form, folded_form, pairs
+from congvan.lib.vntext import exact_form, folded_form, pairs, pairs_tsvector
 from congvan.search.models import ReindexState, SearchEntry
 
 
@@ -52,12 +52,16 @@ def index_documents(ids: Iterable[int]) -> int:
                     [(i, e, f, pairs(e), pairs(f)) for i, e, f in rows],
                 )
             else:
-                cur.execute(
-                    "UPDATE search_searchentry SET vector = setweight(to_tsvector('simple', exact), 'A') || "
-                    "setweight(to_tsvector('simple', folded), 'B') WHERE document_id = ANY(%s)",
-                    [[r[0] for r in rows]],
-                )
+                cur.execute(VECTOR_SQL, [[r[0] for r in rows], [pairs_tsvector(e, f) for _, e, f in rows]])
     return len(rows)
+
+
+# The words of both forms (the parser's tokens), and apart their syllable pairs (a literal: see vntext).
+VECTOR_SQL = (
+    "UPDATE search_searchentry SET vector = setweight(to_tsvector('simple', exact), 'A') || "
+    "setweight(to_tsvector('simple', folded), 'B'), pairs = x.p::tsvector "
+    "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS p) x WHERE document_id = x.id"
+)
 
 
 def index_pending(limit: int = 500) -> int:

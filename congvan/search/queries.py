@@ -108,18 +108,52 @@ def _fts5(terms: list[Term]) -> str:
     return " AND ".join(_fts5_term(t) for t in terms)
 
 
-def _tsquery(terms: list[Term], *, exact_only: bool = False) -> str:
-    def phrase(words: list[str], weight: str, prefix: bool) -> str:
-        parts = [
-            f"'{w}':{'*' if prefix and i == len(words) - 1 else ''}{weight}" for i, w in enumerate(words)
-        ]
-        return "(" + " <-> ".join(parts) + ")"
+def _ts_phrase(words: list[str], weight: str, prefix: bool) -> str:
+    parts = [f"'{w}':{'*' if prefix and i == len(words) - 1 else ''}{weight}" for i, w in enumerate(words)]
+    return "(" + " <-> ".join(parts) + ")"
 
-    if exact_only:
-        return " & ".join(phrase(t.exact, "A", t.prefix) for t in terms)
-    return " & ".join(
-        f"({phrase(t.exact, 'A', t.prefix)} | {phrase(t.folded, 'B', t.prefix)})" for t in terms
-    )
+
+def _tsquery_parts(terms: list[Term], *, exact_only: bool = False) -> tuple[str, str]:
+    """(words for to_tsquery, syllable pairs for a ::tsquery cast): a phrase is matched through its
+    pairs (lexemes of the vector, see vntext.pairs_tsvector), a single word as a word."""
+    words: list[str] = []
+    pair_terms: list[str] = []
+    for t in terms:
+        if len(t.exact) == 1 or len(t.folded) == 1:
+            exact, folded, out = t.exact, t.folded, words
+        else:
+            exact, folded = pairs(" ".join(t.exact)).split(), pairs(" ".join(t.folded)).split()
+            out = pair_terms
+        if exact_only:
+            out.append(_ts_phrase(exact, "A", t.prefix))
+        else:
+            out.append(f"({_ts_phrase(exact, 'A', t.prefix)} | {_ts_phrase(folded, 'B', t.prefix)})")
+    return " & ".join(words), " & ".join(pair_terms)
+
+
+def _tsquery_sql(terms: list[Term], *, exact_only: bool = False, alias: str = "") -> tuple[str, list[Any]]:
+    """The SQL condition of the query on the entry (words in ``vector``, phrases' pairs in ``pairs``)."""
+    words, pair_terms = _tsquery_parts(terms, exact_only=exact_only)
+    parts, params = [], []
+    if words:
+        parts.append(f"{alias}vector @@ to_tsquery('simple', %s)")
+        params.append(words)
+    if pair_terms:
+        parts.append(f"{alias}pairs @@ %s::tsquery")
+        params.append(pair_terms)
+    return "(" + " AND ".join(parts) + ")", params
+
+
+def _ts_rank_sql(terms: list[Term], alias: str) -> tuple[str, list[Any]]:
+    words, pair_terms = _tsquery_parts(terms)
+    parts, params = [], []
+    if words:
+        parts.append(f"ts_rank({alias}vector, to_tsquery('simple', %s))")
+        params.append(words)
+    if pair_terms:
+        parts.append(f"ts_rank({alias}pairs, %s::tsquery)")
+        params.append(pair_terms)
+    return " + ".join(parts), params
 
 
 BROAD = 5000  # a query matching at least this many documents is "broad": newest first, exact matches first
@@ -139,11 +173,9 @@ def probe_sql(terms: list[Term]) -> tuple[str, list[Any]]:
             "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)",
             [_fts5(terms), BROAD],
         )
-    return (
-        "SELECT count(*) FROM (SELECT 1 FROM search_searchentry WHERE vector @@ to_tsquery('simple', %s) "
-        "LIMIT %s) x",
-        [_tsquery(terms), BROAD],
-    )
+    q, qp = _tsquery_sql(terms)  # fixed fragments; the words are parameters
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM search_searchentry WHERE {q} LIMIT %s) x"  # noqa: S608
+    return sql, [*qp, BROAD]
 
 
 def allowed_sql(acting: Acting | None, f: Filters) -> tuple[str, list[Any]] | None:
@@ -223,25 +255,28 @@ def statements(terms: list[Term], where: str, wparams: list[Any]) -> dict[str, t
                 [_fts5(terms), *wparams, BROAD_HITS],
             ),
         }
-    tsq, exact = _tsquery(terms), _tsquery(terms, exact_only=True)
-    base = (
-        "FROM search_searchentry e JOIN documents_document ON documents_document.id = e.document_id "
-        f"WHERE e.vector @@ to_tsquery('simple', %s) AND ({where})"
-    )
+    (tsq, tp), (exact, ep) = _tsquery_sql(terms, alias="e."), _tsquery_sql(terms, exact_only=True, alias="e.")
+    rank, rp = _ts_rank_sql(terms, "e.")
+
+    def pg_base(q: str) -> str:
+        return (
+            "FROM search_searchentry e JOIN documents_document ON documents_document.id = e.document_id "
+            f"WHERE {q} AND ({where})"
+        )
+
     return {
         "ranked": (
-            "SELECT e.document_id, -(CASE WHEN e.vector @@ to_tsquery('simple', %s) THEN 1 ELSE 0 END"
-            f" + ts_rank(e.vector, to_tsquery('simple', %s))) AS score {base} "
+            f"SELECT e.document_id, -(CASE WHEN {exact} THEN 1 ELSE 0 END + {rank}) AS score {pg_base(tsq)} "
             "ORDER BY score, e.document_id DESC LIMIT %s",
-            [exact, tsq, tsq, *wparams, MAX_HITS],
+            [*ep, *rp, *tp, *wparams, MAX_HITS],
         ),
         "exact": (
-            f"SELECT e.document_id, -2.0 {base} ORDER BY e.document_id DESC LIMIT %s",
-            [exact, *wparams, BROAD_HITS],
+            f"SELECT e.document_id, -2.0 {pg_base(exact)} ORDER BY e.document_id DESC LIMIT %s",
+            [*ep, *wparams, BROAD_HITS],
         ),
         "all": (
-            f"SELECT e.document_id, -1.0 {base} ORDER BY e.document_id DESC LIMIT %s",
-            [tsq, *wparams, BROAD_HITS],
+            f"SELECT e.document_id, -1.0 {pg_base(tsq)} ORDER BY e.document_id DESC LIMIT %s",
+            [*tp, *wparams, BROAD_HITS],
         ),
     }
 
