@@ -49,8 +49,29 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Named:
+    pk: int
+    code: str
+    name: str
+    abbreviation: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a result shows of a document (read in one plain statement, not as a model)."""
+
+    pk: int
+    symbol: str
+    subject: str
+    state: str
+    issued_date: dt.date | None
+    doc_type: Named
+    issuing_unit: Named
+
+
+@dataclass(frozen=True)
 class Hit:
-    document: Document
+    document: Found
     score: float
     snippet: str
 
@@ -311,7 +332,7 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
     ], len(ranked)
 
 
-def _page_documents(ids: list[int]) -> dict[int, Document]:
+def _page_documents(ids: list[int]) -> dict[int, Found]:
     """The fields a result shows, for one page, in one plain statement (the ORM's own query building
     cost more than the search of a rare word)."""
     if not ids:
@@ -326,14 +347,18 @@ def _page_documents(ids: list[int]) -> dict[int, Document]:
             params,
         )
         rows = cur.fetchall()
-    docs = {}
-    for pk, symbol, subject, state, issued, type_id, abbr, type_name, unit_id, code, unit_name in rows:
-        issued = dt.date.fromisoformat(issued) if isinstance(issued, str) else issued  # SQLite: text
-        doc = Document(pk=pk, symbol=symbol, subject=subject, state=state, issued_date=issued)
-        doc.doc_type = DocumentType(pk=type_id, abbreviation=abbr, name=type_name)
-        doc.issuing_unit = Unit(pk=unit_id, code=code, name=unit_name)
-        docs[pk] = doc
-    return docs
+    return {
+        pk: Found(
+            pk,
+            symbol,
+            subject,
+            state,
+            dt.date.fromisoformat(issued) if isinstance(issued, str) else issued,  # SQLite: text
+            Named(type_id, abbr, type_name, abbr),
+            Named(unit_id, code, unit_name),
+        )
+        for pk, symbol, subject, state, issued, type_id, abbr, type_name, unit_id, code, unit_name in rows
+    }
 
 
 @lru_cache(maxsize=20000)
