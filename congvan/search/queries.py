@@ -10,8 +10,8 @@ import datetime as dt
 import html
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -361,16 +361,32 @@ def _page_documents(ids: list[int]) -> dict[int, Found]:
     }
 
 
-@lru_cache(maxsize=20000)
-def _fold(token: str) -> str:
-    return folded_form(token)
+def _fold_char(c: str) -> str:
+    """One character folded to one character (its base letter; đ -> d), so positions stay aligned."""
+    base = [
+        x for x in unicodedata.normalize("NFD", c.lower().replace("đ", "d")) if not unicodedata.combining(x)
+    ]
+    return base[0] if len(base) == 1 else c
+
+
+# Latin, Latin Extended and the Vietnamese block: enough for administrative text; others stay as they are.
+_FOLD = str.maketrans({chr(i): _fold_char(chr(i)) for i in [*range(0x250), *range(0x1E00, 0x1F00)]})
 
 
 def snippet(text: str, words: set[str], prefixes: list[str], width: int = 240) -> str:
-    """Return escaped text with the matched words in <mark>, whatever their diacritics."""
-    out = []
-    for token in re.split(r"(\W+)", text[:width]):
-        folded = _fold(token)
-        hit = bool(folded) and (folded in words or any(folded.startswith(p) for p in prefixes))
-        out.append(f"<mark>{html.escape(token)}</mark>" if hit else html.escape(token))
+    """Return escaped text with the matched words in <mark>, whatever their diacritics: the words are
+    found in a folded copy of the same length, and the same spans are marked in the text."""
+    shown = text[:width]
+    alternatives = [re.escape(w) + r"(?!\w)" for w in sorted(words)] + [
+        re.escape(p) + r"\w*" for p in prefixes
+    ]
+    out, last = [], 0
+    if alternatives:
+        for m in re.finditer(r"(?<!\w)(?:" + "|".join(alternatives) + ")", shown.translate(_FOLD)):
+            if m.end() == m.start():
+                continue
+            out.append(html.escape(shown[last : m.start()]))
+            out.append(f"<mark>{html.escape(shown[m.start() : m.end()])}</mark>")
+            last = m.end()
+    out.append(html.escape(shown[last:]))
     return "".join(out) + ("…" if len(text) > width else "")
