@@ -22,7 +22,7 @@ from congvan.dispatch.models import (
     Transport,
 )
 from congvan.dispatch.queries import duplicates_of
-from congvan.documents.access import access_issued_document
+from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import WrongState
 from congvan.documents.files import replace_blob
 from congvan.documents.metadata import clean_codes, refuse_classified
@@ -136,9 +136,7 @@ def _replaced(acting: Acting, doc: Document) -> Document | None:
     """The released document of the same unit that this one replaces (checked at release)."""
     if doc.replaces_id is None:
         return None
-    old = Document.objects.filter(
-        pk=doc.replaces_id, issuing_unit=acting.unit, state=DocState.RELEASED
-    ).first()
+    old = issued_documents(acting).filter(pk=doc.replaces_id, state=DocState.RELEASED).first()
     if old is None or old.pk == doc.pk:
         raise WrongState(
             "Văn bản bị thay thế phải là văn bản đã ban hành của đơn vị / "
@@ -360,6 +358,20 @@ def apply_delivery_status(delivery_id: int, state: str, note: str, at: dt.dateti
     """Record a recipient's new state on the sender's delivery (from this server or a status message)."""
     Delivery.objects.filter(pk=delivery_id).update(state=state, state_changed_at=at, note=note[:500])
     StatusEvent.objects.create(delivery_id=delivery_id, **StatusEvent.fields(state, note, at, by))
+
+
+def do_record_remote_status(delivery_id: int, state: str, note: str, at: dt.datetime, *, by: str) -> None:
+    """A recipient on another server reported a new state (a status message, an answer, a recall
+    not sent): the sender's delivery and its history change, with an audit event."""
+    with transaction.atomic():
+        apply_delivery_status(delivery_id, state, note, at, by)
+        record(
+            "delivery.status_reported",
+            actor=None,
+            target_type="delivery",
+            target_id=delivery_id,
+            details={"state": state, "by": by[:150], "note": note[:300]},
+        )
 
 
 def set_transport(delivery_id: int, transport: str, note: str = "") -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from congvan.audit.actions import record
-from congvan.documents.access import access_issued_document
+from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import attach, check_files
 from congvan.documents.metadata import clean_metadata
@@ -48,9 +48,7 @@ def _check_replaces(acting: Acting, fields: dict[str, Any]) -> None:
     replaced = fields.get("replaces_id")
     if (
         replaced is not None
-        and not Document.objects.filter(
-            pk=replaced, issuing_unit=acting.unit, state=DocState.RELEASED
-        ).exists()
+        and not issued_documents(acting).filter(pk=replaced, state=DocState.RELEASED).exists()
     ):
         raise InvalidDocument(
             "replaces: không có văn bản đã ban hành này của đơn vị / not a document this unit released"

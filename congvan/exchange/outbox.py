@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from congvan.audit.actions import record
-from congvan.dispatch.actions import apply_delivery_status, set_transport
+from congvan.dispatch.actions import do_record_remote_status, set_transport
 from congvan.dispatch.models import CODE_STATES, Delivery, DeliveryState, Dispatch, ReceiptEvent, Transport
 from congvan.exchange import edxml, nodesig
 from congvan.exchange.convert import edxml_document_id, export_document
@@ -115,7 +115,7 @@ def _prepare_recalls(limit: int) -> int:
                 )
                 first.save(update_fields=["state", "last_error"])
                 at = dispatch.revoked_at or timezone.now()
-                apply_delivery_status(d.pk, DeliveryState.REVOKED, dispatch.revoke_reason, at, "")
+                do_record_remote_status(d.pk, DeliveryState.REVOKED, dispatch.revoke_reason, at, by="")
                 set_transport(d.pk, Transport.ACKNOWLEDGED, "không gửi: đã thu hồi / not sent: recalled")
                 continue
         msg = export_document(dispatch.document, recipients=[d.unit], embed=False)
@@ -313,8 +313,8 @@ def apply_answer(out: OutMessage, reply: edxml.EdxmlMessage) -> None:
                 set_transport(out.delivery_id, Transport.SENT, f"qua / via {out.hop}")
             elif reply.result == "refused":
                 set_transport(out.delivery_id, Transport.ACKNOWLEDGED, reason)
-                apply_delivery_status(
-                    out.delivery_id, DeliveryState.RETURNED, reason, now, reply.sender.organ_id
+                do_record_remote_status(
+                    out.delivery_id, DeliveryState.RETURNED, reason, now, by=reply.sender.organ_id
                 )
             else:
                 set_transport(out.delivery_id, Transport.ACKNOWLEDGED)
@@ -324,8 +324,8 @@ def apply_answer(out: OutMessage, reply: edxml.EdxmlMessage) -> None:
                     out.delivery_id, Transport.ACKNOWLEDGED, f"thu hồi bị từ chối / recall refused: {reason}"
                 )
             else:
-                apply_delivery_status(
-                    out.delivery_id, DeliveryState.REVOKED, reason, now, reply.sender.organ_id
+                do_record_remote_status(
+                    out.delivery_id, DeliveryState.REVOKED, reason, now, by=reply.sender.organ_id
                 )
 
 
@@ -372,7 +372,7 @@ def apply_status(msg: edxml.EdxmlMessage, at: dt.datetime, *, from_node: str) ->
         set_transport(delivery.pk, Transport.ACKNOWLEDGED)
     if state == DeliveryState.ARRIVED and delivery.state != DeliveryState.ARRIVED:
         return True  # an arrival notice after later progress changes nothing
-    apply_delivery_status(delivery.pk, state, msg.status_description, at, msg.sender.organ_id)
+    do_record_remote_status(delivery.pk, state, msg.status_description, at, by=msg.sender.organ_id)
     return True
 
 

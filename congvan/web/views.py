@@ -232,7 +232,8 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         "types": document_types(),
         "urgencies": Urgency.choices,
         "confidentialities": Confidentiality.choices,
-        "replaceable": Document.objects.filter(issuing_unit=acting.unit, state=DocState.RELEASED)
+        "replaceable": issued_documents(acting)
+        .filter(state=DocState.RELEASED)
         .exclude(pk=doc.pk if doc is not None else 0)
         .order_by("-released_at")
         .only("pk", "symbol", "subject")[:200],
