@@ -157,10 +157,11 @@ WORDS = [
 def main() -> None:
     args = parse_args(__doc__ or "")
     setup_django(args)
-    from django.db import connection, transaction
+    from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
     from django.utils import timezone
 
     from congvan.documents.models import Document, DocumentType
+    from congvan.lib.sql import DriverCursor
     from congvan.orgs.access import acting_as
     from congvan.orgs.models import Membership, Unit, User
     from congvan.search.indexer import index_documents
@@ -233,10 +234,13 @@ def main() -> None:
         assert found is not None
         where: tuple[str, list[Any]] = found
 
-        def raw(terms: list = terms, where: tuple[str, list[Any]] = where) -> None:
-            """The same engine statements with the same filters, sent straight: no visibility
-            conditions, no Django, no page of documents."""
-            run_statements(terms, statements(terms, *where))
+        sql = statements(terms, *where, connection.vendor, shown=False)
+
+        def raw(terms: list = terms, sql: dict[str, tuple[str, list[Any]]] = sql) -> None:
+            """The same engine statements (built beforehand) with the same filters, sent straight to
+            the driver: no visibility conditions, no Django, no page of documents, no snippets."""
+            with DriverCursor(connections[DEFAULT_DB_ALIAS]) as cur:
+                run_statements(cur, terms, sql)
 
         ours_once()  # both warm: the first call reads the posting lists from disk for whoever goes first
         raw()

@@ -7,20 +7,23 @@ term matches its exact form or its folded form, and exact matches rank first.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 
 from congvan.documents.models import Document, DocumentType
 from congvan.lib.errors import InvalidInput
-from congvan.lib.sql import ids_in
+from congvan.lib.sql import DriverCursor, ids_in
 from congvan.lib.vntext import exact_form, folded_form, pairs
 from congvan.orgs.access import Acting
 from congvan.orgs.models import Unit
@@ -177,9 +180,9 @@ def _fts5_exact(terms: list[Term]) -> str:
     return " AND ".join(_fts5_term(t, exact_only=True) for t in terms)
 
 
-def probe_sql(terms: list[Term]) -> tuple[str, list[Any]]:
+def probe_sql(terms: list[Term], vendor: str) -> tuple[str, list[Any]]:
     """Does the query match at least BROAD documents? (Stops counting there.)"""
-    if connection.vendor == "sqlite":
+    if vendor == "sqlite":
         return (
             "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT %s)",
             [_fts5(terms), BROAD],
@@ -226,10 +229,10 @@ _ALLOWED: dict[tuple[Any, ...], tuple[float, tuple[str, list[Any]] | None]] = {}
 ALLOWED_SECONDS = 60.0
 
 
-def _allowed_cached(acting: Acting, f: Filters) -> tuple[str, list[Any]] | None:
+def _allowed_cached(db: BaseDatabaseWrapper, acting: Acting, f: Filters) -> tuple[str, list[Any]] | None:
     """``allowed_sql`` for a person, unit, role and filters, kept a minute (building it through the ORM
     costs more than a rare word's search; it is a function of those inputs only: no lookups)."""
-    key = (connection.alias, connection.vendor, acting.user.pk, acting.unit.pk, acting.role, f)
+    key = (db.alias, acting.user.pk, acting.unit.pk, acting.role, f)
     now = time.monotonic()
     cached = _ALLOWED.get(key)
     if cached is not None and cached[0] > now:
@@ -241,44 +244,85 @@ def _allowed_cached(acting: Acting, f: Filters) -> tuple[str, list[Any]] | None:
     return value
 
 
-def statements(terms: list[Term], where: str, wparams: list[Any]) -> dict[str, tuple[str, list[Any]]]:
+# What a result shows, read with the matches when they are few (one statement instead of two).
+INLINE = 100
+
+
+def _shown(doc: str) -> tuple[str, str]:
+    """The columns a result shows (after the id) and the joins they need, for the document table named
+    ``doc``: read with the matches (see INLINE) or for one page (``_page_documents``)."""
+    t, u = DocumentType._meta.db_table, Unit._meta.db_table
+    return (
+        f"{doc}.symbol, {doc}.subject, {doc}.state, {doc}.issued_date, {doc}.doc_type_id, t.abbreviation, "
+        f"t.name, {doc}.issuing_unit_id, u.code, u.name",
+        f"JOIN {t} t ON t.id = {doc}.doc_type_id JOIN {u} u ON u.id = {doc}.issuing_unit_id",
+    )
+
+
+def _found(pk: int, row: Sequence[Any]) -> Found:
+    symbol, subject, state, issued, type_id, abbr, type_name, unit_id, code, unit_name = row
+    return Found(
+        pk,
+        symbol,
+        subject,
+        state,
+        dt.date.fromisoformat(issued) if isinstance(issued, str) else issued,  # SQLite: text
+        Named(type_id, abbr, type_name, abbr),
+        Named(unit_id, code, unit_name),
+    )
+
+
+def statements(
+    terms: list[Term], where: str, wparams: list[Any], vendor: str, *, shown: bool = True
+) -> dict[str, tuple[str, list[Any]]]:
     """The engine's statements with the condition inside: matches come in the engine's order (rank, or
-    newest first) and only those the person may see count, so nothing visible is cut off by a cap."""
-    if connection.vendor == "sqlite":
+    newest first) and only those the person may see count, so nothing visible is cut off by a cap.
+    With ``shown``, also "ranked_shown": the ranked matches with what a result shows (for few matches)."""
+    doc = Document._meta.db_table
+    columns, joins = _shown(doc)
+    if vendor == "sqlite":
         # CROSS JOIN keeps the engine as the outer loop (SQLite then never scans all documents).
-        base = (
-            "FROM search_fts CROSS JOIN search_searchentry e ON e.document_id = search_fts.rowid "
-            "CROSS JOIN documents_document ON documents_document.id = search_fts.rowid "
-            f"WHERE search_fts MATCH %s AND ({where})"
-        )
-        return {
+        def base(more: str = "") -> str:
+            return (
+                "FROM search_fts CROSS JOIN search_searchentry e ON e.document_id = search_fts.rowid "
+                f"CROSS JOIN {doc} ON {doc}.id = search_fts.rowid {more} "
+                f"WHERE search_fts MATCH %s AND ({where})"
+            )
+
+        out = {
             "ranked": (
-                f"SELECT search_fts.rowid, bm25(search_fts, 2.0, 1.0, 2.0, 1.0) AS score {base} "
+                f"SELECT search_fts.rowid, bm25(search_fts, 2.0, 1.0, 2.0, 1.0) AS score {base()} "
                 "ORDER BY score LIMIT %s",
                 [_fts5(terms), *wparams, MAX_HITS],
             ),
             "exact": (
-                f"SELECT search_fts.rowid, -2.0 {base} ORDER BY search_fts.rowid DESC LIMIT %s",
+                f"SELECT search_fts.rowid, -2.0 {base()} ORDER BY search_fts.rowid DESC LIMIT %s",
                 [_fts5_exact(terms), *wparams, BROAD_HITS],
             ),
             "all": (
-                f"SELECT search_fts.rowid, -1.0 {base} ORDER BY search_fts.rowid DESC LIMIT %s",
+                f"SELECT search_fts.rowid, -1.0 {base()} ORDER BY search_fts.rowid DESC LIMIT %s",
                 [_fts5(terms), *wparams, BROAD_HITS],
             ),
         }
+        if shown:
+            out["ranked_shown"] = (
+                f"SELECT search_fts.rowid, bm25(search_fts, 2.0, 1.0, 2.0, 1.0) AS score, {columns} "
+                f"{base(joins.replace('JOIN', 'CROSS JOIN'))} ORDER BY score LIMIT %s",
+                [_fts5(terms), *wparams, MAX_HITS],
+            )
+        return out
     (tsq, tp), (exact, ep) = _tsquery_sql(terms, alias="e."), _tsquery_sql(terms, exact_only=True, alias="e.")
     rank, rp = _ts_rank_sql(terms, "e.")
 
-    def pg_base(q: str) -> str:
+    def pg_base(q: str, more: str = "") -> str:
         return (
-            "FROM search_searchentry e JOIN documents_document ON documents_document.id = e.document_id "
-            f"WHERE {q} AND ({where})"
+            f"FROM search_searchentry e JOIN {doc} ON {doc}.id = e.document_id {more} WHERE {q} AND ({where})"
         )
 
-    return {
+    score = f"-(CASE WHEN {exact} THEN 1 ELSE 0 END + {rank}) AS score"
+    out = {
         "ranked": (
-            f"SELECT e.document_id, -(CASE WHEN {exact} THEN 1 ELSE 0 END + {rank}) AS score {pg_base(tsq)} "
-            "ORDER BY score, e.document_id DESC LIMIT %s",
+            f"SELECT e.document_id, {score} {pg_base(tsq)} ORDER BY score, e.document_id DESC LIMIT %s",
             [*ep, *rp, *tp, *wparams, MAX_HITS],
         ),
         "exact": (
@@ -290,79 +334,78 @@ def statements(terms: list[Term], where: str, wparams: list[Any]) -> dict[str, t
             [*tp, *wparams, BROAD_HITS],
         ),
     }
+    if shown:
+        out["ranked_shown"] = (
+            f"SELECT e.document_id, {score}, {columns} {pg_base(tsq, joins)} "
+            "ORDER BY score, e.document_id DESC LIMIT %s",
+            [*ep, *rp, *tp, *wparams, MAX_HITS],
+        )
+    return out
 
 
-def _hits(acting: Acting, terms: list[Term], f: Filters) -> list[tuple[int, float]]:
+def _hits(
+    cur: DriverCursor, acting: Acting, terms: list[Term], f: Filters
+) -> tuple[list[tuple[int, float]], dict[int, Found]]:
     """Up to MAX_HITS visible matches, best first: ranked by the engine when the query is narrow, exact
     matches then the others, newest first, when it is broad (ranking every match costs too much)."""
-    allowed = _allowed_cached(acting, f)
+    allowed = _allowed_cached(cur.db, acting, f)
     if allowed is None:
-        return []
-    return run_statements(terms, statements(terms, *allowed))
+        return [], {}
+    return run_statements(cur, terms, statements(terms, *allowed, cur.db.vendor))
 
 
-def run_statements(terms: list[Term], sql: dict[str, tuple[str, list[Any]]]) -> list[tuple[int, float]]:
-    with connection.cursor() as cur:
-        cur.execute(*probe_sql(terms))
-        if cur.fetchone()[0] < BROAD:
-            cur.execute(*sql["ranked"])
-            return [(int(i), float(score)) for i, score in cur.fetchall()]
-        cur.execute(*sql["exact"])
-        hits = [(int(i), float(score)) for i, score in cur.fetchall()]
-        seen = {i for i, _ in hits}
-        if len(hits) < BROAD_HITS:
-            cur.execute(*sql["all"])
-            hits += [(int(i), float(score)) for i, score in cur.fetchall() if int(i) not in seen]
-    return hits[:BROAD_HITS]
+def run_statements(
+    cur: DriverCursor, terms: list[Term], sql: dict[str, tuple[str, list[Any]]]
+) -> tuple[list[tuple[int, float]], dict[int, Found]]:
+    """The matches, best first, and what they show when it came with them (few matches, "ranked_shown")."""
+    cur.execute(*probe_sql(terms, cur.db.vendor))
+    matches = cur.fetchone()[0]
+    if matches < BROAD and matches <= INLINE and "ranked_shown" in sql:
+        cur.execute(*sql["ranked_shown"])
+        rows = cur.fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows], {int(r[0]): _found(int(r[0]), r[2:]) for r in rows}
+    if matches < BROAD:
+        cur.execute(*sql["ranked"])
+        return [(int(i), float(score)) for i, score in cur.fetchall()], {}
+    cur.execute(*sql["exact"])
+    hits = [(int(i), float(score)) for i, score in cur.fetchall()]
+    seen = {i for i, _ in hits}
+    if len(hits) < BROAD_HITS:
+        cur.execute(*sql["all"])
+        hits += [(int(i), float(score)) for i, score in cur.fetchall() if int(i) not in seen]
+    return hits[:BROAD_HITS], {}
 
 
 def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
     """Return one page of hits (best first) and how many there are (at most MAX_HITS), among the
     documents the person may see: visibility and filters are conditions of the engine's statement."""
     terms = parse(q)
-    ranked = _hits(acting, terms, f)
-    page = ranked[offset : offset + limit]
-    docs = _page_documents([i for i, _ in page])
-    folded_words = {w for t in terms for w in t.folded}
-    prefixes = [t.folded[-1] for t in terms if t.prefix]
-    return [
-        Hit(docs[i], score, snippet(docs[i].subject, folded_words, prefixes))
-        for i, score in page
-        if i in docs
-    ], len(ranked)
+    with DriverCursor(connections[DEFAULT_DB_ALIAS]) as cur:
+        ranked, docs = _hits(cur, acting, terms, f)
+        page = ranked[offset : offset + limit]
+        if not docs:
+            docs = _page_documents(cur, [i for i, _ in page])
+    mark = _marker(
+        frozenset(w for t in terms for w in t.folded), tuple(t.folded[-1] for t in terms if t.prefix)
+    )
+    return [Hit(docs[i], score, snippet(docs[i].subject, mark)) for i, score in page if i in docs], len(
+        ranked
+    )
 
 
-def _page_documents(ids: list[int]) -> dict[int, Found]:
-    """The fields a result shows, for one page, in one plain statement (the ORM's own query building
-    cost more than the search of a rare word)."""
+def _page_documents(cur: DriverCursor, ids: list[int]) -> dict[int, Found]:
+    """What the results of one page show, in one plain statement (the ORM's own query building cost
+    more than the search of a rare word)."""
     if not ids:
         return {}
-    d, t, u = Document._meta.db_table, DocumentType._meta.db_table, Unit._meta.db_table
-    where, params = ids_in(connection, "d.id", ids)
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT d.id, d.symbol, d.subject, d.state, d.issued_date, d.doc_type_id, t.abbreviation, "  # noqa: S608
-            f"t.name, d.issuing_unit_id, u.code, u.name FROM {d} d JOIN {t} t ON t.id = d.doc_type_id "
-            f"JOIN {u} u ON u.id = d.issuing_unit_id WHERE {where}",
-            params,
-        )
-        rows = cur.fetchall()
-    return {
-        pk: Found(
-            pk,
-            symbol,
-            subject,
-            state,
-            dt.date.fromisoformat(issued) if isinstance(issued, str) else issued,  # SQLite: text
-            Named(type_id, abbr, type_name, abbr),
-            Named(unit_id, code, unit_name),
-        )
-        for pk, symbol, subject, state, issued, type_id, abbr, type_name, unit_id, code, unit_name in rows
-    }
+    columns, joins = _shown("d")
+    where, params = ids_in(cur.db, "d.id", ids)
+    cur.execute(f"SELECT d.id, {columns} FROM {Document._meta.db_table} d {joins} WHERE {where}", params)  # noqa: S608
+    return {int(r[0]): _found(int(r[0]), r[1:]) for r in cur.fetchall()}
 
 
 def _fold_char(c: str) -> str:
-    """One character folded to one character (its base letter; đ -> d), so positions stay aligned."""
+    """One character folded to one character (its base letter; đ -> d)."""
     base = [
         x for x in unicodedata.normalize("NFD", c.lower().replace("đ", "d")) if not unicodedata.combining(x)
     ]
@@ -370,23 +413,36 @@ def _fold_char(c: str) -> str:
 
 
 # Latin, Latin Extended and the Vietnamese block: enough for administrative text; others stay as they are.
-_FOLD = str.maketrans({chr(i): _fold_char(chr(i)) for i in [*range(0x250), *range(0x1E00, 0x1F00)]})
+_SAME: dict[str, set[str]] = {}
+for _c in map(chr, [*range(0x250), *range(0x1E00, 0x1F00)]):
+    _SAME.setdefault(_fold_char(_c), set()).add(_c)
 
 
-def snippet(text: str, words: set[str], prefixes: list[str], width: int = 240) -> str:
-    """Return escaped text with the matched words in <mark>, whatever their diacritics: the words are
-    found in a folded copy of the same length, and the same spans are marked in the text."""
-    shown = text[:width]
-    alternatives = [re.escape(w) + r"(?!\w)" for w in sorted(words)] + [
-        re.escape(p) + r"\w*" for p in prefixes
+def _letter(folded: str) -> str:
+    """A regular expression for every character that folds to ``folded`` (a: a, á, à, ả, ã, ạ, ă, â,...)."""
+    same = _SAME.get(folded, set()) | {folded}
+    return re.escape(folded) if len(same) == 1 else "[" + "".join(re.escape(c) for c in sorted(same)) + "]"
+
+
+@functools.lru_cache(maxsize=256)
+def _marker(words: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for a query's folded words (whole words) and prefixes, matching the text as written,
+    whatever its diacritics or case: compiled once per query, not folded again for every snippet."""
+    alternatives = ["".join(map(_letter, w)) + r"(?!\w)" for w in sorted(words)] + [
+        "".join(map(_letter, p)) + r"\w*" for p in prefixes
     ]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")") if alternatives else None
+
+
+def snippet(text: str, mark: re.Pattern[str] | None, width: int = 240) -> str:
+    """Return escaped text with the query's words in <mark> (see ``_marker``)."""
+    shown = text[:width]
     out, last = [], 0
-    if alternatives:
-        for m in re.finditer(r"(?<!\w)(?:" + "|".join(alternatives) + ")", shown.translate(_FOLD)):
-            if m.end() == m.start():
-                continue
-            out.append(html.escape(shown[last : m.start()]))
-            out.append(f"<mark>{html.escape(shown[m.start() : m.end()])}</mark>")
-            last = m.end()
+    for m in mark.finditer(shown) if mark is not None else ():
+        if m.end() == m.start():
+            continue
+        out.append(html.escape(shown[last : m.start()]))
+        out.append(f"<mark>{html.escape(m.group())}</mark>")
+        last = m.end()
     out.append(html.escape(shown[last:]))
     return "".join(out) + ("…" if len(text) > width else "")

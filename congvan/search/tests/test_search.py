@@ -8,9 +8,17 @@ import pytest
 from django.core.management import call_command
 
 from congvan.conftest import released
+from congvan.search import queries
 from congvan.search.indexer import index_pending
 
 CS1, CS2 = "000.01.01.H57", "000.01.02.H57"
+
+
+@pytest.fixture(autouse=True, params=["shown with the matches", "shown read apart"])
+def shown(request, monkeypatch):
+    """Every test twice: what a result shows read with few matches, and read for the page apart."""
+    if request.param == "shown read apart":
+        monkeypatch.setattr(queries, "INLINE", -1)
 
 
 @pytest.fixture
@@ -123,8 +131,6 @@ def test_reindex_command_rebuilds_with_progress(corpus, capsys):
 
 
 def test_broad_queries_list_exact_matches_first_then_newest(corpus, monkeypatch):
-    from congvan.search import queries
-
     monkeypatch.setattr(queries, "BROAD", 2)  # every query here is "broad"
     found = subjects(corpus, "alice", "văn bản")
     assert found[0] == "Văn bản hướng dẫn về hoà giải ở cơ sở"  # the exact spelling comes first
@@ -135,8 +141,6 @@ def test_broad_queries_list_exact_matches_first_then_newest(corpus, monkeypatch)
 def test_broad_queries_find_what_the_person_sees_beyond_what_others_see(corpus, monkeypatch):
     """The visibility and the filters are conditions of the engine's statement: newer matches that
     the person may not see (or that the filters drop) do not push theirs out of a capped list."""
-    from congvan.search import queries
-
     monkeypatch.setattr(queries, "BROAD", 1)
     monkeypatch.setattr(queries, "BROAD_HITS", 1)
     for i in range(3):  # newer matches, for cell 1 only
