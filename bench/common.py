@@ -75,6 +75,19 @@ def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
     return times
 
 
+def timed_pair(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
+    """Return the wall times of ``repeat`` calls of each, alternating (a, b, a, b...): both sides see the
+    same machine (caches, other load, clock speed), which two runs one after the other do not."""
+    times_a: list[float] = []
+    times_b: list[float] = []
+    for _ in range(repeat):
+        for fn, times in ((a, times_a), (b, times_b)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return times_a, times_b
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

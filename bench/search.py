@@ -16,7 +16,7 @@ import random
 import time
 from typing import Any
 
-from bench.common import p95, parse_args, setup_django, timed, verdict
+from bench.common import p95, parse_args, setup_django, timed_pair, verdict
 
 WORDS = [
     "kế",
@@ -221,7 +221,7 @@ def main() -> None:
         ("rare term", "rarewordzzq", Filters()),
         ("common term + date", "đảng", Filters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 3, 31))),
     ]
-    rounds = 10 if args.quick else 30
+    rounds = 10 if args.quick else 60
     rate = f"{built / index_time:.0f} documents/s" if index_time else "not measured (reused database)"
     print(f"search over {total} documents ({connection.vendor}); index build {rate}")
     for label, q, f in queries:
@@ -249,8 +249,7 @@ def main() -> None:
         start = time.perf_counter()
         ours_once()
         n = rounds if args.quick else max(rounds, min(300, int(1.0 / max(time.perf_counter() - start, 1e-4))))
-        ours = timed(ours_once, n)
-        base = timed(raw, n)
+        ours, base = timed_pair(ours_once, raw, n)
         ratio = p95(ours) / max(p95(base), 1e-6)
         print(
             f"  {label:<20} congvan p95 {p95(ours) * 1000:8.1f} ms   raw engine p95 {p95(base) * 1000:8.1f} ms   "

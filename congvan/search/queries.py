@@ -14,7 +14,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -51,17 +51,16 @@ class Filters:
     state: str = ""
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(NamedTuple):
     pk: int
     code: str
     name: str
     abbreviation: str = ""
 
 
-@dataclass(frozen=True)
-class Found:
-    """What a result shows of a document (read in one plain statement, not as a model)."""
+class Found(NamedTuple):
+    """What a result shows of a document (read in one plain statement, not as a model; a tuple is
+    made ten times faster than a model instance or a frozen dataclass)."""
 
     pk: int
     symbol: str
@@ -72,8 +71,7 @@ class Found:
     issuing_unit: Named
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     document: Found
     score: float
     snippet: str
@@ -225,22 +223,46 @@ def allowed_sql(acting: Acting | None, f: Filters) -> tuple[str, list[Any]] | No
     return (sql or "1 = 1"), list(params)
 
 
-_ALLOWED: dict[tuple[Any, ...], tuple[float, tuple[str, list[Any]] | None]] = {}
-ALLOWED_SECONDS = 60.0
+@dataclass(frozen=True)
+class Plan:
+    """A query made ready for one person: its terms, the engine's statements with the person's
+    visibility and the filters inside, and the pattern that marks snippets."""
+
+    terms: list[Term]
+    sql: dict[str, tuple[str, list[Any]]]
+    mark: re.Pattern[str] | None
 
 
-def _allowed_cached(db: BaseDatabaseWrapper, acting: Acting, f: Filters) -> tuple[str, list[Any]] | None:
-    """``allowed_sql`` for a person, unit, role and filters, kept a minute (building it through the ORM
-    costs more than a rare word's search; it is a function of those inputs only: no lookups)."""
-    key = (db.alias, acting.user.pk, acting.unit.pk, acting.role, f)
+_PLANS: dict[tuple[Any, ...], tuple[float, Plan | None]] = {}
+PLAN_SECONDS = 60.0
+
+
+def plan(db: BaseDatabaseWrapper, acting: Acting, q: str, f: Filters) -> Plan | None:
+    """The query's plan (None when a filter names nothing that exists), kept a minute per person,
+    unit, role, query and filters, so that paging through results or asking again costs only the
+    engine's work. It is a function of those inputs only (no lookups: names are subqueries), and the
+    limits the statements carry are part of the key."""
+    key = (db.alias, acting.user.pk, acting.unit.pk, acting.role, q, f, BROAD, BROAD_HITS, MAX_HITS, INLINE)
     now = time.monotonic()
-    cached = _ALLOWED.get(key)
+    cached = _PLANS.get(key)
     if cached is not None and cached[0] > now:
         return cached[1]
-    value = allowed_sql(acting, f)
-    if len(_ALLOWED) > 1000:
-        _ALLOWED.clear()
-    _ALLOWED[key] = (now + ALLOWED_SECONDS, value)
+    terms = parse(q)  # a bad query raises here, and is not kept
+    allowed = allowed_sql(acting, f)
+    value = (
+        None
+        if allowed is None
+        else Plan(
+            terms,
+            statements(terms, *allowed, db.vendor),
+            _marker(
+                frozenset(w for t in terms for w in t.folded), tuple(t.folded[-1] for t in terms if t.prefix)
+            ),
+        )
+    )
+    if len(_PLANS) > 2000:
+        _PLANS.clear()
+    _PLANS[key] = (now + PLAN_SECONDS, value)
     return value
 
 
@@ -343,17 +365,6 @@ def statements(
     return out
 
 
-def _hits(
-    cur: DriverCursor, acting: Acting, terms: list[Term], f: Filters
-) -> tuple[list[tuple[int, float]], dict[int, Found]]:
-    """Up to MAX_HITS visible matches, best first: ranked by the engine when the query is narrow, exact
-    matches then the others, newest first, when it is broad (ranking every match costs too much)."""
-    allowed = _allowed_cached(cur.db, acting, f)
-    if allowed is None:
-        return [], {}
-    return run_statements(cur, terms, statements(terms, *allowed, cur.db.vendor))
-
-
 def run_statements(
     cur: DriverCursor, terms: list[Term], sql: dict[str, tuple[str, list[Any]]]
 ) -> tuple[list[tuple[int, float]], dict[int, Found]]:
@@ -379,16 +390,16 @@ def run_statements(
 def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int = 0) -> tuple[list[Hit], int]:
     """Return one page of hits (best first) and how many there are (at most MAX_HITS), among the
     documents the person may see: visibility and filters are conditions of the engine's statement."""
-    terms = parse(q)
-    with DriverCursor(connections[DEFAULT_DB_ALIAS]) as cur:
-        ranked, docs = _hits(cur, acting, terms, f)
+    db = connections[DEFAULT_DB_ALIAS]
+    ready = plan(db, acting, q, f)
+    if ready is None:
+        return [], 0
+    with DriverCursor(db) as cur:
+        ranked, docs = run_statements(cur, ready.terms, ready.sql)
         page = ranked[offset : offset + limit]
         if not docs:
             docs = _page_documents(cur, [i for i, _ in page])
-    mark = _marker(
-        frozenset(w for t in terms for w in t.folded), tuple(t.folded[-1] for t in terms if t.prefix)
-    )
-    return [Hit(docs[i], score, snippet(docs[i].subject, mark)) for i, score in page if i in docs], len(
+    return [Hit(docs[i], score, snippet(docs[i].subject, ready.mark)) for i, score in page if i in docs], len(
         ranked
     )
 
@@ -427,11 +438,18 @@ def _letter(folded: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _marker(words: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern for a query's folded words (whole words) and prefixes, matching the text as written,
-    whatever its diacritics or case: compiled once per query, not folded again for every snippet."""
-    alternatives = ["".join(map(_letter, w)) + r"(?!\w)" for w in sorted(words)] + [
-        "".join(map(_letter, p)) + r"\w*" for p in prefixes
-    ]
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")") if alternatives else None
+    whatever its diacritics or case: compiled once per query, not folded again for every snippet.
+
+    It starts with the class of every term's first letter, then checks the word boundary behind it and
+    which term it begins: a pattern that starts with a class lets the engine skip to candidates (two
+    to three times faster than a lookbehind first, on text that mostly does not match)."""
+    terms = [(w, r"(?!\w)") for w in sorted(words)] + [(p, r"\w*") for p in prefixes]
+    if not terms:
+        return None
+    firsts = sorted({c for term, _ in terms for c in _SAME.get(term[0], set()) | {term[0]}})
+    alternatives = [f"(?<={_letter(term[0])})" + "".join(map(_letter, term[1:])) + end for term, end in terms]
+    first = "[" + "".join(re.escape(c) for c in firsts) + "]"
+    return re.compile(first + r"(?<!\w.)(?:" + "|".join(alternatives) + ")")
 
 
 def snippet(text: str, mark: re.Pattern[str] | None, width: int = 240) -> str:
