@@ -294,6 +294,14 @@ def _found(pk: int, row: Sequence[Any]) -> Found:
     )
 
 
+def _no_exact_pass(terms: list[Term], out: dict[str, tuple[str, list[Any]]]) -> None:
+    """A query typed without any mark has no "exact spelling" to put first: its exact pass would only
+    find text written without marks too, after walking every match of its folded syllables (the
+    costliest statement of a broad query such as "chuyen doi"). Broad results are then newest first."""
+    if all(t.exact == t.folded for t in terms):
+        del out["exact"]
+
+
 def statements(
     terms: list[Term], where: str, wparams: list[Any], vendor: str, *, shown: bool = True
 ) -> dict[str, tuple[str, list[Any]]]:
@@ -326,6 +334,7 @@ def statements(
                 [_fts5(terms), *wparams, BROAD_HITS],
             ),
         }
+        _no_exact_pass(terms, out)
         if shown:
             out["ranked_shown"] = (
                 f"SELECT search_fts.rowid, bm25(search_fts, 2.0, 1.0, 2.0, 1.0) AS score, {columns} "
@@ -356,6 +365,7 @@ def statements(
             [*tp, *wparams, BROAD_HITS],
         ),
     }
+    _no_exact_pass(terms, out)
     if shown:
         out["ranked_shown"] = (
             f"SELECT e.document_id, {score}, {columns} {pg_base(tsq, joins)} "
@@ -378,8 +388,10 @@ def run_statements(
     if matches < BROAD:
         cur.execute(*sql["ranked"])
         return [(int(i), float(score)) for i, score in cur.fetchall()], {}
-    cur.execute(*sql["exact"])
-    hits = [(int(i), float(score)) for i, score in cur.fetchall()]
+    hits: list[tuple[int, float]] = []
+    if "exact" in sql:
+        cur.execute(*sql["exact"])
+        hits = [(int(i), float(score)) for i, score in cur.fetchall()]
     seen = {i for i, _ in hits}
     if len(hits) < BROAD_HITS:
         cur.execute(*sql["all"])

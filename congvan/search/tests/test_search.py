@@ -135,6 +135,14 @@ def test_broad_queries_list_exact_matches_first_then_newest(corpus, monkeypatch)
     found = subjects(corpus, "alice", "văn bản")
     assert found[0] == "Văn bản hướng dẫn về hoà giải ở cơ sở"  # the exact spelling comes first
     assert "Thông báo van ban moi khong dau" in found
+    # typed without marks: no spelling to put first, newest first
+    released(corpus, [CS1], subject="Văn bản mới nhất, có dấu")
+    index_pending()
+    unmarked = subjects(corpus, "alice", "van ban")
+    assert unmarked[0] == "Văn bản mới nhất, có dấu"
+    assert unmarked.index("Thông báo van ban moi khong dau") < unmarked.index(
+        "Văn bản hướng dẫn về hoà giải ở cơ sở"
+    )
     assert subjects(corpus, "erin", "chuyen doi so") == []  # still only what the person may see
 
 
