@@ -42,8 +42,15 @@ class DriverCursor:
         self._cursor = db.connection.cursor()
 
     def execute(self, sql: str, params: Sequence[Any]) -> None:
+        """Run a statement (PostgreSQL: or several, "SET LOCAL ...; SELECT ..."; the rows read are then
+        the first result that has rows)."""
         with self._wrapper:  # driver errors become django.db errors, as through the ORM
-            self._cursor.execute(_qmark(sql) if self._sqlite else sql, params)
+            if self._sqlite:
+                self._cursor.execute(_qmark(sql), params)
+                return
+            self._cursor.execute(sql, params)
+            while self._cursor.description is None and self._cursor.nextset():
+                pass
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()

@@ -120,14 +120,25 @@ def _fts5(terms: list[Term]) -> str:
     return " AND ".join(_fts5_term(t) for t in terms)
 
 
-def _ts_phrase(words: list[str], weight: str, prefix: bool) -> str:
-    parts = [f"'{w}':{'*' if prefix and i == len(words) - 1 else ''}{weight}" for i, w in enumerate(words)]
+def _ts_phrase(words: list[str], weights: list[str], prefix: bool) -> str:
+    parts = []
+    for i, (word, weight) in enumerate(zip(words, weights, strict=True)):
+        label = ("*" if prefix and i == len(words) - 1 else "") + weight
+        parts.append(f"'{word}':{label}" if label else f"'{word}'")
     return "(" + " <-> ".join(parts) + ")"
 
 
-def _tsquery_parts(terms: list[Term], *, exact_only: bool = False) -> tuple[str, str]:
+def _tsquery_parts(terms: list[Term], mode: str = "match") -> tuple[str, str]:
     """(words for to_tsquery, syllable pairs for a ::tsquery cast): a phrase is matched through its
-    pairs (lexemes of the vector, see vntext.pairs_tsvector), a single word as a word."""
+    pairs (lexemes of the vector, see vntext.pairs_tsvector), a single word as a word.
+
+    Exact forms are weighted A in the vector, folded forms B. Modes:
+    - "match": exact or folded, without weights. The same documents (a marked lexeme is only ever an
+      exact form; an unmarked one is a folded form whenever it is an exact one), but a GIN index answers
+      it without reading each candidate's vector again (weights are not in the index);
+    - "exact": the exact forms only, weighted A only where a lexeme has no mark (only there can it
+      also be a folded form);
+    - "rank": exact A or folded B, for ts_rank."""
     words: list[str] = []
     pair_terms: list[str] = []
     for t in terms:
@@ -136,16 +147,28 @@ def _tsquery_parts(terms: list[Term], *, exact_only: bool = False) -> tuple[str,
         else:
             exact, folded = pairs(" ".join(t.exact)).split(), pairs(" ".join(t.folded)).split()
             out = pair_terms
-        if exact_only:
-            out.append(_ts_phrase(exact, "A", t.prefix))
+        if mode == "rank":
+            out.append(
+                f"({_ts_phrase(exact, ['A'] * len(exact), t.prefix)} | "
+                f"{_ts_phrase(folded, ['B'] * len(folded), t.prefix)})"
+            )
+        elif mode == "exact":
+            aligned = len(exact) == len(folded)  # where the forms line up, a marked lexeme needs no weight
+            weights = ["" if aligned and e != folded[i] else "A" for i, e in enumerate(exact)]
+            out.append(_ts_phrase(exact, weights, t.prefix))
+        elif exact == folded:
+            out.append(_ts_phrase(exact, [""] * len(exact), t.prefix))
         else:
-            out.append(f"({_ts_phrase(exact, 'A', t.prefix)} | {_ts_phrase(folded, 'B', t.prefix)})")
+            out.append(
+                f"({_ts_phrase(exact, [''] * len(exact), t.prefix)} | "
+                f"{_ts_phrase(folded, [''] * len(folded), t.prefix)})"
+            )
     return " & ".join(words), " & ".join(pair_terms)
 
 
-def _tsquery_sql(terms: list[Term], *, exact_only: bool = False, alias: str = "") -> tuple[str, list[Any]]:
+def _tsquery_sql(terms: list[Term], mode: str = "match", alias: str = "") -> tuple[str, list[Any]]:
     """The SQL condition of the query on the entry (words in ``vector``, phrases' pairs in ``pairs``)."""
-    words, pair_terms = _tsquery_parts(terms, exact_only=exact_only)
+    words, pair_terms = _tsquery_parts(terms, mode)
     parts, params = [], []
     if words:
         parts.append(f"{alias}vector @@ to_tsquery('simple', %s)")
@@ -157,7 +180,7 @@ def _tsquery_sql(terms: list[Term], *, exact_only: bool = False, alias: str = ""
 
 
 def _ts_rank_sql(terms: list[Term], alias: str) -> tuple[str, list[Any]]:
-    words, pair_terms = _tsquery_parts(terms)
+    words, pair_terms = _tsquery_parts(terms, "rank")
     parts, params = [], []
     if words:
         parts.append(f"ts_rank({alias}vector, to_tsquery('simple', %s))")
@@ -178,6 +201,15 @@ def _fts5_exact(terms: list[Term]) -> str:
     return " AND ".join(_fts5_term(t, exact_only=True) for t in terms)
 
 
+def _through_index(sql: str) -> str:
+    """A PostgreSQL statement planned without sequential scans: the planner prices a scan that reads
+    (and decompresses) every document's vector as cheap and prefers it to the GIN index for a common
+    word (at 20,000 documents: a probe 58 ms against 7 ms, a ranked query 157 ms against 40 ms). The
+    setting lasts for this statement only: SET LOCAL, then back to the default, in the same
+    transaction (the statement's implicit one, or the caller's)."""
+    return f"SET LOCAL enable_seqscan = off; {sql}; SET LOCAL enable_seqscan = DEFAULT"
+
+
 def probe_sql(terms: list[Term], vendor: str) -> tuple[str, list[Any]]:
     """Does the query match at least BROAD documents? (Stops counting there.)"""
     if vendor == "sqlite":
@@ -186,7 +218,8 @@ def probe_sql(terms: list[Term], vendor: str) -> tuple[str, list[Any]]:
             [_fts5(terms), BROAD],
         )
     q, qp = _tsquery_sql(terms)  # fixed fragments; the words are parameters
-    sql = f"SELECT count(*) FROM (SELECT 1 FROM search_searchentry WHERE {q} LIMIT %s) x"  # noqa: S608
+    count = f"SELECT count(*) FROM (SELECT 1 FROM search_searchentry WHERE {q} LIMIT %s) x"  # noqa: S608
+    sql = _through_index(count)
     return sql, [*qp, BROAD]
 
 
@@ -342,7 +375,7 @@ def statements(
                 [_fts5(terms), *wparams, MAX_HITS],
             )
         return out
-    (tsq, tp), (exact, ep) = _tsquery_sql(terms, alias="e."), _tsquery_sql(terms, exact_only=True, alias="e.")
+    (tsq, tp), (exact, ep) = _tsquery_sql(terms, alias="e."), _tsquery_sql(terms, "exact", alias="e.")
     rank, rp = _ts_rank_sql(terms, "e.")
 
     def pg_base(q: str, more: str = "") -> str:
@@ -372,7 +405,7 @@ def statements(
             "ORDER BY score, e.document_id DESC LIMIT %s",
             [*ep, *rp, *tp, *wparams, MAX_HITS],
         )
-    return out
+    return {name: (_through_index(sql), params) for name, (sql, params) in out.items()}
 
 
 def run_statements(
