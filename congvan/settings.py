@@ -210,6 +210,10 @@ TSA_URL = env("TSA_URL")  # time-stamping authority (RFC 3161) for PAdES B-T
 # Digitisation: limits on what intake processes.
 INTAKE_MAX_PAGES = env_int("INTAKE_MAX_PAGES", 300)
 INTAKE_MAX_PIXELS = env_int("INTAKE_MAX_PIXELS", 120_000_000)
+# DOCX/ODT become PDF through LibreOffice: "auto" (soffice on the PATH, when installed), a path to it,
+# or "off" (their text is then read from the file itself, without a PDF).
+LIBREOFFICE = env("LIBREOFFICE", "auto")
+LIBREOFFICE_TIMEOUT = env_int("LIBREOFFICE_TIMEOUT", 120)
 
 # Official e-mail (notifications out). Off until a host is configured.
 EMAIL_HOST = env("EMAIL_HOST")

@@ -4,6 +4,8 @@ OCRmyPDF/Tesseract, pdftotext, Pillow and LibreOffice; they return plain values 
 from __future__ import annotations
 
 import html
+import logging
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +19,8 @@ from django.conf import settings
 from congvan.capture.errors import IntakeRefused
 from congvan.capture.ocrfix import correct
 from congvan.lib import filetypes
+
+log = logging.getLogger(__name__)
 
 MIN_TEXT_PER_PAGE = 40  # fewer characters than this on average: the PDF is a scan
 
@@ -126,18 +130,49 @@ def _office_text(path: Path, mime: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", xml))
 
 
+def _office_program() -> str | None:
+    choice = settings.LIBREOFFICE.strip()
+    if choice.lower() in ("", "off", "no", "none", "0", "false"):
+        return None
+    if choice.lower() == "auto":
+        return shutil.which("soffice") or shutil.which("libreoffice")
+    return choice if Path(choice).is_file() else shutil.which(choice)
+
+
 def _libreoffice(path: Path, work: Path) -> Path | None:
-    office = shutil.which("soffice") or shutil.which("libreoffice")
+    """The document as a PDF made by LibreOffice, or None (not installed, switched off, failed, too
+    slow): the caller then keeps the text read from the file itself. Each conversion has a profile of
+    its own, in its work folder: LibreOffice refuses to start on a profile another conversion holds."""
+    office = _office_program()
     if office is None:
         return None
-    subprocess.run(
-        [office, "--headless", "--convert-to", "pdf", "--outdir", str(work), str(path)],
-        capture_output=True,
-        timeout=300,
-        check=False,
-    )
-    out = work / (path.stem + ".pdf")
-    return out if out.exists() else None
+    outdir = work / "office"
+    try:
+        done = subprocess.run(
+            [
+                office,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={(work / 'office-profile').as_uri()}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(path),
+            ],
+            capture_output=True,
+            timeout=settings.LIBREOFFICE_TIMEOUT,
+            check=False,
+            env={**os.environ, "HOME": str(work)},
+        )
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        log.warning("LibreOffice did not convert %s: %s", path.name, exc)
+        return None
+    out = outdir / (path.stem + ".pdf")
+    if not out.exists():
+        log.warning("LibreOffice made no PDF of %s (exit %s)", path.name, done.returncode)
+        return None
+    return out
 
 
 def convert(data_path: Path, mime: str) -> Converted:
@@ -157,7 +192,10 @@ def convert(data_path: Path, mime: str) -> Converted:
             return Converted("image", text, pages, rendition)
         if mime in (filetypes.DOCX, filetypes.ODT):
             kind = "docx" if mime == filetypes.DOCX else "odt"
-            office_pdf = _libreoffice(data_path, work)
+            # the stored file has no extension, by which LibreOffice chooses its import filter
+            named = work / f"document.{kind}"
+            shutil.copyfile(data_path, named)
+            office_pdf = _libreoffice(named, work)
             if office_pdf is not None:
                 return Converted(
                     kind, _pdftotext(office_pdf), _check_pdf(office_pdf), office_pdf.read_bytes()

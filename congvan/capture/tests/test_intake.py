@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -93,7 +95,13 @@ def test_decompression_bomb_is_refused(api, settings):
     assert out["state"] == "refused" and ("bom" in out["reason"] or "điểm ảnh" in out["reason"])
 
 
-def test_docx_text_is_read_without_libreoffice(api):
+@pytest.mark.parametrize("office", ["off", "auto"])
+def test_docx_text_is_read_without_libreoffice_or_when_it_fails(api, settings, office):
+    """Switched off, or failing on the file (this one has no content types), the text is read from
+    the document's own XML; there is then no PDF rendition."""
+    if office == "auto" and shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed (scripts/setup --dev installs it)")
+    settings.LIBREOFFICE = office
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -104,6 +112,7 @@ def test_docx_text_is_read_without_libreoffice(api):
         )
     out = run(api, "ke-hoach.docx", buf.getvalue())
     assert out["state"] == "done" and out["kind"] == "docx" and out["suggested"]["symbol"] == "35-KH/HU"
+    assert not out["rendition"]
 
 
 def test_bad_uploads_and_other_units(api):
@@ -147,7 +156,8 @@ def test_a_paper_arrival_is_registered_from_its_intake(api):
     assert api["carol"].post(f"/intake/{out['id']}/register", {}).status_code == 403  # a clerk's job
 
 
-def test_odt_text_is_read_without_libreoffice(api):
+def test_odt_text_is_read_without_libreoffice(api, settings):
+    settings.LIBREOFFICE = "off"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
@@ -168,3 +178,82 @@ def test_more_pages_than_the_limit_is_refused(api, settings):
     settings.INTAKE_MAX_PAGES = 2
     out = run(api, "dai.pdf", simple_pdf(["Trang"], pages=3))
     assert out["state"] == "refused" and "trang" in out["reason"]
+
+
+LINES = [
+    "ĐẢNG BỘ TỈNH HÀ GIANG",
+    "HUYỆN ỦY BẮC QUANG",
+    "Số 35-KH/HU",
+    "KẾ HOẠCH",
+    "về chuyển đổi số năm 2026",
+]
+
+
+def real_docx(lines: list[str]) -> bytes:
+    """A minimal, valid Office Open XML document."""
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        body = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+        z.writestr("word/document.xml", f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>')
+    return buf.getvalue()
+
+
+def real_odt(lines: list[str]) -> bytes:
+    """A minimal, valid OpenDocument text."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+            'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.text"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+        body = "".join(f"<text:p>{line}</text:p>" for line in lines)
+        z.writestr(
+            "content.xml",
+            '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            f"<office:body><office:text>{body}</office:text></office:body></office:document-content>",
+        )
+    return buf.getvalue()
+
+
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (scripts/setup --dev installs it)"
+)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize(("name", "make_file"), [("ke-hoach.docx", real_docx), ("ke-hoach.odt", real_odt)])
+def test_office_files_become_pdf_renditions_through_libreoffice(api, name, make_file):
+    out = run(api, name, make_file(LINES))
+    assert out["state"] == "done" and out["kind"] == name.rsplit(".", 1)[1] and out["pages"] == 1
+    assert out["suggested"]["symbol"] == "35-KH/HU" and out["suggested"]["type"] == "KH"
+    with open_blob(out["rendition"]) as fh:
+        pdf = fh.read()
+    assert pdf.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "chuyển đổi số" in text  # the text is LibreOffice's rendering, diacritics intact
+    # a draft to sign: its main file is that PDF
+    draft = api["alice"].post(f"/intake/{out['id']}/draft", {})
+    assert draft.status_code == 201, draft.content
+    [main] = api["alice"].get(f"/documents/{draft.json()['id']}").json()["files"]
+    assert main["role"] == "main" and main["mime"] == "application/pdf" and main["name"] == name + ".pdf"
