@@ -248,7 +248,7 @@ def main() -> None:
         # both sides): a p95 of 30 sub-millisecond samples is mostly the scheduler's noise.
         start = time.perf_counter()
         ours_once()
-        n = rounds if args.quick else max(rounds, min(300, int(1.0 / max(time.perf_counter() - start, 1e-4))))
+        n = max(rounds, min(300, int(1.0 / max(time.perf_counter() - start, 1e-4))))
         ours, base = timed_pair(ours_once, raw, n)
         ratio = p95(ours) / max(p95(base), 1e-6)
         print(
