@@ -166,29 +166,34 @@ def _tsquery_parts(terms: list[Term], mode: str = "match") -> tuple[str, str]:
     return " & ".join(words), " & ".join(pair_terms)
 
 
-def _tsquery_sql(terms: list[Term], mode: str = "match", alias: str = "") -> tuple[str, list[Any]]:
-    """The SQL condition of the query on the entry (words in ``vector``, phrases' pairs in ``pairs``)."""
+def _ts_sql(terms: list[Term], mode: str, on_words: str, on_pairs: str, joiner: str) -> tuple[str, list[Any]]:
+    """One SQL expression over the entry's two vectors: ``on_words`` for the words (``vector``),
+    ``on_pairs`` for the phrases' pairs (``pairs``), each with its query as the parameter."""
     words, pair_terms = _tsquery_parts(terms, mode)
     parts, params = [], []
-    if words:
-        parts.append(f"{alias}vector @@ to_tsquery('simple', %s)")
-        params.append(words)
-    if pair_terms:
-        parts.append(f"{alias}pairs @@ %s::tsquery")
-        params.append(pair_terms)
-    return "(" + " AND ".join(parts) + ")", params
+    for template, query in ((on_words, words), (on_pairs, pair_terms)):
+        if query:
+            parts.append(template)
+            params.append(query)
+    return joiner.join(parts), params
+
+
+def _tsquery_sql(terms: list[Term], mode: str = "match", alias: str = "") -> tuple[str, list[Any]]:
+    """The SQL condition of the query on the entry (words in ``vector``, phrases' pairs in ``pairs``)."""
+    sql, params = _ts_sql(
+        terms, mode, f"{alias}vector @@ to_tsquery('simple', %s)", f"{alias}pairs @@ %s::tsquery", " AND "
+    )
+    return f"({sql})", params
 
 
 def _ts_rank_sql(terms: list[Term], alias: str) -> tuple[str, list[Any]]:
-    words, pair_terms = _tsquery_parts(terms, "rank")
-    parts, params = [], []
-    if words:
-        parts.append(f"ts_rank({alias}vector, to_tsquery('simple', %s))")
-        params.append(words)
-    if pair_terms:
-        parts.append(f"ts_rank({alias}pairs, %s::tsquery)")
-        params.append(pair_terms)
-    return " + ".join(parts), params
+    return _ts_sql(
+        terms,
+        "rank",
+        f"ts_rank({alias}vector, to_tsquery('simple', %s))",
+        f"ts_rank({alias}pairs, %s::tsquery)",
+        " + ",
+    )
 
 
 BROAD = 5000  # a query matching at least this many documents is "broad": newest first, exact matches first
