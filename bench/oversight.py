@@ -9,7 +9,6 @@ aggregates for the same figures. Target (issue "Processing"): p95 at most 200 ms
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from bench.common import count_queries, median, p95, parse_args, setup_django, timed, verdict
@@ -24,7 +23,9 @@ def main() -> None:
     setup_django(args)
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
+    from congvan.lib.dates import local_today
     from congvan.orgs.actions import do_issue_token
     from congvan.orgs.models import Membership, Unit, User
 
@@ -74,7 +75,7 @@ def main() -> None:
             " FROM dispatch_receipt GROUP BY 1, 2"
         )
         print(f"  receipts: {time.perf_counter() - start:.0f} s", flush=True)
-        today = dt.date.today()
+        today = local_today(timezone.now())
         cur.execute(
             "INSERT INTO workflow_assignment (receipt_id, owner_unit_id, assigned_by_id, assignee_user_id, role,"
             " deadline, state, created_at, result) SELECT r.id, r.unit_id, %s, %s + ((r.unit_id * 3 + k) %% %s),"

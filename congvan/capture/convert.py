@@ -66,6 +66,8 @@ def _ocr(src: Path, work: Path, *, image: bool) -> tuple[bytes, str]:
     import logging
 
     import ocrmypdf
+    from ocrmypdf.exceptions import ExitCodeException
+    from pikepdf import PdfError
 
     for name in ("ocrmypdf", "fontTools", "pikepdf"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -85,7 +87,7 @@ def _ocr(src: Path, work: Path, *, image: bool) -> tuple[bytes, str]:
     kwargs["force_ocr"] = True
     try:
         ocrmypdf.ocr(src, out, **kwargs)  # type: ignore[call-overload]
-    except Exception as exc:
+    except (ExitCodeException, PdfError, OSError, subprocess.SubprocessError, ValueError) as exc:
         raise IntakeRefused(
             f"Không nhận dạng được văn bản (OCR) / OCR failed: {type(exc).__name__}"
         ) from None

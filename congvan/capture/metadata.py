@@ -158,15 +158,9 @@ def _issuer(rows: list[list[str]]) -> str:
 def _type_and_subject(rows: list[list[str]], left_rows: list[list[str]], symbol: str) -> tuple[str, str]:
     """A letter: "V/v ..." under the number, in the left column. Other types: the centred title
     ("KẾ HOẠCH") and the subject lines under it."""
-    firsts = [c[0] if c else "" for c in left_rows]
-    for i, first in enumerate(firsts):
-        if first.startswith("V/v"):
-            subject = [first]
-            for nxt in firsts[i + 1 : i + 4]:
-                if not nxt or nxt.startswith(("Kính gửi", "Số")) or _DATE.search(nxt):
-                    break
-                subject.append(nxt)
-            return "CV", " ".join(" ".join(subject).split())
+    letter = _letter_subject([c[0] if c else "" for c in left_rows])
+    if letter:
+        return "CV", letter
     lines = [" ".join(c).strip() for c in rows]
     for i, line in enumerate(lines):
         if line in TYPE_NAMES:
@@ -181,6 +175,19 @@ def _type_and_subject(rows: list[list[str]], left_rows: list[list[str]], symbol:
         if code in TYPE_NAMES.values():
             return code, ""
     return "", ""
+
+
+def _letter_subject(firsts: list[str]) -> str:
+    """The "V/v ..." lines of a letter (công văn), under its number in the left column."""
+    for i, first in enumerate(firsts):
+        if first.startswith("V/v"):
+            subject = [first]
+            for nxt in firsts[i + 1 : i + 4]:
+                if not nxt or nxt.startswith(("Kính gửi", "Số")) or _DATE.search(nxt):
+                    break
+                subject.append(nxt)
+            return " ".join(" ".join(subject).split())
+    return ""
 
 
 def _urgency(text: str) -> str:

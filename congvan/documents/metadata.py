@@ -55,14 +55,22 @@ def clean_metadata(raw: Any, *, partial: bool = False) -> dict[str, Any]:
         elif required and not partial:
             raise InvalidDocument(f"{name}: bắt buộc / is required", code="missing_field")
     if "type" in raw:
-        code = raw["type"]
-        if not isinstance(code, str) or not (
-            doc_type := DocumentType.objects.filter(abbreviation=code).first()
-        ):
-            raise InvalidDocument(f"type: không có loại văn bản {str(code)[:20]!r} / unknown document type")
-        out["doc_type"] = doc_type
+        out["doc_type"] = _doc_type(raw["type"])
     elif not partial:
         raise InvalidDocument("type: bắt buộc / is required", code="missing_field")
+    return out | _clean_options(raw)
+
+
+def _doc_type(code: Any) -> DocumentType:
+    doc_type = DocumentType.objects.filter(abbreviation=code).first() if isinstance(code, str) else None
+    if doc_type is None:
+        raise InvalidDocument(f"type: không có loại văn bản {str(code)[:20]!r} / unknown document type")
+    return doc_type
+
+
+def _clean_options(raw: dict[str, Any]) -> dict[str, Any]:
+    """The optional fields that are not free text: choices, dates, counts, codes, the replaced id."""
+    out: dict[str, Any] = {}
     if "urgency" in raw:
         out["urgency"] = _choice(raw["urgency"], Urgency.values, "urgency")
     if "confidentiality" in raw:

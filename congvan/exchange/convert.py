@@ -24,6 +24,7 @@ from congvan.exchange.edxml import (
     unzip_if_packed,
 )
 from congvan.lib import filetypes
+from congvan.lib.errors import InvalidInput
 from congvan.lib.text import clean_file_name, clean_line
 from congvan.orgs.models import Unit, UnitKind, User
 
@@ -59,7 +60,7 @@ def _doc_type(name: str) -> DocumentType:
 def _safe_name(name: str, index: int) -> str:
     try:
         return clean_file_name(name)
-    except Exception:
+    except InvalidInput:
         return f"tep-dinh-kem-{index}"
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from defusedxml.ElementTree import fromstring
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 from congvan.lib.errors import InvalidInput
 
@@ -124,7 +125,7 @@ def _date(value: str) -> dt.date | None:
     """yyyy/MM/dd as the standard says; dd/MM/yyyy and ISO as some peers send."""
     for fmt in ("%Y/%m/%d", "%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return dt.datetime.strptime(value.strip()[:10], fmt).date()
+            return dt.datetime.strptime(value.strip()[:10], fmt).date()  # noqa: DTZ007 - a date, no time
         except ValueError:
             continue
     return None
@@ -190,7 +191,7 @@ def parse(data: bytes) -> EdxmlMessage:
         raise MalformedMessage("Thông điệp quá lớn / the message is over the size limit")
     try:
         root = fromstring(data)
-    except Exception as exc:  # defusedxml raises several kinds: all mean the same to the sender
+    except (ParseError, DefusedXmlException, ValueError) as exc:  # all mean the same to the sender
         root = _recover(data)
         if root is None:
             raise MalformedMessage(f"edXML không đọc được / malformed edXML ({type(exc).__name__})") from None

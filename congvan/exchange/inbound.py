@@ -168,11 +168,7 @@ def _take(
             if apply_status(msg, row.received_at, from_node=peer.code):
                 return "accepted", "01", "", None
             return _relay_status(row, msg)
-        if len(msg.recipients) != 1:
-            raise Refused("Mỗi thông điệp gửi một đơn vị nhận / one recipient per message")
-        unit = Unit.objects.filter(code=to.organ_id).first()
-        if unit is None or not unit.active:
-            raise Refused(f"Đơn vị nhận {to.organ_id!r} không ở máy chủ này / wrong recipient")
+        unit = _recipient_unit(msg)
         organ = edxml.Organ(unit.code, unit.name)
         if unit.home_node:
             try:
@@ -182,22 +178,7 @@ def _take(
             return _relay(row, msg, incoming, unit), "01", "", organ
         if row.kind == "revoke":
             return (*_revoke(row, msg, unit), organ)
-        _check_document(msg, incoming)
-        recalled = InMessage.objects.filter(
-            kind="revoke", document_id=row.document_id, recipient_organ=unit.code
-        ).exists()
-        if recalled:
-            raise Refused("Văn bản đã bị nơi gửi thu hồi / the sender recalled this document")
-        staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
-        staged += _embedded(msg)
-        with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
-            receipt = do_import_document(
-                unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
-            )
-            _check_pdf_policy(unit, receipt)
-            row.receipt = receipt
-            if row.kind != "document":
-                _supersede(row, msg, unit, receipt)
+        _take_document(row, msg, incoming, peer, unit)
         return "accepted", "01", "", organ
     except Refused as exc:
         record(
@@ -209,6 +190,38 @@ def _take(
             details={"from": peer.code, "reason": exc.reason[:300]},
         )
         return "refused", "02", exc.reason, edxml.Organ(to.organ_id, to.name) if to.organ_id else None
+
+
+def _recipient_unit(msg: edxml.EdxmlMessage) -> Unit:
+    if len(msg.recipients) != 1:
+        raise Refused("Mỗi thông điệp gửi một đơn vị nhận / one recipient per message")
+    to = msg.recipients[0]
+    unit = Unit.objects.filter(code=to.organ_id).first()
+    if unit is None or not unit.active:
+        raise Refused(f"Đơn vị nhận {to.organ_id!r} không ở máy chủ này / wrong recipient")
+    return unit
+
+
+def _take_document(
+    row: InMessage, msg: edxml.EdxmlMessage, incoming: Incoming, peer: Peer, unit: Unit
+) -> None:
+    """Import a document (or an update or replacement) for a unit of this server."""
+    _check_document(msg, incoming)
+    recalled = InMessage.objects.filter(
+        kind="revoke", document_id=row.document_id, recipient_organ=unit.code
+    ).exists()
+    if recalled:
+        raise Refused("Văn bản đã bị nơi gửi thu hồi / the sender recalled this document")
+    staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
+    staged += _embedded(msg)
+    with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
+        receipt = do_import_document(
+            unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
+        )
+        _check_pdf_policy(unit, receipt)
+        row.receipt = receipt
+        if row.kind != "document":
+            _supersede(row, msg, unit, receipt)
 
 
 def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:

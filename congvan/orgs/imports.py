@@ -31,16 +31,30 @@ class ImportFailed(CongvanError):
         super().__init__(f"{len(errors)} dòng lỗi, không nhập gì / {len(errors)} bad rows, nothing imported")
 
 
-def import_units_csv(text: str) -> int:
-    """Create the units of a CSV (code,name,abbreviation[,kind,sector,parent,place]); return the count."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = set(reader.fieldnames or [])
+def _check_header(header: set[str]) -> None:
     missing = REQUIRED - header
     if missing:
         raise ImportFailed([RowError(1, f"thiếu cột / missing columns: {', '.join(sorted(missing))}")])
     unknown = header - set(COLUMNS)
     if unknown:
         raise ImportFailed([RowError(1, f"cột lạ / unknown columns: {', '.join(sorted(unknown))}")])
+
+
+def _placement_problem(code: str, parent: str, existing: set[str], seen: dict[str, int]) -> str:
+    """Why a row's code or parent cannot be placed ("" when it can)."""
+    if code in existing:
+        return f"mã {code} đã có trong hệ thống / the code already exists"
+    if code in seen:
+        return f"mã {code} lặp lại dòng {seen[code]} / repeats line {seen[code]}"
+    if parent and parent not in existing and parent not in seen:
+        return f"đơn vị cấp trên {parent} chưa có / the parent must exist or come first"
+    return ""
+
+
+def import_units_csv(text: str) -> int:
+    """Create the units of a CSV (code,name,abbreviation[,kind,sector,parent,place]); return the count."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    _check_header(set(reader.fieldnames or []))
     rows: list[tuple[dict[str, str], str]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
@@ -61,14 +75,9 @@ def import_units_csv(text: str) -> int:
             errors.append(RowError(line, exc.message))
             continue
         code, parent = fields["code"], (row.get("parent") or "").strip()
-        if code in existing:
-            errors.append(RowError(line, f"mã {code} đã có trong hệ thống / the code already exists"))
-        elif code in seen:
-            errors.append(RowError(line, f"mã {code} lặp lại dòng {seen[code]} / repeats line {seen[code]}"))
-        elif parent and parent not in existing and parent not in seen:
-            errors.append(
-                RowError(line, f"đơn vị cấp trên {parent} chưa có / the parent must exist or come first")
-            )
+        problem = _placement_problem(code, parent, existing, seen)
+        if problem:
+            errors.append(RowError(line, problem))
         seen.setdefault(code, line)
         rows.append((row, parent))
     if errors:

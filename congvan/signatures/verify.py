@@ -62,6 +62,30 @@ class VerificationReport:
         }
 
 
+def _unreadable() -> tuple[type[BaseException], ...]:
+    """What pyHanko and its parsers raise on a broken or hostile file (a verdict, never a crash)."""
+    import zlib
+
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko_certvalidator.errors import ValidationError
+
+    return (
+        PdfError,
+        SignatureValidationError,
+        ValidationError,
+        ValueError,  # asn1crypto and pyHanko's own value errors
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,  # a dictionary where a stream was expected, and the like
+        OverflowError,
+        RecursionError,  # deeply nested objects
+        zlib.error,
+        NotImplementedError,  # filters and algorithms pyHanko does not know
+    )
+
+
 def _quiet_pyhanko() -> None:
     # pyHanko logs a full traceback at WARNING for every failed validation: the report says it all.
     for name in ("pyhanko", "pyhanko_certvalidator", "pyhanko.sign.validation"):
@@ -100,7 +124,7 @@ def verify_pdf(
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
         fields = _signature_fields(reader)
-    except Exception as exc:  # a broken file is a verdict, not a crash
+    except _unreadable() as exc:  # a broken file is a verdict, not a crash
         return VerificationReport(
             INVALID, [f"Tệp PDF hỏng, không đọc được chữ ký ({type(exc).__name__})"], []
         )
@@ -137,7 +161,7 @@ def _with_embedded_data(reader: Any, kwargs: dict[str, Any]) -> Any:
         return DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
     except NoDSSFoundError:
         return None
-    except Exception:  # a damaged DSS is ignored: the signature is still checked the usual way
+    except _unreadable():  # a damaged DSS is ignored: the signature is still checked the usual way
         return None
 
 
@@ -146,76 +170,44 @@ def _signature_fields(reader: Any) -> list[str]:
 
     try:
         return [name for name, _, _ in enumerate_sig_fields(reader, filled_status=False)]
-    except Exception:
+    except _unreadable():
         return []
 
 
 def _check_one(sig: Any, vc: Any, *, hard_fail: bool) -> SignatureInfo:
     from pyhanko.sign.validation import validate_pdf_signature
 
-    problems: list[str] = []
-    warnings: list[str] = []
     try:
         cert = sig.signer_cert
         signer, org, serial = _name(cert)
-    except Exception:
-        return SignatureInfo(
-            str(sig.field_name), "", "", "", None, None, "", False, False, False, "", ["Cấu trúc chữ ký hỏng"]
-        )
+    except _unreadable():
+        return _broken(str(sig.field_name), "", "", "", "Cấu trúc chữ ký hỏng")
     try:
         status = validate_pdf_signature(sig, signer_validation_context=vc)
-    except Exception as exc:
-        return SignatureInfo(
-            str(sig.field_name),
-            signer,
-            org,
-            serial,
-            None,
-            None,
-            "",
-            False,
-            False,
-            False,
-            "",
-            [f"Không kiểm tra được chữ ký ({type(exc).__name__})"],
+    except _unreadable() as exc:
+        return _broken(
+            str(sig.field_name), signer, org, serial, f"Không kiểm tra được chữ ký ({type(exc).__name__})"
         )
-    indic = str(getattr(status.trust_problem_indic, "name", "")) if status.trust_problem_indic else ""
     # Revocation data seen while validating: fetched (OCSP/CRL) or embedded in the file (LTV).
-    revocation_known = bool(vc.ocsps or vc.crls)
-    revoked = "REVOKED" in indic
-    if not status.intact or not status.valid:
-        problems.append("Nội dung đã bị thay đổi sau khi ký (chữ ký không khớp)")
-    if revoked:
-        problems.append("Chứng thư số đã bị thu hồi")
-    elif "OUT_OF_BOUNDS" in indic or "EXPIRED" in indic:
-        problems.append("Chứng thư số đã hết hạn hoặc chưa có hiệu lực tại thời điểm ký")
-    elif "NO_CERTIFICATE_CHAIN" in indic:
-        problems.append("Chứng thư số không do tổ chức cung cấp dịch vụ tin cậy cấp")
-    elif not revocation_known and status.intact:
-        (problems if hard_fail else warnings).append(
-            "Không kiểm tra được tình trạng thu hồi của chứng thư số (không kết nối được OCSP/CRL, "
-            "tệp không kèm dữ liệu kiểm tra)"
-        )
-    elif indic and not status.trusted:
-        problems.append(f"Chứng thư số không được tin cậy ({indic})")
+    problems, warnings, revoked = _trust_findings(
+        status, revocation_known=bool(vc.ocsps or vc.crls), hard_fail=hard_fail
+    )
     ts = status.timestamp_validity
     if ts is not None and not (ts.intact and ts.valid and ts.trusted):
         problems.append("Dấu thời gian không hợp lệ")
-    level = _level(sig, ts is not None)
-    modification = status.modification_level.name if status.modification_level is not None else "NONE"
-    if status.docmdp_ok is False or modification in ("OTHER",):
+    modification = _modification(status)
+    if status.docmdp_ok is False or modification == "OTHER":
         problems.append("Tệp đã bị sửa đổi sau khi ký (không được phép)")
     if ts is None:
         warnings.append("Không có dấu thời gian: thời điểm ký do người ký tự khai")
-    signed_at = _vn(ts.timestamp if ts is not None else status.signer_reported_dt)
     return SignatureInfo(
         str(sig.field_name),
         signer,
         org,
         serial,
-        signed_at,
+        _vn(ts.timestamp if ts is not None else status.signer_reported_dt),
         _vn(ts.timestamp) if ts else None,
-        level,
+        _level(sig, ts is not None),
         bool(status.intact and status.valid),
         bool(status.trusted),
         revoked,
@@ -225,10 +217,58 @@ def _check_one(sig: Any, vc: Any, *, hard_fail: bool) -> SignatureInfo:
     )
 
 
+def _broken(field_name: str, signer: str, org: str, serial: str, problem: str) -> SignatureInfo:
+    return SignatureInfo(field_name, signer, org, serial, None, None, "", False, False, False, "", [problem])
+
+
+def _trust_findings(
+    status: Any, *, revocation_known: bool, hard_fail: bool
+) -> tuple[list[str], list[str], bool]:
+    """Problems, warnings and "revoked" from pyHanko's integrity flags and AdES sub-indication."""
+    from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
+
+    indic = status.trust_problem_indic
+    problems: list[str] = []
+    warnings: list[str] = []
+    if not status.intact or not status.valid:
+        problems.append("Nội dung đã bị thay đổi sau khi ký (chữ ký không khớp)")
+    revoked = indic in (
+        AdESIndeterminate.REVOKED_NO_POE,
+        AdESIndeterminate.REVOKED_CA_NO_POE,
+        AdESFailure.REVOKED,
+    )
+    if revoked:
+        problems.append("Chứng thư số đã bị thu hồi")
+    elif indic in (
+        AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+        AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+        AdESIndeterminate.EXPIRED,
+        AdESIndeterminate.NOT_YET_VALID,
+        AdESFailure.NOT_YET_VALID,
+    ):
+        problems.append("Chứng thư số đã hết hạn hoặc chưa có hiệu lực tại thời điểm ký")
+    elif indic == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND:
+        problems.append("Chứng thư số không do tổ chức cung cấp dịch vụ tin cậy cấp")
+    elif not revocation_known and status.intact:
+        (problems if hard_fail else warnings).append(
+            "Không kiểm tra được tình trạng thu hồi của chứng thư số (không kết nối được OCSP/CRL, "
+            "tệp không kèm dữ liệu kiểm tra)"
+        )
+    elif indic is not None and not status.trusted:
+        problems.append(f"Chứng thư số không được tin cậy ({indic.name})")
+    return problems, warnings, revoked
+
+
+def _modification(status: Any) -> str:
+    """pyHanko's modification level after signing: NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS, OTHER."""
+    level = status.modification_level
+    return "NONE" if level is None else str(level.name)
+
+
 def _level(sig: Any, has_timestamp: bool) -> str:
     try:
         dss = sig.reader.root.get("/DSS")
-    except Exception:
+    except _unreadable():
         dss = None
     if has_timestamp and dss is not None:
         return "B-LT"

@@ -58,45 +58,47 @@ def parse_specs(receipt: Receipt, raw: Any) -> list[AssignmentSpec]:
     specs, seen = [], set()
     for i, item in enumerate(raw):
         where = f"assignments[{i}]"
-        if not isinstance(item, dict):
-            raise InvalidAssignment(f"{where}: phải là đối tượng / must be an object")
-        role = item.get("role")
-        if role not in AssignmentRole.values:
-            raise InvalidAssignment(f"{where}.role: lead | support | fyi")
-        deadline = _date(item.get("deadline"), f"{where}.deadline")
-        username, code = item.get("assignee"), item.get("unit")
-        if bool(username) == bool(code):
-            raise InvalidAssignment(f"{where}: cần đúng một trong assignee hoặc unit / give assignee or unit")
-        if username:
-            user = User.objects.filter(
-                username=str(username)[:150],
-                is_active=True,
-                memberships__unit_id=receipt.unit_id,
-                memberships__active=True,
-            ).first()
-            if user is None:
-                raise InvalidAssignment(
-                    f"{where}.assignee: {str(username)[:50]!r} không thuộc đơn vị / not in the unit"
-                )
-            spec = AssignmentSpec(role, deadline, user=user)
-            key: tuple[str, int] = ("u", user.pk)
-        else:
-            unit = (
-                Unit.objects.filter(code=str(code)[:32], active=True, path__startswith=receipt.unit.path)
-                .exclude(pk=receipt.unit_id)
-                .first()
-            )
-            if unit is None:
-                raise InvalidAssignment(
-                    f"{where}.unit: {str(code)[:32]!r} không phải đơn vị trực thuộc / not a sub-unit"
-                )
-            spec = AssignmentSpec(role, deadline, unit=unit)
-            key = ("n", unit.pk)
+        spec = _one_spec(receipt, item, where)
+        key = ("u", spec.user.pk) if spec.user is not None else ("n", spec.unit.pk if spec.unit else 0)
         if key in seen:
             raise InvalidAssignment(f"{where}: giao trùng / assigned twice", code="duplicate")
         seen.add(key)
         specs.append(spec)
     return specs
+
+
+def _one_spec(receipt: Receipt, item: Any, where: str) -> AssignmentSpec:
+    if not isinstance(item, dict):
+        raise InvalidAssignment(f"{where}: phải là đối tượng / must be an object")
+    role = item.get("role")
+    if role not in AssignmentRole.values:
+        raise InvalidAssignment(f"{where}.role: lead | support | fyi")
+    deadline = _date(item.get("deadline"), f"{where}.deadline")
+    username, code = item.get("assignee"), item.get("unit")
+    if bool(username) == bool(code):
+        raise InvalidAssignment(f"{where}: cần đúng một trong assignee hoặc unit / give assignee or unit")
+    if username:
+        user = User.objects.filter(
+            username=str(username)[:150],
+            is_active=True,
+            memberships__unit_id=receipt.unit_id,
+            memberships__active=True,
+        ).first()
+        if user is None:
+            raise InvalidAssignment(
+                f"{where}.assignee: {str(username)[:50]!r} không thuộc đơn vị / not in the unit"
+            )
+        return AssignmentSpec(str(role), deadline, user=user)
+    unit = (
+        Unit.objects.filter(code=str(code)[:32], active=True, path__startswith=receipt.unit.path)
+        .exclude(pk=receipt.unit_id)
+        .first()
+    )
+    if unit is None:
+        raise InvalidAssignment(
+            f"{where}.unit: {str(code)[:32]!r} không phải đơn vị trực thuộc / not a sub-unit"
+        )
+    return AssignmentSpec(str(role), deadline, unit=unit)
 
 
 def _date(value: Any, field: str) -> dt.date | None:
@@ -117,35 +119,9 @@ def do_direct_receipt(
     text = clean_text(direction, field="direction", max_length=4000)
     with transaction.atomic():
         receipt = access_receipt(acting, receipt_id, for_write=True)
-        if receipt.unit_id != acting.unit.pk:
-            raise Forbidden("Chỉ đơn vị nhận văn bản mới chỉ đạo / only the receiving unit directs it")
-        if acting.role == Role.CLERK:
-            if not settings_of(acting.unit).clerk_may_route:
-                raise Forbidden(
-                    "Đơn vị không cho văn thư chuyển trực tiếp / the unit does not let clerks route"
-                )
-        elif acting.role != Role.LEADER:
-            raise Forbidden("Chỉ lãnh đạo chỉ đạo văn bản đến / only a leader directs incoming documents")
-        if receipt.state not in DIRECTABLE:
-            raise AssignmentWrongState(
-                "Văn bản cần được vào sổ trước / register the document first"
-                if receipt.state == DeliveryState.ARRIVED
-                else f"Văn bản đến đang ở trạng thái {receipt.state} / cannot be directed now"
-            )
+        _check_may_direct(acting, receipt)
         specs = parse_specs(receipt, assignments)
-        leads = sum(1 for s in specs if s.role == AssignmentRole.LEAD)
-        open_lead = Assignment.objects.filter(
-            receipt=receipt, parent=None, role=AssignmentRole.LEAD, state__in=OPEN_STATES
-        ).exists()
-        if leads > 1 or (leads and open_lead):
-            raise InvalidAssignment("Chỉ một đơn vị/người chủ trì / only one lead", code="one_lead")
-        if not leads and not open_lead:
-            raise InvalidAssignment("Cần một người hoặc đơn vị chủ trì / a lead is required", code="one_lead")
-        if acting.role == Role.CLERK and (len(specs) != 1 or specs[0].user is None):
-            raise InvalidAssignment("Văn thư chỉ chuyển cho một người xử lý / a clerk routes to one handler")
-        for s in specs:
-            if s.deadline is not None and s.deadline < today:
-                raise InvalidAssignment("deadline: hạn xử lý đã qua / the deadline is in the past")
+        _check_specs(acting, receipt, specs, today)
         if text:
             Direction.objects.create(receipt=receipt, text=text, by=acting.user, at=now)
         created = [
@@ -176,6 +152,38 @@ def do_direct_receipt(
             details={"direction": text[:500], "assignments": [a.pk for a in created]},
         )
     return created
+
+
+def _check_may_direct(acting: Acting, receipt: Receipt) -> None:
+    if receipt.unit_id != acting.unit.pk:
+        raise Forbidden("Chỉ đơn vị nhận văn bản mới chỉ đạo / only the receiving unit directs it")
+    if acting.role == Role.CLERK:
+        if not settings_of(acting.unit).clerk_may_route:
+            raise Forbidden("Đơn vị không cho văn thư chuyển trực tiếp / the unit does not let clerks route")
+    elif acting.role != Role.LEADER:
+        raise Forbidden("Chỉ lãnh đạo chỉ đạo văn bản đến / only a leader directs incoming documents")
+    if receipt.state not in DIRECTABLE:
+        raise AssignmentWrongState(
+            "Văn bản cần được vào sổ trước / register the document first"
+            if receipt.state == DeliveryState.ARRIVED
+            else f"Văn bản đến đang ở trạng thái {receipt.state} / cannot be directed now"
+        )
+
+
+def _check_specs(acting: Acting, receipt: Receipt, specs: list[AssignmentSpec], today: dt.date) -> None:
+    """One lead (new or already open), a clerk's single handler, no deadline in the past."""
+    leads = sum(1 for s in specs if s.role == AssignmentRole.LEAD)
+    open_lead = Assignment.objects.filter(
+        receipt=receipt, parent=None, role=AssignmentRole.LEAD, state__in=OPEN_STATES
+    ).exists()
+    if leads > 1 or (leads and open_lead):
+        raise InvalidAssignment("Chỉ một đơn vị/người chủ trì / only one lead", code="one_lead")
+    if not leads and not open_lead:
+        raise InvalidAssignment("Cần một người hoặc đơn vị chủ trì / a lead is required", code="one_lead")
+    if acting.role == Role.CLERK and (len(specs) != 1 or specs[0].user is None):
+        raise InvalidAssignment("Văn thư chỉ chuyển cho một người xử lý / a clerk routes to one handler")
+    if any(s.deadline is not None and s.deadline < today for s in specs):
+        raise InvalidAssignment("deadline: hạn xử lý đã qua / the deadline is in the past")
 
 
 def _notify_assignees(a: Assignment, kind: str, text: str) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from congvan.conftest import released
 from congvan.dispatch.models import Receipt
 from congvan.documents.models import Document
+from congvan.orgs.tests.support import released
 
 CS1, CS2 = "000.01.01.H57", "000.01.02.H57"
 OUTSIDERS = ["dan", "erin", "gina", "hai"]  # other units: grassroots cells and a State agency
@@ -45,7 +45,7 @@ def test_outsiders_cannot_see_or_touch_a_draft(api, draft_id):
 
 
 def test_specialist_sees_own_drafts_but_not_a_colleagues(api, people, org):
-    from congvan.conftest import Api, make_user
+    from congvan.orgs.tests.support import Api, make_user
 
     other = Api(make_user("vy", "Lý Thị Vy", "000.00.01.H57", "specialist"))
     mine = api["carol"].create_draft().json()["id"]
@@ -103,7 +103,7 @@ def test_receipts_are_seen_and_handled_only_by_their_unit(api):
 
 
 def test_a_leader_of_the_recipient_reads_but_does_not_register(api, org):
-    from congvan.conftest import Api, make_user
+    from congvan.orgs.tests.support import Api, make_user
 
     released(api, [CS1])
     leader = Api(make_user("ly", "Lý Văn Lực", CS1, "leader"))

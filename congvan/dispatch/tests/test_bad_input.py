@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from congvan.audit.models import AuditEvent
-from congvan.conftest import released
 from congvan.dispatch.models import Delivery, Receipt
 from congvan.documents.models import Document
 from congvan.orgs.actions import do_create_group
+from congvan.orgs.tests.support import released
 from congvan.registers.models import RegisterEntry
 
 CS1, CS2, CS3, CS4 = "000.01.01.H57", "000.01.02.H57", "000.01.03.H57", "000.01.04.H57"

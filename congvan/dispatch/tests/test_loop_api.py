@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from congvan.audit.queries import verify_chain
-from congvan.conftest import released
+from congvan.orgs.tests.support import released
 
 CS1, CS2, CS3 = "000.01.01.H57", "000.01.02.H57", "000.01.03.H57"
 

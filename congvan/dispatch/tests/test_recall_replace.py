@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from congvan.audit.models import AuditEvent
-from congvan.conftest import Api, released
 from congvan.dispatch.models import Receipt, ReceiptCount
+from congvan.orgs.tests.support import Api, released
 
 CS1, CS2 = "000.01.01.H57", "000.01.02.H57"
 

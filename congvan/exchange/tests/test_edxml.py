@@ -11,11 +11,11 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from congvan.conftest import released
 from congvan.dispatch.models import Receipt
 from congvan.documents.models import Document
 from congvan.exchange.convert import export_document
 from congvan.exchange.edxml import MalformedMessage, parse, write
+from congvan.orgs.tests.support import released
 
 FIXTURES = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "edxml"
 SAMPLES = sorted(FIXTURES.glob("*.edxml")) if FIXTURES.is_dir() else []

@@ -11,13 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from congvan.conftest import Api
 from congvan.dispatch.models import Receipt, ReceiptEvent
 from congvan.exchange import edxml, nodesig, outbox
 from congvan.exchange.models import OutKind, OutMessage
 from congvan.exchange.peers import do_add_peer
 from congvan.lib.pdfgen import simple_pdf
 from congvan.orgs.models import Unit
+from congvan.orgs.tests.support import Api
 
 HU = "000.00.01.H57"
 SENDER = "000.00.00.G22"
@@ -134,10 +134,10 @@ def test_a_unit_that_refuses_unsigned_pdfs_refuses_them_on_arrival(peer: nodesig
 def test_only_the_recipients_node_reports_its_progress(
     peer: nodesig.NodeIdentity, api: dict[str, Api], tmp_path: Path
 ) -> None:
-    from congvan.conftest import released
     from congvan.dispatch.models import Delivery
     from congvan.documents.models import Document
     from congvan.exchange.convert import edxml_document_id
+    from congvan.orgs.tests.support import released
 
     Unit.objects.create(
         code="000.00.09.X99", name="Đơn vị ở XA", abbreviation="X", path="/X/", home_node="XA"

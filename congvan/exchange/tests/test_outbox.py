@@ -13,12 +13,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from congvan.conftest import Api, released
 from congvan.dispatch.models import Delivery, Receipt, ReceiptCount, Transport
 from congvan.exchange import edxml, nodesig, outbox
 from congvan.exchange.models import InMessage, OutMessage, OutState, Peer
 from congvan.exchange.peers import do_add_peer
 from congvan.orgs.models import Unit
+from congvan.orgs.tests.support import Api, released
 from congvan.workflow.models import Notification
 
 REMOTE = "000.00.09.H99"

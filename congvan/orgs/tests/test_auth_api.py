@@ -6,7 +6,7 @@ import json
 
 from django.test import Client
 
-from congvan.conftest import Api, make_user
+from congvan.orgs.tests.support import Api, make_user
 
 
 def token(client: Client, username: str, password: str):

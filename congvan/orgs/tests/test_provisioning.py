@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from congvan.conftest import Api, make_user
 from congvan.orgs.models import Membership, Unit, User
+from congvan.orgs.tests.support import Api, make_user
 
 NEW_UNIT = {
     "code": "000.01.05.H57",

@@ -7,12 +7,13 @@ import io
 import subprocess
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from congvan.conftest import released
-from congvan.workflow.tests.conftest import send_to_hu
+from congvan.lib.dates import local_today
+from congvan.orgs.tests.support import released, send_to_hu
 
-TODAY = dt.date.today()
+TODAY = local_today(timezone.now())
 
 
 def fetch(api, who, direction, fmt):

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from congvan.conftest import released
+from congvan.orgs.tests.support import released
 from congvan.search import queries
 from congvan.search.indexer import index_pending
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from congvan.conftest import released
+from congvan.orgs.tests.support import released
 
 CS1 = "000.01.01.H57"
 

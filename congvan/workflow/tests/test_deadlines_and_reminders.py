@@ -27,7 +27,7 @@ def test_default_deadline_by_urgency_skips_weekends_and_holidays(crew, org):
     Holiday.objects.create(day=dt.date(2026, 4, 30), name="Ngày Giải phóng miền Nam")
     Holiday.objects.create(day=dt.date(2026, 5, 1), name="Quốc tế Lao động")
     UnitWorkflowSettings.objects.create(unit=org["hu"], days_normal=5, days_urgent=2)
-    from congvan.workflow.tests.conftest import send_to_hu
+    from congvan.orgs.tests.support import send_to_hu
 
     normal = send_to_hu(crew)["receipt"]
     urgent = send_to_hu(crew, urgency="urgent")["receipt"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from congvan.conftest import released
+from congvan.orgs.tests.support import released
 
 
 def test_dossier_lifecycle(crew, incoming_doc):

@@ -7,11 +7,10 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from congvan.conftest import released
 from congvan.orgs.access import acting_as
+from congvan.orgs.tests.support import CS1, released, send_to_hu
 from congvan.workflow.incoming import do_direct_receipt
 from congvan.workflow.queries import oversight
-from congvan.workflow.tests.conftest import CS1, send_to_hu
 
 PAST = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 

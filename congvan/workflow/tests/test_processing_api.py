@@ -7,11 +7,13 @@ import threading
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
+from congvan.lib.dates import local_today
+from congvan.orgs.tests.support import CS1, HU, send_to_hu
 from congvan.workflow.models import Assignment
-from congvan.workflow.tests.conftest import CS1, HU, send_to_hu
 
-FAR = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+FAR = (local_today(timezone.now()) + dt.timedelta(days=30)).isoformat()
 
 
 def sender_status(api, doc_id):
@@ -81,11 +83,11 @@ def test_sub_unit_head_reassigns_and_the_chain_completes(crew, incoming_doc):
 
 def test_extension_is_decided_by_the_assigner(crew, incoming_doc):
     api, r = crew, incoming_doc["receipt"]
-    deadline = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    deadline = (local_today(timezone.now()) + dt.timedelta(days=10)).isoformat()
     lead = direct(api, r, [{"assignee": "carol", "role": "lead", "deadline": deadline}]).json()[
         "assignments"
     ][0]["id"]
-    later = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    later = (local_today(timezone.now()) + dt.timedelta(days=20)).isoformat()
     assert (
         api["carol"].post(f"/assignments/{lead}/extend", {"until": deadline, "reason": "x"}).status_code
         == 400

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.db.models import Count, Q
 
 from congvan.exchange import nodesig, outbox
@@ -108,7 +108,10 @@ class Command(BaseCommand):
         while not stop:
             try:
                 sent = outbox.run_once(pool)
-            except Exception as exc:  # logged; the loop goes on (a database restart, a full disk)
+            except (
+                DatabaseError,
+                OSError,
+            ) as exc:  # logged; the loop goes on (a database restart, a full disk)
                 self.stderr.write(f"congvan exchange: {type(exc).__name__}: {exc}")
                 sent = 0
                 close_old_connections()

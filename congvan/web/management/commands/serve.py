@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         """Queue the periodic work; a failure here must not stop the server."""
         try:
             call_command("tick", *(["--only", only] if only else []))
-        except Exception as exc:  # logged; retried at the next tick
+        except (DatabaseError, OSError, CommandError) as exc:  # logged; retried at the next tick
             self.stderr.write(f"congvan: could not queue periodic work: {exc}")
 
     help = "Serve the web interface and API, with the background worker beside it."
@@ -64,16 +65,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        last_email = last_scan = 0.0
-        scan_every = max(60, settings.SCHEDULER_MINUTES * 60)
         try:
-            while all(p.poll() is None for p in procs):
-                now = time.monotonic()
-                if not opts["no_worker"] and now - last_email >= 60:
-                    due_scan = now - last_scan >= scan_every
-                    self._tick(None if due_scan else "email")
-                    last_email, last_scan = now, (now if due_scan else last_scan)
-                time.sleep(0.5)
+            self._schedule(procs, ticks=not opts["no_worker"])
         finally:
             stop()
             for p in procs:
@@ -84,3 +77,15 @@ class Command(BaseCommand):
         codes = [p.returncode for p in procs]
         if any(c not in (0, -signal.SIGTERM, -signal.SIGINT) for c in codes):
             sys.exit(1)
+
+    def _schedule(self, procs: list[subprocess.Popen[bytes]], *, ticks: bool) -> None:
+        """While every process runs: queue e-mail each minute and the periodic scans every few."""
+        last_email = last_scan = 0.0
+        scan_every = max(60, settings.SCHEDULER_MINUTES * 60)
+        while all(p.poll() is None for p in procs):
+            now = time.monotonic()
+            if ticks and now - last_email >= 60:
+                due_scan = now - last_scan >= scan_every
+                self._tick(None if due_scan else "email")
+                last_email, last_scan = now, (now if due_scan else last_scan)
+            time.sleep(0.5)

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from congvan.conftest import released
 from congvan.dispatch.models import Receipt
 from congvan.lib.pdfgen import simple_pdf
+from congvan.orgs.tests.support import released
 from congvan.signatures.actions import verify_pending
 from congvan.signatures.models import SignaturePolicy
 from congvan.signatures.tests.test_verify import signed

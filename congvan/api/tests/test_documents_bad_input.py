@@ -212,7 +212,7 @@ def test_same_content_is_stored_once(api, settings):
 
 
 def test_released_document_cannot_be_edited(api):
-    from congvan.conftest import released
+    from congvan.orgs.tests.support import released
 
     rel = released(api, ["000.01.01.H57"])
     r = api["alice"].client.patch(
