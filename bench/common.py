@@ -20,8 +20,18 @@ def parse_args(description: str) -> argparse.Namespace:
             "CONGVAN_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/congvan_bench"
         ),
     )
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny sizes, a few seconds: the same code paths and baseline (the test command runs it)",
+    )
     return parser.parse_args()
+
+
+def size(args: argparse.Namespace, full: int, quick: int, smoke: int) -> int:
+    """The size of a run: full by default, smaller with --quick, tiny with --smoke."""
+    return smoke if args.smoke else quick if args.quick else full
 
 
 def setup_django(args: argparse.Namespace) -> None:

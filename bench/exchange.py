@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import p95, parse_args
+from bench.common import p95, parse_args, size
 
 SEED_UNITS = """
 from django.utils import timezone
@@ -70,8 +70,8 @@ def main() -> None:
     from congvan.exchange.tests.cluster import Node, wait_for
     from congvan.lib.pdfgen import simple_pdf
 
-    n = 200 if args.quick else 1000
-    singles = 10 if args.quick else 20
+    n = size(args, 1000, 200, 5)
+    singles = size(args, 20, 10, 2)
     root = Path(tempfile.mkdtemp(prefix="congvan-bench-exchange-"))
     urls = {"a": "", "b": ""}
     if args.db == "postgres":

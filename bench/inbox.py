@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from bench.common import count_queries, median, p95, parse_args, setup_django, timed, verdict
+from bench.common import count_queries, median, p95, parse_args, setup_django, size, timed, verdict
 
 
 def main() -> None:
@@ -28,8 +28,8 @@ def main() -> None:
     from congvan.orgs.actions import do_issue_token
     from congvan.orgs.models import Membership, Unit, User
 
-    total = 10_000 if args.quick else 100_000
-    rounds = 50 if args.quick else 200
+    total = size(args, 100_000, 10_000, 300)
+    rounds = size(args, 200, 50, 5)
     random.seed(7)
     kh = DocumentType.objects.get(abbreviation="KH")
     start = timezone.now() - dt.timedelta(days=365)

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import parse_args, setup_django, verdict
+from bench.common import parse_args, setup_django, size, verdict
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     from congvan.capture.tests.corpus import make, render_scan
     from congvan.lib import filetypes
 
-    n = 3 if args.quick else 10
+    n = size(args, 10, 3, 1)
     work = Path(tempfile.mkdtemp(prefix="congvan-ocr-"))
     pdfs = []
     for i in range(n):

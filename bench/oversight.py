@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from bench.common import count_queries, median, p95, parse_args, setup_django, timed, verdict
+from bench.common import count_queries, median, p95, parse_args, setup_django, size, timed, verdict
 
 STATES = ["arrived", "registered", "directed", "in_progress", "completed", "returned"]
 
@@ -29,19 +29,21 @@ def main() -> None:
     from congvan.orgs.actions import do_issue_token
     from congvan.orgs.models import Membership, Unit, User
 
-    units, docs_per_unit, per_receipt = 200, (500 if args.quick else 5000), 3
+    units, docs_per_unit, per_receipt = size(args, 200, 200, 10), size(args, 5000, 500, 10), 3
     start = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("SELECT id FROM documents_documenttype WHERE abbreviation = 'CV'")
         type_id = cur.fetchone()[0]
         cur.execute(
-            "INSERT INTO orgs_unit (code, name, abbreviation, kind, sector, parent_id, path, place, active, created_at)"
-            " VALUES ('P0', 'Tỉnh ủy', 'TU', 'province', 'party', NULL, '/P0/', '', true, now()) RETURNING id"
+            "INSERT INTO orgs_unit (code, name, abbreviation, kind, sector, parent_id, path, place, active, created_at,"
+            " home_node)"
+            " VALUES ('P0', 'Tỉnh ủy', 'TU', 'province', 'party', NULL, '/P0/', '', true, now(), '') RETURNING id"
         )
         province = cur.fetchone()[0]
         cur.execute(
-            "INSERT INTO orgs_unit (code, name, abbreviation, kind, sector, parent_id, path, place, active, created_at)"
-            " SELECT 'U' || g, 'Đơn vị ' || g, 'DV', 'district', 'party', %s, '/P0/U' || g || '/', '', true, now()"
+            "INSERT INTO orgs_unit (code, name, abbreviation, kind, sector, parent_id, path, place, active, created_at,"
+            " home_node)"
+            " SELECT 'U' || g, 'Đơn vị ' || g, 'DV', 'district', 'party', %s, '/P0/U' || g || '/', '', true, now(), ''"
             " FROM generate_series(1, %s) g",
             [province, units - 1],
         )
@@ -101,7 +103,7 @@ def main() -> None:
         assert r.status_code == 200, r.content
 
     queries = count_queries(page)
-    rounds = 10 if args.quick else 30
+    rounds = size(args, 30, 10, 3)
     api_t = timed(page, rounds)
 
     raw_sql = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bench.common import median, parse_args, setup_django, timed, verdict
+from bench.common import median, parse_args, setup_django, size, timed, verdict
 
 
 def main() -> None:
@@ -29,10 +29,10 @@ def main() -> None:
     from congvan.lib.pdfgen import simple_pdf
     from congvan.orgs.access import acting_as
     from congvan.orgs.models import Membership, Unit, User
-    from congvan.registers.models import CommitteeTerm
+    from congvan.registers.actions import do_create_term
 
-    n_recipients = 200 if args.quick else 1000
-    repeat = 3 if args.quick else 5
+    n_recipients = size(args, 1000, 200, 20)
+    repeat = size(args, 5, 3, 1)
     now = timezone.now()
     with transaction.atomic():
         sender = Unit.objects.create(code="000.00.01.H57", name="Huyện ủy", abbreviation="HU", path="/S/")
@@ -42,7 +42,7 @@ def main() -> None:
                 for i in range(n_recipients)
             ]
         )
-        CommitteeTerm.objects.create(unit=sender, name="2025-2030", starts_on=dt.date(2025, 1, 1))
+        do_create_term(unit_code=sender.code, name="2025-2030", starts_on=dt.date(2025, 1, 1), actor=None)
         clerk = User.objects.create_user(username="clerk", password="x")
         Membership.objects.create(user=clerk, unit=sender, role="clerk")
     acting = acting_as(clerk, None)
@@ -107,14 +107,14 @@ def raw_release(connection: Any, sender_id: int, clerk_id: int, doc_id: int, cod
             [now, doc_id],
         )
         cur.execute(
-            "INSERT INTO dispatch_dispatch (document_id, released_by_id, released_at) VALUES (%s, %s, %s)",
+            "INSERT INTO dispatch_dispatch (document_id, released_by_id, released_at, revoke_reason) VALUES (%s, %s, %s, '')",
             [doc_id, clerk_id, now],
         )
         cur.execute("SELECT id FROM dispatch_dispatch WHERE document_id = %s", [doc_id])
         dispatch_id = cur.fetchone()[0]
         cur.executemany(
-            "INSERT INTO dispatch_delivery (dispatch_id, unit_id, state, state_changed_at, note) "
-            "VALUES (%s, %s, 'arrived', %s, '')",
+            "INSERT INTO dispatch_delivery (dispatch_id, unit_id, state, state_changed_at, note, transport, "
+            "transport_note) VALUES (%s, %s, 'arrived', %s, '', 'local', '')",
             [(dispatch_id, u, now) for u in unit_ids],
         )
         cur.execute("SELECT id, unit_id FROM dispatch_delivery WHERE dispatch_id = %s", [dispatch_id])
@@ -123,6 +123,11 @@ def raw_release(connection: Any, sender_id: int, clerk_id: int, doc_id: int, cod
             "INSERT INTO dispatch_receipt (unit_id, document_id, delivery_id, issuer_id, urgency, state, arrived_at, "
             "returned_reason) VALUES (%s, %s, %s, %s, 'normal', 'arrived', %s, '')",
             [(u, doc_id, d, sender_id, now) for d, u in deliveries],
+        )
+        cur.executemany(
+            "INSERT INTO dispatch_receiptcount (unit_id, state, n) VALUES (%s, 'arrived', 1) "
+            "ON CONFLICT (unit_id, state) DO UPDATE SET n = dispatch_receiptcount.n + 1",
+            [(u,) for u in unit_ids],
         )
 
 

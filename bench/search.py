@@ -16,7 +16,7 @@ import random
 import time
 from typing import Any
 
-from bench.common import p95, parse_args, setup_django, timed_pair, verdict
+from bench.common import p95, parse_args, setup_django, size, timed_pair, verdict
 
 WORDS = [
     "kế",
@@ -167,7 +167,7 @@ def main() -> None:
     from congvan.search.indexer import index_documents
     from congvan.search.queries import Filters, allowed_sql, parse, run_statements, search, statements
 
-    total = 20_000 if args.quick else 1_000_000
+    total = size(args, 1_000_000, 20_000, 300)
     rnd = random.Random(11)
     existing = Document.objects.count()
     if existing:  # a reused database (CONGVAN_BENCH_REUSE)
@@ -221,7 +221,7 @@ def main() -> None:
         ("rare term", "rarewordzzq", Filters()),
         ("common term + date", "đảng", Filters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 3, 31))),
     ]
-    rounds = 10 if args.quick else 60
+    rounds = size(args, 60, 10, 3)
     rate = f"{built / index_time:.0f} documents/s" if index_time else "not measured (reused database)"
     print(f"search over {total} documents ({connection.vendor}); index build {rate}")
     for label, q, f in queries:

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench.common import median, parse_args, setup_django, timed, verdict
+from bench.common import median, parse_args, setup_django, size, timed, verdict
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
     ten_pages = simple_pdf(["Kế hoạch tổ chức đại hội"] * 30, pages=10)
     one = sign_pdf(ten_pages, leader, field_name="LanhDao", tsa_url=pki.tsa_url).data
     two = sign_pdf(one, seal, field_name="DonVi", tsa_url=pki.tsa_url).data
-    n = 5 if args.quick else 20
+    n = size(args, 20, 5, 1)
 
     def ours_verify() -> None:
         assert verify_pdf(two).verdict == "valid"
@@ -116,7 +116,7 @@ def release_once(pki, folder: Path, dt) -> None:
     from congvan.lib.pdfgen import simple_pdf
     from congvan.orgs.access import acting_as
     from congvan.orgs.models import Membership, Unit, User
-    from congvan.registers.models import CommitteeTerm
+    from congvan.registers.actions import do_create_term
     from congvan.signatures.models import SigningRecord
     from congvan.signatures.tests.pki import PASS
 
@@ -135,7 +135,7 @@ def release_once(pki, folder: Path, dt) -> None:
                 for i in range(1000)
             ]
         )
-        CommitteeTerm.objects.create(unit=hu, name="2025-2030", starts_on=dt.date(2025, 1, 1))
+        do_create_term(unit_code=hu.code, name="2025-2030", starts_on=dt.date(2025, 1, 1), actor=None)
         clerk = User.objects.create_user(username="clerk", password="x")
         Membership.objects.create(user=clerk, unit=hu, role="clerk")
     acting = acting_as(clerk, None)

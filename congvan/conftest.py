@@ -13,7 +13,7 @@ from congvan.documents.models import DocumentType
 from congvan.orgs.actions import do_create_membership, do_create_unit
 from congvan.orgs.models import Unit, User
 from congvan.orgs.tests.support import CS1, HU, Api, make_user, released, send_to_hu
-from congvan.registers.models import CommitteeTerm
+from congvan.registers.actions import do_create_term
 
 __all__ = ["CS1", "HU", "Api", "make_user", "released", "send_to_hu"]
 
@@ -70,7 +70,7 @@ def org(db: None) -> dict[str, Unit]:
         actor=None,
     )
     for key in ("tu", "hu", "cs1", "cs2", "cs3", "cs4"):
-        CommitteeTerm.objects.create(unit=units[key], name="2025-2030", starts_on=dt.date(2025, 1, 1))
+        do_create_term(unit_code=units[key].code, name="2025-2030", starts_on=dt.date(2025, 1, 1), actor=None)
     return units
 
 
@@ -118,7 +118,13 @@ def incoming_doc(crew: dict[str, Api]) -> dict[str, Any]:
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Run the browser tests last: Playwright's sync API keeps an event loop running in the main thread
-    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself."""
+    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself.
+
+    Under pytest-xdist (``--dist loadgroup``) the exchange cluster's tests share one worker, whose
+    module-scoped fixture starts the nodes once."""
+    for item in items:
+        if item.get_closest_marker("cluster") is not None:
+            item.add_marker(pytest.mark.xdist_group("cluster"))
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

@@ -1,4 +1,4 @@
-"""Take numbers from registers under a row lock."""
+"""Numbering of each unit: its rule set, its committee terms, and numbers taken under a row lock."""
 
 from __future__ import annotations
 
@@ -8,10 +8,83 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from congvan.audit.actions import record
+from congvan.lib.text import clean_line
+from congvan.orgs.access import Acting, access_unit_for_admin
+from congvan.orgs.errors import InvalidOrgData
 from congvan.orgs.models import Sector, Unit
 from congvan.registers import numbering
-from congvan.registers.errors import NumberingNotConfigured
+from congvan.registers.errors import NumberingNotConfigured, TermOverlaps
 from congvan.registers.models import CommitteeTerm, Direction, NumberingRule, Register, RegisterEntry, RuleSet
+
+
+def _unit(code: str, actor: Acting | None) -> Unit:
+    """The unit an admin manages (``actor`` None: a command run by the server's operator)."""
+    if actor is not None:
+        return access_unit_for_admin(actor, code)
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise InvalidOrgData(f"unit: không có đơn vị {code} / unknown unit")
+    return unit
+
+
+def do_create_term(
+    *, unit_code: str, name: str, starts_on: dt.date, ends_on: dt.date | None = None, actor: Acting | None
+) -> CommitteeTerm:
+    """Declare a committee term (nhiệm kỳ) of a unit; Party numbering restarts with each term.
+
+    Terms of one unit do not overlap; the open-ended current term is closed by declaring the next one
+    (it then ends the day before the new one starts).
+    """
+    name = clean_line(name, field="name", max_length=50, required=True)
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidOrgData("ends_on: phải sau ngày bắt đầu / must not be before starts_on")
+    with transaction.atomic():
+        unit = _unit(unit_code, actor)
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one term change at a time per unit
+        current = CommitteeTerm.objects.filter(unit=unit, ends_on__isnull=True, starts_on__lt=starts_on)
+        closed = [t.name for t in current]
+        current.update(ends_on=starts_on - dt.timedelta(days=1))
+        clash = CommitteeTerm.objects.filter(unit=unit, starts_on__lte=ends_on or dt.date.max).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
+        )
+        if clash.exists():
+            raise TermOverlaps(
+                f"Nhiệm kỳ trùng thời gian với nhiệm kỳ {clash.first()} / the term overlaps another one"
+            )
+        term = CommitteeTerm.objects.create(unit=unit, name=name, starts_on=starts_on, ends_on=ends_on)
+        record(
+            "term.created",
+            actor=actor.user if actor else None,
+            unit=unit.code,
+            target_type="term",
+            target_id=term.pk,
+            details={
+                "name": name,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat() if ends_on else None,
+                "closed": closed,
+            },
+        )
+    return term
+
+
+def do_set_rule_set(*, unit_code: str, rule_set: str, actor: Acting | None) -> NumberingRule:
+    """Choose the unit's numbering rules: Party (36-HD/VPTW) or State (Decree 30)."""
+    if rule_set not in RuleSet.values:
+        raise InvalidOrgData(f"rule_set: {' | '.join(RuleSet.values)}")
+    with transaction.atomic():
+        unit = _unit(unit_code, actor)
+        rule, _ = NumberingRule.objects.update_or_create(unit=unit, defaults={"rule_set": rule_set})
+        record(
+            "numbering.rule_set",
+            actor=actor.user if actor else None,
+            unit=unit.code,
+            target_type="unit",
+            target_id=unit.code,
+            details={"rule_set": rule_set},
+        )
+    return rule
 
 
 def rule_set_of(unit: Unit) -> str:

@@ -14,7 +14,7 @@ from congvan.lib.pdfgen import simple_pdf
 from congvan.orgs.access import Acting, acting_as
 from congvan.orgs.actions import do_create_group, do_create_membership, do_create_unit
 from congvan.orgs.models import Unit, User
-from congvan.registers.models import CommitteeTerm
+from congvan.registers.actions import do_create_term
 from congvan.workflow.actions import do_approve_document, do_submit_document
 from congvan.workflow.incoming import do_direct_receipt
 from congvan.workflow.models import Holiday
@@ -131,8 +131,8 @@ def _units() -> None:
             place=commune,
             actor=None,
         )
-    for unit in Unit.objects.filter(sector="party"):
-        CommitteeTerm.objects.create(unit=unit, name="2025-2030", starts_on=dt.date(2025, 1, 1))
+    for code in Unit.objects.filter(sector="party").values_list("code", flat=True):
+        do_create_term(unit_code=code, name="2025-2030", starts_on=dt.date(2025, 1, 1), actor=None)
 
 
 def _people() -> None:

@@ -167,17 +167,17 @@ def evaluation_set(n: int = 40) -> list[Sample]:
     return [make(seed) for seed in range(n)]
 
 
-def render_scan(sample: Sample, seed: int, *, fmt: str = "PNG") -> bytes:
-    """The page as a 300 dpi scan: grey paper, noise, and a 1-2 degree skew."""
+def render_scan(sample: Sample, seed: int, *, fmt: str = "PNG", dpi: int = 300) -> bytes:
+    """The page as a scan at ``dpi`` (300 or 200, as offices scan): grey paper, noise, a 1-2 degree skew."""
     import io
 
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     rnd = random.Random(seed)
-    mm = 300 / 25.4
+    mm = dpi / 25.4
     page = Image.new("L", (int(210 * mm), int(297 * mm)), 250)
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(str(FONT / "NotoSans-Regular.ttf"), 42)
+    font = ImageFont.truetype(str(FONT / "NotoSans-Regular.ttf"), round(42 * dpi / 300))
     y = 20.0
     for left, right in sample.lines:
         if left:
@@ -196,5 +196,5 @@ def render_scan(sample: Sample, seed: int, *, fmt: str = "PNG") -> bytes:
         expand=False,
     ).filter(ImageFilter.GaussianBlur(0.4))
     out = io.BytesIO()
-    page.save(out, fmt, dpi=(300, 300))
+    page.save(out, fmt, dpi=(dpi, dpi))
     return out.getvalue()

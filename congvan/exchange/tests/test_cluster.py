@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from congvan.exchange.tests.cluster import Node, descendants, peak_rss_mb, probe, reset_peak, wait_for
+from congvan.exchange.tests.cluster import (
+    Node,
+    descendants,
+    peak_rss_mb,
+    probe,
+    reset_peak,
+    start_cluster,
+    wait_for,
+)
 from congvan.lib.pdfgen import simple_pdf
 
 TU, HU1, HU2 = "000.00.00.T58", "000.00.01.H57", "000.00.02.H57"
@@ -48,19 +56,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node
     urls = _database_urls(root)
     nodes = {k: Node(root, k, NODES[k], UNITS[k], urls[k]) for k in NODES}
     try:
-        for n in nodes.values():
-            n.setup()
+        start_cluster(list(nodes.values()))
         tu, hu1, hu2 = nodes["tu"], nodes["hu1"], nodes["hu2"]
         # The province reaches both districts; each district reaches only the province.
+        peer = "exchange", "add-peer"
+        tu.commands(*[[*peer, d.code, "--url", d.url, "--cert", str(d.cert)] for d in (hu1, hu2)])
         for d in (hu1, hu2):
-            tu.run("exchange", "add-peer", d.code, "--url", d.url, "--cert", str(d.cert))
-            d.run("exchange", "add-peer", tu.code, "--url", tu.url, "--cert", str(tu.cert))
+            d.commands([*peer, tu.code, "--url", tu.url, "--cert", str(tu.cert)])
         for n in nodes.values():
-            n.start()
-        tu.run("exchange", "fetch-directory", hu1.code)
-        tu.run("exchange", "fetch-directory", hu2.code)
-        hu1.run("exchange", "fetch-directory", tu.code)  # learns HU2 too: reached through the province
-        hu2.run("exchange", "fetch-directory", tu.code)
+            n.start_web(wait=False)
+            n.start_sender()
+        for n in nodes.values():
+            n.wait_web()
+        fetch = "exchange", "fetch-directory"
+        tu.commands([*fetch, hu1.code], [*fetch, hu2.code])
+        for d in (hu1, hu2):  # each district learns the other too: reached through the province
+            d.commands([*fetch, tu.code])
         yield nodes
     finally:
         for n in nodes.values():

@@ -10,9 +10,14 @@ from django.db import connection, connections, transaction
 
 from congvan.orgs.models import Unit
 from congvan.registers import numbering
-from congvan.registers.actions import take_incoming_number, take_outgoing_number
+from congvan.registers.actions import (
+    do_create_term,
+    do_set_rule_set,
+    take_incoming_number,
+    take_outgoing_number,
+)
 from congvan.registers.errors import NumberingNotConfigured
-from congvan.registers.models import CommitteeTerm, NumberingRule, RegisterEntry
+from congvan.registers.models import CommitteeTerm, RegisterEntry
 
 
 def test_symbols_follow_both_forms():
@@ -38,9 +43,43 @@ def test_party_numbers_run_per_type_and_restart_with_the_term(org):
     # A new calendar year does not restart Party numbering...
     assert take(hu, "KH", dt.date(2027, 1, 2)) == "04-KH/HU"
     # ...a new term does.
-    CommitteeTerm.objects.filter(unit=hu).update(ends_on=dt.date(2030, 6, 30))
-    CommitteeTerm.objects.create(unit=hu, name="2030-2035", starts_on=dt.date(2030, 7, 1))
+    do_create_term(unit_code=hu.code, name="2030-2035", starts_on=dt.date(2030, 7, 1), actor=None)
+    assert CommitteeTerm.objects.get(unit=hu, name="2025-2030").ends_on == dt.date(2030, 6, 30)
     assert take(hu, "KH", dt.date(2030, 7, 2)) == "01-KH/HU"
+    assert take(hu, "KH", dt.date(2030, 6, 30)) == "05-KH/HU"  # a late one of the old term
+
+
+def test_terms_do_not_overlap_and_are_audited(org, people):
+    from congvan.audit.models import AuditEvent
+    from congvan.orgs.access import acting_as
+    from congvan.orgs.errors import InvalidOrgData, UnknownUnit
+    from congvan.registers.errors import TermOverlaps
+
+    hu = org["hu"]
+    with pytest.raises(TermOverlaps):
+        do_create_term(
+            unit_code=hu.code,
+            name="x",
+            starts_on=dt.date(2020, 1, 1),
+            ends_on=dt.date(2025, 6, 1),
+            actor=None,
+        )
+    with pytest.raises(InvalidOrgData):
+        do_create_term(
+            unit_code=hu.code,
+            name="x",
+            starts_on=dt.date(2020, 1, 1),
+            ends_on=dt.date(2019, 1, 1),
+            actor=None,
+        )
+    root = acting_as(people["root"], None)
+    term = do_create_term(
+        unit_code=org["ubnd"].code, name="2026-2031", starts_on=dt.date(2026, 1, 1), actor=root
+    )
+    assert AuditEvent.objects.filter(action="term.created", target_id=str(term.pk)).exists()
+    clerk = acting_as(people["alice"], None)  # not an admin: the unit is not in their scope
+    with pytest.raises(UnknownUnit):
+        do_create_term(unit_code=hu.code, name="2031", starts_on=dt.date(2031, 1, 1), actor=clerk)
 
 
 def test_state_numbers_share_one_sequence_and_restart_each_year(org):
@@ -53,14 +92,18 @@ def test_state_numbers_share_one_sequence_and_restart_each_year(org):
 
 
 def test_rule_can_be_chosen_per_unit(org):
-    NumberingRule.objects.create(unit=org["cs1"], rule_set="state")
+    do_set_rule_set(unit_code=org["cs1"].code, rule_set="state", actor=None)
     assert take(org["cs1"], "KH", dt.date(2026, 1, 5)) == "01/KH-ĐU"
 
 
 def test_party_unit_without_a_term_gets_a_clear_error(org):
-    CommitteeTerm.objects.filter(unit=org["cs2"]).delete()
+    from congvan.orgs.actions import do_create_unit
+
+    new = do_create_unit(
+        code="000.01.09.H57", name="Đảng ủy xã mới", abbreviation="ĐU", parent_code=org["hu"].code, actor=None
+    )
     with pytest.raises(NumberingNotConfigured, match="nhiệm kỳ"):
-        take(org["cs2"], "KH", dt.date(2026, 1, 5))
+        take(new, "KH", dt.date(2026, 1, 5))
 
 
 def test_incoming_numbers_one_sequence_per_unit_per_year(org):

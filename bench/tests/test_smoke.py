@@ -1,0 +1,40 @@
+"""Every benchmark's --smoke run: tiny sizes through the same code paths and the same baseline, so a
+benchmark cannot rot unnoticed (a schema change that breaks its raw SQL fails here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ON_POSTGRES = bool(os.environ.get("CONGVAN_DATABASE_URL"))
+BENCHES = ["release", "inbox", "signatures", "search", "exchange", "ocr", "oversight"]
+POSTGRES_ONLY = {"oversight"}
+
+
+def _command(name: str) -> list[str]:
+    cmd = [sys.executable, "-m", f"bench.{name}", "--smoke"]
+    if ON_POSTGRES:  # a database of its own per benchmark: the smokes run in parallel
+        server = os.environ["CONGVAN_DATABASE_URL"].rsplit("/", 1)[0]
+        cmd += ["--db", "postgres", "--postgres-url", f"{server}/congvan_bench_{name}"]
+    return cmd
+
+
+@pytest.mark.parametrize("name", BENCHES)
+def test_benchmark_smoke_runs(name: str, tmp_path: Path) -> None:
+    if (name in POSTGRES_ONLY) != ON_POSTGRES:
+        pytest.skip("each smoke runs once per test command: this one in the other database's pass")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONGVAN_")}
+    env["TMPDIR"] = str(tmp_path)
+    done = subprocess.run(_command(name), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert (
+        "baseline" in done.stdout
+        or "raw" in done.stdout
+        or "directly" in done.stdout
+        or "plain" in done.stdout
+    )
