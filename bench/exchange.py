@@ -67,7 +67,7 @@ def _pct(values: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     args = parse_args(__doc__ or "")
-    from congvan.exchange.tests.cluster import Node, wait_for
+    from congvan.exchange.tests.cluster import Node, start_cluster, wait_for
     from congvan.lib.pdfgen import simple_pdf
 
     n = size(args, 1000, 200, 5)
@@ -98,8 +98,7 @@ def main() -> None:
         urls["b"],
     )
     try:
-        for node in (a, b):
-            node.setup()
+        start_cluster([a, b])
         b.shell(SEED_UNITS.format(n=n))
         a.run("exchange", "add-peer", b.code, "--url", b.url, "--cert", str(b.cert))
         b.run("exchange", "add-peer", a.code, "--url", a.url, "--cert", str(a.cert))

@@ -118,13 +118,7 @@ def incoming_doc(crew: dict[str, Api]) -> dict[str, Any]:
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Run the browser tests last: Playwright's sync API keeps an event loop running in the main thread
-    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself.
-
-    Under pytest-xdist (``--dist loadgroup``) the exchange cluster's tests share one worker, whose
-    module-scoped fixture starts the nodes once."""
-    for item in items:
-        if item.get_closest_marker("cluster") is not None:
-            item.add_marker(pytest.mark.xdist_group("cluster"))
+    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ from congvan.lib.dates import local_today
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
-from congvan.orgs.models import Role, Unit, UnitGroup
+from congvan.orgs.models import Role, Unit, UnitGroup, User
 from congvan.registers.actions import take_incoming_number, take_outgoing_number
 from congvan.signatures.actions import enforce_policy
 from congvan.signatures.signing import sign_as_unit
@@ -107,7 +108,10 @@ def do_release(
         )
         replaced = _replaced(acting, doc)
         dispatch = Dispatch.objects.create(document=doc, released_by=acting.user, released_at=now)
-        _insert_deliveries_and_receipts(dispatch, doc, acting.unit, [u.pk for u in units], now)
+        _insert_deliveries(dispatch, [u.pk for u in units], now)
+        do_receive_document(
+            doc, issuer=acting.unit, now=now, dispatch=dispatch, how="released", actor=acting.user
+        )
         if replaced is not None:  # the recipients' copies of the earlier one leave their inboxes
             note = f"Được thay thế bởi văn bản {symbol}"
             for receipt in Receipt.objects.filter(
@@ -170,32 +174,69 @@ def _seal_files(acting: Acting, doc: Document, symbol: str, now: dt.datetime) ->
         )
 
 
-def _insert_deliveries_and_receipts(
-    dispatch: Dispatch, doc: Document, issuer: Unit, unit_ids: list[int], now: dt.datetime
-) -> None:
-    """Insert a delivery and a receipt per recipient with two statements, whatever their number."""
-    d_table, r_table, u_table = Delivery._meta.db_table, Receipt._meta.db_table, Unit._meta.db_table
+def _insert_deliveries(dispatch: Dispatch, unit_ids: list[int], now: dt.datetime) -> None:
+    """Insert a delivery per recipient with one statement, whatever their number.
+
+    A unit on another server gets a queued delivery (the exchange sends it) and no local receipt."""
+    d_table, u_table = Delivery._meta.db_table, Unit._meta.db_table
     where, params = ids_in(connection, "u.id", unit_ids)
     with connection.cursor() as cur:
-        # A unit on another server gets a queued delivery (the exchange sends it) and no local receipt.
         cur.execute(
             f"INSERT INTO {d_table} (dispatch_id, unit_id, state, state_changed_at, note, transport, "
             f"transport_note) SELECT %s, u.id, %s, %s, '', "
             f"CASE WHEN u.home_node = '' THEN %s ELSE %s END, '' FROM {u_table} u WHERE {where}",
             [dispatch.pk, DeliveryState.ARRIVED, now, Transport.LOCAL, Transport.QUEUED, *params],
         )
-        cur.execute(
-            f"INSERT INTO {r_table} (unit_id, document_id, delivery_id, issuer_id, urgency, state, "
-            f"arrived_at, returned_reason) SELECT d.unit_id, %s, d.id, %s, %s, %s, %s, '' FROM {d_table} d "
-            "WHERE d.dispatch_id = %s AND d.transport = %s",
-            [doc.pk, issuer.pk, doc.urgency, DeliveryState.ARRIVED, now, dispatch.pk, Transport.LOCAL],
-        )
-        c_table = ReceiptCount._meta.db_table
-        cur.execute(
-            f"INSERT INTO {c_table} (unit_id, state, n) SELECT u.id, %s, 1 FROM {u_table} u WHERE {where} "
-            f"AND u.home_node = '' ON CONFLICT (unit_id, state) DO UPDATE SET n = {c_table}.n + 1",
-            [DeliveryState.ARRIVED, *params],
-        )
+
+
+def do_receive_document(
+    doc: Document,
+    *,
+    issuer: Unit,
+    now: dt.datetime,
+    how: str,
+    actor: User | None,
+    dispatch: Dispatch | None = None,
+    unit: Unit | None = None,
+    details: dict[str, Any] | None = None,
+) -> Receipt | None:
+    """Put a document into the inboxes of its recipients (state "arrived"), keeping the receipt counts.
+
+    The one writer of receipts: a release on this server (``dispatch``: a receipt per local delivery,
+    two statements whatever their number; the release's own audit event records it), or one unit's
+    arrival from another server, by e-mail or on paper (``unit``: audited here, the receipt returned).
+    """
+    r_table, d_table, c_table = Receipt._meta.db_table, Delivery._meta.db_table, ReceiptCount._meta.db_table
+    if dispatch is not None:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {r_table} (unit_id, document_id, delivery_id, issuer_id, urgency, state, "
+                f"arrived_at, returned_reason) SELECT d.unit_id, %s, d.id, %s, %s, %s, %s, '' "
+                f"FROM {d_table} d WHERE d.dispatch_id = %s AND d.transport = %s",
+                [doc.pk, issuer.pk, doc.urgency, DeliveryState.ARRIVED, now, dispatch.pk, Transport.LOCAL],
+            )
+            cur.execute(
+                f"INSERT INTO {c_table} (unit_id, state, n) SELECT d.unit_id, %s, 1 FROM {d_table} d "
+                f"WHERE d.dispatch_id = %s AND d.transport = %s "
+                f"ON CONFLICT (unit_id, state) DO UPDATE SET n = {c_table}.n + 1",
+                [DeliveryState.ARRIVED, dispatch.pk, Transport.LOCAL],
+            )
+        return None
+    if unit is None:
+        raise ValueError("a receipt needs its unit or the dispatch that delivers it")
+    receipt = Receipt.objects.create(
+        unit=unit, document=doc, issuer=issuer, urgency=doc.urgency, arrived_at=now
+    )
+    count_receipts(unit.pk, DeliveryState.ARRIVED, +1)
+    record(
+        "receipt.arrived",
+        actor=actor,
+        unit=unit.code,
+        target_type="receipt",
+        target_id=receipt.pk,
+        details={"how": how, "issuer": issuer.code, **(details or {})},
+    )
+    return receipt
 
 
 def report_progress(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from congvan.audit.actions import record
 from congvan.capture.actions import access_intake
 from congvan.capture.errors import IntakeRefused
 from congvan.capture.models import Intake, IntakeState
-from congvan.dispatch.actions import Registered, count_receipts, do_register_receipt
-from congvan.dispatch.models import DeliveryState, Receipt
+from congvan.dispatch.actions import Registered, do_receive_document, do_register_receipt
 from congvan.documents.metadata import clean_metadata
 from congvan.documents.models import Document, DocumentFile, FileRole
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
-from congvan.orgs.models import Role, Unit, UnitKind
+from congvan.orgs.actions import do_record_external_unit
+from congvan.orgs.models import Role, Unit
 
 
-def external_issuer(name: str) -> Unit:
-    """The issuing body of a paper document: a known unit of that name, or an inactive directory entry."""
+def external_issuer(name: str, acting: Acting) -> Unit:
+    """The issuing body of a paper document: a directory entry of that name (for a unit of this server
+    too: a paper arrival is the registering unit's incoming document, its issuer only a reference)."""
     name = clean_line(name, field="issuer", max_length=200, required=True)
-    found = Unit.objects.filter(name__iexact=name).first()
-    if found is not None:
-        return found
-    code = "EXT-" + hashlib.sha256(name.lower().encode()).hexdigest()[:12].upper()
-    unit, _ = Unit.objects.get_or_create(
-        code=code,
-        defaults={
-            "name": name,
-            "abbreviation": "NGOAI",
-            "kind": UnitKind.AGENCY,
-            "path": f"/{code}/",
-            "active": False,
-        },
-    )
-    return unit
+    return do_record_external_unit(name=name, actor=acting)
 
 
 def do_register_paper(acting: Acting, intake_id: object, overrides: dict[str, Any]) -> Registered:
@@ -62,7 +47,7 @@ def do_register_paper(acting: Acting, intake_id: object, overrides: dict[str, An
                 "urgency": s.get("urgency") or "normal",
             }
         )
-        issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"))
+        issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), acting)
         issued = _date(s.get("date"))
         now = timezone.now()
         doc = Document.objects.create(
@@ -87,23 +72,17 @@ def do_register_paper(acting: Acting, intake_id: object, overrides: dict[str, An
                 name=intake.name.rsplit(".", 1)[0] + " (OCR).pdf",
                 position=1,
             )
-        receipt = Receipt.objects.create(
-            unit=acting.unit,
-            document=doc,
+        receipt = do_receive_document(
+            doc,
             issuer=issuer,
-            urgency=meta.get("urgency", "normal"),
-            arrived_at=now,
-        )
-        count_receipts(acting.unit.pk, DeliveryState.ARRIVED, +1)
-        Intake.objects.filter(pk=intake.pk).update(document=doc)
-        record(
-            "receipt.arrived_on_paper",
+            now=now,
+            how="paper",
             actor=acting.user,
-            unit=acting.unit.code,
-            target_type="receipt",
-            target_id=receipt.pk,
-            details={"intake": intake.pk, "issuer": issuer.name},
+            unit=acting.unit,
+            details={"intake": intake.pk, "issuer_name": issuer.name},
         )
+        Intake.objects.filter(pk=intake.pk).update(document=doc)
+        assert receipt is not None
         return do_register_receipt(acting, receipt.pk)
 
 

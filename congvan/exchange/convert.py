@@ -7,9 +7,8 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from congvan.audit.actions import record
-from congvan.dispatch.actions import count_receipts
-from congvan.dispatch.models import DeliveryState, Receipt
+from congvan.dispatch.actions import do_receive_document
+from congvan.dispatch.models import Receipt
 from congvan.documents import blobstore
 from congvan.documents.files import store_files
 from congvan.documents.models import Blob, Document, DocumentFile, DocumentType, FileRole, Urgency
@@ -26,7 +25,8 @@ from congvan.exchange.edxml import (
 from congvan.lib import filetypes
 from congvan.lib.errors import InvalidInput
 from congvan.lib.text import clean_file_name, clean_line
-from congvan.orgs.models import Unit, UnitKind, User
+from congvan.orgs.actions import do_record_external_unit
+from congvan.orgs.models import Unit, User
 
 PRIORITIES = {0: Urgency.NORMAL, 1: Urgency.URGENT, 2: Urgency.VERY_URGENT, 3: Urgency.FLASH}
 
@@ -38,18 +38,7 @@ def issuer_unit(organ: Organ, *, home_node: str = "") -> Unit:
     if unit is not None:
         return unit
     name = clean_line(organ.name or code, field="OrganName", max_length=200) or code
-    unit, _ = Unit.objects.get_or_create(
-        code=code,
-        defaults={
-            "name": name,
-            "abbreviation": "NGOAI",
-            "kind": UnitKind.AGENCY,
-            "path": f"/{code}/",
-            "active": False,
-            "home_node": home_node[:32],
-        },
-    )
-    return unit
+    return do_record_external_unit(name=name, code=code, home_node=home_node[:32], actor=None)
 
 
 def _doc_type(name: str) -> DocumentType:
@@ -143,16 +132,13 @@ def do_import_document(
                 for rank, i in enumerate(pdf_first)
             ]
         )
-        receipt = Receipt.objects.create(
-            unit=unit, document=doc, issuer=issuer, urgency=doc.urgency, arrived_at=now
-        )
-        count_receipts(unit.pk, DeliveryState.ARRIVED, +1)
-        record(
-            "receipt.imported_edxml",
+        receipt = do_receive_document(
+            doc,
+            issuer=issuer,
+            now=now,
+            how="edxml",
             actor=by,
-            unit=unit.code,
-            target_type="receipt",
-            target_id=receipt.pk,
+            unit=unit,
             details={
                 "from": msg.sender.organ_id,
                 "symbol": msg.symbol,
@@ -161,6 +147,7 @@ def do_import_document(
                 "message": msg.message_id,
             },
         )
+    assert receipt is not None
     return receipt
 
 

@@ -13,7 +13,8 @@ from congvan.exchange.models import Peer
 from congvan.exchange.routing import get
 from congvan.lib.errors import InvalidInput, NotFound
 from congvan.lib.text import clean_line
-from congvan.orgs.models import Unit, UnitKind
+from congvan.orgs.actions import do_record_external_unit, hosted_here
+from congvan.orgs.models import Unit
 
 
 def do_add_peer(code: str, *, url: str = "", certificate: str = "", via: str = "", name: str = "") -> Peer:
@@ -87,20 +88,17 @@ def fetch_directory(peer_code: str, *, timeout: float = 30) -> int:
                 Peer.objects.create(code=host, via=peer)  # reached through this peer
             code = clean_line(str(entry.get("code", "")), field="code", max_length=32, required=True)
             unit = Unit.objects.filter(code=code).first()
-            if unit is not None and not unit.home_node and unit.active:
+            if unit is not None and hosted_here(unit):
                 continue  # a unit hosted here is never taken over by a peer's directory
-            name = clean_line(str(entry.get("name", code)), field="name", max_length=200) or code
-            abbr = clean_line(str(entry.get("abbreviation", "")), field="abbreviation", max_length=20)
-            Unit.objects.update_or_create(
+            do_record_external_unit(
+                name=str(entry.get("name") or code),
                 code=code,
-                defaults={
-                    "name": name,
-                    "abbreviation": abbr or "NGOAI",
-                    "kind": entry.get("kind") if entry.get("kind") in UnitKind.values else UnitKind.AGENCY,
-                    "home_node": host,
-                    "active": True,
-                    "path": f"/{code}/",
-                },
+                home_node=host,
+                abbreviation=str(entry.get("abbreviation") or ""),
+                kind=str(entry.get("kind") or ""),
+                active=True,
+                update=True,
+                actor=None,
             )
             count += 1
         record(

@@ -95,6 +95,64 @@ def do_create_unit(
     return unit
 
 
+def hosted_here(unit: Unit) -> bool:
+    """A unit of this server's own organisation (not a directory entry for an outside body)."""
+    return unit.active and not unit.home_node and not unit.code.startswith(EXTERNAL_PREFIX)
+
+
+EXTERNAL_PREFIX = "EXT-"
+
+
+def do_record_external_unit(
+    *,
+    name: str,
+    code: str = "",
+    home_node: str = "",
+    abbreviation: str = "",
+    kind: str = "",
+    active: bool = False,
+    update: bool = False,
+    actor: Acting | None,
+) -> Unit:
+    """Record a body outside this server's organisation in the directory, or return its entry.
+
+    The one writer of such units: the sender of a paper or e-mail arrival (no code: a code is made
+    from the name), the issuer of a message from another server, a unit another server hosts (from
+    its directory, ``update`` refreshing name and host). A unit hosted here is never returned for a
+    name, and never changed from outside.
+    """
+    name = clean_line(name, field="name", max_length=200, required=True)
+    code = clean_line(code, field="code", max_length=32)
+    if not code:
+        code = EXTERNAL_PREFIX + hashlib.sha256(name.lower().encode()).hexdigest()[:12].upper()
+    fields = {
+        "name": name,
+        "abbreviation": clean_line(abbreviation, field="abbreviation", max_length=20) or "NGOAI",
+        "kind": kind if kind in UnitKind.values else UnitKind.AGENCY,
+        "home_node": clean_line(home_node, field="home_node", max_length=32),
+        "active": active,
+        "path": f"/{code}/",
+    }
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().filter(code=code).first()
+        if unit is not None and (hosted_here(unit) or not update):
+            return unit
+        if unit is None:
+            unit = Unit.objects.create(code=code, **fields)
+        else:
+            Unit.objects.filter(pk=unit.pk).update(**fields)
+            unit.refresh_from_db()
+        record(
+            "unit.directory_entry",
+            actor=actor.user if actor else None,
+            unit=unit.code,
+            target_type="unit",
+            target_id=unit.code,
+            details={"name": name, "home_node": fields["home_node"], "updated": update},
+        )
+    return unit
+
+
 def do_create_user(*, username: str, password: str, full_name: str, actor: Acting | None) -> User:
     """Create a person's account (admins only)."""
     if actor is not None and actor.role != Role.ADMIN and not actor.user.is_superuser:

@@ -156,6 +156,22 @@ def test_a_paper_arrival_is_registered_from_its_intake(api):
     assert api["carol"].post(f"/intake/{out['id']}/register", {}).status_code == 403  # a clerk's job
 
 
+def test_a_paper_arrival_from_a_unit_of_this_server_is_not_its_document(api):
+    """The issuer of a paper arrival is a directory reference, never a writer of that unit's outbox."""
+    from congvan.documents.models import Document
+
+    out = run(api, "den.pdf", render_pdf(make(7)))
+    r = api["alice"].post(
+        f"/intake/{out['id']}/register", {"issuer": "Tỉnh ủy Tiền Giang", "symbol": "99-CT/TU"}
+    )
+    assert r.status_code == 200, r.content
+    doc = Document.objects.select_related("issuing_unit").get(pk=r.json()["document"])
+    assert doc.issuing_unit.code != "000.00.00.T58" and doc.issuing_unit.name == "Tỉnh ủy Tiền Giang"
+    assert not doc.issuing_unit.active  # a directory entry, not a unit of the organisation
+    assert api["root"].get(f"/documents/{doc.pk}").status_code == 404  # not in the province's documents
+    assert api["alice"].get(f"/documents/{doc.pk}").json()["symbol"] == "99-CT/TU"
+
+
 def test_odt_text_is_read_without_libreoffice(api, settings):
     settings.LIBREOFFICE = "off"
     buf = io.BytesIO()
