@@ -13,7 +13,7 @@ from congvan.api.base import acting, api, check_uploads, json_object
 from congvan.api.schemas import ErrorOut
 from congvan.capture import actions as capture
 from congvan.capture.models import Intake
-from congvan.dispatch.paper import do_register_paper
+from congvan.dispatch.actions import do_register_paper
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
 from congvan.lib.errors import InvalidInput
@@ -23,10 +23,9 @@ from congvan.reports import registers
 from congvan.search.queries import Filters as SearchFilters
 from congvan.search.queries import search as run_search
 from congvan.signatures.actions import do_set_policy
-from congvan.workflow import config, dossiers, incoming
-from congvan.workflow.access import access_assignment, access_receipt
+from congvan.workflow import actions as wf
+from congvan.workflow.access import access_assignment, access_dossier, access_receipt, unit_dossiers
 from congvan.workflow.models import Assignment, Direction, Dossier, Holiday, Notification
-from congvan.workflow.notify import do_mark_read
 from congvan.workflow.queries import oversight, work_list
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -129,7 +128,7 @@ def direct_receipt(request: HttpRequest, receipt_id: int, body: DirectIn) -> Any
     """The leader's direction and assignments: one lead, any support and for-information, each a
     person of the unit (``assignee``) or a unit below it (``unit``), each with a deadline (default:
     the unit's working days for the document's urgency)."""
-    created = incoming.do_direct_receipt(
+    created = wf.do_direct_receipt(
         acting(request),
         receipt_id,
         direction=body.direction,
@@ -190,9 +189,7 @@ def get_assignment(request: HttpRequest, assignment_id: int) -> Any:
 
 @api.post("/assignments/{assignment_id}/reassign", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
 def reassign(request: HttpRequest, assignment_id: int, body: ReassignIn) -> Any:
-    child = incoming.do_reassign(
-        acting(request), assignment_id, assignee=body.assignee, deadline=body.deadline
-    )
+    child = wf.do_reassign(acting(request), assignment_id, assignee=body.assignee, deadline=body.deadline)
     return assignment_out(_full(child.pk), _today())
 
 
@@ -209,21 +206,19 @@ def progress(request: HttpRequest, assignment_id: int) -> Any:
     else:
         note = json_object(request).get("note", "")
         files = []
-    n = incoming.do_add_progress(acting(request), assignment_id, note=note, files=files)
+    n = wf.do_add_progress(acting(request), assignment_id, note=note, files=files)
     return {"id": n.pk, "at": n.at, "files": n.files.count()}
 
 
 @api.post("/assignments/{assignment_id}/complete", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
 def complete(request: HttpRequest, assignment_id: int, body: CompleteIn) -> Any:
-    a = incoming.do_complete(
-        acting(request), assignment_id, result=body.result, reply_document=body.reply_document
-    )
+    a = wf.do_complete(acting(request), assignment_id, result=body.result, reply_document=body.reply_document)
     return assignment_out(_full(a.pk), _today())
 
 
 @api.post("/assignments/{assignment_id}/extend", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
-    req = incoming.do_request_extension(acting(request), assignment_id, until=body.until, reason=body.reason)
+    req = wf.do_request_extension(acting(request), assignment_id, until=body.until, reason=body.reason)
     return {"id": req.pk, "until": req.until, "state": req.state}
 
 
@@ -231,13 +226,13 @@ def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
     "/assignments/{assignment_id}/extension", response={200: dict[str, Any], **ERRORS}, tags=["incoming"]
 )
 def decide_extension(request: HttpRequest, assignment_id: int, body: DecideIn) -> Any:
-    req = incoming.do_decide_extension(acting(request), assignment_id, approve=body.approve)
+    req = wf.do_decide_extension(acting(request), assignment_id, approve=body.approve)
     return {"id": req.pk, "until": req.until, "state": req.state}
 
 
 @api.post("/assignments/{assignment_id}/handback", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
 def handback(request: HttpRequest, assignment_id: int, body: ReasonIn) -> Any:
-    a = incoming.do_hand_back(acting(request), assignment_id, reason=body.reason)
+    a = wf.do_hand_back(acting(request), assignment_id, reason=body.reason)
     return assignment_out(_full(a.pk), _today())
 
 
@@ -293,7 +288,7 @@ class ReadIn(Schema):
 
 @api.post("/notifications/read", response={200: dict[str, Any], **ERRORS}, tags=["notifications"])
 def mark_read(request: HttpRequest, body: ReadIn) -> Any:
-    return {"marked": do_mark_read(acting(request).user, None if body.all else body.ids[:1000])}
+    return {"marked": wf.do_mark_read(acting(request).user, None if body.all else body.ids[:1000])}
 
 
 @api.get("/registers/{direction}", response={200: dict[str, Any], **ERRORS}, tags=["registers"])
@@ -340,7 +335,7 @@ def dossier_out(d: Dossier) -> dict[str, Any]:
 
 @api.get("/dossiers", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def list_dossiers(request: HttpRequest) -> Any:
-    rows = dossiers.unit_dossiers(acting(request)).order_by("-created_at")[:500]
+    rows = unit_dossiers(acting(request)).order_by("-created_at")[:500]
     return {
         "results": [
             {"id": d.pk, "code": d.code, "title": d.title, "closed": d.closed_at is not None} for d in rows
@@ -350,25 +345,23 @@ def list_dossiers(request: HttpRequest) -> Any:
 
 @api.post("/dossiers", response={201: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def create_dossier(request: HttpRequest, body: DossierIn) -> Any:
-    d = dossiers.do_create_dossier(
-        acting(request), code=body.code, title=body.title, retention=body.retention
-    )
+    d = wf.do_create_dossier(acting(request), code=body.code, title=body.title, retention=body.retention)
     return Status(201, dossier_out(d))
 
 
 @api.get("/dossiers/{dossier_id}", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    return dossier_out(dossiers.access_dossier(acting(request), dossier_id))
+    return dossier_out(access_dossier(acting(request), dossier_id))
 
 
 @api.post("/dossiers/{dossier_id}/documents", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def add_to_dossier(request: HttpRequest, dossier_id: int, body: DossierDocIn) -> Any:
-    return dossier_out(dossiers.do_add_to_dossier(acting(request), dossier_id, body.document))
+    return dossier_out(wf.do_add_to_dossier(acting(request), dossier_id, body.document))
 
 
 @api.post("/dossiers/{dossier_id}/close", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def close_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    return dossier_out(dossiers.do_close_dossier(acting(request), dossier_id))
+    return dossier_out(wf.do_close_dossier(acting(request), dossier_id))
 
 
 class HolidayIn(Schema):
@@ -387,7 +380,7 @@ def list_holidays(request: HttpRequest, year: int | None = None) -> Any:
 
 @api.post("/holidays", response={201: dict[str, Any], **ERRORS}, tags=["settings"])
 def add_holiday(request: HttpRequest, body: HolidayIn) -> Any:
-    h = config.do_add_holiday(acting(request), day=body.day, name=body.name)
+    h = wf.do_add_holiday(acting(request), day=body.day, name=body.name)
     return Status(201, {"day": h.day, "name": h.name})
 
 
@@ -395,8 +388,8 @@ def add_holiday(request: HttpRequest, body: HolidayIn) -> Any:
 def unit_settings(request: HttpRequest, code: str) -> Any:
     """Change ``clerk_may_route`` and the default deadlines (working days) by urgency."""
     changes = json_object(request)
-    s = config.do_update_unit_settings(acting(request), code, changes)
-    return {name: getattr(s, name) for name in config.SETTING_FIELDS}
+    s = wf.do_update_unit_settings(acting(request), code, changes)
+    return {name: getattr(s, name) for name in wf.SETTING_FIELDS}
 
 
 class PolicyIn(Schema):

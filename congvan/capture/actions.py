@@ -135,9 +135,21 @@ def do_make_draft(acting: Acting, intake_id: object, overrides: dict[str, Any]) 
     }
     meta.update(overrides)
     source = intake.rendition_id or intake.blob_id
-    with blobstore.open_blob(source) as fh:
+    with blobstore.open_blob(source) as fh:  # the file is staged before the transaction
         data = fh.read()
     main = stage_bytes(intake.name if intake.name.lower().endswith(".pdf") else intake.name + ".pdf", data)
-    doc = do_create_draft(acting, meta, main=main, attachments=[])
-    Intake.objects.filter(pk=intake.pk).update(document=doc)
+    with transaction.atomic():
+        intake = access_intake(acting, intake_id, for_write=True)
+        if intake.document_id is not None:
+            raise IntakeRefused("Tệp đã được dùng / the intake was already used", code="wrong_state")
+        doc = do_create_draft(acting, meta, main=main, attachments=[])
+        Intake.objects.filter(pk=intake.pk).update(document=doc)
+        record(
+            "intake.drafted",
+            actor=acting.user,
+            unit=acting.unit.code,
+            target_type="intake",
+            target_id=intake.pk,
+            details={"document": doc.pk},
+        )
     return doc

@@ -10,6 +10,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from congvan.audit.actions import record
+from congvan.capture.actions import access_intake
+from congvan.capture.errors import IntakeRefused
+from congvan.capture.models import Intake, IntakeState
 from congvan.dispatch.access import access_receipt
 from congvan.dispatch.errors import AlreadyReleased, BadRecipients, ReceiptWrongState
 from congvan.dispatch.models import (
@@ -26,12 +29,13 @@ from congvan.dispatch.queries import duplicates_of
 from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import WrongState
 from congvan.documents.files import replace_blob
-from congvan.documents.metadata import clean_codes, refuse_classified
+from congvan.documents.metadata import clean_codes, clean_metadata, refuse_classified
 from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import local_today
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
+from congvan.orgs.actions import do_record_external_unit
 from congvan.orgs.models import Role, Unit, UnitGroup, User
 from congvan.registers.actions import take_incoming_number, take_outgoing_number
 from congvan.signatures.actions import enforce_policy
@@ -418,3 +422,79 @@ def do_record_remote_status(delivery_id: int, state: str, note: str, at: dt.date
 def set_transport(delivery_id: int, transport: str, note: str = "") -> None:
     """The exchange's report of how a delivery to another server travels."""
     Delivery.objects.filter(pk=delivery_id).update(transport=transport, transport_note=note[:500])
+
+
+# -- documents that arrive on paper (or any way but the exchange), from their intake --
+
+
+def external_issuer(name: str, acting: Acting) -> Unit:
+    """The issuing body of a paper document: a directory entry of that name (for a unit of this server
+    too: a paper arrival is the registering unit's incoming document, its issuer only a reference)."""
+    name = clean_line(name, field="issuer", max_length=200, required=True)
+    return do_record_external_unit(name=name, actor=acting)
+
+
+def do_register_paper(acting: Acting, intake_id: object, overrides: dict[str, Any]) -> Registered:
+    """Make an incoming document of a finished intake and give it its incoming number, in one go."""
+    acting.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
+    with transaction.atomic():
+        intake: Intake = access_intake(acting, intake_id, for_write=True)
+        if intake.state != IntakeState.DONE or intake.document_id is not None:
+            raise IntakeRefused(
+                "Tệp chưa xử lý xong hoặc đã dùng / the intake is not done or already used",
+                code="wrong_state",
+            )
+        s = {**intake.suggested, **overrides}
+        meta = clean_metadata(
+            {
+                "type": s.get("type") or "CV",
+                "subject": s.get("subject") or intake.name,
+                "signer_name": str(s.get("signer_name", ""))[:50],
+                "signer_position": str(s.get("signer_position", ""))[:100],
+                "urgency": s.get("urgency") or "normal",
+            }
+        )
+        issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), acting)
+        issued = _date(s.get("date"))
+        now = timezone.now()
+        doc = Document.objects.create(
+            issuing_unit=issuer,
+            created_by=acting.user,
+            state="released",
+            number=s.get("number") or None,
+            symbol=str(s.get("symbol") or "")[:40],
+            issued_date=issued,
+            released_at=now,
+            place=str(s.get("place") or "")[:150],
+            **{k: v for k, v in meta.items() if k != "planned_recipients"},
+        )
+        DocumentFile.objects.create(
+            document=doc, role=FileRole.MAIN, blob_id=intake.blob_id, name=intake.name
+        )
+        if intake.rendition_id:
+            DocumentFile.objects.create(
+                document=doc,
+                role=FileRole.RENDITION,
+                blob_id=intake.rendition_id,
+                name=intake.name.rsplit(".", 1)[0] + " (OCR).pdf",
+                position=1,
+            )
+        receipt = do_receive_document(
+            doc,
+            issuer=issuer,
+            now=now,
+            how="paper",
+            actor=acting.user,
+            unit=acting.unit,
+            details={"intake": intake.pk, "issuer_name": issuer.name},
+        )
+        Intake.objects.filter(pk=intake.pk).update(document=doc)
+        assert receipt is not None
+        return do_register_receipt(acting, receipt.pk)
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

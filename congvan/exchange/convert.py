@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
-from django.utils import timezone
-
-from congvan.dispatch.actions import do_receive_document
-from congvan.dispatch.models import Receipt
 from congvan.documents import blobstore
-from congvan.documents.files import store_files
-from congvan.documents.models import Blob, Document, DocumentFile, DocumentType, FileRole, Urgency
+from congvan.documents.models import Blob, Document, DocumentType, Urgency
 from congvan.documents.queries import files_of
 from congvan.documents.uploads import BlobUpload, stage_bytes
 from congvan.exchange.edxml import (
     Attachment,
     EdxmlMessage,
-    MalformedMessage,
     ManifestEntry,
     Organ,
     unzip_if_packed,
@@ -41,7 +34,7 @@ def issuer_unit(organ: Organ, *, home_node: str = "") -> Unit:
     return do_record_external_unit(name=name, code=code, home_node=home_node[:32], actor=None)
 
 
-def _doc_type(name: str) -> DocumentType:
+def doc_type_named(name: str) -> DocumentType:
     found = DocumentType.objects.filter(name__iexact=name.strip()).first() if name else None
     return found or DocumentType.objects.get(abbreviation="CV")
 
@@ -78,77 +71,6 @@ def exchange_user() -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
-
-
-def do_import_document(
-    unit: Unit,
-    msg: EdxmlMessage,
-    *,
-    by: User,
-    staged: list[tuple[BlobUpload, str, str]] | None = None,
-    origin_node: str = "",
-) -> Receipt:
-    """Put a new-document message into the unit's inbox (arrived), with its files.
-
-    ``staged`` are files received beside the message (exchange); otherwise the message's own
-    attachments are unpacked. ``origin_node`` is where an unknown issuer lives (for replies).
-    """
-    if msg.kind != "document":
-        raise MalformedMessage("Không phải thông điệp văn bản / not a document message")
-    if staged is None:
-        staged = stage_attachments(msg)
-    now = timezone.now()
-    with transaction.atomic():
-        issuer = issuer_unit(msg.sender, home_node=origin_node)
-        number = int(msg.code_number) if msg.code_number.isdigit() else None
-        doc = Document.objects.create(
-            issuing_unit=issuer,
-            created_by=by,
-            doc_type=_doc_type(msg.type_name),
-            state="released",
-            subject=clean_line(msg.subject or "(không có trích yếu)", field="Subject", max_length=500),
-            signer_name=msg.signer_name[:50],
-            signer_position=(msg.signer_competence + " " + msg.signer_position).strip()[:100],
-            urgency=PRIORITIES.get(msg.priority, Urgency.NORMAL),
-            number=number,
-            symbol=msg.symbol[:40],
-            issued_date=msg.promulgation_date,
-            place=msg.place[:150],
-            reply_due=msg.due_date,
-            page_count=msg.page_amount if (msg.page_amount or 0) > 0 else None,
-            released_at=now,
-        )
-        stored = store_files(staged)
-        pdf_first = sorted(range(len(stored)), key=lambda i: stored[i][0].mime != filetypes.PDF)
-        DocumentFile.objects.bulk_create(
-            [
-                DocumentFile(
-                    document=doc,
-                    role=FileRole.MAIN if rank == 0 else FileRole.ATTACHMENT,
-                    blob_id=stored[i][0].sha256,
-                    name=stored[i][1],
-                    position=rank,
-                )
-                for rank, i in enumerate(pdf_first)
-            ]
-        )
-        receipt = do_receive_document(
-            doc,
-            issuer=issuer,
-            now=now,
-            how="edxml",
-            actor=by,
-            unit=unit,
-            details={
-                "from": msg.sender.organ_id,
-                "symbol": msg.symbol,
-                "files": len(stored),
-                "node": origin_node,
-                "message": msg.message_id,
-            },
-        )
-    assert receipt is not None
-    return receipt
 
 
 def edxml_document_id(doc: Document) -> str:

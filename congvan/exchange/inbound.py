@@ -23,7 +23,8 @@ from congvan.dispatch.models import DeliveryState, Receipt
 from congvan.documents.models import Confidentiality
 from congvan.documents.uploads import BlobUpload
 from congvan.exchange import edxml, nodesig
-from congvan.exchange.convert import do_import_document, exchange_user, sniffed
+from congvan.exchange.actions import do_import_document
+from congvan.exchange.convert import exchange_user, sniffed
 from congvan.exchange.models import InMessage, OutKind, OutMessage, Peer
 from congvan.exchange.outbox import _queue, apply_status
 from congvan.exchange.routing import NoRoute, next_hop

@@ -27,9 +27,8 @@ from congvan.exchange.convert import edxml_document_id, export_document
 from congvan.exchange.models import InMessage, OutKind, OutMessage, OutState
 from congvan.exchange.routing import NoRoute, multipart, next_hop, post
 from congvan.lib.dates import VN
-from congvan.lib.errors import NotFound
 from congvan.orgs.models import Membership, Role
-from congvan.workflow.notify import notify
+from congvan.workflow.actions.notices import notify
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 3600
@@ -230,14 +229,6 @@ def deliver(destination: str, signed: bytes, message_id: str, *, node: str = "")
     if reply.ack_for != message_id:
         raise OSError("câu trả lời không khớp thông điệp / the answer is for another message")
     return reply
-
-
-def resend(message_id: str) -> None:
-    """Queue a message again (an operator's retry; the receiver answers a repeat as the first time)."""
-    if not OutMessage.objects.filter(message_id=message_id).update(
-        state=OutState.QUEUED, next_attempt_at=timezone.now(), lease_until=None
-    ):
-        raise NotFound(f"Không có thông điệp {message_id} / no such message")
 
 
 def _failed(out: OutMessage, error: str) -> None:

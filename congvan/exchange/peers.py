@@ -17,41 +17,6 @@ from congvan.orgs.actions import do_record_external_unit, hosted_here
 from congvan.orgs.models import Unit
 
 
-def do_add_peer(code: str, *, url: str = "", certificate: str = "", via: str = "", name: str = "") -> Peer:
-    """Add or change a peer: reached at ``url`` (its certificate is required) or through ``via``."""
-    code = clean_line(code, field="code", max_length=32, required=True)
-    if not url and not via:
-        raise InvalidInput("Cần địa chỉ (--url) hoặc máy chủ chuyển tiếp (--via) / give --url or --via")
-    if url and not url.startswith(("http://", "https://")):
-        raise InvalidInput("Địa chỉ phải bắt đầu bằng http:// hoặc https:// / the URL must be http(s)")
-    if url:
-        nodesig.check_certificate(certificate)
-    relay = None
-    if via:
-        relay = Peer.objects.filter(code=via).first()
-        if relay is None:
-            raise NotFound(f"Không có máy chủ {via} / no peer {via}")
-    with transaction.atomic():
-        peer, _ = Peer.objects.update_or_create(
-            code=code,
-            defaults={
-                "url": url,
-                "certificate": certificate,
-                "via": relay,
-                "name": name[:200],
-                "active": True,
-            },
-        )
-        record(
-            "exchange.peer_set",
-            actor=None,
-            target_type="peer",
-            target_id=code,
-            details={"url": url, "via": via},
-        )
-    return peer
-
-
 def directory() -> list[dict[str, Any]]:
     """The active units this node knows, each with the node that hosts it ("" = this node)."""
     return [

@@ -15,8 +15,7 @@ from congvan.orgs.access import Acting, acting_as
 from congvan.orgs.actions import do_create_group, do_create_membership, do_create_unit
 from congvan.orgs.models import Unit, User
 from congvan.registers.actions import do_create_term
-from congvan.workflow.actions import do_approve_document, do_submit_document
-from congvan.workflow.incoming import do_direct_receipt
+from congvan.workflow.actions import do_approve_document, do_direct_receipt, do_submit_document
 from congvan.workflow.models import Holiday
 
 PASSWORD = "congvan-demo"

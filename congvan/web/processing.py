@@ -23,11 +23,10 @@ from congvan.orgs.access import UNIT_WIDE, Acting
 from congvan.orgs.models import Unit, User
 from congvan.reports import registers
 from congvan.web.decorators import member_required
-from congvan.workflow import dossiers, incoming
-from congvan.workflow.access import access_assignment
+from congvan.workflow import actions as wf
+from congvan.workflow.access import access_assignment, unit_dossiers
 from congvan.workflow.deadlines import default_deadline, settings_of
 from congvan.workflow.models import Assignment, AssignmentRole, Direction, Notification, Retention
-from congvan.workflow.notify import do_mark_read
 from congvan.workflow.queries import WORK_VIEWS, oversight, receipts_to_direct, work_list
 
 
@@ -90,7 +89,7 @@ def direct(request: HttpRequest, acting: Acting, receipt_id: int) -> HttpRespons
         )
     for value in p.getlist("fyi"):
         specs.append({**_assignee(value), "role": AssignmentRole.FYI, "deadline": p.get("support_deadline")})
-    incoming.do_direct_receipt(acting, receipt_id, direction=p.get("direction", ""), assignments=specs)
+    wf.do_direct_receipt(acting, receipt_id, direction=p.get("direction", ""), assignments=specs)
     messages.success(request, _("Đã giao xử lý."))
     receipt = Receipt.objects.only("document_id").get(pk=receipt_id)
     return redirect("web:document", receipt.document_id)
@@ -150,21 +149,19 @@ def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, 
     if action == "progress":
         request.FILES  # noqa: B018 - parse the body through the streaming handler
         files = [f for f in request.FILES.getlist("files") if isinstance(f, BlobUpload)]
-        incoming.do_add_progress(acting, assignment_id, note=p.get("note", ""), files=files)
+        wf.do_add_progress(acting, assignment_id, note=p.get("note", ""), files=files)
     elif action == "complete":
-        incoming.do_complete(
+        wf.do_complete(
             acting, assignment_id, result=p.get("result", ""), reply_document=p.get("reply_document") or None
         )
     elif action == "extend":
-        incoming.do_request_extension(acting, assignment_id, until=p.get("until"), reason=p.get("reason", ""))
+        wf.do_request_extension(acting, assignment_id, until=p.get("until"), reason=p.get("reason", ""))
     elif action == "decide":
-        incoming.do_decide_extension(acting, assignment_id, approve=p.get("approve") == "1")
+        wf.do_decide_extension(acting, assignment_id, approve=p.get("approve") == "1")
     elif action == "handback":
-        incoming.do_hand_back(acting, assignment_id, reason=p.get("reason", ""))
+        wf.do_hand_back(acting, assignment_id, reason=p.get("reason", ""))
     elif action == "reassign":
-        incoming.do_reassign(
-            acting, assignment_id, assignee=p.get("assignee", ""), deadline=p.get("deadline")
-        )
+        wf.do_reassign(acting, assignment_id, assignee=p.get("assignee", ""), deadline=p.get("deadline"))
     else:
         raise InvalidInput("Không có thao tác này / no such action")
     messages.success(request, _("Đã cập nhật."))
@@ -180,7 +177,7 @@ def oversight_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 @member_required
 def notifications_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     if request.method == "POST":
-        do_mark_read(acting.user, None)
+        wf.do_mark_read(acting.user, None)
         return redirect("web:notifications")
     rows = Notification.objects.filter(user=acting.user).order_by("-created_at", "-id")[:200]
     return render(request, "web/notifications.html", {"rows": rows})
@@ -191,17 +188,17 @@ def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         if p.get("document"):
-            dossiers.do_add_to_dossier(acting, p.get("dossier"), p.get("document"))
+            wf.do_add_to_dossier(acting, p.get("dossier"), p.get("document"))
             messages.success(request, _("Đã đưa vào hồ sơ."))
             return redirect("web:document", p.get("document"))
         if p.get("close"):
-            dossiers.do_close_dossier(acting, p.get("close"))
+            wf.do_close_dossier(acting, p.get("close"))
         else:
-            dossiers.do_create_dossier(
+            wf.do_create_dossier(
                 acting, code=p.get("code", ""), title=p.get("title", ""), retention=p.get("retention", "10")
             )
         return redirect("web:dossiers")
-    rows = dossiers.unit_dossiers(acting).prefetch_related("documents").order_by("-created_at")[:200]
+    rows = unit_dossiers(acting).prefetch_related("documents").order_by("-created_at")[:200]
     return render(request, "web/dossiers.html", {"rows": rows, "retentions": Retention.choices})
 
 

@@ -31,8 +31,7 @@ from congvan.web.decorators import member_required
 from congvan.web.middleware import SESSION_KEY
 from congvan.web.processing import processing_context
 from congvan.workflow import actions as wf_actions
-from congvan.workflow.access import access_document, access_receipt, visible_receipts
-from congvan.workflow.dossiers import unit_dossiers
+from congvan.workflow.access import access_document, access_receipt, unit_dossiers, visible_receipts
 
 
 def login_view(request: HttpRequest) -> HttpResponse:

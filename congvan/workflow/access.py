@@ -12,8 +12,8 @@ from congvan.documents.models import Document
 from congvan.lib.access import fetch_visible
 from congvan.orgs.access import UNIT_WIDE, Acting
 from congvan.orgs.models import Role
-from congvan.workflow.errors import AssignmentNotFound
-from congvan.workflow.models import Assignment
+from congvan.workflow.errors import AssignmentNotFound, DossierNotFound
+from congvan.workflow.models import Assignment, Dossier
 
 
 def mine(acting: Acting) -> Q:
@@ -69,3 +69,16 @@ def access_document(acting: Acting, document_id: object) -> Document:
     """Return a document the person may read (issued, received, or assigned to them); hide all others."""
     qs = visible_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
     return fetch_visible(qs, document_id, DocumentNotFound("Không tìm thấy văn bản / document not found"))
+
+
+def unit_dossiers(acting: Acting) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(unit_id=acting.unit.pk)
+
+
+def access_dossier(acting: Acting, dossier_id: object, *, for_write: bool = False) -> Dossier:
+    return fetch_visible(
+        unit_dossiers(acting),
+        dossier_id,
+        DossierNotFound("Không tìm thấy hồ sơ / dossier not found"),
+        for_write=for_write,
+    )

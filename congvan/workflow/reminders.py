@@ -10,9 +10,9 @@ from django.db import transaction
 from congvan.audit.actions import record
 from congvan.lib.workdays import add_working_days
 from congvan.orgs.models import Membership, Role
+from congvan.workflow.actions.notices import notify
 from congvan.workflow.deadlines import holidays
 from congvan.workflow.models import OPEN_STATES, Assignment, AssignmentState
-from congvan.workflow.notify import notify
 
 
 def scan_deadlines(today: dt.date) -> int:

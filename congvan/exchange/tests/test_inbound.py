@@ -13,8 +13,8 @@ from django.test import Client
 
 from congvan.dispatch.models import Receipt, ReceiptEvent
 from congvan.exchange import edxml, nodesig, outbox
+from congvan.exchange.actions import do_add_peer
 from congvan.exchange.models import OutKind, OutMessage
-from congvan.exchange.peers import do_add_peer
 from congvan.lib.pdfgen import simple_pdf
 from congvan.orgs.models import Unit
 from congvan.orgs.tests.support import Api

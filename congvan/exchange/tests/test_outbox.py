@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from congvan.dispatch.models import Delivery, Receipt, ReceiptCount, Transport
 from congvan.exchange import edxml, nodesig, outbox
+from congvan.exchange.actions import do_add_peer
 from congvan.exchange.models import InMessage, OutMessage, OutState, Peer
-from congvan.exchange.peers import do_add_peer
 from congvan.orgs.models import Unit
 from congvan.orgs.tests.support import Api, released
 from congvan.workflow.models import Notification

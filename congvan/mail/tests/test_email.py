@@ -9,8 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from congvan.mail.outbox import send_pending
+from congvan.workflow.actions.notices import notify
 from congvan.workflow.models import EmailState, Notification
-from congvan.workflow.notify import notify
 
 
 class Inbox:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from congvan.lib.dates import VN
 from congvan.orgs.access import acting_as
-from congvan.workflow.incoming import (
+from congvan.workflow.actions import (
     do_complete,
     do_decide_extension,
     do_direct_receipt,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from congvan.orgs.access import acting_as
 from congvan.orgs.tests.support import CS1, released, send_to_hu
-from congvan.workflow.incoming import do_direct_receipt
+from congvan.workflow.actions import do_direct_receipt
 from congvan.workflow.queries import oversight
 
 PAST = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)

@@ -208,7 +208,7 @@ def test_concurrent_completion_of_one_assignment_wins_once(crew):
         "id"
     ]
     from congvan.orgs.access import acting_as
-    from congvan.workflow.incoming import do_complete
+    from congvan.workflow.actions import do_complete
 
     results: list[str] = []
     barrier = threading.Barrier(4)

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from congvan.documents.models import Document
-from congvan.exchange.convert import do_import_document, export_document
+from congvan.exchange.actions import do_import_document
+from congvan.exchange.convert import export_document
 from congvan.exchange.edxml import parse, write
 from congvan.lib.errors import CongvanError
 from congvan.orgs.models import Unit, User

@@ -20,8 +20,9 @@ from django.db import DatabaseError, close_old_connections
 from django.db.models import Count, Q
 
 from congvan.exchange import nodesig, outbox
+from congvan.exchange.actions import do_add_peer, do_resend_message
 from congvan.exchange.models import OutMessage, OutState, Peer
-from congvan.exchange.peers import do_add_peer, fetch_directory
+from congvan.exchange.peers import fetch_directory
 from congvan.lib.errors import CongvanError
 
 
@@ -88,7 +89,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{n} đơn vị của {opts['target']}")
 
     def _resend(self, opts: dict[str, Any]) -> None:
-        outbox.resend(opts["target"])
+        do_resend_message(opts["target"], actor="congvan exchange resend")
         self.stdout.write(f"Sẽ gửi lại {opts['target']} / queued again")
 
     def _send(self, opts: dict[str, Any]) -> None:

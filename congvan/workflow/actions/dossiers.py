@@ -5,32 +5,17 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from congvan.audit.actions import record
-from congvan.lib.access import fetch_visible
 from congvan.lib.errors import Conflict, InvalidInput
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
-from congvan.workflow.access import access_document
-from congvan.workflow.errors import DossierClosed, DossierNotFound
+from congvan.workflow.access import access_document, access_dossier
+from congvan.workflow.errors import DossierClosed
 from congvan.workflow.models import Dossier, Retention
 
 CODE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ.\-/_]{1,50}$")
-
-
-def unit_dossiers(acting: Acting) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(unit_id=acting.unit.pk)
-
-
-def access_dossier(acting: Acting, dossier_id: object, *, for_write: bool = False) -> Dossier:
-    return fetch_visible(
-        unit_dossiers(acting),
-        dossier_id,
-        DossierNotFound("Không tìm thấy hồ sơ / dossier not found"),
-        for_write=for_write,
-    )
 
 
 def do_create_dossier(acting: Acting, *, code: str, title: str, retention: str) -> Dossier:

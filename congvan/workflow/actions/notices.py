@@ -42,10 +42,6 @@ def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, li
     return len(rows)
 
 
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at=None).count()
-
-
 def do_mark_read(user: User, ids: list[int] | None) -> int:
     """Mark the person's notices read (all of them when ``ids`` is None); return how many changed."""
     with transaction.atomic():

@@ -23,6 +23,7 @@ from congvan.lib.text import clean_line, clean_text
 from congvan.orgs.access import Acting
 from congvan.orgs.models import Membership, Role, Unit, User
 from congvan.workflow.access import access_assignment, access_receipt
+from congvan.workflow.actions.notices import notify
 from congvan.workflow.deadlines import default_deadline, settings_of
 from congvan.workflow.errors import AssignmentWrongState, InvalidAssignment
 from congvan.workflow.models import (
@@ -36,7 +37,6 @@ from congvan.workflow.models import (
     NoteFile,
     ProgressNote,
 )
-from congvan.workflow.notify import notify
 
 DIRECTABLE = (DeliveryState.REGISTERED, DeliveryState.DIRECTED, DeliveryState.IN_PROGRESS)
 

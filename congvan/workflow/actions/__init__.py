@@ -1,0 +1,39 @@
+"""Every state change of the workflow app (DESIGN.md: one door per change), by concern.
+
+Callers import the doors from here: ``from congvan.workflow import actions as wf`` then ``wf.do_...``.
+"""
+
+from congvan.workflow.actions.dossiers import do_add_to_dossier, do_close_dossier, do_create_dossier
+from congvan.workflow.actions.incoming import (
+    do_add_progress,
+    do_complete,
+    do_decide_extension,
+    do_direct_receipt,
+    do_hand_back,
+    do_reassign,
+    do_request_extension,
+)
+from congvan.workflow.actions.notices import do_mark_read, notify
+from congvan.workflow.actions.outgoing import do_approve_document, do_reject_document, do_submit_document
+from congvan.workflow.actions.settings import SETTING_FIELDS, do_add_holiday, do_update_unit_settings
+
+__all__ = [
+    "SETTING_FIELDS",
+    "do_add_holiday",
+    "do_add_progress",
+    "do_add_to_dossier",
+    "do_approve_document",
+    "do_close_dossier",
+    "do_complete",
+    "do_create_dossier",
+    "do_decide_extension",
+    "do_direct_receipt",
+    "do_hand_back",
+    "do_mark_read",
+    "do_reassign",
+    "do_reject_document",
+    "do_request_extension",
+    "do_submit_document",
+    "do_update_unit_settings",
+    "notify",
+]
