@@ -51,7 +51,10 @@ def main() -> None:
 
     def approved_document() -> int:
         doc = do_create_draft(
-            acting, {"type": "KH", "subject": "Kế hoạch"}, main=stage_bytes("a.pdf", pdf), attachments=[]
+            {"type": "KH", "subject": "Kế hoạch"},
+            main=stage_bytes("a.pdf", pdf),
+            attachments=[],
+            actor=acting,
         )
         Document.objects.filter(pk=doc.pk).update(state="approved")
         return doc.pk
@@ -59,14 +62,14 @@ def main() -> None:
     def release_to(recipients: list[str]) -> int:
         doc_id = approved_document()
         with CaptureQueriesContext(connection) as ctx:
-            do_release(acting, doc_id, recipients=recipients)
+            do_release(doc_id, recipients=recipients, actor=acting)
         return len(ctx.captured_queries)
 
     q_small = release_to(codes[:10])
     q_large = release_to(codes)
     docs = [approved_document() for _ in range(repeat)]
     it = iter(docs)
-    release_times = timed(lambda: do_release(acting, next(it), recipients=codes), repeat)
+    release_times = timed(lambda: do_release(next(it), recipients=codes, actor=acting), repeat)
 
     baseline_times = timed(
         lambda: raw_release(connection, sender.pk, clerk.pk, approved_document(), codes), repeat

@@ -140,15 +140,15 @@ def release_once(pki, folder: Path, dt) -> None:
         Membership.objects.create(user=clerk, unit=hu, role="clerk")
     acting = acting_as(clerk, None)
     doc = do_create_draft(
-        acting,
         {"type": "KH", "subject": "Kế hoạch"},
         main=stage_bytes("a.pdf", simple_pdf(["x"], padding=1024 * 1024)),
         attachments=[],
+        actor=acting,
     )
     Document.objects.filter(pk=doc.pk).update(state="approved")
     codes = [f"R{i:04d}" for i in range(1000)]
     start = time.perf_counter()
-    do_release(acting, doc.pk, recipients=codes)
+    do_release(doc.pk, recipients=codes, actor=acting)
     took = time.perf_counter() - start
     made = SigningRecord.objects.count()
     print(

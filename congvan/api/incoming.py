@@ -13,7 +13,7 @@ from congvan.api.base import acting, api, check_uploads, json_object
 from congvan.api.schemas import ErrorOut
 from congvan.capture import actions as capture
 from congvan.capture.models import Intake
-from congvan.dispatch.actions import do_register_paper
+from congvan.dispatch.actions import do_register_paper_arrival
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
 from congvan.lib.errors import InvalidInput
@@ -129,10 +129,10 @@ def direct_receipt(request: HttpRequest, receipt_id: int, body: DirectIn) -> Any
     person of the unit (``assignee``) or a unit below it (``unit``), each with a deadline (default:
     the unit's working days for the document's urgency)."""
     created = wf.do_direct_receipt(
-        acting(request),
         receipt_id,
         direction=body.direction,
         assignments=[a.dict() for a in body.assignments],
+        actor=acting(request),
     )
     return {"assignments": [assignment_out(_full(a.pk), _today()) for a in created]}
 
@@ -189,7 +189,9 @@ def get_assignment(request: HttpRequest, assignment_id: int) -> Any:
 
 @api.post("/assignments/{assignment_id}/reassign", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
 def reassign(request: HttpRequest, assignment_id: int, body: ReassignIn) -> Any:
-    child = wf.do_reassign(acting(request), assignment_id, assignee=body.assignee, deadline=body.deadline)
+    child = wf.do_reassign_assignment(
+        assignment_id, assignee=body.assignee, deadline=body.deadline, actor=acting(request)
+    )
     return assignment_out(_full(child.pk), _today())
 
 
@@ -206,19 +208,21 @@ def progress(request: HttpRequest, assignment_id: int) -> Any:
     else:
         note = json_object(request).get("note", "")
         files = []
-    n = wf.do_add_progress(acting(request), assignment_id, note=note, files=files)
+    n = wf.do_add_progress_note(assignment_id, note=note, files=files, actor=acting(request))
     return {"id": n.pk, "at": n.at, "files": n.files.count()}
 
 
 @api.post("/assignments/{assignment_id}/complete", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
 def complete(request: HttpRequest, assignment_id: int, body: CompleteIn) -> Any:
-    a = wf.do_complete(acting(request), assignment_id, result=body.result, reply_document=body.reply_document)
+    a = wf.do_complete_assignment(
+        assignment_id, result=body.result, reply_document=body.reply_document, actor=acting(request)
+    )
     return assignment_out(_full(a.pk), _today())
 
 
 @api.post("/assignments/{assignment_id}/extend", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
-    req = wf.do_request_extension(acting(request), assignment_id, until=body.until, reason=body.reason)
+    req = wf.do_request_extension(assignment_id, until=body.until, reason=body.reason, actor=acting(request))
     return {"id": req.pk, "until": req.until, "state": req.state}
 
 
@@ -226,13 +230,13 @@ def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
     "/assignments/{assignment_id}/extension", response={200: dict[str, Any], **ERRORS}, tags=["incoming"]
 )
 def decide_extension(request: HttpRequest, assignment_id: int, body: DecideIn) -> Any:
-    req = wf.do_decide_extension(acting(request), assignment_id, approve=body.approve)
+    req = wf.do_decide_extension(assignment_id, approve=body.approve, actor=acting(request))
     return {"id": req.pk, "until": req.until, "state": req.state}
 
 
 @api.post("/assignments/{assignment_id}/handback", response={200: AssignmentOut, **ERRORS}, tags=["incoming"])
 def handback(request: HttpRequest, assignment_id: int, body: ReasonIn) -> Any:
-    a = wf.do_hand_back(acting(request), assignment_id, reason=body.reason)
+    a = wf.do_hand_back_assignment(assignment_id, reason=body.reason, actor=acting(request))
     return assignment_out(_full(a.pk), _today())
 
 
@@ -288,7 +292,7 @@ class ReadIn(Schema):
 
 @api.post("/notifications/read", response={200: dict[str, Any], **ERRORS}, tags=["notifications"])
 def mark_read(request: HttpRequest, body: ReadIn) -> Any:
-    return {"marked": wf.do_mark_read(acting(request).user, None if body.all else body.ids[:1000])}
+    return {"marked": wf.do_mark_read(None if body.all else body.ids[:1000], actor=acting(request))}
 
 
 @api.get("/registers/{direction}", response={200: dict[str, Any], **ERRORS}, tags=["registers"])
@@ -345,7 +349,9 @@ def list_dossiers(request: HttpRequest) -> Any:
 
 @api.post("/dossiers", response={201: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def create_dossier(request: HttpRequest, body: DossierIn) -> Any:
-    d = wf.do_create_dossier(acting(request), code=body.code, title=body.title, retention=body.retention)
+    d = wf.do_create_dossier(
+        code=body.code, title=body.title, retention=body.retention, actor=acting(request)
+    )
     return Status(201, dossier_out(d))
 
 
@@ -356,12 +362,12 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
 
 @api.post("/dossiers/{dossier_id}/documents", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def add_to_dossier(request: HttpRequest, dossier_id: int, body: DossierDocIn) -> Any:
-    return dossier_out(wf.do_add_to_dossier(acting(request), dossier_id, body.document))
+    return dossier_out(wf.do_add_to_dossier(dossier_id, body.document, actor=acting(request)))
 
 
 @api.post("/dossiers/{dossier_id}/close", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
 def close_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    return dossier_out(wf.do_close_dossier(acting(request), dossier_id))
+    return dossier_out(wf.do_close_dossier(dossier_id, actor=acting(request)))
 
 
 class HolidayIn(Schema):
@@ -380,7 +386,7 @@ def list_holidays(request: HttpRequest, year: int | None = None) -> Any:
 
 @api.post("/holidays", response={201: dict[str, Any], **ERRORS}, tags=["settings"])
 def add_holiday(request: HttpRequest, body: HolidayIn) -> Any:
-    h = wf.do_add_holiday(acting(request), day=body.day, name=body.name)
+    h = wf.do_add_holiday(day=body.day, name=body.name, actor=acting(request))
     return Status(201, {"day": h.day, "name": h.name})
 
 
@@ -388,7 +394,7 @@ def add_holiday(request: HttpRequest, body: HolidayIn) -> Any:
 def unit_settings(request: HttpRequest, code: str) -> Any:
     """Change ``clerk_may_route`` and the default deadlines (working days) by urgency."""
     changes = json_object(request)
-    s = wf.do_update_unit_settings(acting(request), code, changes)
+    s = wf.do_update_unit_settings(code, changes, actor=acting(request))
     return {name: getattr(s, name) for name in wf.SETTING_FIELDS}
 
 
@@ -400,7 +406,7 @@ class PolicyIn(Schema):
 @api.put("/units/{code}/signature-policy", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
 def signature_policy(request: HttpRequest, code: str, body: PolicyIn) -> Any:
     """What the unit does with incoming documents with an invalid or no signature: accept | flag | refuse."""
-    p = do_set_policy(acting(request), code, on_invalid=body.on_invalid, on_unsigned=body.on_unsigned)
+    p = do_set_policy(code, on_invalid=body.on_invalid, on_unsigned=body.on_unsigned, actor=acting(request))
     return {"unit": code, "on_invalid": p.on_invalid, "on_unsigned": p.on_unsigned}
 
 
@@ -466,7 +472,7 @@ def take_in(request: HttpRequest) -> Any:
     who = acting(request)
     check_uploads(request)
     upload = request.FILES.get("file")
-    intake = capture.do_take_in(who, upload if isinstance(upload, BlobUpload) else None)
+    intake = capture.do_take_in_file(upload if isinstance(upload, BlobUpload) else None, actor=who)
     return Status(201, {"id": intake.pk, "state": intake.state})
 
 
@@ -493,7 +499,7 @@ def get_intake(request: HttpRequest, intake_id: int) -> Any:
 def intake_to_draft(request: HttpRequest, intake_id: int) -> Any:
     """Make a draft outgoing document from a finished intake; the JSON body may correct any field."""
     overrides = json_object(request)
-    doc = capture.do_make_draft(acting(request), intake_id, overrides)
+    doc = capture.do_make_draft_from_intake(intake_id, overrides, actor=acting(request))
     return Status(201, {"id": doc.pk, "state": doc.state, "subject": doc.subject})
 
 
@@ -501,7 +507,7 @@ def intake_to_draft(request: HttpRequest, intake_id: int) -> Any:
 def intake_to_incoming(request: HttpRequest, intake_id: int) -> Any:
     """Register a finished intake as an incoming document (paper arrivals); the body may correct fields."""
     overrides = json_object(request)
-    result = do_register_paper(acting(request), intake_id, overrides)
+    result = do_register_paper_arrival(intake_id, overrides, actor=acting(request))
     r = result.receipt
     return {
         "receipt": r.pk,

@@ -177,7 +177,7 @@ def create_document(request: HttpRequest) -> Any:
     who = acting(request)
     main, attachments = _uploads(request)
     metadata = parse_json_field(request.POST.get("metadata"), "metadata")
-    doc = doc_actions.do_create_draft(who, metadata, main=main, attachments=attachments)
+    doc = doc_actions.do_create_draft(metadata, main=main, attachments=attachments, actor=who)
     return Status(201, _document_response(request, doc.pk))
 
 
@@ -196,7 +196,7 @@ def update_document(request: HttpRequest, document_id: int) -> Any:
     else:
         main, attachments, raw = None, [], request.body.decode("utf-8", "replace")
     doc = doc_actions.do_update_draft(
-        who, document_id, parse_json_field(raw, "metadata"), main=main, attachments=attachments
+        document_id, parse_json_field(raw, "metadata"), main=main, attachments=attachments, actor=who
     )
     return _document_response(request, doc.pk)
 
@@ -232,19 +232,21 @@ def download_file(request: HttpRequest, document_id: int, file_id: int, inline: 
 
 @api.post("/documents/{document_id}/submit", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def submit_document(request: HttpRequest, document_id: int, body: SubmitIn | None = None) -> Any:
-    doc = wf_actions.do_submit_document(acting(request), document_id, actor_note=body.note if body else "")
+    doc = wf_actions.do_submit_document(
+        document_id, actor_note=body.note if body else "", actor=acting(request)
+    )
     return _document_response(request, doc.pk)
 
 
 @api.post("/documents/{document_id}/approve", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def approve_document(request: HttpRequest, document_id: int) -> Any:
-    doc = wf_actions.do_approve_document(acting(request), document_id)
+    doc = wf_actions.do_approve_document(document_id, actor=acting(request))
     return _document_response(request, doc.pk)
 
 
 @api.post("/documents/{document_id}/reject", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def reject_document(request: HttpRequest, document_id: int, body: CommentIn) -> Any:
-    doc = wf_actions.do_reject_document(acting(request), document_id, comment=body.comment)
+    doc = wf_actions.do_reject_document(document_id, comment=body.comment, actor=acting(request))
     return _document_response(request, doc.pk)
 
 
@@ -252,7 +254,7 @@ def reject_document(request: HttpRequest, document_id: int, body: CommentIn) -> 
 def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) -> Any:
     """Number, register and send an approved document to units and named groups."""
     dispatch = dispatch_actions.do_release(
-        acting(request), document_id, recipients=body.recipients, groups=body.groups
+        document_id, recipients=body.recipients, groups=body.groups, actor=acting(request)
     )
     doc = dispatch.document
     return {
@@ -266,7 +268,7 @@ def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) ->
 @api.post("/documents/{document_id}/revoke", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def revoke_document(request: HttpRequest, document_id: int, body: ReturnIn) -> Any:
     """Recall a released document from all its recipients, with the reason (thu hồi)."""
-    dispatch = dispatch_actions.do_revoke_release(acting(request), document_id, reason=body.reason)
+    dispatch = dispatch_actions.do_revoke_release(document_id, reason=body.reason, actor=acting(request))
     return _document_response(request, dispatch.document_id)
 
 
@@ -309,7 +311,7 @@ def get_receipt(request: HttpRequest, receipt_id: int) -> Any:
 def register_receipt(request: HttpRequest, receipt_id: int, body: RegisterIn | None = None) -> Any:
     """Give the receipt its incoming number; ``duplicates`` warns of earlier copies."""
     result = dispatch_actions.do_register_receipt(
-        acting(request), receipt_id, arrival_date=body.arrival_date if body else None
+        receipt_id, arrival_date=body.arrival_date if body else None, actor=acting(request)
     )
     r = result.receipt
     return {
@@ -322,5 +324,5 @@ def register_receipt(request: HttpRequest, receipt_id: int, body: RegisterIn | N
 
 @api.post("/receipts/{receipt_id}/return", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
 def return_receipt(request: HttpRequest, receipt_id: int, body: ReturnIn) -> Any:
-    r = dispatch_actions.do_return_receipt(acting(request), receipt_id, reason=body.reason)
+    r = dispatch_actions.do_return_receipt(receipt_id, reason=body.reason, actor=acting(request))
     return {"id": r.pk, "state": r.state, "reason": r.returned_reason}

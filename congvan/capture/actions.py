@@ -33,11 +33,11 @@ def access_intake(acting: Acting, intake_id: object, *, for_write: bool = False)
     )
 
 
-def do_take_in(acting: Acting, upload: BlobUpload | None) -> Intake:
+def do_take_in_file(upload: BlobUpload | None, *, actor: Acting) -> Intake:
     """Store a file for digitisation and queue it for the worker."""
     from congvan.capture.tasks import process_intake
 
-    acting.require(*DRAFTERS, what="tiếp nhận tệp / take files in")
+    actor.require(*DRAFTERS, what="tiếp nhận tệp / take files in")
     if upload is None:
         raise IntakeRefused("file: cần một tệp / a file is required", code="missing_file")
     [(checked, name, mime)] = check_files(None, [upload])
@@ -45,11 +45,11 @@ def do_take_in(acting: Acting, upload: BlobUpload | None) -> Intake:
         raise IntakeRefused("Chỉ nhận PDF, ảnh quét (JPEG, PNG, TIFF), DOCX, ODT / file type not accepted")
     with transaction.atomic():
         [(blob, name)] = store_files([(checked, name, mime)])
-        intake = Intake.objects.create(unit=acting.unit, created_by=acting.user, blob=blob, name=name)
+        intake = Intake.objects.create(unit=actor.unit, created_by=actor.user, blob=blob, name=name)
         record(
             "intake.created",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="intake",
             target_id=intake.pk,
             details={"name": name, "mime": mime},
@@ -114,9 +114,9 @@ def process(intake_id: int) -> None:
         )
 
 
-def do_make_draft(acting: Acting, intake_id: object, overrides: dict[str, Any]) -> Document:
+def do_make_draft_from_intake(intake_id: object, overrides: dict[str, Any], *, actor: Acting) -> Document:
     """Turn a finished intake into a draft outgoing document, prefilled with what was read."""
-    intake = access_intake(acting, intake_id)
+    intake = access_intake(actor, intake_id)
     if intake.state != IntakeState.DONE:
         raise IntakeRefused(
             "Tệp chưa xử lý xong hoặc bị từ chối / the intake is not done", code="wrong_state"
@@ -139,15 +139,15 @@ def do_make_draft(acting: Acting, intake_id: object, overrides: dict[str, Any]) 
         data = fh.read()
     main = stage_bytes(intake.name if intake.name.lower().endswith(".pdf") else intake.name + ".pdf", data)
     with transaction.atomic():
-        intake = access_intake(acting, intake_id, for_write=True)
+        intake = access_intake(actor, intake_id, for_write=True)
         if intake.document_id is not None:
             raise IntakeRefused("Tệp đã được dùng / the intake was already used", code="wrong_state")
-        doc = do_create_draft(acting, meta, main=main, attachments=[])
+        doc = do_create_draft(meta, main=main, attachments=[], actor=actor)
         Intake.objects.filter(pk=intake.pk).update(document=doc)
         record(
             "intake.drafted",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="intake",
             target_id=intake.pk,
             details={"document": doc.pk},

@@ -67,36 +67,36 @@ def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str])
 
 
 def do_release(
-    acting: Acting,
     document_id: object,
     *,
     recipients: list[str] | None = None,
     groups: list[str] | None = None,
+    actor: Acting,
 ) -> Dispatch:
     """Number, register and release an approved document to its recipients, in one transaction."""
-    acting.require(Role.CLERK, what="ban hành văn bản / release documents")
+    actor.require(Role.CLERK, what="ban hành văn bản / release documents")
     with transaction.atomic():
-        doc = access_issued_document(acting, document_id, for_write=True)
+        doc = access_issued_document(actor, document_id, for_write=True)
         if doc.state == DocState.RELEASED:
             raise AlreadyReleased(f"Văn bản đã ban hành ({doc.symbol}) / the document was already released")
         if doc.state != DocState.APPROVED:
             raise WrongState("Văn bản chưa được lãnh đạo duyệt / the document is not approved yet")
         refuse_classified(doc.confidentiality)
         codes = doc.planned_recipients if recipients is None and groups is None else (recipients or [])
-        units = resolve_recipients(acting, codes, groups or [])
+        units = resolve_recipients(actor, codes, groups or [])
         now = timezone.now()
         today = local_today(now)
         number, symbol = take_outgoing_number(
-            acting.unit,
+            actor.unit,
             type_abbr=doc.doc_type.abbreviation,
             is_letter=doc.doc_type.is_letter,
             department=doc.drafting_department,
             day=today,
             ref=f"document:{doc.pk}",
         )
-        _seal_files(acting, doc, symbol, now)  # once, whatever the number of recipients
+        _seal_files(actor, doc, symbol, now)  # once, whatever the number of recipients
         doc.number, doc.symbol, doc.issued_date = number, symbol, today
-        doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, acting.user
+        doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, actor.user
         doc.planned_recipients = [u.code for u in units]
         doc.save(
             update_fields=[
@@ -110,22 +110,22 @@ def do_release(
                 "updated_at",
             ]
         )
-        replaced = _replaced(acting, doc)
-        dispatch = Dispatch.objects.create(document=doc, released_by=acting.user, released_at=now)
+        replaced = _replaced(actor, doc)
+        dispatch = Dispatch.objects.create(document=doc, released_by=actor.user, released_at=now)
         _insert_deliveries(dispatch, [u.pk for u in units], now)
         do_receive_document(
-            doc, issuer=acting.unit, now=now, dispatch=dispatch, how="released", actor=acting.user
+            doc, issuer=actor.unit, now=now, dispatch=dispatch, how="released", actor=actor.user
         )
         if replaced is not None:  # the recipients' copies of the earlier one leave their inboxes
             note = f"Được thay thế bởi văn bản {symbol}"
             for receipt in Receipt.objects.filter(
                 document=replaced, unit__in=units, state__in=OPEN_STATES
             ).select_related("unit"):
-                revoke_receipt(receipt, note, acting.user.username, now)
+                revoke_receipt(receipt, note, actor.user.username, now)
         record(
             "document.released",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="document",
             target_id=doc.pk,
             details={
@@ -290,32 +290,32 @@ class Registered:
 
 
 def do_register_receipt(
-    acting: Acting, receipt_id: object, *, arrival_date: dt.date | None = None
+    receipt_id: object, *, arrival_date: dt.date | None = None, actor: Acting
 ) -> Registered:
     """Give an arrived receipt its incoming number; warn about an earlier copy of the same document."""
-    acting.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
+    actor.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
     with transaction.atomic():
-        receipt = access_receipt(acting, receipt_id, for_write=True)
+        receipt = access_receipt(actor, receipt_id, for_write=True)
         if receipt.state != DeliveryState.ARRIVED:
             raise _wrong_state(receipt)
         main = DocumentFile.objects.filter(document_id=receipt.document_id, role=FileRole.MAIN).first()
         if main is not None:
             enforce_policy(
-                acting.unit, main.blob_id
+                actor.unit, main.blob_id
             )  # refuses, with the reasons, what the unit does not accept
         now = timezone.now()
         day = arrival_date or local_today(now)
         receipt.incoming_number = take_incoming_number(
-            acting.unit, day=local_today(now), ref=f"receipt:{receipt.pk}"
+            actor.unit, day=local_today(now), ref=f"receipt:{receipt.pk}"
         )
         receipt.arrival_date = day
-        receipt.registered_at, receipt.registered_by = now, acting.user
+        receipt.registered_at, receipt.registered_by = now, actor.user
         receipt.save(update_fields=["incoming_number", "arrival_date", "registered_at", "registered_by"])
-        report_progress(receipt, DeliveryState.REGISTERED, f"Số đến {receipt.incoming_number}", acting, now)
+        report_progress(receipt, DeliveryState.REGISTERED, f"Số đến {receipt.incoming_number}", actor, now)
         record(
             "receipt.registered",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="receipt",
             target_id=receipt.pk,
             details={"incoming_number": receipt.incoming_number},
@@ -324,22 +324,22 @@ def do_register_receipt(
     return Registered(receipt, duplicates)
 
 
-def do_return_receipt(acting: Acting, receipt_id: object, *, reason: str) -> Receipt:
+def do_return_receipt(receipt_id: object, *, reason: str, actor: Acting) -> Receipt:
     """Return a receipt to its sender with a reason."""
-    acting.require(Role.CLERK, what="trả lại văn bản đến / return incoming documents")
+    actor.require(Role.CLERK, what="trả lại văn bản đến / return incoming documents")
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
-        receipt = access_receipt(acting, receipt_id, for_write=True)
+        receipt = access_receipt(actor, receipt_id, for_write=True)
         if receipt.state not in (DeliveryState.ARRIVED, DeliveryState.REGISTERED):
             raise _wrong_state(receipt)
         now = timezone.now()
         receipt.returned_reason = reason
         receipt.save(update_fields=["returned_reason"])
-        report_progress(receipt, DeliveryState.RETURNED, reason, acting, now)
+        report_progress(receipt, DeliveryState.RETURNED, reason, actor, now)
         record(
             "receipt.returned",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="receipt",
             target_id=receipt.pk,
             details={"reason": reason},
@@ -347,16 +347,16 @@ def do_return_receipt(acting: Acting, receipt_id: object, *, reason: str) -> Rec
     return receipt
 
 
-def do_revoke_release(acting: Acting, document_id: object, *, reason: str) -> Dispatch:
+def do_revoke_release(document_id: object, *, reason: str, actor: Acting) -> Dispatch:
     """Recall a released document from every recipient (thu hồi).
 
     Recipients on this server lose it from their inbox at once; for those on other servers the
     release is marked and the exchange sends the recall (or never sends a document still waiting).
     """
-    acting.require(Role.CLERK, what="thu hồi văn bản / recall documents")
+    actor.require(Role.CLERK, what="thu hồi văn bản / recall documents")
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
-        doc = access_issued_document(acting, document_id, for_write=True)
+        doc = access_issued_document(actor, document_id, for_write=True)
         dispatch = Dispatch.objects.select_for_update().filter(document=doc).first()
         if dispatch is None:
             raise WrongState("Văn bản chưa ban hành / the document was not released")
@@ -368,11 +368,11 @@ def do_revoke_release(acting: Acting, document_id: object, *, reason: str) -> Di
         for receipt in Receipt.objects.filter(delivery__dispatch=dispatch).exclude(
             state=DeliveryState.REVOKED
         ):
-            revoke_receipt(receipt, reason, acting.user.username, now)
+            revoke_receipt(receipt, reason, actor.user.username, now)
         record(
             "document.revoked",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="document",
             target_id=doc.pk,
             details={"symbol": doc.symbol, "reason": reason},
@@ -434,11 +434,11 @@ def external_issuer(name: str, acting: Acting) -> Unit:
     return do_record_external_unit(name=name, actor=acting)
 
 
-def do_register_paper(acting: Acting, intake_id: object, overrides: dict[str, Any]) -> Registered:
+def do_register_paper_arrival(intake_id: object, overrides: dict[str, Any], *, actor: Acting) -> Registered:
     """Make an incoming document of a finished intake and give it its incoming number, in one go."""
-    acting.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
+    actor.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
     with transaction.atomic():
-        intake: Intake = access_intake(acting, intake_id, for_write=True)
+        intake: Intake = access_intake(actor, intake_id, for_write=True)
         if intake.state != IntakeState.DONE or intake.document_id is not None:
             raise IntakeRefused(
                 "Tệp chưa xử lý xong hoặc đã dùng / the intake is not done or already used",
@@ -454,12 +454,12 @@ def do_register_paper(acting: Acting, intake_id: object, overrides: dict[str, An
                 "urgency": s.get("urgency") or "normal",
             }
         )
-        issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), acting)
+        issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), actor)
         issued = _date(s.get("date"))
         now = timezone.now()
         doc = Document.objects.create(
             issuing_unit=issuer,
-            created_by=acting.user,
+            created_by=actor.user,
             state="released",
             number=s.get("number") or None,
             symbol=str(s.get("symbol") or "")[:40],
@@ -484,13 +484,13 @@ def do_register_paper(acting: Acting, intake_id: object, overrides: dict[str, An
             issuer=issuer,
             now=now,
             how="paper",
-            actor=acting.user,
-            unit=acting.unit,
+            actor=actor.user,
+            unit=actor.unit,
             details={"intake": intake.pk, "issuer_name": issuer.name},
         )
         Intake.objects.filter(pk=intake.pk).update(document=doc)
         assert receipt is not None
-        return do_register_receipt(acting, receipt.pk)
+        return do_register_receipt(receipt.pk, actor=actor)
 
 
 def _date(value: Any) -> dt.date | None:

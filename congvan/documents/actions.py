@@ -17,25 +17,25 @@ from congvan.orgs.access import DRAFTERS, Acting
 
 
 def do_create_draft(
-    acting: Acting, raw_metadata: Any, *, main: BlobUpload | None, attachments: list[BlobUpload]
+    raw_metadata: Any, *, main: BlobUpload | None, attachments: list[BlobUpload], actor: Acting
 ) -> Document:
     """Create a draft outgoing document with its files."""
-    acting.require(*DRAFTERS, what="soạn văn bản / draft documents")
+    actor.require(*DRAFTERS, what="soạn văn bản / draft documents")
     fields = clean_metadata(raw_metadata)
-    _check_replaces(acting, fields)
+    _check_replaces(actor, fields)
     if main is None:
         raise InvalidDocument(
             "file: cần tệp PDF văn bản chính / the main PDF file is required", code="missing_file"
         )
     checked = check_files(main, attachments)
-    fields.setdefault("place", acting.unit.place)
+    fields.setdefault("place", actor.unit.place)
     with transaction.atomic():
-        doc = Document.objects.create(issuing_unit=acting.unit, created_by=acting.user, **fields)
+        doc = Document.objects.create(issuing_unit=actor.unit, created_by=actor.user, **fields)
         attach(doc, checked, has_main=True)
         record(
             "document.drafted",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="document",
             target_id=doc.pk,
             details={"subject": doc.subject, "files": len(checked)},
@@ -56,22 +56,22 @@ def _check_replaces(acting: Acting, fields: dict[str, Any]) -> None:
 
 
 def do_update_draft(
-    acting: Acting,
     document_id: object,
     raw_metadata: Any,
     *,
     main: BlobUpload | None = None,
     attachments: list[BlobUpload] | None = None,
+    actor: Acting,
 ) -> Document:
     """Change a draft's metadata, replace its main file or add attachments."""
     fields = clean_metadata(raw_metadata, partial=True)
-    _check_replaces(acting, fields)
+    _check_replaces(actor, fields)
     checked = check_files(main, attachments or [])
     with transaction.atomic():
-        doc = access_issued_document(acting, document_id, for_write=True)
+        doc = access_issued_document(actor, document_id, for_write=True)
         if doc.state != DocState.DRAFT:
             raise WrongState("Chỉ sửa được văn bản đang dự thảo / only a draft can be edited")
-        if doc.created_by_id != acting.user.pk and acting.role not in {"leader", "clerk"}:
+        if doc.created_by_id != actor.user.pk and actor.role not in {"leader", "clerk"}:
             raise WrongState("Chỉ người soạn sửa được dự thảo / only the drafter edits the draft")
         for name, value in fields.items():
             setattr(doc, name, value)
@@ -82,8 +82,8 @@ def do_update_draft(
         attach(doc, checked, has_main=main is not None, start=last + 1)
         record(
             "document.edited",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="document",
             target_id=doc.pk,
             details={"fields": sorted(fields), "files": len(checked)},

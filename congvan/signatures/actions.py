@@ -86,22 +86,22 @@ def enforce_policy(unit: Unit, sha256: str) -> SignatureReport:
     return report
 
 
-def do_set_policy(acting: Acting, unit_code: str, *, on_invalid: str, on_unsigned: str) -> SignaturePolicy:
+def do_set_policy(unit_code: str, *, on_invalid: str, on_unsigned: str, actor: Acting) -> SignaturePolicy:
     """Set a unit's policy for invalid and unsigned documents (its leader, or an admin above it)."""
     for name, value in (("on_invalid", on_invalid), ("on_unsigned", on_unsigned)):
         if value not in PolicyAction.values:
             raise InvalidInput(f"{name}: accept | flag | refuse")
     with transaction.atomic():
-        if acting.unit.code == unit_code and acting.role == Role.LEADER:
-            unit = acting.unit
+        if actor.unit.code == unit_code and actor.role == Role.LEADER:
+            unit = actor.unit
         else:
-            unit = access_unit_for_admin(acting, unit_code)
+            unit = access_unit_for_admin(actor, unit_code)
         policy, _ = SignaturePolicy.objects.update_or_create(
             unit=unit, defaults={"on_invalid": on_invalid, "on_unsigned": on_unsigned}
         )
         record(
             "signature.policy",
-            actor=acting.user,
+            actor=actor.user,
             unit=unit.code,
             target_type="unit",
             target_id=unit.code,

@@ -158,10 +158,12 @@ def _release(
     groups: list[str] | None = None,
 ) -> None:
     pdf = simple_pdf([str(meta["subject"]), str(meta.get("signer_name", ""))])
-    doc = do_create_draft(_as(drafter, unit), meta, main=stage_bytes("van-ban.pdf", pdf), attachments=[])
-    do_submit_document(_as(drafter, unit), doc.pk)
-    do_approve_document(_as(leader, unit), doc.pk)
-    do_release(_as(clerk, unit), doc.pk, recipients=recipients, groups=groups)
+    doc = do_create_draft(
+        meta, main=stage_bytes("van-ban.pdf", pdf), attachments=[], actor=_as(drafter, unit)
+    )
+    do_submit_document(doc.pk, actor=_as(drafter, unit))
+    do_approve_document(doc.pk, actor=_as(leader, unit))
+    do_release(doc.pk, recipients=recipients, groups=groups, actor=_as(clerk, unit))
 
 
 def _documents() -> None:
@@ -201,7 +203,9 @@ def _documents() -> None:
         "signer_position": "Bí thư",
     }
     pdf = simple_pdf([str(meta["subject"])])
-    do_create_draft(_as("hu.chuyenvien", HU), meta, main=stage_bytes("thong-bao.pdf", pdf), attachments=[])
+    do_create_draft(
+        meta, main=stage_bytes("thong-bao.pdf", pdf), attachments=[], actor=_as("hu.chuyenvien", HU)
+    )
 
 
 HOLIDAYS_2026 = [
@@ -229,15 +233,15 @@ def _holidays() -> None:
 def _processing() -> None:
     """The province's plan arrived at the district: registered and directed to the district's staff."""
     receipt = Receipt.objects.get(unit__code=HU, document__issuing_unit__code=TU)
-    do_register_receipt(_as("hu.vanthu", HU), receipt.pk)
+    do_register_receipt(receipt.pk, actor=_as("hu.vanthu", HU))
     do_direct_receipt(
-        _as("hu.lanhdao", HU),
         receipt.pk,
         direction="Giao Văn phòng tham mưu kế hoạch triển khai; Ban Tổ chức phối hợp.",
         assignments=[
             {"assignee": "hu.chuyenvien", "role": "lead"},
             {"unit": "000.02.10.H58", "role": "support"},
         ],
+        actor=_as("hu.lanhdao", HU),
     )
 
 

@@ -89,7 +89,7 @@ def direct(request: HttpRequest, acting: Acting, receipt_id: int) -> HttpRespons
         )
     for value in p.getlist("fyi"):
         specs.append({**_assignee(value), "role": AssignmentRole.FYI, "deadline": p.get("support_deadline")})
-    wf.do_direct_receipt(acting, receipt_id, direction=p.get("direction", ""), assignments=specs)
+    wf.do_direct_receipt(receipt_id, direction=p.get("direction", ""), assignments=specs, actor=acting)
     messages.success(request, _("Đã giao xử lý."))
     receipt = Receipt.objects.only("document_id").get(pk=receipt_id)
     return redirect("web:document", receipt.document_id)
@@ -149,19 +149,24 @@ def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, 
     if action == "progress":
         request.FILES  # noqa: B018 - parse the body through the streaming handler
         files = [f for f in request.FILES.getlist("files") if isinstance(f, BlobUpload)]
-        wf.do_add_progress(acting, assignment_id, note=p.get("note", ""), files=files)
+        wf.do_add_progress_note(assignment_id, note=p.get("note", ""), files=files, actor=acting)
     elif action == "complete":
-        wf.do_complete(
-            acting, assignment_id, result=p.get("result", ""), reply_document=p.get("reply_document") or None
+        wf.do_complete_assignment(
+            assignment_id,
+            result=p.get("result", ""),
+            reply_document=p.get("reply_document") or None,
+            actor=acting,
         )
     elif action == "extend":
-        wf.do_request_extension(acting, assignment_id, until=p.get("until"), reason=p.get("reason", ""))
+        wf.do_request_extension(assignment_id, until=p.get("until"), reason=p.get("reason", ""), actor=acting)
     elif action == "decide":
-        wf.do_decide_extension(acting, assignment_id, approve=p.get("approve") == "1")
+        wf.do_decide_extension(assignment_id, approve=p.get("approve") == "1", actor=acting)
     elif action == "handback":
-        wf.do_hand_back(acting, assignment_id, reason=p.get("reason", ""))
+        wf.do_hand_back_assignment(assignment_id, reason=p.get("reason", ""), actor=acting)
     elif action == "reassign":
-        wf.do_reassign(acting, assignment_id, assignee=p.get("assignee", ""), deadline=p.get("deadline"))
+        wf.do_reassign_assignment(
+            assignment_id, assignee=p.get("assignee", ""), deadline=p.get("deadline"), actor=acting
+        )
     else:
         raise InvalidInput("Không có thao tác này / no such action")
     messages.success(request, _("Đã cập nhật."))
@@ -177,7 +182,7 @@ def oversight_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 @member_required
 def notifications_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     if request.method == "POST":
-        wf.do_mark_read(acting.user, None)
+        wf.do_mark_read(None, actor=acting)
         return redirect("web:notifications")
     rows = Notification.objects.filter(user=acting.user).order_by("-created_at", "-id")[:200]
     return render(request, "web/notifications.html", {"rows": rows})
@@ -188,14 +193,17 @@ def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         if p.get("document"):
-            wf.do_add_to_dossier(acting, p.get("dossier"), p.get("document"))
+            wf.do_add_to_dossier(p.get("dossier"), p.get("document"), actor=acting)
             messages.success(request, _("Đã đưa vào hồ sơ."))
             return redirect("web:document", p.get("document"))
         if p.get("close"):
-            wf.do_close_dossier(acting, p.get("close"))
+            wf.do_close_dossier(p.get("close"), actor=acting)
         else:
             wf.do_create_dossier(
-                acting, code=p.get("code", ""), title=p.get("title", ""), retention=p.get("retention", "10")
+                code=p.get("code", ""),
+                title=p.get("title", ""),
+                retention=p.get("retention", "10"),
+                actor=acting,
             )
         return redirect("web:dossiers")
     rows = unit_dossiers(acting).prefetch_related("documents").order_by("-created_at")[:200]
@@ -259,7 +267,7 @@ def _date(value: str) -> dt.date | None:
 @member_required
 def intake_list(request: HttpRequest, acting: Acting) -> HttpResponse:
     """Take a file in (scan, PDF, DOCX, ODT) and see the unit's recent intakes."""
-    from congvan.capture.actions import do_take_in
+    from congvan.capture.actions import do_take_in_file
     from congvan.capture.models import Intake
     from congvan.lib.errors import CongvanError
 
@@ -268,7 +276,7 @@ def intake_list(request: HttpRequest, acting: Acting) -> HttpResponse:
         request.FILES  # noqa: B018 - parse the body through the streaming handler
         upload = request.FILES.get("file")
         try:
-            intake = do_take_in(acting, upload if isinstance(upload, BlobUpload) else None)
+            intake = do_take_in_file(upload if isinstance(upload, BlobUpload) else None, actor=acting)
         except CongvanError as exc:
             error = exc.message
         else:
@@ -282,11 +290,11 @@ def intake_list(request: HttpRequest, acting: Acting) -> HttpResponse:
 @member_required
 def intake_view(request: HttpRequest, acting: Acting, intake_id: int) -> HttpResponse:
     """An intake's progress (the page refreshes itself while the worker runs) and what was read."""
-    from congvan.capture.actions import access_intake, do_make_draft
+    from congvan.capture.actions import access_intake, do_make_draft_from_intake
 
     intake = access_intake(acting, intake_id)
     if request.method == "POST":
-        doc = do_make_draft(acting, intake.pk, {})
+        doc = do_make_draft_from_intake(intake.pk, {}, actor=acting)
         messages.success(request, _("Đã tạo dự thảo từ tệp tiếp nhận."))
         return redirect("web:document", doc.pk)
     template = "web/_intake_status.html" if request.htmx else "web/intake.html"  # type: ignore[attr-defined]

@@ -216,9 +216,9 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
             main, attachments = _uploads(request)
             meta = _metadata_from_post(request.POST)
             if doc is None:
-                doc = doc_actions.do_create_draft(acting, meta, main=main, attachments=attachments)
+                doc = doc_actions.do_create_draft(meta, main=main, attachments=attachments, actor=acting)
             else:
-                doc_actions.do_update_draft(acting, doc.pk, meta, main=main, attachments=attachments)
+                doc_actions.do_update_draft(doc.pk, meta, main=main, attachments=attachments, actor=acting)
         except CongvanError as exc:
             error = exc.message
         else:
@@ -292,21 +292,21 @@ def download(request: HttpRequest, acting: Acting, document_id: int, file_id: in
 def document_action(request: HttpRequest, acting: Acting, document_id: int, action: str) -> HttpResponse:
     p = request.POST
     if action == "submit":
-        wf_actions.do_submit_document(acting, document_id, actor_note=p.get("note", ""))
+        wf_actions.do_submit_document(document_id, actor_note=p.get("note", ""), actor=acting)
         messages.success(request, _("Đã trình lãnh đạo duyệt."))
     elif action == "approve":
-        wf_actions.do_approve_document(acting, document_id)
+        wf_actions.do_approve_document(document_id, actor=acting)
         messages.success(request, _("Đã duyệt văn bản."))
     elif action == "reject":
-        wf_actions.do_reject_document(acting, document_id, comment=p.get("comment", ""))
+        wf_actions.do_reject_document(document_id, comment=p.get("comment", ""), actor=acting)
         messages.success(request, _("Đã trả lại dự thảo."))
     elif action == "release":
         dispatch = dispatch_actions.do_release(
-            acting, document_id, recipients=p.getlist("recipients"), groups=p.getlist("groups")
+            document_id, recipients=p.getlist("recipients"), groups=p.getlist("groups"), actor=acting
         )
         messages.success(request, _("Đã ban hành văn bản số %s.") % dispatch.document.symbol)
     elif action == "revoke":
-        dispatch_actions.do_revoke_release(acting, document_id, reason=p.get("reason", ""))
+        dispatch_actions.do_revoke_release(document_id, reason=p.get("reason", ""), actor=acting)
         messages.success(request, _("Đã thu hồi văn bản."))
     else:
         raise DocumentNotFound("Không có thao tác này / no such action")
@@ -318,12 +318,12 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
 def receipt_action(request: HttpRequest, acting: Acting, receipt_id: int, action: str) -> HttpResponse:
     receipt = access_receipt(acting, receipt_id)
     if action == "register":
-        result = dispatch_actions.do_register_receipt(acting, receipt_id)
+        result = dispatch_actions.do_register_receipt(receipt_id, actor=acting)
         messages.success(request, _("Đã vào sổ, số đến %s.") % result.receipt.incoming_number)
         for d in result.duplicates:
             messages.warning(request, _("Có thể trùng với văn bản đến số %s.") % d.incoming_number)
     elif action == "return":
-        dispatch_actions.do_return_receipt(acting, receipt_id, reason=request.POST.get("reason", ""))
+        dispatch_actions.do_return_receipt(receipt_id, reason=request.POST.get("reason", ""), actor=acting)
         messages.success(request, _("Đã trả lại văn bản cho nơi gửi."))
     else:
         raise DocumentNotFound("Không có thao tác này / no such action")

@@ -22,10 +22,10 @@ def test_concurrent_release_actions_number_without_gaps(org, people):
     ids = []
     for i in range(12):
         doc = do_create_draft(
-            clerk,
             {"type": "KH", "subject": f"Kế hoạch {i}"},
             main=stage_bytes("a.pdf", simple_pdf([str(i)])),
             attachments=[],
+            actor=clerk,
         )
         ids.append(doc.pk)
     Document.objects.filter(pk__in=ids).update(state="approved")
@@ -37,7 +37,7 @@ def test_concurrent_release_actions_number_without_gaps(org, people):
             barrier.wait()
             for pk in chunk:
                 do_release(
-                    acting_as(people["alice"], None), pk, recipients=["000.01.01.H57", "000.01.02.H57"]
+                    pk, recipients=["000.01.01.H57", "000.01.02.H57"], actor=acting_as(people["alice"], None)
                 )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)

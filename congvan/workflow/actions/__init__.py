@@ -5,12 +5,12 @@ Callers import the doors from here: ``from congvan.workflow import actions as wf
 
 from congvan.workflow.actions.dossiers import do_add_to_dossier, do_close_dossier, do_create_dossier
 from congvan.workflow.actions.incoming import (
-    do_add_progress,
-    do_complete,
+    do_add_progress_note,
+    do_complete_assignment,
     do_decide_extension,
     do_direct_receipt,
-    do_hand_back,
-    do_reassign,
+    do_hand_back_assignment,
+    do_reassign_assignment,
     do_request_extension,
 )
 from congvan.workflow.actions.notices import do_mark_read, notify
@@ -20,17 +20,17 @@ from congvan.workflow.actions.settings import SETTING_FIELDS, do_add_holiday, do
 __all__ = [
     "SETTING_FIELDS",
     "do_add_holiday",
-    "do_add_progress",
+    "do_add_progress_note",
     "do_add_to_dossier",
     "do_approve_document",
     "do_close_dossier",
-    "do_complete",
+    "do_complete_assignment",
     "do_create_dossier",
     "do_decide_extension",
     "do_direct_receipt",
-    "do_hand_back",
+    "do_hand_back_assignment",
     "do_mark_read",
-    "do_reassign",
+    "do_reassign_assignment",
     "do_reject_document",
     "do_request_extension",
     "do_submit_document",

@@ -18,7 +18,7 @@ from congvan.workflow.models import Dossier, Retention
 CODE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ.\-/_]{1,50}$")
 
 
-def do_create_dossier(acting: Acting, *, code: str, title: str, retention: str) -> Dossier:
+def do_create_dossier(*, code: str, title: str, retention: str, actor: Acting) -> Dossier:
     code = clean_line(code, field="code", max_length=50, required=True)
     if not CODE.match(code):
         raise InvalidInput("code: chữ, số và . - / _ / letters, digits and . - / _")
@@ -29,19 +29,19 @@ def do_create_dossier(acting: Acting, *, code: str, title: str, retention: str) 
         try:
             with transaction.atomic():
                 d = Dossier.objects.create(
-                    unit=acting.unit,
+                    unit=actor.unit,
                     code=code,
                     title=title,
                     retention=retention,
-                    created_by=acting.user,
+                    created_by=actor.user,
                     created_at=timezone.now(),
                 )
         except IntegrityError:
             raise Conflict("Mã hồ sơ đã có / the dossier code exists", code="duplicate_dossier") from None
         record(
             "dossier.created",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="dossier",
             target_id=d.pk,
             details={"code": code},
@@ -50,22 +50,22 @@ def do_create_dossier(acting: Acting, *, code: str, title: str, retention: str) 
 
 
 def do_add_to_dossier(
-    acting: Acting, dossier_id: object, document_id: object, *, remove: bool = False
+    dossier_id: object, document_id: object, *, remove: bool = False, actor: Acting
 ) -> Dossier:
     """Put a document the person can see into (or take it out of) an open dossier of the unit."""
     with transaction.atomic():
-        d = access_dossier(acting, dossier_id, for_write=True)
+        d = access_dossier(actor, dossier_id, for_write=True)
         if d.closed_at is not None:
             raise DossierClosed("Hồ sơ đã đóng / the dossier is closed")
-        doc = access_document(acting, document_id)
+        doc = access_document(actor, document_id)
         if remove:
             d.documents.remove(doc)
         else:
             d.documents.add(doc)
         record(
             "dossier.removed" if remove else "dossier.added",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="dossier",
             target_id=d.pk,
             details={"document": doc.pk},
@@ -73,14 +73,14 @@ def do_add_to_dossier(
     return d
 
 
-def do_close_dossier(acting: Acting, dossier_id: object) -> Dossier:
+def do_close_dossier(dossier_id: object, *, actor: Acting) -> Dossier:
     with transaction.atomic():
-        d = access_dossier(acting, dossier_id, for_write=True)
+        d = access_dossier(actor, dossier_id, for_write=True)
         if d.closed_at is not None:
             raise DossierClosed("Hồ sơ đã đóng / the dossier is closed")
         d.closed_at = timezone.now()
         d.save(update_fields=["closed_at"])
         record(
-            "dossier.closed", actor=acting.user, unit=acting.unit.code, target_type="dossier", target_id=d.pk
+            "dossier.closed", actor=actor.user, unit=actor.unit.code, target_type="dossier", target_id=d.pk
         )
     return d

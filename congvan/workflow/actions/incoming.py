@@ -111,24 +111,24 @@ def _date(value: Any, field: str) -> dt.date | None:
 
 
 def do_direct_receipt(
-    acting: Acting, receipt_id: object, *, direction: str, assignments: Any, now: dt.datetime | None = None
+    receipt_id: object, *, direction: str, assignments: Any, now: dt.datetime | None = None, actor: Acting
 ) -> list[Assignment]:
     """A leader's direction with its assignments (a clerk may route, when the unit allows it)."""
     now = now or timezone.now()
     today = local_today(now)
     text = clean_text(direction, field="direction", max_length=4000)
     with transaction.atomic():
-        receipt = access_receipt(acting, receipt_id, for_write=True)
-        _check_may_direct(acting, receipt)
+        receipt = access_receipt(actor, receipt_id, for_write=True)
+        _check_may_direct(actor, receipt)
         specs = parse_specs(receipt, assignments)
-        _check_specs(acting, receipt, specs, today)
+        _check_specs(actor, receipt, specs, today)
         if text:
-            Direction.objects.create(receipt=receipt, text=text, by=acting.user, at=now)
+            Direction.objects.create(receipt=receipt, text=text, by=actor.user, at=now)
         created = [
             Assignment.objects.create(
                 receipt=receipt,
                 owner_unit_id=receipt.unit_id,
-                assigned_by=acting.user,
+                assigned_by=actor.user,
                 assignee_user=s.user,
                 assignee_unit=s.unit,
                 role=s.role,
@@ -142,11 +142,11 @@ def do_direct_receipt(
                 a, "assigned", f"Được giao ({a.get_role_display()}): {receipt.document.subject}"
             )
         if receipt.state == DeliveryState.REGISTERED:
-            report_progress(receipt, DeliveryState.DIRECTED, text[:500] or "Đã phân công", acting, now)
+            report_progress(receipt, DeliveryState.DIRECTED, text[:500] or "Đã phân công", actor, now)
         record(
             "receipt.directed",
-            actor=acting.user,
-            unit=acting.unit.code,
+            actor=actor.user,
+            unit=actor.unit.code,
             target_type="receipt",
             target_id=receipt.pk,
             details={"direction": text[:500], "assignments": [a.pk for a in created]},
@@ -198,19 +198,19 @@ def _notify_assignees(a: Assignment, kind: str, text: str) -> None:
     notify(users, key=f"{kind}:{a.pk}", kind=kind, text=text, link=f"/assignments/{a.pk}/")
 
 
-def do_reassign(
-    acting: Acting,
+def do_reassign_assignment(
     assignment_id: object,
     *,
     assignee: str,
     deadline: Any = None,
     now: dt.datetime | None = None,
+    actor: Acting,
 ) -> Assignment:
     """The head of a sub-unit hands the sub-unit's assignment to one of its people."""
     now = now or timezone.now()
     with transaction.atomic():
-        parent = access_assignment(acting, assignment_id, for_write=True)
-        if parent.assignee_unit_id != acting.unit.pk or acting.role != Role.LEADER:
+        parent = access_assignment(actor, assignment_id, for_write=True)
+        if parent.assignee_unit_id != actor.unit.pk or actor.role != Role.LEADER:
             raise Forbidden("Chỉ lãnh đạo đơn vị được giao mới giao tiếp / only the assigned unit's leader")
         if parent.state not in (AssignmentState.OPEN, AssignmentState.DELEGATED):
             raise AssignmentWrongState(
@@ -219,7 +219,7 @@ def do_reassign(
         user = User.objects.filter(
             username=str(assignee)[:150],
             is_active=True,
-            memberships__unit=acting.unit,
+            memberships__unit=actor.unit,
             memberships__active=True,
         ).first()
         if user is None:
@@ -233,7 +233,7 @@ def do_reassign(
             receipt=parent.receipt,
             owner_unit_id=parent.owner_unit_id,
             parent=parent,
-            assigned_by=acting.user,
+            assigned_by=actor.user,
             assignee_user=user,
             role=parent.role,
             deadline=when,
@@ -241,7 +241,7 @@ def do_reassign(
         )
         Assignment.objects.filter(pk=parent.pk).update(state=AssignmentState.DELEGATED)
         _notify_assignees(child, "assigned", f"Được giao: {parent.receipt.document.subject}")
-        _audit(acting, "assignment.reassigned", parent.pk, {"child": child.pk, "assignee": user.username})
+        _audit(actor, "assignment.reassigned", parent.pk, {"child": child.pk, "assignee": user.username})
     return child
 
 
@@ -272,13 +272,13 @@ def _is_lead_chain(a: Assignment) -> bool:
     return a.role == AssignmentRole.LEAD
 
 
-def do_add_progress(
-    acting: Acting,
+def do_add_progress_note(
     assignment_id: object,
     *,
     note: str,
     files: list[BlobUpload] | None = None,
     now: dt.datetime | None = None,
+    actor: Acting,
 ) -> ProgressNote:
     """Record progress (with files such as a draft reply); the lead's progress shows to the sender."""
     now = now or timezone.now()
@@ -287,34 +287,34 @@ def do_add_progress(
         raise InvalidDocument("note: bắt buộc / is required", code="missing_field")
     checked = check_files(None, files or [])
     with transaction.atomic():
-        a = _own_open(acting, assignment_id)
-        n = ProgressNote.objects.create(assignment=a, by=acting.user, at=now, text=text)
+        a = _own_open(actor, assignment_id)
+        n = ProgressNote.objects.create(assignment=a, by=actor.user, at=now, text=text)
         NoteFile.objects.bulk_create(
             [NoteFile(note=n, blob=b, name=name) for b, name in store_files(checked)]
         )
         if a.state == AssignmentState.OPEN:
             Assignment.objects.filter(pk=a.pk).update(state=AssignmentState.IN_PROGRESS)
         if _is_lead_chain(a) and a.receipt.state == DeliveryState.DIRECTED:
-            report_progress(a.receipt, DeliveryState.IN_PROGRESS, text[:500], acting, now)
-        _audit(acting, "assignment.progress", a.pk, {"files": len(checked)})
+            report_progress(a.receipt, DeliveryState.IN_PROGRESS, text[:500], actor, now)
+        _audit(actor, "assignment.progress", a.pk, {"files": len(checked)})
     return n
 
 
 def do_request_extension(
-    acting: Acting, assignment_id: object, *, until: Any, reason: str, now: dt.datetime | None = None
+    assignment_id: object, *, until: Any, reason: str, now: dt.datetime | None = None, actor: Acting
 ) -> ExtensionRequest:
     """Ask the assigner for a later deadline."""
     now = now or timezone.now()
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     when = _date(until, "until")
     with transaction.atomic():
-        a = _own_open(acting, assignment_id)
+        a = _own_open(actor, assignment_id)
         if when is None or when <= a.deadline:
             raise InvalidAssignment("until: phải sau hạn hiện tại / must be after the current deadline")
         if a.extensions.filter(state=ExtensionState.PENDING).exists():
             raise AssignmentWrongState("Đã có đề nghị gia hạn đang chờ / an extension request is pending")
         req = ExtensionRequest.objects.create(
-            assignment=a, requested_by=acting.user, until=when, reason=reason, created_at=now
+            assignment=a, requested_by=actor.user, until=when, reason=reason, created_at=now
         )
         notify(
             [a.assigned_by_id],
@@ -323,19 +323,19 @@ def do_request_extension(
             text=f"Đề nghị gia hạn đến {when:%d/%m/%Y}: {reason}",
             link=f"/assignments/{a.pk}/",
         )
-        _audit(acting, "assignment.extension_requested", a.pk, {"until": when.isoformat(), "reason": reason})
+        _audit(actor, "assignment.extension_requested", a.pk, {"until": when.isoformat(), "reason": reason})
     return req
 
 
 def do_decide_extension(
-    acting: Acting, assignment_id: object, *, approve: bool, now: dt.datetime | None = None
+    assignment_id: object, *, approve: bool, now: dt.datetime | None = None, actor: Acting
 ) -> ExtensionRequest:
     """The assigner (or a leader of the owning unit) grants or refuses the pending extension."""
     now = now or timezone.now()
     with transaction.atomic():
-        a = access_assignment(acting, assignment_id, for_write=True)
-        may = a.assigned_by_id == acting.user.pk or (
-            acting.role == Role.LEADER and acting.unit.pk == a.owner_unit_id
+        a = access_assignment(actor, assignment_id, for_write=True)
+        may = a.assigned_by_id == actor.user.pk or (
+            actor.role == Role.LEADER and actor.unit.pk == a.owner_unit_id
         )
         if not may:
             raise Forbidden("Chỉ người giao việc quyết định gia hạn / only the assigner decides")
@@ -343,7 +343,7 @@ def do_decide_extension(
         if req is None:
             raise AssignmentWrongState("Không có đề nghị gia hạn đang chờ / no pending extension request")
         req.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
-        req.decided_by, req.decided_at = acting.user, now
+        req.decided_by, req.decided_at = actor.user, now
         req.save(update_fields=["state", "decided_by", "decided_at"])
         if approve:
             Assignment.objects.filter(pk=a.pk).update(deadline=req.until)
@@ -356,7 +356,7 @@ def do_decide_extension(
             link=f"/assignments/{a.pk}/",
         )
         _audit(
-            acting,
+            actor,
             "assignment.extension_decided",
             a.pk,
             {"approved": approve, "until": req.until.isoformat()},
@@ -364,13 +364,13 @@ def do_decide_extension(
     return req
 
 
-def do_complete(
-    acting: Acting,
+def do_complete_assignment(
     assignment_id: object,
     *,
     result: str,
     reply_document: object = None,
     now: dt.datetime | None = None,
+    actor: Acting,
 ) -> Assignment:
     """Finish an assignment; the lead's completion completes the receipt and tells the sender."""
     now = now or timezone.now()
@@ -378,10 +378,10 @@ def do_complete(
     if not result:
         raise InvalidDocument("result: cần nêu kết quả / say what was done", code="missing_field")
     with transaction.atomic():
-        a = _own_open(acting, assignment_id)
+        a = _own_open(actor, assignment_id)
         reply = None
         if reply_document not in (None, ""):
-            reply = issued_documents(acting).filter(pk=parse_id(reply_document) or 0).first()
+            reply = issued_documents(actor).filter(pk=parse_id(reply_document) or 0).first()
             if reply is None:
                 raise InvalidAssignment(
                     "reply_document: không có văn bản đi này của đơn vị / unknown outgoing document"
@@ -394,8 +394,8 @@ def do_complete(
             raise AssignmentWrongState("Việc đã được hoàn thành / the assignment is already completed")
         root = _complete_upwards(a, now, result, reply)
         if root.role == AssignmentRole.LEAD and root.state == AssignmentState.COMPLETED:
-            report_progress(a.receipt, DeliveryState.COMPLETED, result[:500], acting, now)
-        _audit(acting, "assignment.completed", a.pk, {"reply_document": reply.pk if reply else None})
+            report_progress(a.receipt, DeliveryState.COMPLETED, result[:500], actor, now)
+        _audit(actor, "assignment.completed", a.pk, {"reply_document": reply.pk if reply else None})
     a.refresh_from_db()
     return a
 
@@ -422,14 +422,14 @@ def _root(a: Assignment) -> Assignment:
     return a
 
 
-def do_hand_back(
-    acting: Acting, assignment_id: object, *, reason: str, now: dt.datetime | None = None
+def do_hand_back_assignment(
+    assignment_id: object, *, reason: str, now: dt.datetime | None = None, actor: Acting
 ) -> Assignment:
     """Give an assignment back to whoever assigned it, with the reason."""
     now = now or timezone.now()
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
-        a = _own_open(acting, assignment_id)
+        a = _own_open(actor, assignment_id)
         Assignment.objects.filter(pk=a.pk).update(state=AssignmentState.HANDED_BACK, result=reason)
         if (
             a.parent_id is not None
@@ -443,6 +443,6 @@ def do_hand_back(
             text=f"Trả lại việc: {reason}",
             link=f"/assignments/{a.pk}/",
         )
-        _audit(acting, "assignment.handed_back", a.pk, {"reason": reason})
+        _audit(actor, "assignment.handed_back", a.pk, {"reason": reason})
     a.refresh_from_db()
     return a

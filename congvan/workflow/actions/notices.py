@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from congvan.audit.actions import record
+from congvan.orgs.access import Acting
 from congvan.orgs.models import User
 from congvan.workflow.models import EmailState, Notification
 
@@ -42,8 +43,9 @@ def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, li
     return len(rows)
 
 
-def do_mark_read(user: User, ids: list[int] | None) -> int:
+def do_mark_read(ids: list[int] | None, *, actor: Acting) -> int:
     """Mark the person's notices read (all of them when ``ids`` is None); return how many changed."""
+    user = actor.user
     with transaction.atomic():
         qs = Notification.objects.filter(user=user, read_at=None)
         if ids is not None:

@@ -47,34 +47,34 @@ def _step(
     return doc
 
 
-def do_submit_document(acting: Acting, document_id: object, *, actor_note: str = "") -> Document:
+def do_submit_document(document_id: object, *, actor_note: str = "", actor: Acting) -> Document:
     """Send a draft to the unit's leaders for approval."""
-    acting.require(*DRAFTERS, what="trình duyệt / submit for approval")
+    actor.require(*DRAFTERS, what="trình duyệt / submit for approval")
     note = clean_text(actor_note, field="note", max_length=2000)
     return _step(
-        acting, document_id, expect=DocState.DRAFT, to=DocState.SUBMITTED, action="submitted", comment=note
+        actor, document_id, expect=DocState.DRAFT, to=DocState.SUBMITTED, action="submitted", comment=note
     )
 
 
-def do_approve_document(acting: Acting, document_id: object) -> Document:
+def do_approve_document(document_id: object, *, actor: Acting) -> Document:
     """Approve a submitted document (a leader of the issuing unit); sign it when the leader has a key."""
-    acting.require(Role.LEADER, what="duyệt văn bản / approve documents")
+    actor.require(Role.LEADER, what="duyệt văn bản / approve documents")
     with transaction.atomic():
-        doc = _step(acting, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
+        doc = _step(actor, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
         main = doc.files.filter(role=FileRole.MAIN).select_related("document").first()
         if main is not None:
             signed = sign_as_person(
-                acting.user.username,
+                actor.user.username,
                 main.blob_id,
-                position=doc.signer_position or acting.membership.title,
-                name=acting.user.full_name or acting.user.username,
+                position=doc.signer_position or actor.membership.title,
+                name=actor.user.full_name or actor.user.username,
             )
             if signed is not None:
                 replace_blob(main, signed.sha256)
                 record(
                     "document.signed",
-                    actor=acting.user,
-                    unit=acting.unit.code,
+                    actor=actor.user,
+                    unit=actor.unit.code,
                     target_type="document",
                     target_id=doc.pk,
                     details={"level": signed.level, "file": signed.sha256[:16]},
@@ -82,14 +82,14 @@ def do_approve_document(acting: Acting, document_id: object) -> Document:
     return doc
 
 
-def do_reject_document(acting: Acting, document_id: object, *, comment: str) -> Document:
+def do_reject_document(document_id: object, *, comment: str, actor: Acting) -> Document:
     """Send a submitted document back to draft with the leader's comment."""
-    acting.require(Role.LEADER, what="trả lại dự thảo / send drafts back")
+    actor.require(Role.LEADER, what="trả lại dự thảo / send drafts back")
     comment = clean_text(comment, field="comment", max_length=2000)
     if not comment:
         raise InvalidDocument(
             "comment: cần nêu lý do trả lại / say why the draft goes back", code="missing_field"
         )
     return _step(
-        acting, document_id, expect=DocState.SUBMITTED, to=DocState.DRAFT, action="rejected", comment=comment
+        actor, document_id, expect=DocState.SUBMITTED, to=DocState.DRAFT, action="rejected", comment=comment
     )

@@ -18,9 +18,9 @@ from congvan.workflow.models import Holiday, UnitWorkflowSettings
 SETTING_FIELDS = ("clerk_may_route", "days_normal", "days_urgent", "days_very_urgent", "days_flash")
 
 
-def do_add_holiday(acting: Acting, *, day: Any, name: str) -> Holiday:
+def do_add_holiday(*, day: Any, name: str, actor: Acting) -> Holiday:
     """Add a public holiday (administrators of the root: holidays apply to every unit)."""
-    if not acting.user.is_superuser:
+    if not actor.user.is_superuser:
         raise NotAllowed("Chỉ quản trị hệ thống khai báo ngày nghỉ / only a superuser sets holidays")
     try:
         when = dt.date.fromisoformat(str(day))
@@ -33,7 +33,7 @@ def do_add_holiday(acting: Acting, *, day: Any, name: str) -> Holiday:
         h = Holiday.objects.create(day=when, name=name)
         record(
             "holiday.added",
-            actor=acting.user,
+            actor=actor.user,
             target_type="holiday",
             target_id=when.isoformat(),
             details={"name": name},
@@ -41,13 +41,15 @@ def do_add_holiday(acting: Acting, *, day: Any, name: str) -> Holiday:
     return h
 
 
-def do_update_unit_settings(acting: Acting, unit_code: str, changes: dict[str, Any]) -> UnitWorkflowSettings:
+def do_update_unit_settings(
+    unit_code: str, changes: dict[str, Any], *, actor: Acting
+) -> UnitWorkflowSettings:
     """Change a unit's processing rules: its leader, or an admin of its subtree."""
     with transaction.atomic():
-        if acting.unit.code == unit_code and acting.role == Role.LEADER:
-            unit = acting.unit
+        if actor.unit.code == unit_code and actor.role == Role.LEADER:
+            unit = actor.unit
         else:
-            unit = access_unit_for_admin(acting, unit_code)
+            unit = access_unit_for_admin(actor, unit_code)
         unknown = set(changes) - set(SETTING_FIELDS)
         if unknown:
             raise InvalidInput(f"Trường không hỗ trợ / unknown fields: {', '.join(sorted(unknown))}")
@@ -62,7 +64,7 @@ def do_update_unit_settings(acting: Acting, unit_code: str, changes: dict[str, A
         s.save()
         record(
             "unit.workflow_settings",
-            actor=acting.user,
+            actor=actor.user,
             unit=unit.code,
             target_type="unit",
             target_id=unit.code,

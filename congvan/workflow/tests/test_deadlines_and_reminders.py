@@ -7,7 +7,7 @@ import datetime as dt
 from congvan.lib.dates import VN
 from congvan.orgs.access import acting_as
 from congvan.workflow.actions import (
-    do_complete,
+    do_complete_assignment,
     do_decide_extension,
     do_direct_receipt,
     do_request_extension,
@@ -32,12 +32,20 @@ def test_default_deadline_by_urgency_skips_weekends_and_holidays(crew, org):
     normal = send_to_hu(crew)["receipt"]
     urgent = send_to_hu(crew, urgency="urgent")["receipt"]
     [a] = do_direct_receipt(
-        as_(crew, "bob"), normal, direction="", assignments=[{"assignee": "carol", "role": "lead"}], now=THU
+        normal,
+        direction="",
+        assignments=[{"assignee": "carol", "role": "lead"}],
+        now=THU,
+        actor=as_(crew, "bob"),
     )
     # Fri 24, Mon 27, Tue 28, Wed 29, (30/4 and 1/5 holidays, weekend), Mon 4 May.
     assert a.deadline == dt.date(2026, 5, 4)
     [b] = do_direct_receipt(
-        as_(crew, "bob"), urgent, direction="", assignments=[{"assignee": "carol", "role": "lead"}], now=THU
+        urgent,
+        direction="",
+        assignments=[{"assignee": "carol", "role": "lead"}],
+        now=THU,
+        actor=as_(crew, "bob"),
     )
     assert b.deadline == dt.date(2026, 4, 27)  # Fri 24, Mon 27
 
@@ -45,11 +53,11 @@ def test_default_deadline_by_urgency_skips_weekends_and_holidays(crew, org):
 def test_work_lists_and_reminders_once_per_deadline(crew, incoming_doc):
     bob, carol = as_(crew, "bob"), as_(crew, "carol")
     [a] = do_direct_receipt(
-        bob,
         incoming_doc["receipt"],
         direction="",
         assignments=[{"assignee": "carol", "role": "lead", "deadline": "2026-04-28"}],
         now=THU,
+        actor=bob,
     )
     assert list(work_list(carol, "todo", dt.date(2026, 4, 23))) == [a]
     assert list(work_list(carol, "due_soon", dt.date(2026, 4, 23))) == [a]  # within three working days
@@ -71,22 +79,22 @@ def test_work_lists_and_reminders_once_per_deadline(crew, incoming_doc):
     assert len(notices("overdue")) == 1
 
     # An extension is a new deadline: it is reminded again.
-    do_request_extension(carol, a.pk, until="2026-05-06", reason="Chờ số liệu", now=THU)
-    do_decide_extension(bob, a.pk, approve=True, now=THU)
+    do_request_extension(a.pk, until="2026-05-06", reason="Chờ số liệu", now=THU, actor=carol)
+    do_decide_extension(a.pk, approve=True, now=THU, actor=bob)
     scan_deadlines(dt.date(2026, 5, 5))
     assert len(notices("due_soon")) == 2
-    do_complete(carol, a.pk, result="Xong", now=THU)
+    do_complete_assignment(a.pk, result="Xong", now=THU, actor=carol)
     assert scan_deadlines(dt.date(2026, 5, 20)) == 0  # completed work is never reminded
 
 
 def test_unit_assignment_reminds_the_sub_units_leaders(crew, incoming_doc):
     bob = as_(crew, "bob")
     do_direct_receipt(
-        bob,
         incoming_doc["receipt"],
         direction="",
         assignments=[{"unit": "000.01.01.H57", "role": "lead", "deadline": "2026-04-24"}],
         now=THU,
+        actor=bob,
     )
     scan_deadlines(dt.date(2026, 4, 27))
     assert Notification.objects.filter(user=crew["ly"].user, kind="overdue").count() == 1

@@ -24,7 +24,7 @@ def test_oversight_of_a_unit_and_the_units_below(crew, org):
             {"assignee": "carol" if i else "vy", "role": "lead", "deadline": "2026-01-09"},
             {"unit": CS1, "role": "support", "deadline": "2026-01-09"},
         ]
-        do_direct_receipt(bob, r, direction="", assignments=spec, now=PAST)
+        do_direct_receipt(r, direction="", assignments=spec, now=PAST, actor=bob)
     send_to_hu(api, subject="Chưa chỉ đạo")
     released(api, [CS1, "000.01.02.H57"])  # HU sends down: its cells' receipts are "below"
 
@@ -50,7 +50,6 @@ def test_oversight_query_count_does_not_grow(crew, org):
     def one_more(i: int) -> None:
         r = send_to_hu(api, subject=f"Văn bản {i}")["receipt"]
         do_direct_receipt(
-            bob,
             r,
             direction="",
             assignments=[
@@ -58,6 +57,7 @@ def test_oversight_query_count_does_not_grow(crew, org):
                 {"unit": CS1, "role": "support", "deadline": "2026-01-09"},
             ],
             now=PAST,
+            actor=bob,
         )
 
     one_more(0)
@@ -78,7 +78,7 @@ def test_kept_receipt_counts_match_the_receipts(crew, org):
     api = crew
     bob = acting_as(api["bob"].user, None)
     r = send_to_hu(api)["receipt"]
-    [a] = do_direct_receipt(bob, r, direction="", assignments=[{"assignee": "carol", "role": "lead"}])
+    [a] = do_direct_receipt(r, direction="", assignments=[{"assignee": "carol", "role": "lead"}], actor=bob)
     api["carol"].post(f"/assignments/{a.pk}/progress", {"note": "Đang làm"})
     api["carol"].post(f"/assignments/{a.pk}/complete", {"result": "Xong"})
     released(api, [CS1, "000.01.02.H57", "000.01.03.H57"])

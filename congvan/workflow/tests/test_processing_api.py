@@ -208,7 +208,7 @@ def test_concurrent_completion_of_one_assignment_wins_once(crew):
         "id"
     ]
     from congvan.orgs.access import acting_as
-    from congvan.workflow.actions import do_complete
+    from congvan.workflow.actions import do_complete_assignment
 
     results: list[str] = []
     barrier = threading.Barrier(4)
@@ -216,7 +216,7 @@ def test_concurrent_completion_of_one_assignment_wins_once(crew):
     def work() -> None:
         try:
             barrier.wait()
-            do_complete(acting_as(api["carol"].user, None), lead, result="Xong")
+            do_complete_assignment(lead, result="Xong", actor=acting_as(api["carol"].user, None))
             results.append("ok")
         except Exception as exc:  # the losers get a clear refusal
             results.append(getattr(exc, "code", repr(exc)))
