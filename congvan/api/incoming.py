@@ -24,6 +24,7 @@ from congvan.search.queries import Filters as SearchFilters
 from congvan.search.queries import search as run_search
 from congvan.signatures.actions import do_set_policy
 from congvan.workflow import actions as wf
+from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, access_dossier, access_receipt, unit_dossiers
 from congvan.workflow.models import Assignment, Direction, Dossier, Holiday, Notification
 from congvan.workflow.queries import oversight, work_list
@@ -101,7 +102,7 @@ def assignment_out(a: Assignment, today: dt.date) -> dict[str, Any]:
         "state": a.state,
         "deadline": a.deadline,
         "document": {"id": doc.pk, "symbol": doc.symbol, "subject": doc.subject},
-        "overdue": a.state in ("open", "in_progress") and a.deadline < today,
+        "overdue": rules.is_overdue(a, today),
         "assignee": a.assignee_user.username if a.assignee_user else None,
         "unit": a.assignee_unit.code if a.assignee_unit else None,
         "parent": a.parent_id,

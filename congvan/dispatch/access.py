@@ -1,4 +1,6 @@
-"""Fetch receipts and documents as a recipient unit sees them."""
+"""Receipts as the receiving unit keeps them (its register: clerks and leaders), and the documents
+a unit issued or received. What a person sees through work assigned to them is added by
+``workflow.access``, whose ``access_receipt`` is the one for reading a receipt."""
 
 from __future__ import annotations
 
@@ -12,16 +14,16 @@ from congvan.lib.access import fetch_visible
 from congvan.orgs.access import UNIT_WIDE, Acting
 
 
-def visible_receipts(acting: Acting) -> QuerySet[Receipt]:
+def unit_receipts(acting: Acting) -> QuerySet[Receipt]:
     """Return the receipts of the acting unit that the role may see (specialists: none before assignment)."""
     if acting.role not in UNIT_WIDE:
         return Receipt.objects.none()
     return Receipt.objects.filter(unit_id=acting.unit.pk)
 
 
-def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = False) -> Receipt:
+def access_unit_receipt(acting: Acting, receipt_id: object, *, for_write: bool = False) -> Receipt:
     """Return a receipt of the acting unit, locked when it is to be changed; hide all others."""
-    qs = visible_receipts(acting).select_related("document", "issuer", "unit", "delivery")
+    qs = unit_receipts(acting).select_related("document", "issuer", "unit", "delivery")
     return fetch_visible(
         qs,
         receipt_id,
@@ -32,5 +34,5 @@ def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = Fals
 
 def visible_documents(acting: Acting) -> QuerySet[Document]:
     """Return the documents the acting membership may read: issued by its unit, or received by it."""
-    received = visible_receipts(acting).filter(document_id=OuterRef("pk"))
+    received = unit_receipts(acting).filter(document_id=OuterRef("pk"))
     return Document.objects.filter(issuer_visible(acting) | Exists(received))

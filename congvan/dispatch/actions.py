@@ -13,7 +13,8 @@ from congvan.audit.actions import record
 from congvan.capture.actions import access_intake
 from congvan.capture.errors import IntakeRefused
 from congvan.capture.models import Intake, IntakeState
-from congvan.dispatch.access import access_receipt
+from congvan.dispatch import rules
+from congvan.dispatch.access import access_unit_receipt
 from congvan.dispatch.errors import AlreadyReleased, BadRecipients, ReceiptWrongState
 from congvan.dispatch.models import (
     Delivery,
@@ -36,7 +37,7 @@ from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_record_external_unit
-from congvan.orgs.models import Role, Unit, UnitGroup, User
+from congvan.orgs.models import Unit, UnitGroup, User
 from congvan.registers.actions import take_incoming_number, take_outgoing_number
 from congvan.signatures.actions import enforce_policy
 from congvan.signatures.signing import sign_as_unit
@@ -74,7 +75,7 @@ def do_release(
     actor: Acting,
 ) -> Dispatch:
     """Number, register and release an approved document to its recipients, in one transaction."""
-    actor.require(Role.CLERK, what="ban hành văn bản / release documents")
+    actor.require(*rules.CLERKS, what="ban hành văn bản / release documents")
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
         if doc.state == DocState.RELEASED:
@@ -293,9 +294,9 @@ def do_register_receipt(
     receipt_id: object, *, arrival_date: dt.date | None = None, actor: Acting
 ) -> Registered:
     """Give an arrived receipt its incoming number; warn about an earlier copy of the same document."""
-    actor.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
+    actor.require(*rules.CLERKS, what="vào sổ văn bản đến / register incoming documents")
     with transaction.atomic():
-        receipt = access_receipt(actor, receipt_id, for_write=True)
+        receipt = access_unit_receipt(actor, receipt_id, for_write=True)
         if receipt.state != DeliveryState.ARRIVED:
             raise _wrong_state(receipt)
         main = DocumentFile.objects.filter(document_id=receipt.document_id, role=FileRole.MAIN).first()
@@ -326,11 +327,11 @@ def do_register_receipt(
 
 def do_return_receipt(receipt_id: object, *, reason: str, actor: Acting) -> Receipt:
     """Return a receipt to its sender with a reason."""
-    actor.require(Role.CLERK, what="trả lại văn bản đến / return incoming documents")
+    actor.require(*rules.CLERKS, what="trả lại văn bản đến / return incoming documents")
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
-        receipt = access_receipt(actor, receipt_id, for_write=True)
-        if receipt.state not in (DeliveryState.ARRIVED, DeliveryState.REGISTERED):
+        receipt = access_unit_receipt(actor, receipt_id, for_write=True)
+        if receipt.state not in rules.RETURNABLE:
             raise _wrong_state(receipt)
         now = timezone.now()
         receipt.returned_reason = reason
@@ -353,7 +354,7 @@ def do_revoke_release(document_id: object, *, reason: str, actor: Acting) -> Dis
     Recipients on this server lose it from their inbox at once; for those on other servers the
     release is marked and the exchange sends the recall (or never sends a document still waiting).
     """
-    actor.require(Role.CLERK, what="thu hồi văn bản / recall documents")
+    actor.require(*rules.CLERKS, what="thu hồi văn bản / recall documents")
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
@@ -436,7 +437,7 @@ def external_issuer(name: str, acting: Acting) -> Unit:
 
 def do_register_paper_arrival(intake_id: object, overrides: dict[str, Any], *, actor: Acting) -> Registered:
     """Make an incoming document of a finished intake and give it its incoming number, in one go."""
-    actor.require(Role.CLERK, what="vào sổ văn bản đến / register incoming documents")
+    actor.require(*rules.CLERKS, what="vào sổ văn bản đến / register incoming documents")
     with transaction.atomic():
         intake: Intake = access_intake(actor, intake_id, for_write=True)
         if intake.state != IntakeState.DONE or intake.document_id is not None:

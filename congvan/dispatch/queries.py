@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from congvan.dispatch.access import visible_receipts
+from congvan.dispatch.access import unit_receipts
 from congvan.dispatch.models import Delivery, Receipt, ReceiptCount
 from congvan.documents.models import Document
 from congvan.lib.cursor import decode_cursor, encode_cursor
@@ -62,7 +62,7 @@ def inbox(acting: Acting, f: InboxFilter, *, cursor: str | None = None, limit: i
     """Return one page of the unit's inbox, newest first, with a cursor to the next page."""
     if f.view not in INBOX_VIEWS:
         raise InvalidInput("view: new | registered | all")
-    qs: QuerySet[Receipt] = visible_receipts(acting).filter(INBOX_VIEWS[f.view])
+    qs: QuerySet[Receipt] = unit_receipts(acting).filter(INBOX_VIEWS[f.view])
     if f.state:
         qs = qs.filter(state=f.state)
     if f.urgency:
@@ -94,7 +94,7 @@ def deliveries_of(document: Document) -> list[Delivery]:
 
 
 def inbox_counts(acting: Acting) -> dict[str, int]:
-    rows = visible_receipts(acting).values("state").annotate(n=Count("id"))
+    rows = unit_receipts(acting).values("state").annotate(n=Count("id"))
     return {r["state"]: r["n"] for r in rows}
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Prefetch
 
-from congvan.dispatch.models import Receipt
-from congvan.documents.models import DocState, Document
+from congvan.dispatch.access import unit_receipts
+from congvan.documents.access import issued_documents
+from congvan.documents.models import DocState
 from congvan.lib.dates import VN
 from congvan.lib.errors import Conflict, InvalidInput
 from congvan.orgs.access import UNIT_WIDE, Acting
@@ -70,9 +71,8 @@ def _check(acting: Acting, date_from: dt.date, date_to: dt.date) -> None:
 def outgoing_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> Register:
     _check(acting, date_from, date_to)
     docs = list(
-        Document.objects.filter(
-            issuing_unit=acting.unit, state=DocState.RELEASED, issued_date__range=(date_from, date_to)
-        )
+        issued_documents(acting)
+        .filter(state=DocState.RELEASED, issued_date__range=(date_from, date_to))
         .select_related("doc_type", "created_by")
         .order_by("issued_date", "number", "id")[: MAX_ROWS + 1]
     )
@@ -110,9 +110,8 @@ def incoming_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> R
         to_attr="leads",
     )
     receipts = list(
-        Receipt.objects.filter(
-            unit=acting.unit, incoming_number__isnull=False, arrival_date__range=(date_from, date_to)
-        )
+        unit_receipts(acting)
+        .filter(incoming_number__isnull=False, arrival_date__range=(date_from, date_to))
         .select_related("document", "document__doc_type", "issuer")
         .prefetch_related(leads)
         .order_by("arrival_date", "incoming_number")[: MAX_ROWS + 1]

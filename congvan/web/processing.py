@@ -20,12 +20,13 @@ from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.orgs.access import UNIT_WIDE, Acting
-from congvan.orgs.models import Unit, User
+from congvan.orgs.models import Role, Unit, User
 from congvan.reports import registers
 from congvan.web.decorators import member_required
 from congvan.workflow import actions as wf
+from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, unit_dossiers
-from congvan.workflow.deadlines import default_deadline, settings_of
+from congvan.workflow.deadlines import default_deadline
 from congvan.workflow.models import Assignment, AssignmentRole, Direction, Notification, Retention
 from congvan.workflow.queries import WORK_VIEWS, oversight, receipts_to_direct, work_list
 
@@ -38,17 +39,13 @@ def processing_context(acting: Acting, receipt: Receipt) -> dict[str, Any]:
         .select_related("assignee_user", "assignee_unit", "assigned_by")
         .order_by("id")
     )
-    may_direct = (
-        receipt.unit_id == acting.unit.pk
-        and receipt.state in ("registered", "directed", "in_progress")
-        and (acting.role == "leader" or (acting.role == "clerk" and settings_of(acting.unit).clerk_may_route))
-    )
+    may_direct = rules.may_direct(acting, receipt)
     ctx: dict[str, Any] = {
         "directions": Direction.objects.filter(receipt=receipt).select_related("by"),
         "chain": chain,
         "today": today,
         "may_direct": may_direct,
-        "clerk_routing": acting.role == "clerk",
+        "clerk_routing": acting.role == Role.CLERK,
     }
     if may_direct:
         ctx["people"] = (
@@ -120,7 +117,7 @@ def assignment_view(request: HttpRequest, acting: Acting, assignment_id: int) ->
     a = Assignment.objects.select_related(
         "receipt__document", "assignee_user", "assignee_unit", "assigned_by", "parent"
     ).get(pk=a.pk)
-    mine = a.assignee_user_id == acting.user.pk and a.state in ("open", "in_progress")
+    mine = rules.is_own_open(acting, a)
     ctx = {
         "a": a,
         "mine": mine,
@@ -128,11 +125,8 @@ def assignment_view(request: HttpRequest, acting: Acting, assignment_id: int) ->
         "notes": a.notes.select_related("by").prefetch_related("files__blob"),
         "extensions": a.extensions.order_by("id"),
         "pending": a.extensions.filter(state="pending").first(),
-        "may_decide": a.assigned_by_id == acting.user.pk
-        or (acting.role == "leader" and acting.unit.pk == a.owner_unit_id),
-        "may_reassign": a.assignee_unit_id == acting.unit.pk
-        and acting.role == "leader"
-        and a.state in ("open", "delegated"),
+        "may_decide": rules.may_decide_extension(acting, a),
+        "may_reassign": rules.may_reassign(acting, a),
         "children": a.children.select_related("assignee_user"),
         "replies": issued_documents(acting).order_by("-created_at")[:50] if mine else [],
         "members": User.objects.filter(memberships__unit=acting.unit, is_active=True).order_by("full_name")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvan.dispatch import actions as dispatch_actions
+from congvan.dispatch import rules as dispatch_rules
 from congvan.dispatch.models import DeliveryState
 from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
 from congvan.documents import actions as doc_actions
@@ -26,11 +27,12 @@ from congvan.documents.uploads import BlobUpload
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_login
-from congvan.orgs.models import Membership, Role, Unit, UnitGroup
+from congvan.orgs.models import Membership, Unit, UnitGroup
 from congvan.web.decorators import member_required
 from congvan.web.middleware import SESSION_KEY
 from congvan.web.processing import processing_context
 from congvan.workflow import actions as wf_actions
+from congvan.workflow import rules as wf_rules
 from congvan.workflow.access import access_document, access_receipt, unit_dossiers, visible_receipts
 
 
@@ -254,22 +256,13 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         "files": files,
         "main": next((f for f in files if f.role == "main"), None),
         "deliveries": deliveries_of(doc) if own else [],
-        "can_edit": own and doc.state == DocState.DRAFT and acting.role in ("clerk", "leader", "specialist"),
-        "can_submit": own
-        and doc.state == DocState.DRAFT
-        and acting.role in ("clerk", "leader", "specialist"),
-        "can_review": own and doc.state == DocState.SUBMITTED and acting.role == Role.LEADER,
-        "can_release": own and doc.state == DocState.APPROVED and acting.role == Role.CLERK,
-        "can_revoke": own
-        and doc.state == DocState.RELEASED
-        and acting.role == Role.CLERK
-        and getattr(getattr(doc, "dispatch", None), "revoked_at", True) is None,
-        "can_register": receipt is not None
-        and receipt.state == DeliveryState.ARRIVED
-        and acting.role == Role.CLERK,
-        "can_return": receipt is not None
-        and receipt.state in (DeliveryState.ARRIVED, DeliveryState.REGISTERED)
-        and acting.role == Role.CLERK,
+        "can_edit": wf_rules.may_edit_draft(acting, doc),
+        "can_submit": wf_rules.may_edit_draft(acting, doc),
+        "can_review": wf_rules.may_review(acting, doc),
+        "can_release": dispatch_rules.may_release(acting, doc),
+        "can_revoke": dispatch_rules.may_revoke(acting, doc),
+        "can_register": receipt is not None and dispatch_rules.may_register(acting, receipt),
+        "can_return": receipt is not None and dispatch_rules.may_return(acting, receipt),
         "duplicates": duplicates_of(receipt) if receipt is not None and receipt.incoming_number else [],
         "dossiers": unit_dossiers(acting).filter(closed_at=None).order_by("-created_at")[:100],
         **(processing_context(acting, receipt) if receipt is not None else {}),

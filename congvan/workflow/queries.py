@@ -13,6 +13,7 @@ from congvan.lib.workdays import add_working_days
 from congvan.orgs.access import UNIT_WIDE, Acting
 from congvan.orgs.errors import NotAllowed, UnknownUnit
 from congvan.orgs.models import Role, Unit, User
+from congvan.workflow import rules
 from congvan.workflow.access import mine
 from congvan.workflow.deadlines import holidays
 from congvan.workflow.models import OPEN_STATES, Assignment, AssignmentRole, AssignmentState
@@ -28,9 +29,7 @@ def work_list(acting: Acting, view: str, today: dt.date) -> QuerySet[Assignment]
     base = Assignment.objects.filter(mine(acting)).select_related(
         "receipt__document", "receipt__issuer", "assignee_user", "assignee_unit"
     )
-    doing = base.filter(
-        assignee_user_id=acting.user.pk, state__in=(AssignmentState.OPEN, AssignmentState.IN_PROGRESS)
-    )
+    doing = base.filter(assignee_user_id=acting.user.pk, state__in=rules.WORKING_STATES)
     if view == "to_direct":
         return base.filter(assignee_unit_id=acting.unit.pk, state=AssignmentState.OPEN).order_by(
             "deadline", "pk"
@@ -41,7 +40,7 @@ def work_list(acting: Acting, view: str, today: dt.date) -> QuerySet[Assignment]
         limit = add_working_days(today, DUE_SOON_DAYS, holidays(today))
         return doing.filter(deadline__gte=today, deadline__lte=limit).order_by("deadline", "pk")
     if view == "overdue":
-        return doing.filter(deadline__lt=today).order_by("deadline", "pk")
+        return doing.filter(rules.overdue(today)).order_by("deadline", "pk")
     return base.filter(assignee_user_id=acting.user.pk, state=AssignmentState.COMPLETED).order_by(
         "-completed_at"
     )
@@ -100,7 +99,7 @@ def oversight(acting: Acting, code: str | None, today: dt.date) -> Oversight:
     """Figures of a unit and of every unit below it, in a constant number of aggregate queries."""
     unit = oversight_unit(acting, code)
     by_state = dict(ReceiptCount.objects.filter(unit=unit, n__gt=0).values_list("state", "n"))
-    overdue = Assignment.objects.filter(owner_unit=unit, state__in=OPEN_STATES, deadline__lt=today)
+    overdue = Assignment.objects.filter(rules.overdue(today), owner_unit=unit)
     people = dict(
         overdue.exclude(assignee_user=None)
         .values_list("assignee_user")
@@ -141,9 +140,7 @@ def figures_below(unit: Unit, today: dt.date) -> list[UnitFigures]:
     ):
         counts.setdefault(unit_id, {})[state] = n
     overdue = dict(
-        Assignment.objects.filter(
-            owner_unit__in=[u.pk for u in sub], state__in=OPEN_STATES, deadline__lt=today
-        )
+        Assignment.objects.filter(rules.overdue(today), owner_unit__in=[u.pk for u in sub])
         .values_list("owner_unit")
         .annotate(n=Count("id"))
         .values_list("owner_unit", "n")

@@ -29,7 +29,7 @@ UNITS = {
 }
 NODES = {"tu": "TG", "hu1": "GCT", "hu2": "CG"}
 
-pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
+pytestmark = pytest.mark.cluster
 
 
 def _database_urls(tmp: Path) -> dict[str, str]:

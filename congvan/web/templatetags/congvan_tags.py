@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 
 from congvan.dispatch.models import DeliveryState
+from congvan.workflow import rules
+from congvan.workflow.models import Assignment
 
 register = template.Library()
 
@@ -45,3 +49,9 @@ def as_text(value: object) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+@register.filter
+def overdue(assignment: Assignment, today: dt.date) -> bool:
+    """The workflow's rule: still being worked on after its deadline."""
+    return rules.is_overdue(assignment, today)

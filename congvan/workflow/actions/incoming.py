@@ -22,9 +22,10 @@ from congvan.lib.errors import Forbidden
 from congvan.lib.text import clean_line, clean_text
 from congvan.orgs.access import Acting
 from congvan.orgs.models import Membership, Role, Unit, User
+from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, access_receipt
 from congvan.workflow.actions.notices import notify
-from congvan.workflow.deadlines import default_deadline, settings_of
+from congvan.workflow.deadlines import default_deadline
 from congvan.workflow.errors import AssignmentWrongState, InvalidAssignment
 from congvan.workflow.models import (
     OPEN_STATES,
@@ -37,8 +38,6 @@ from congvan.workflow.models import (
     NoteFile,
     ProgressNote,
 )
-
-DIRECTABLE = (DeliveryState.REGISTERED, DeliveryState.DIRECTED, DeliveryState.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -155,19 +154,20 @@ def do_direct_receipt(
 
 
 def _check_may_direct(acting: Acting, receipt: Receipt) -> None:
+    """Refuse, with the reason, what ``rules.may_direct`` does not allow."""
+    if rules.may_direct(acting, receipt):
+        return
     if receipt.unit_id != acting.unit.pk:
         raise Forbidden("Chỉ đơn vị nhận văn bản mới chỉ đạo / only the receiving unit directs it")
-    if acting.role == Role.CLERK:
-        if not settings_of(acting.unit).clerk_may_route:
+    if not rules.role_may_direct(acting):
+        if acting.role == Role.CLERK:
             raise Forbidden("Đơn vị không cho văn thư chuyển trực tiếp / the unit does not let clerks route")
-    elif acting.role != Role.LEADER:
         raise Forbidden("Chỉ lãnh đạo chỉ đạo văn bản đến / only a leader directs incoming documents")
-    if receipt.state not in DIRECTABLE:
-        raise AssignmentWrongState(
-            "Văn bản cần được vào sổ trước / register the document first"
-            if receipt.state == DeliveryState.ARRIVED
-            else f"Văn bản đến đang ở trạng thái {receipt.state} / cannot be directed now"
-        )
+    raise AssignmentWrongState(
+        "Văn bản cần được vào sổ trước / register the document first"
+        if receipt.state == DeliveryState.ARRIVED
+        else f"Văn bản đến đang ở trạng thái {receipt.state} / cannot be directed now"
+    )
 
 
 def _check_specs(acting: Acting, receipt: Receipt, specs: list[AssignmentSpec], today: dt.date) -> None:
@@ -212,7 +212,7 @@ def do_reassign_assignment(
         parent = access_assignment(actor, assignment_id, for_write=True)
         if parent.assignee_unit_id != actor.unit.pk or actor.role != Role.LEADER:
             raise Forbidden("Chỉ lãnh đạo đơn vị được giao mới giao tiếp / only the assigned unit's leader")
-        if parent.state not in (AssignmentState.OPEN, AssignmentState.DELEGATED):
+        if not rules.may_reassign(actor, parent):
             raise AssignmentWrongState(
                 "Việc này không còn giao tiếp được / this assignment cannot be passed on"
             )
@@ -261,7 +261,7 @@ def _own_open(acting: Acting, assignment_id: object) -> Assignment:
     a = access_assignment(acting, assignment_id, for_write=True)
     if a.assignee_user_id != acting.user.pk:
         raise Forbidden("Chỉ người được giao cập nhật việc này / only the assignee acts on it")
-    if a.state not in (AssignmentState.OPEN, AssignmentState.IN_PROGRESS):
+    if not rules.is_own_open(acting, a):
         raise AssignmentWrongState(
             f"Việc đã ở trạng thái {a.get_state_display()} / the assignment is {a.state}"
         )
@@ -334,10 +334,7 @@ def do_decide_extension(
     now = now or timezone.now()
     with transaction.atomic():
         a = access_assignment(actor, assignment_id, for_write=True)
-        may = a.assigned_by_id == actor.user.pk or (
-            actor.role == Role.LEADER and actor.unit.pk == a.owner_unit_id
-        )
-        if not may:
+        if not rules.may_decide_extension(actor, a):
             raise Forbidden("Chỉ người giao việc quyết định gia hạn / only the assigner decides")
         req = a.extensions.select_for_update().filter(state=ExtensionState.PENDING).first()
         if req is None:
