@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 
 from congvan.api.urls import api
 
@@ -9,7 +10,7 @@ from congvan.api.urls import api
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """Answer unknown API paths in the API's error shape, not with an HTML page."""
     return JsonResponse(
-        {"error": {"code": "not_found", "message": "Không có địa chỉ này / no such endpoint"}},
+        {"error": {"code": "not_found", "message": _("Không có địa chỉ này")}},
         status=404,
         json_dumps_params={"ensure_ascii": False},
     )

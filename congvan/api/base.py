@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -55,12 +56,12 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     for e in exc.errors[:5]:
         loc = ".".join(str(p) for p in e.get("loc", ())[1:]) or "body"
         parts.append(f"{loc}: {e.get('msg', 'invalid')}")
-    return error(400, "invalid", "Dữ liệu không hợp lệ / invalid input: " + "; ".join(parts))
+    return error(400, "invalid", _("Dữ liệu không hợp lệ: ") + "; ".join(parts))
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error(401, "unauthorized", "Cần đăng nhập (Authorization: Bearer) / authentication required")
+    return error(401, "unauthorized", _("Cần đăng nhập (Authorization: Bearer)"))
 
 
 @api.exception_handler(HttpError)
@@ -70,22 +71,22 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error(404, "not_found", "Không tìm thấy / not found")
+    return error(404, "not_found", _("Không tìm thấy"))
 
 
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error(400, "bad_multipart", "Dữ liệu multipart hỏng / malformed multipart body")
+    return error(400, "bad_multipart", _("Dữ liệu multipart hỏng"))
 
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error(413, "too_large", "Yêu cầu quá lớn / request too large")
+    return error(413, "too_large", _("Yêu cầu quá lớn"))
 
 
 @api.exception_handler(SuspiciousOperation)
 def _suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error(400, "bad_request", "Yêu cầu không hợp lệ / bad request")
+    return error(400, "bad_request", _("Yêu cầu không hợp lệ"))
 
 
 def acting(request: HttpRequest) -> Acting:
@@ -100,14 +101,14 @@ def check_uploads(request: HttpRequest) -> None:
     try:
         request.FILES  # noqa: B018 - parses the body through the streaming handler
     except MultiPartParserError as exc:
-        raise InvalidInput("Dữ liệu multipart hỏng / malformed multipart body", code="bad_multipart") from exc
+        raise InvalidInput(_("Dữ liệu multipart hỏng"), code="bad_multipart") from exc
     too_large: list[str] = getattr(request, "congvan_too_large", [])
     if too_large:
         from django.conf import settings
 
         mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
         raise TooLarge(
-            f"Tệp {too_large[0]!r} vượt quá {mb} MB / the file is over the {mb} MB limit",
+            (_("Tệp %(value)s vượt quá %(mb)s MB") % {"value": f"{too_large[0]!r}", "mb": mb}),
             code="file_too_large",
         )
 
@@ -116,12 +117,16 @@ def parse_json_field(text: Any, field: str) -> Any:
     import json
 
     if not isinstance(text, str) or not text.strip():
-        raise InvalidInput(f"{field}: cần JSON / a JSON value is required", code="missing_field")
+        raise InvalidInput((_("%(field)s: cần JSON") % {"field": field}), code="missing_field")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
-            f"{field}: JSON hỏng ({exc.msg}, dòng {exc.lineno}) / malformed JSON", code="malformed_json"
+            (
+                _("%(field)s: JSON hỏng (%(msg)s, dòng %(lineno)s)")
+                % {"field": field, "msg": exc.msg, "lineno": exc.lineno}
+            ),
+            code="malformed_json",
         ) from None
 
 
@@ -132,7 +137,7 @@ def json_object(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("JSON hỏng / malformed JSON", code="malformed_json") from None
+        raise InvalidInput(_("JSON hỏng"), code="malformed_json") from None
     if not isinstance(body, dict):
-        raise InvalidInput("Cần một đối tượng JSON / a JSON object is required")
+        raise InvalidInput(_("Cần một đối tượng JSON"))
     return body

@@ -19,6 +19,7 @@ from congvan.lib.dates import local_today
 from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
+from congvan.lib.links import page_of
 from congvan.reports import registers
 from congvan.search.queries import Filters as SearchFilters
 from congvan.search.queries import search as run_search
@@ -26,6 +27,7 @@ from congvan.signatures.actions import do_set_policy
 from congvan.workflow import actions as wf
 from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, access_dossier, access_receipt, unit_dossiers
+from congvan.workflow.actions.notices import notice_text
 from congvan.workflow.models import Assignment, Direction, Dossier, Holiday, Notification
 from congvan.workflow.queries import oversight, work_list
 
@@ -276,8 +278,9 @@ def notifications(request: HttpRequest, unread: bool = False, limit: int = 50) -
             {
                 "id": n.pk,
                 "kind": n.kind,
-                "text": n.text,
-                "link": n.link,
+                "text": notice_text(n),
+                "link": page_of(n.about_type, n.about_id),
+                "about": {"type": n.about_type, "id": n.about_id} if n.about_type else None,
                 "created_at": n.created_at,
                 "read": n.read_at is not None,
             }

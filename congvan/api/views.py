@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Schema, Status
 
 from congvan.api import serialize
@@ -156,7 +157,7 @@ def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]
     if (main is not None and not isinstance(main, BlobUpload)) or not all(
         isinstance(a, BlobUpload) for a in attachments
     ):
-        raise InvalidInput("Tải tệp không thành công / upload failed")
+        raise InvalidInput(_("Tải tệp không thành công"))
     return main, attachments  # type: ignore[return-value]
 
 
@@ -226,7 +227,7 @@ def download_file(request: HttpRequest, document_id: int, file_id: int, inline: 
     doc = access_document(acting(request), document_id)
     f = files_of(doc).filter(pk=file_id).first()
     if f is None:
-        raise DocumentNotFound("Không tìm thấy tệp / file not found")
+        raise DocumentNotFound(_("Không tìm thấy tệp"))
     return file_response(f, inline=inline)
 
 

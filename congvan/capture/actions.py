@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.capture.classify import find_classification
@@ -29,7 +30,7 @@ assert INTAKE_TYPES <= ATTACHMENT_TYPES
 def access_intake(acting: Acting, intake_id: object, *, for_write: bool = False) -> Intake:
     qs = Intake.objects.filter(unit_id=acting.unit.pk).select_related("blob")
     return fetch_visible(
-        qs, intake_id, IntakeNotFound("Không tìm thấy tệp tiếp nhận / intake not found"), for_write=for_write
+        qs, intake_id, IntakeNotFound(_("Không tìm thấy tệp tiếp nhận")), for_write=for_write
     )
 
 
@@ -37,12 +38,12 @@ def do_take_in_file(upload: BlobUpload | None, *, actor: Acting) -> Intake:
     """Store a file for digitisation and queue it for the worker."""
     from congvan.capture.tasks import process_intake
 
-    actor.require(*DRAFTERS, what="tiếp nhận tệp / take files in")
+    actor.require(*DRAFTERS, what=_("tiếp nhận tệp"))
     if upload is None:
-        raise IntakeRefused("file: cần một tệp / a file is required", code="missing_file")
+        raise IntakeRefused(_("file: cần một tệp"), code="missing_file")
     [(checked, name, mime)] = check_files(None, [upload])
     if mime not in INTAKE_TYPES:
-        raise IntakeRefused("Chỉ nhận PDF, ảnh quét (JPEG, PNG, TIFF), DOCX, ODT / file type not accepted")
+        raise IntakeRefused(_("Chỉ nhận PDF, ảnh quét (JPEG, PNG, TIFF), DOCX, ODT"))
     with transaction.atomic():
         [(blob, name)] = store_files([(checked, name, mime)])
         intake = Intake.objects.create(unit=actor.unit, created_by=actor.user, blob=blob, name=name)
@@ -74,8 +75,8 @@ def process(intake_id: int) -> None:
         mark = find_classification(converted.text)
         if mark is not None:
             raise IntakeRefused(
-                f"Văn bản có dấu {mark.mark} (dòng {mark.line}): văn bản mật không được xử lý "
-                "qua hệ thống này / a classified document is refused"
+                _("Văn bản có dấu %(mark)s (dòng %(line)s): văn bản mật không được xử lý qua hệ thống này")
+                % {"mark": mark.mark, "line": mark.line}
             )
         suggested = extract(converted.text).as_dict()
     except IntakeRefused as exc:
@@ -94,7 +95,7 @@ def process(intake_id: int) -> None:
         rendition = None
         if converted.rendition is not None:
             sha, size = blobstore.put_bytes(converted.rendition)
-            rendition, _ = Blob.objects.get_or_create(
+            rendition, _created = Blob.objects.get_or_create(
                 sha256=sha, defaults={"size": size, "mime": filetypes.PDF}
             )
         _set(
@@ -118,9 +119,7 @@ def do_make_draft_from_intake(intake_id: object, overrides: dict[str, Any], *, a
     """Turn a finished intake into a draft outgoing document, prefilled with what was read."""
     intake = access_intake(actor, intake_id)
     if intake.state != IntakeState.DONE:
-        raise IntakeRefused(
-            "Tệp chưa xử lý xong hoặc bị từ chối / the intake is not done", code="wrong_state"
-        )
+        raise IntakeRefused(_("Tệp chưa xử lý xong hoặc bị từ chối"), code="wrong_state")
     s = intake.suggested
     meta = {
         k: v
@@ -141,7 +140,7 @@ def do_make_draft_from_intake(intake_id: object, overrides: dict[str, Any], *, a
     with transaction.atomic():
         intake = access_intake(actor, intake_id, for_write=True)
         if intake.document_id is not None:
-            raise IntakeRefused("Tệp đã được dùng / the intake was already used", code="wrong_state")
+            raise IntakeRefused(_("Tệp đã được dùng"), code="wrong_state")
         doc = do_create_draft(meta, main=main, attachments=[], actor=actor)
         Intake.objects.filter(pk=intake.pk).update(document=doc)
         record(

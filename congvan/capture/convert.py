@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from congvan.capture.errors import IntakeRefused
 from congvan.capture.ocrfix import correct
@@ -47,18 +48,18 @@ def _check_pdf(path: Path) -> int:
     try:
         with pikepdf.open(path) as pdf:
             if pdf.is_encrypted:
-                raise IntakeRefused(
-                    "Tệp PDF được mã hóa (đặt mật khẩu): hãy gửi bản không mã hóa / encrypted PDF"
-                )
+                raise IntakeRefused(_("Tệp PDF được mã hóa (đặt mật khẩu): hãy gửi bản không mã hóa"))
             pages = len(pdf.pages)
     except pikepdf.PasswordError:
-        raise IntakeRefused(
-            "Tệp PDF được mã hóa (đặt mật khẩu): hãy gửi bản không mã hóa / encrypted PDF"
-        ) from None
+        raise IntakeRefused(_("Tệp PDF được mã hóa (đặt mật khẩu): hãy gửi bản không mã hóa")) from None
     except pikepdf.PdfError as exc:
-        raise IntakeRefused(f"Tệp PDF hỏng, không sửa được / a broken PDF ({str(exc)[:120]})") from None
+        raise IntakeRefused(
+            _("Tệp PDF hỏng, không sửa được: %(value)s") % {"value": str(exc)[:120]}
+        ) from None
     if pages > settings.INTAKE_MAX_PAGES:
-        raise IntakeRefused(f"Quá {settings.INTAKE_MAX_PAGES} trang / more pages than the limit")
+        raise IntakeRefused(
+            _("Quá %(INTAKE_MAX_PAGES)s trang") % {"INTAKE_MAX_PAGES": settings.INTAKE_MAX_PAGES}
+        )
     return pages
 
 
@@ -89,7 +90,7 @@ def _ocr(src: Path, work: Path, *, image: bool) -> tuple[bytes, str]:
         ocrmypdf.ocr(src, out, **kwargs)  # type: ignore[call-overload]
     except (ExitCodeException, PdfError, OSError, subprocess.SubprocessError, ValueError) as exc:
         raise IntakeRefused(
-            f"Không nhận dạng được văn bản (OCR) / OCR failed: {type(exc).__name__}"
+            _("Không nhận dạng được văn bản (OCR): %(name)s") % {"name": type(exc).__name__}
         ) from None
     return out.read_bytes(), correct(_pdftotext(out))
 
@@ -105,14 +106,16 @@ def _images_to_pdf(path: Path, work: Path) -> tuple[Path, int]:
             for index in range(getattr(img, "n_frames", 1)):
                 img.seek(index)
                 if img.width * img.height > settings.INTAKE_MAX_PIXELS:
-                    raise IntakeRefused("Ảnh quá lớn (số điểm ảnh vượt giới hạn) / too many pixels")
+                    raise IntakeRefused(_("Ảnh quá lớn (số điểm ảnh vượt giới hạn)"))
                 frames.append(img.convert("RGB").copy())
                 if len(frames) > settings.INTAKE_MAX_PAGES:
-                    raise IntakeRefused(f"Quá {settings.INTAKE_MAX_PAGES} trang / more pages than the limit")
+                    raise IntakeRefused(
+                        _("Quá %(INTAKE_MAX_PAGES)s trang") % {"INTAKE_MAX_PAGES": settings.INTAKE_MAX_PAGES}
+                    )
     except Image.DecompressionBombError:
-        raise IntakeRefused("Ảnh quá lớn (nghi bom giải nén) / a decompression bomb") from None
+        raise IntakeRefused(_("Ảnh quá lớn (nghi bom giải nén)")) from None
     except (OSError, SyntaxError) as exc:
-        raise IntakeRefused(f"Tệp ảnh hỏng / a broken image ({type(exc).__name__})") from None
+        raise IntakeRefused(_("Tệp ảnh hỏng: %(name)s") % {"name": type(exc).__name__}) from None
     out = work / "scan.pdf"
     frames[0].save(out, "PDF", resolution=300.0, save_all=True, append_images=frames[1:])
     return out, len(frames)
@@ -124,10 +127,10 @@ def _office_text(path: Path, mime: str) -> str:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo(member)
             if info.file_size > 50 * 1024 * 1024:
-                raise IntakeRefused("Tệp quá lớn khi giải nén / the file expands too much")
+                raise IntakeRefused(_("Tệp quá lớn khi giải nén"))
             xml = z.read(member).decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError) as exc:
-        raise IntakeRefused(f"Tệp văn bản hỏng / a broken document ({type(exc).__name__})") from None
+        raise IntakeRefused(_("Tệp văn bản hỏng: %(name)s") % {"name": type(exc).__name__}) from None
     xml = re.sub(r"</w:p>|</text:p>|<text:line-break/>|<w:br/>", "\n", xml)
     return html.unescape(re.sub(r"<[^>]+>", "", xml))
 
@@ -203,4 +206,4 @@ def convert(data_path: Path, mime: str) -> Converted:
                     kind, _pdftotext(office_pdf), _check_pdf(office_pdf), office_pdf.read_bytes()
                 )
             return Converted(kind, _office_text(data_path, mime), 0)
-    raise IntakeRefused("Loại tệp không được nhận / file type not accepted")
+    raise IntakeRefused(_("Loại tệp không được nhận"))

@@ -5,6 +5,7 @@ a unit issued or received. What a person sees through work assigned to them is a
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from congvan.dispatch.errors import ReceiptNotFound
 from congvan.dispatch.models import Receipt
@@ -27,7 +28,7 @@ def access_unit_receipt(acting: Acting, receipt_id: object, *, for_write: bool =
     return fetch_visible(
         qs,
         receipt_id,
-        ReceiptNotFound("Không tìm thấy văn bản đến / incoming document not found"),
+        ReceiptNotFound(_("Không tìm thấy văn bản đến")),
         for_write=for_write,
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.capture.actions import access_intake
@@ -50,20 +51,20 @@ def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str])
     units = {u.code: u for u in Unit.objects.filter(code__in=codes, active=True)}
     unknown = [c for c in codes if c not in units]
     if unknown:
-        raise BadRecipients(f"Không có đơn vị nhận / unknown recipient units: {', '.join(unknown[:20])}")
+        raise BadRecipients(_("Không có đơn vị nhận: %(items)s") % {"items": ", ".join(unknown[:20])})
     if slugs:
         groups = {g.slug: g for g in UnitGroup.objects.filter(owner=acting.unit, slug__in=slugs)}
         missing = [s for s in slugs if s not in groups]
         if missing:
-            raise BadRecipients(f"Không có nhóm nhận / unknown recipient groups: {', '.join(missing)}")
+            raise BadRecipients(_("Không có nhóm nhận: %(items)s") % {"items": ", ".join(missing)})
         for u in Unit.objects.filter(in_groups__in=groups.values(), active=True).distinct():
             units.setdefault(u.code, u)
     if acting.unit.code in units:
         if acting.unit.code in codes:
-            raise BadRecipients("Không gửi văn bản cho chính đơn vị mình / a unit does not send to itself")
+            raise BadRecipients(_("Không gửi văn bản cho chính đơn vị mình"))
         del units[acting.unit.code]  # a group that contains the sender: skip it silently
     if not units:
-        raise BadRecipients("Cần ít nhất một đơn vị nhận / at least one recipient is required")
+        raise BadRecipients(_("Cần ít nhất một đơn vị nhận"))
     return sorted(units.values(), key=lambda u: u.code)
 
 
@@ -75,13 +76,13 @@ def do_release(
     actor: Acting,
 ) -> Dispatch:
     """Number, register and release an approved document to its recipients, in one transaction."""
-    actor.require(*rules.CLERKS, what="ban hành văn bản / release documents")
+    actor.require(*rules.CLERKS, what=_("ban hành văn bản"))
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
         if doc.state == DocState.RELEASED:
-            raise AlreadyReleased(f"Văn bản đã ban hành ({doc.symbol}) / the document was already released")
+            raise AlreadyReleased(_("Văn bản đã ban hành (%(symbol)s)") % {"symbol": doc.symbol})
         if doc.state != DocState.APPROVED:
-            raise WrongState("Văn bản chưa được lãnh đạo duyệt / the document is not approved yet")
+            raise WrongState(_("Văn bản chưa được lãnh đạo duyệt"))
         refuse_classified(doc.confidentiality)
         codes = doc.planned_recipients if recipients is None and groups is None else (recipients or [])
         units = resolve_recipients(actor, codes, groups or [])
@@ -147,10 +148,7 @@ def _replaced(acting: Acting, doc: Document) -> Document | None:
         return None
     old = issued_documents(acting).filter(pk=doc.replaces_id, state=DocState.RELEASED).first()
     if old is None or old.pk == doc.pk:
-        raise WrongState(
-            "Văn bản bị thay thế phải là văn bản đã ban hành của đơn vị / "
-            "the replaced document must be one this unit released"
-        )
+        raise WrongState(_("Văn bản bị thay thế phải là văn bản đã ban hành của đơn vị"))
     return old
 
 
@@ -281,7 +279,7 @@ def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.date
 
 def _wrong_state(receipt: Receipt) -> ReceiptWrongState:
     label = DeliveryState(receipt.state).label
-    return ReceiptWrongState(f"Văn bản đến đã ở trạng thái {label} / the receipt is {receipt.state}")
+    return ReceiptWrongState(_("Văn bản đến đã ở trạng thái %(label)s") % {"label": label})
 
 
 @dataclass(frozen=True)
@@ -294,7 +292,7 @@ def do_register_receipt(
     receipt_id: object, *, arrival_date: dt.date | None = None, actor: Acting
 ) -> Registered:
     """Give an arrived receipt its incoming number; warn about an earlier copy of the same document."""
-    actor.require(*rules.CLERKS, what="vào sổ văn bản đến / register incoming documents")
+    actor.require(*rules.CLERKS, what=_("vào sổ văn bản đến"))
     with transaction.atomic():
         receipt = access_unit_receipt(actor, receipt_id, for_write=True)
         if receipt.state != DeliveryState.ARRIVED:
@@ -327,7 +325,7 @@ def do_register_receipt(
 
 def do_return_receipt(receipt_id: object, *, reason: str, actor: Acting) -> Receipt:
     """Return a receipt to its sender with a reason."""
-    actor.require(*rules.CLERKS, what="trả lại văn bản đến / return incoming documents")
+    actor.require(*rules.CLERKS, what=_("trả lại văn bản đến"))
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
         receipt = access_unit_receipt(actor, receipt_id, for_write=True)
@@ -354,15 +352,15 @@ def do_revoke_release(document_id: object, *, reason: str, actor: Acting) -> Dis
     Recipients on this server lose it from their inbox at once; for those on other servers the
     release is marked and the exchange sends the recall (or never sends a document still waiting).
     """
-    actor.require(*rules.CLERKS, what="thu hồi văn bản / recall documents")
+    actor.require(*rules.CLERKS, what=_("thu hồi văn bản"))
     reason = clean_line(reason, field="reason", max_length=500, required=True)
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
         dispatch = Dispatch.objects.select_for_update().filter(document=doc).first()
         if dispatch is None:
-            raise WrongState("Văn bản chưa ban hành / the document was not released")
+            raise WrongState(_("Văn bản chưa ban hành"))
         if dispatch.revoked_at is not None:
-            raise WrongState("Văn bản đã được thu hồi / the document was already recalled")
+            raise WrongState(_("Văn bản đã được thu hồi"))
         now = timezone.now()
         dispatch.revoked_at, dispatch.revoke_reason = now, reason
         dispatch.save(update_fields=["revoked_at", "revoke_reason"])
@@ -437,12 +435,12 @@ def external_issuer(name: str, acting: Acting) -> Unit:
 
 def do_register_paper_arrival(intake_id: object, overrides: dict[str, Any], *, actor: Acting) -> Registered:
     """Make an incoming document of a finished intake and give it its incoming number, in one go."""
-    actor.require(*rules.CLERKS, what="vào sổ văn bản đến / register incoming documents")
+    actor.require(*rules.CLERKS, what=_("vào sổ văn bản đến"))
     with transaction.atomic():
         intake: Intake = access_intake(actor, intake_id, for_write=True)
         if intake.state != IntakeState.DONE or intake.document_id is not None:
             raise IntakeRefused(
-                "Tệp chưa xử lý xong hoặc đã dùng / the intake is not done or already used",
+                _("Tệp chưa xử lý xong hoặc đã dùng"),
                 code="wrong_state",
             )
         s = {**intake.suggested, **overrides}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import DocState, Document
@@ -26,6 +27,4 @@ def issued_documents(acting: Acting) -> QuerySet[Document]:
 def access_issued_document(acting: Acting, document_id: object, *, for_write: bool = False) -> Document:
     """Return a document of the acting unit, locked when it is to be changed; hide all others."""
     qs = issued_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
-    return fetch_visible(
-        qs, document_id, DocumentNotFound("Không tìm thấy văn bản / document not found"), for_write=for_write
-    )
+    return fetch_visible(qs, document_id, DocumentNotFound(_("Không tìm thấy văn bản")), for_write=for_write)

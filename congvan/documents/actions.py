@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.documents.access import access_issued_document, issued_documents
@@ -20,13 +21,11 @@ def do_create_draft(
     raw_metadata: Any, *, main: BlobUpload | None, attachments: list[BlobUpload], actor: Acting
 ) -> Document:
     """Create a draft outgoing document with its files."""
-    actor.require(*DRAFTERS, what="soạn văn bản / draft documents")
+    actor.require(*DRAFTERS, what=_("soạn văn bản"))
     fields = clean_metadata(raw_metadata)
     _check_replaces(actor, fields)
     if main is None:
-        raise InvalidDocument(
-            "file: cần tệp PDF văn bản chính / the main PDF file is required", code="missing_file"
-        )
+        raise InvalidDocument(_("file: cần tệp PDF văn bản chính"), code="missing_file")
     checked = check_files(main, attachments)
     fields.setdefault("place", actor.unit.place)
     with transaction.atomic():
@@ -50,9 +49,7 @@ def _check_replaces(acting: Acting, fields: dict[str, Any]) -> None:
         replaced is not None
         and not issued_documents(acting).filter(pk=replaced, state=DocState.RELEASED).exists()
     ):
-        raise InvalidDocument(
-            "replaces: không có văn bản đã ban hành này của đơn vị / not a document this unit released"
-        )
+        raise InvalidDocument(_("replaces: không có văn bản đã ban hành này của đơn vị"))
 
 
 def do_update_draft(
@@ -70,9 +67,9 @@ def do_update_draft(
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
         if doc.state != DocState.DRAFT:
-            raise WrongState("Chỉ sửa được văn bản đang dự thảo / only a draft can be edited")
+            raise WrongState(_("Chỉ sửa được văn bản đang dự thảo"))
         if doc.created_by_id != actor.user.pk and actor.role not in {"leader", "clerk"}:
-            raise WrongState("Chỉ người soạn sửa được dự thảo / only the drafter edits the draft")
+            raise WrongState(_("Chỉ người soạn sửa được dự thảo"))
         for name, value in fields.items():
             setattr(doc, name, value)
         doc.save()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from congvan.documents.errors import InvalidDocument
 from congvan.documents.models import Blob, Document, DocumentFile, FileRole
 from congvan.documents.uploads import BlobUpload
@@ -31,7 +33,7 @@ def check_upload(upload: BlobUpload, *, allowed: set[str]) -> tuple[str, str]:
     mime = filetypes.check_type(name, mime, allowed=allowed, size=upload.size or 0)
     if mime == filetypes.PDF and not _pdf_complete(upload):
         raise InvalidDocument(
-            f"Tệp {name!r} là PDF hỏng hoặc không trọn vẹn / a broken or truncated PDF", code="broken_file"
+            (_("Tệp %(name)s là PDF hỏng hoặc không trọn vẹn") % {"name": f"{name!r}"}), code="broken_file"
         )
     return name, mime
 
@@ -46,7 +48,7 @@ def check_files(main: BlobUpload | None, attachments: list[BlobUpload]) -> list[
     """Check every file before anything is stored: one bad file refuses the whole request."""
     if len(attachments) > MAX_ATTACHMENTS:
         raise InvalidDocument(
-            f"Tối đa {MAX_ATTACHMENTS} tệp đính kèm / at most {MAX_ATTACHMENTS} attachments"
+            _("Tối đa %(MAX_ATTACHMENTS)s tệp đính kèm") % {"MAX_ATTACHMENTS": MAX_ATTACHMENTS}
         )
     checked = []
     if main is not None:
@@ -85,8 +87,6 @@ def attach(
 def replace_blob(file: DocumentFile, sha256: str) -> None:
     """Point a file of an unreleased document at new content (its signed version); the old blob stays."""
     if file.document.state == "released":
-        raise InvalidDocument(
-            "Tệp của văn bản đã ban hành không thay đổi / a released document's files never change"
-        )
+        raise InvalidDocument(_("Tệp của văn bản đã ban hành không thay đổi"))
     DocumentFile.objects.filter(pk=file.pk).update(blob_id=sha256)
     file.blob_id = sha256

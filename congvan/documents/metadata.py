@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from congvan.documents.errors import Classified, InvalidDocument
 from congvan.documents.models import Confidentiality, DocumentType, Urgency
 from congvan.lib.text import clean_line
@@ -27,10 +30,9 @@ ALLOWED = set(LINES) | {
     "recipients",
     "replaces",
 }
-CLASSIFIED_REASON = (
+CLASSIFIED_REASON = gettext_lazy(
     "congvan chỉ xử lý văn bản thường: văn bản {label} phải chuyển theo quy định bảo vệ bí mật nhà nước, "
-    "không qua hệ thống này / congvan carries only non-classified documents; a {value} document must travel "
-    "by the state-secrets rules, not through this system"
+    "không qua hệ thống này"
 )
 
 
@@ -44,27 +46,27 @@ def refuse_classified(value: str) -> None:
 def clean_metadata(raw: Any, *, partial: bool = False) -> dict[str, Any]:
     """Return cleaned metadata fields, refusing unknown, missing, over-long or wrong-typed ones."""
     if not isinstance(raw, dict):
-        raise InvalidDocument("metadata: phải là một đối tượng JSON / must be a JSON object")
+        raise InvalidDocument(_("metadata: phải là một đối tượng JSON"))
     unknown = sorted(set(raw) - ALLOWED)
     if unknown:
-        raise InvalidDocument(f"metadata: trường không hỗ trợ / unknown fields: {', '.join(unknown)}")
+        raise InvalidDocument(_("metadata: trường không hỗ trợ: %(items)s") % {"items": ", ".join(unknown)})
     out: dict[str, Any] = {}
     for name, (max_length, required) in LINES.items():
         if name in raw:
             out[name] = clean_line(raw[name], field=name, max_length=max_length, required=required)
         elif required and not partial:
-            raise InvalidDocument(f"{name}: bắt buộc / is required", code="missing_field")
+            raise InvalidDocument((_("%(name)s: bắt buộc") % {"name": name}), code="missing_field")
     if "type" in raw:
         out["doc_type"] = _doc_type(raw["type"])
     elif not partial:
-        raise InvalidDocument("type: bắt buộc / is required", code="missing_field")
+        raise InvalidDocument(_("type: bắt buộc"), code="missing_field")
     return out | _clean_options(raw)
 
 
 def _doc_type(code: Any) -> DocumentType:
     doc_type = DocumentType.objects.filter(abbreviation=code).first() if isinstance(code, str) else None
     if doc_type is None:
-        raise InvalidDocument(f"type: không có loại văn bản {str(code)[:20]!r} / unknown document type")
+        raise InvalidDocument(_("type: không có loại văn bản %(value)s") % {"value": f"{str(code)[:20]!r}"})
     return doc_type
 
 
@@ -86,7 +88,7 @@ def _clean_options(raw: dict[str, Any]) -> dict[str, Any]:
     if "replaces" in raw:
         value = raw["replaces"]
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-            raise InvalidDocument("replaces: mã số văn bản bị thay thế / the id of the replaced document")
+            raise InvalidDocument(_("replaces: mã số văn bản bị thay thế"))
         out["replaces_id"] = value
     return out
 
@@ -94,19 +96,22 @@ def _clean_options(raw: dict[str, Any]) -> dict[str, Any]:
 def clean_codes(value: Any, field: str) -> list[str]:
     """Return a list of unit codes, refusing duplicates and non-strings."""
     if not isinstance(value, list) or not all(isinstance(c, str) and 0 < len(c) <= 32 for c in value):
-        raise InvalidDocument(f"{field}: phải là danh sách mã đơn vị / must be a list of unit codes")
+        raise InvalidDocument(_("%(field)s: phải là danh sách mã đơn vị") % {"field": field})
     codes = [c.strip() for c in value]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
         raise InvalidDocument(
-            f"{field}: mã đơn vị bị lặp / duplicate unit codes: {', '.join(dupes)}", code="duplicate"
+            (_("%(field)s: mã đơn vị bị lặp: %(items)s") % {"field": field, "items": ", ".join(dupes)}),
+            code="duplicate",
         )
     return codes
 
 
 def _choice(value: Any, allowed: list[str], field: str) -> str:
     if value not in allowed:
-        raise InvalidDocument(f"{field}: phải là một trong / must be one of: {', '.join(allowed)}")
+        raise InvalidDocument(
+            _("%(field)s: phải là một trong: %(items)s") % {"field": field, "items": ", ".join(allowed)}
+        )
     return str(value)
 
 
@@ -114,16 +119,16 @@ def _date(value: Any, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise InvalidDocument(f"{field}: ngày dạng YYYY-MM-DD / a date as YYYY-MM-DD")
+        raise InvalidDocument(_("%(field)s: ngày dạng YYYY-MM-DD") % {"field": field})
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidDocument(f"{field}: ngày dạng YYYY-MM-DD / a date as YYYY-MM-DD") from None
+        raise InvalidDocument(_("%(field)s: ngày dạng YYYY-MM-DD") % {"field": field}) from None
 
 
 def _count(value: Any, field: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 100000:
-        raise InvalidDocument(f"{field}: số nguyên dương / a positive whole number")
+        raise InvalidDocument(_("%(field)s: số nguyên dương") % {"field": field})
     return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.dispatch.actions import do_receive_document
@@ -27,18 +28,18 @@ def do_add_peer(code: str, *, url: str = "", certificate: str = "", via: str = "
     """Add or change a peer: reached at ``url`` (its certificate is required) or through ``via``."""
     code = clean_line(code, field="code", max_length=32, required=True)
     if not url and not via:
-        raise InvalidInput("Cần địa chỉ (--url) hoặc máy chủ chuyển tiếp (--via) / give --url or --via")
+        raise InvalidInput(_("Cần địa chỉ (--url) hoặc máy chủ chuyển tiếp (--via)"))
     if url and not url.startswith(("http://", "https://")):
-        raise InvalidInput("Địa chỉ phải bắt đầu bằng http:// hoặc https:// / the URL must be http(s)")
+        raise InvalidInput(_("Địa chỉ phải bắt đầu bằng http:// hoặc https://"))
     if url:
         nodesig.check_certificate(certificate)
     relay = None
     if via:
         relay = Peer.objects.filter(code=via).first()
         if relay is None:
-            raise NotFound(f"Không có máy chủ {via} / no peer {via}")
+            raise NotFound(_("Không có máy chủ %(via)s") % {"via": via})
     with transaction.atomic():
-        peer, _ = Peer.objects.update_or_create(
+        peer, _created = Peer.objects.update_or_create(
             code=code,
             defaults={
                 "url": url,
@@ -64,7 +65,7 @@ def do_resend_message(message_id: str, *, actor: str = "operator") -> None:
         if not OutMessage.objects.filter(message_id=message_id).update(
             state=OutState.QUEUED, next_attempt_at=timezone.now(), lease_until=None
         ):
-            raise NotFound(f"Không có thông điệp {message_id} / no such message")
+            raise NotFound(_("Không có thông điệp %(message_id)s") % {"message_id": message_id})
         record(
             "exchange.resend",
             actor=None,
@@ -88,7 +89,7 @@ def do_import_document(
     attachments are unpacked. ``origin_node`` is where an unknown issuer lives (for replies).
     """
     if msg.kind != "document":
-        raise MalformedMessage("Không phải thông điệp văn bản / not a document message")
+        raise MalformedMessage(_("Không phải thông điệp văn bản"))
     if staged is None:
         staged = stage_attachments(msg)
     now = timezone.now()

@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
+from django.utils.translation import gettext as _
 
 from congvan.lib.errors import InvalidInput
 
@@ -188,19 +189,21 @@ def _repair_doubled_from(mh: Element) -> None:
 def parse(data: bytes) -> EdxmlMessage:
     """Read an edXML message; malformed input is refused with the reason (never a crash)."""
     if len(data) > MAX_MESSAGE_BYTES:
-        raise MalformedMessage("Thông điệp quá lớn / the message is over the size limit")
+        raise MalformedMessage(_("Thông điệp quá lớn"))
     try:
         root = fromstring(data)
     except (ParseError, DefusedXmlException, ValueError) as exc:  # all mean the same to the sender
         root = _recover(data)
         if root is None:
-            raise MalformedMessage(f"edXML không đọc được / malformed edXML ({type(exc).__name__})") from None
+            raise MalformedMessage(
+                _("edXML không đọc được: %(name)s") % {"name": type(exc).__name__}
+            ) from None
     if _local(root.tag) != "edXML":
-        raise MalformedMessage("Không phải thông điệp edXML / not an edXML message")
+        raise MalformedMessage(_("Không phải thông điệp edXML"))
     header = _find(root, "edXMLEnvelope", "edXMLHeader")
     mh = _find(header, "MessageHeader")
     if mh is None:
-        raise MalformedMessage("Thiếu MessageHeader / the MessageHeader is missing")
+        raise MalformedMessage(_("Thiếu MessageHeader"))
     _repair_doubled_from(mh)
     msg = EdxmlMessage(kind="status" if _find(mh, "StatusCode") is not None else "document")
     msg.sender = _organ(_find(mh, "From"))
@@ -299,7 +302,7 @@ def _attachments(root: Element) -> list[Attachment]:
         try:
             data = base64.b64decode(raw, validate=False)
         except (ValueError, TypeError):
-            raise MalformedMessage("Tệp đính kèm không giải mã được / an attachment is not base64") from None
+            raise MalformedMessage(_("Tệp đính kèm không giải mã được")) from None
         name = _text(node, "AttachmentName") or _text(node, "Description") or "tep-dinh-kem"
         found.append(
             Attachment(

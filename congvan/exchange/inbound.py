@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.capture.classify import find_classification
@@ -107,7 +108,9 @@ def _claimed_id(xml: bytes) -> str:
 def _receive(incoming: Incoming) -> bytes:
     peer = Peer.objects.filter(code=incoming.node, active=True).exclude(certificate="").first()
     if peer is None:
-        return _refuse_unverified(incoming, f"Máy chủ gửi không được biết / unknown node {incoming.node!r}")
+        return _refuse_unverified(
+            incoming, (_("Máy chủ gửi không được biết: %(node)s") % {"node": f"{incoming.node!r}"})
+        )
     try:
         verified = nodesig.verify(incoming.xml, peer.certificate)
         msg = edxml.parse(verified.xml)
@@ -116,7 +119,7 @@ def _receive(incoming: Incoming) -> bytes:
     try:
         message_id = str(uuid.UUID(msg.message_id))
     except ValueError:
-        return _refuse_unverified(incoming, "Thiếu mã thông điệp / the message id is missing")
+        return _refuse_unverified(incoming, _("Thiếu mã thông điệp"))
     first = InMessage.objects.filter(message_id=message_id).first()
     if first is not None:
         return bytes(first.answer)  # a repeat: the same answer, nothing new
@@ -175,7 +178,7 @@ def _take(
             try:
                 next_hop(unit.home_node)
             except NoRoute:
-                raise Refused(f"Không có đường tới đơn vị {unit.code} / no route to the recipient") from None
+                raise Refused(_("Không có đường tới đơn vị %(code)s") % {"code": unit.code}) from None
             return _relay(row, msg, incoming, unit), "01", "", organ
         if row.kind == "revoke":
             return (*_revoke(row, msg, unit), organ)
@@ -195,11 +198,11 @@ def _take(
 
 def _recipient_unit(msg: edxml.EdxmlMessage) -> Unit:
     if len(msg.recipients) != 1:
-        raise Refused("Mỗi thông điệp gửi một đơn vị nhận / one recipient per message")
+        raise Refused(_("Mỗi thông điệp gửi một đơn vị nhận"))
     to = msg.recipients[0]
     unit = Unit.objects.filter(code=to.organ_id).first()
     if unit is None or not unit.active:
-        raise Refused(f"Đơn vị nhận {to.organ_id!r} không ở máy chủ này / wrong recipient")
+        raise Refused(_("Đơn vị nhận %(organ_id)s không ở máy chủ này") % {"organ_id": f"{to.organ_id!r}"})
     return unit
 
 
@@ -212,7 +215,7 @@ def _take_document(
         kind="revoke", document_id=row.document_id, recipient_organ=unit.code
     ).exists()
     if recalled:
-        raise Refused("Văn bản đã bị nơi gửi thu hồi / the sender recalled this document")
+        raise Refused(_("Văn bản đã bị nơi gửi thu hồi"))
     staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
     staged += _embedded(msg)
     with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
@@ -227,22 +230,24 @@ def _take_document(
 
 def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:
     if msg.confidentiality and msg.confidentiality != Confidentiality.NONE:
-        raise Refused("Văn bản mật không được gửi qua trục liên thông / classified documents are refused")
+        raise Refused(_("Văn bản mật không được gửi qua trục liên thông"))
     mark = find_classification(msg.subject)
     if mark is not None:
-        raise Refused(f"Văn bản có dấu {mark.mark}: không tiếp nhận / a classified document is refused")
+        raise Refused(_("Văn bản có dấu %(mark)s: không tiếp nhận") % {"mark": mark.mark})
     if incoming.too_large or sum(max(m.size, 0) for m in msg.manifest) > settings.EXCHANGE_MAX_BYTES:
-        raise Refused("Thông điệp vượt giới hạn dung lượng / the message is over the size limit")
+        raise Refused(_("Thông điệp vượt giới hạn dung lượng"))
     if len(msg.manifest) + len(msg.attachments) > MAX_FILES:
-        raise Refused(f"Quá {MAX_FILES} tệp / more than {MAX_FILES} files")
+        raise Refused(_("Quá %(MAX_FILES)s tệp") % {"MAX_FILES": MAX_FILES})
     for m in msg.manifest:
         got = incoming.files.get(m.content_id)
         if got is None:
-            raise Refused(f"Thiếu tệp {m.content_id} / a file is missing")
+            raise Refused(_("Thiếu tệp %(content_id)s") % {"content_id": m.content_id})
         if got.sha256 != m.sha256 or got.size != m.size:
-            raise Refused(f"Tệp {m.content_id} bị thay đổi trên đường truyền / a file was altered")
+            raise Refused(
+                _("Tệp %(content_id)s bị thay đổi trên đường truyền") % {"content_id": m.content_id}
+            )
     if not msg.manifest and not msg.attachments:
-        raise Refused("Thông điệp không có tệp văn bản / the message has no file")
+        raise Refused(_("Thông điệp không có tệp văn bản"))
 
 
 def _embedded(msg: edxml.EdxmlMessage) -> list[tuple[BlobUpload, str, str]]:
@@ -292,7 +297,7 @@ def _revoke(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit) -> tuple[str, s
     )
     reason = msg.business_reason or "Thu hồi văn bản"
     if original is not None and original.from_node != row.from_node:
-        raise Refused("Chỉ nơi đã gửi văn bản mới thu hồi được / only the sender's node may recall it")
+        raise Refused(_("Chỉ nơi đã gửi văn bản mới thu hồi được"))
     if original is not None and original.receipt is not None:
         receipt = original.receipt
         if receipt.state != DeliveryState.REVOKED:
@@ -332,7 +337,7 @@ def _relay_status(row: InMessage, msg: edxml.EdxmlMessage) -> tuple[str, str, st
         recipient_organ=msg.sender.organ_id,
     ).first()
     if relayed is None:
-        return "refused", "02", "Không có văn bản này / no such document here", None
+        return "refused", "02", _("Không có văn bản này"), None
     msg.message_id = str(row.message_id)
     msg.node = ""
     _queue(kind=OutKind.STATUS, destination=relayed.from_node, xml_msg=msg, status=True)

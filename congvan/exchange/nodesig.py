@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from congvan.exchange.edxml import NS, MalformedMessage
@@ -54,7 +55,7 @@ class NodeIdentity:
 def _private_key(pem: bytes) -> rsa.RSAPrivateKey:
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise NodeNotConfigured("Khoá của máy chủ phải là RSA / the node key must be RSA")
+        raise NodeNotConfigured(_("Khoá của máy chủ phải là RSA"))
     return key
 
 
@@ -69,7 +70,7 @@ def make_identity(code: str, directory: Path, *, days: int = 3650) -> tuple[Path
     """Write a new RSA key and a self-signed certificate for node ``code``; refuse to overwrite."""
     key_path, cert_path = directory / "key.pem", directory / "cert.pem"
     if key_path.exists() or cert_path.exists():
-        raise Conflict(f"Đã có khoá của máy chủ / a node key already exists in {directory}")
+        raise Conflict(_("Đã có khoá của máy chủ: %(directory)s") % {"directory": directory})
     directory.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"congvan node {code}")])
@@ -99,18 +100,14 @@ def _load(code: str, key_path: str, cert_path: str) -> NodeIdentity:
     try:
         key_pem, cert_pem = Path(key_path).read_bytes(), Path(cert_path).read_bytes()
     except OSError as exc:
-        raise NodeNotConfigured(
-            f"Không đọc được khoá của máy chủ / cannot read the node key: {exc}"
-        ) from None
+        raise NodeNotConfigured(_("Không đọc được khoá của máy chủ: %(exc)s") % {"exc": exc}) from None
     return NodeIdentity(code, key_pem, cert_pem)
 
 
 def identity() -> NodeIdentity:
     """This server's node identity; a clear error when exchange is not set up."""
     if not settings.NODE_CODE:
-        raise NodeNotConfigured(
-            "Máy chủ chưa có mã nút trao đổi (CONGVAN_NODE_CODE) / this server has no node code"
-        )
+        raise NodeNotConfigured(_("Máy chủ chưa có mã nút trao đổi (CONGVAN_NODE_CODE)"))
     return _load(settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT)
 
 
@@ -118,7 +115,7 @@ def check_certificate(pem: str) -> x509.Certificate:
     try:
         return x509.load_pem_x509_certificate(pem.encode())
     except ValueError:
-        raise InvalidInput("Chứng thư số không hợp lệ (PEM) / not a PEM certificate") from None
+        raise InvalidInput(_("Chứng thư số không hợp lệ (PEM)")) from None
 
 
 def sign(xml: bytes, me: NodeIdentity | None = None) -> bytes:
@@ -130,7 +127,7 @@ def sign(xml: bytes, me: NodeIdentity | None = None) -> bytes:
     root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     header = root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader")
     if header is None:
-        raise MalformedMessage("Thiếu edXMLHeader / the edXMLHeader is missing")
+        raise MalformedMessage(_("Thiếu edXMLHeader"))
     etree.SubElement(header, f"{{{DS}}}Signature", Id="placeholder")
     signer = XMLSigner(
         method=SignatureConstructionMethod.enveloped,
@@ -151,14 +148,14 @@ def verify(xml: bytes, cert_pem: str) -> Verified:
     from signxml.verifier import SignatureConfiguration, XMLVerifier
 
     if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml:
-        raise MalformedMessage("edXML có DTD/thực thể: bị từ chối / DTDs and entities are refused")
+        raise MalformedMessage(_("edXML có DTD/thực thể: bị từ chối"))
     try:
         root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     except etree.XMLSyntaxError:
-        raise MalformedMessage("edXML không đọc được / malformed edXML") from None
+        raise MalformedMessage(_("edXML không đọc được")) from None
     method = root.find(f".//{{{DS}}}SignatureMethod")
     if method is None:
-        raise BadSignature("Thông điệp không có chữ ký của máy chủ gửi / the message is not signed")
+        raise BadSignature(_("Thông điệp không có chữ ký của máy chủ gửi"))
     algorithm = method.get("Algorithm") or ""
     config = SignatureConfiguration(
         require_x509=True,
@@ -172,16 +169,14 @@ def verify(xml: bytes, cert_pem: str) -> Verified:
             root, x509_cert=cert_pem, expect_config=config, ignore_ambiguous_key_info=True
         )
     except (InvalidSignature, SxInvalidInput) as exc:
-        raise BadSignature(
-            f"Chữ ký của máy chủ gửi không hợp lệ / the node signature does not verify ({exc})"
-        ) from None
+        raise BadSignature(_("Chữ ký của máy chủ gửi không hợp lệ: %(exc)s") % {"exc": exc}) from None
     results = result if isinstance(result, list) else [result]
     signed = results[0].signed_xml
     if signed is None or signed.tag != root.tag:
-        raise BadSignature("Chữ ký không phủ toàn bộ thông điệp / the signature does not cover the message")
+        raise BadSignature(_("Chữ ký không phủ toàn bộ thông điệp"))
     warning = ""
     if algorithm == RSA_SHA1:
-        warning = "Chữ ký RSA-SHA1 (cũ, yếu) / an RSA-SHA1 signature (old, weak)"
+        warning = _("Chữ ký RSA-SHA1 (cũ, yếu)")
         log.warning("accepted an RSA-SHA1 node signature")
     return Verified(etree.tostring(signed, encoding="UTF-8"), algorithm, warning)
 
@@ -200,6 +195,4 @@ def verify_bytes(data: bytes, signature: str, cert_pem: str) -> None:
     try:
         public.verify(base64.b64decode(signature), data, padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, ValueError):
-        raise BadSignature(
-            "Chữ ký của danh bạ không hợp lệ / the directory signature does not verify"
-        ) from None
+        raise BadSignature(_("Chữ ký của danh bạ không hợp lệ")) from None

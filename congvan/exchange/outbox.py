@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.dispatch.actions import do_record_remote_status, set_transport
@@ -110,12 +111,12 @@ def _prepare_recalls(limit: int) -> int:
                 # never left this server: it is not sent at all, and nothing needs recalling
                 first.state, first.last_error = (
                     OutState.FAILED,
-                    "thu hồi trước khi gửi / recalled before sending",
+                    _("thu hồi trước khi gửi"),
                 )
                 first.save(update_fields=["state", "last_error"])
                 at = dispatch.revoked_at or timezone.now()
                 do_record_remote_status(d.pk, DeliveryState.REVOKED, dispatch.revoke_reason, at, by="")
-                set_transport(d.pk, Transport.ACKNOWLEDGED, "không gửi: đã thu hồi / not sent: recalled")
+                set_transport(d.pk, Transport.ACKNOWLEDGED, _("không gửi: đã thu hồi"))
                 continue
         msg = export_document(dispatch.document, recipients=[d.unit], embed=False)
         msg.manifest = []
@@ -227,7 +228,7 @@ def deliver(destination: str, signed: bytes, message_id: str, *, node: str = "")
         raise OSError(f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}")
     reply = edxml.parse(nodesig.verify(answer, peer.certificate).xml)
     if reply.ack_for != message_id:
-        raise OSError("câu trả lời không khớp thông điệp / the answer is for another message")
+        raise OSError(_("câu trả lời không khớp thông điệp"))
     return reply
 
 
@@ -252,7 +253,10 @@ def _failed(out: OutMessage, error: str) -> None:
 
 
 def _gave_up(out: OutMessage, error: str) -> None:
-    note = f"Không gửi được sau {settings.EXCHANGE_GIVE_UP_DAYS} ngày / gave up: {error}"[:500]
+    note = (
+        _("Không gửi được sau %(EXCHANGE_GIVE_UP_DAYS)s ngày: %(error)s")
+        % {"EXCHANGE_GIVE_UP_DAYS": settings.EXCHANGE_GIVE_UP_DAYS, "error": error}
+    )[:500]
     if out.delivery_id is None:
         record(
             "exchange.failed",
@@ -274,8 +278,10 @@ def _gave_up(out: OutMessage, error: str) -> None:
         clerks,
         key=f"exchange-failed:{out.message_id}",
         kind="exchange_failed",
-        text=f"Không gửi được văn bản {doc.symbol} tới {delivery.unit.name}: {error}"[:500],
-        link=f"/documents/{doc.pk}/",
+        about=("document", doc.pk),
+        symbol=doc.symbol,
+        unit=delivery.unit.name,
+        error=error[:300],
     )
     record(
         "exchange.failed",
@@ -301,7 +307,7 @@ def apply_answer(out: OutMessage, reply: edxml.EdxmlMessage) -> None:
             return
         if out.kind == OutKind.DOCUMENT:
             if reply.result == "relayed":
-                set_transport(out.delivery_id, Transport.SENT, f"qua / via {out.hop}")
+                set_transport(out.delivery_id, Transport.SENT, _("qua %(hop)s") % {"hop": out.hop})
             elif reply.result == "refused":
                 set_transport(out.delivery_id, Transport.ACKNOWLEDGED, reason)
                 do_record_remote_status(
@@ -312,7 +318,9 @@ def apply_answer(out: OutMessage, reply: edxml.EdxmlMessage) -> None:
         elif out.kind == OutKind.REVOKE and reply.result != "relayed":
             if reply.result == "refused":
                 set_transport(
-                    out.delivery_id, Transport.ACKNOWLEDGED, f"thu hồi bị từ chối / recall refused: {reason}"
+                    out.delivery_id,
+                    Transport.ACKNOWLEDGED,
+                    (_("thu hồi bị từ chối: %(reason)s") % {"reason": reason}),
                 )
             else:
                 do_record_remote_status(

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.exchange import nodesig
@@ -36,7 +37,7 @@ def fetch_directory(peer_code: str, *, timeout: float = 30) -> int:
     me = nodesig.identity()
     peer = Peer.objects.filter(code=peer_code, active=True).first()
     if peer is None or not peer.url:
-        raise NotFound(f"Không có máy chủ {peer_code} có địa chỉ / no peer {peer_code} with an address")
+        raise NotFound(_("Không có máy chủ %(peer_code)s có địa chỉ") % {"peer_code": peer_code})
     status, body, headers = get(peer.url, "/exchange/v1/directory", timeout)
     if status != 200:
         raise InvalidInput(f"Máy chủ {peer_code} trả lời HTTP {status}")

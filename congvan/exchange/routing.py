@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from congvan.documents import blobstore
 from congvan.exchange.edxml import ManifestEntry
 from congvan.exchange.models import Peer
@@ -24,12 +26,12 @@ def next_hop(node: str) -> Peer:
     """The peer to hand a message for ``node`` to: the node itself, or the peer that relays for it."""
     peer = Peer.objects.filter(code=node, active=True).select_related("via").first()
     if peer is None:
-        raise NoRoute(f"Không có đường tới máy chủ {node} / no route to node {node}")
+        raise NoRoute(_("Không có đường tới máy chủ %(node)s") % {"node": node})
     if peer.url:
         return peer
     if peer.via is not None and peer.via.active and peer.via.url:
         return peer.via
-    raise NoRoute(f"Máy chủ {node} không có địa chỉ và không qua ai / node {node} has no address or relay")
+    raise NoRoute(_("Máy chủ %(node)s không có địa chỉ và không qua ai") % {"node": node})
 
 
 @dataclass

@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,9 +38,9 @@ def messages(request: HttpRequest) -> HttpResponse:
         return _error(503, exc.code, exc.message)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > 2 * settings.EXCHANGE_MAX_BYTES:
-        return _error(413, "too_large", "Thông điệp quá lớn / the message is over the size limit")
+        return _error(413, "too_large", _("Thông điệp quá lớn"))
     if not (request.content_type or "").startswith("multipart/form-data"):
-        return _error(400, "malformed", "Cần multipart/form-data: 'message' rồi các tệp / multipart expected")
+        return _error(400, "malformed", _("Cần multipart/form-data: 'message' rồi các tệp"))
     files = request.FILES
     stream = getattr(request, "_stream", None)
     if stream is not None and getattr(stream, "_pos", 0) < getattr(stream, "limit", 0):
@@ -47,11 +48,11 @@ def messages(request: HttpRequest) -> HttpResponse:
         for f in files.values():
             if isinstance(f, BlobUpload):
                 f.close()
-        return _error(400, "incomplete", "Thông điệp không trọn vẹn / the message body was cut short")
+        return _error(400, "incomplete", _("Thông điệp không trọn vẹn"))
     too_large = bool(getattr(request, "congvan_too_large", []))
     message = files.get("message")
     if not isinstance(message, BlobUpload) or (message.size or 0) > MAX_XML:
-        return _error(400, "malformed", "Thiếu phần 'message' (edXML) / the 'message' part is missing")
+        return _error(400, "malformed", _("Thiếu phần 'message' (edXML)"))
     with open(message.temp, "rb") as fh:
         xml = fh.read()
     message.close()
@@ -71,7 +72,7 @@ def echo(request: HttpRequest) -> HttpResponse:
     benchmarks compare the exchange with plain POSTs of the same bytes). Nothing is kept."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > 2 * settings.EXCHANGE_MAX_BYTES:
-        return _error(413, "too_large", "Quá lớn / over the size limit")
+        return _error(413, "too_large", _("Quá lớn"))
     n = 0
     while chunk := request.read(256 * 1024):
         n += len(chunk)

@@ -6,6 +6,8 @@ import base64
 import datetime as dt
 import json
 
+from django.utils.translation import gettext as _
+
 from congvan.lib.errors import InvalidInput
 
 
@@ -23,4 +25,4 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
             raise ValueError
         return parsed, pk
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput("cursor: không hợp lệ / invalid cursor", code="bad_cursor") from None
+        raise InvalidInput(_("cursor: không hợp lệ"), code="bad_cursor") from None

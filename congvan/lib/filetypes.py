@@ -5,6 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from congvan.lib.errors import InvalidInput
 from congvan.lib.text import extension
 
@@ -71,15 +73,15 @@ def _sniff_zip(path: Path) -> str:
 def check_type(name: str, mime: str | None, *, allowed: set[str], size: int) -> str:
     """Return the content type, refusing empty files, unknown types and names that lie."""
     if size == 0:
-        raise InvalidInput(f"Tệp {name!r} rỗng / the file is empty", code="empty_file")
+        raise InvalidInput((_("Tệp %(name)s rỗng") % {"name": f"{name!r}"}), code="empty_file")
     if mime is None or mime not in allowed:
         raise InvalidInput(
-            f"Tệp {name!r} không thuộc loại được nhận / the file type is not accepted", code="bad_file_type"
+            (_("Tệp %(name)s không thuộc loại được nhận") % {"name": f"{name!r}"}), code="bad_file_type"
         )
     ext = extension(name)
     if ext in KNOWN_EXTENSIONS and ext not in EXTENSIONS[mime]:
         raise InvalidInput(
-            f"Tệp {name!r} không đúng với phần mở rộng .{ext} / the content does not match the file name",
+            (_("Tệp %(name)s không đúng với phần mở rộng .%(ext)s") % {"name": f"{name!r}", "ext": ext}),
             code="type_mismatch",
         )
     return mime

@@ -8,6 +8,8 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from congvan.lib.links import page_of
+from congvan.workflow.actions.notices import notice_text
 from congvan.workflow.models import EmailState, Notification
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,11 @@ def send_pending(limit: int = 200) -> int:
             ):
                 continue
             n = Notification.objects.select_related("user").get(pk=pk)
+            text = notice_text(n)
+            page = page_of(n.about_type, n.about_id)
             message = EmailMessage(
-                subject=f"[congvan] {n.text[:120]}",
-                body=f"{n.text}\n\n{settings.PUBLIC_URL.rstrip('/')}{n.link}\n",
+                subject=f"[congvan] {text[:120]}",
+                body=f"{text}\n\n{settings.PUBLIC_URL.rstrip('/')}{page}\n" if page else f"{text}\n",
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[n.user.email],
                 connection=connection,

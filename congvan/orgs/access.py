@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from congvan.orgs.errors import NoMembership, NotAllowed, UnknownUnit
 from congvan.orgs.models import Membership, Role, Unit, User
@@ -32,7 +33,7 @@ class Acting:
     def require(self, *roles: str, what: str) -> None:
         """Refuse unless the acting role is one of ``roles``."""
         if self.role not in roles:
-            raise NotAllowed(f"Vai trò của bạn không được {what} / your role may not {what}")
+            raise NotAllowed(_("Vai trò của bạn không được %(what)s") % {"what": what})
 
 
 def acting_as(user: User, unit_code: str | None) -> Acting:
@@ -43,13 +44,13 @@ def acting_as(user: User, unit_code: str | None) -> Acting:
     if unit_code:
         m = memberships.filter(unit__code=unit_code).first()
         if m is None:
-            raise NoMembership(f"Bạn không thuộc đơn vị {unit_code} / you are not a member of that unit")
+            raise NoMembership(_("Bạn không thuộc đơn vị %(unit_code)s") % {"unit_code": unit_code})
         return Acting(user, m)
     found = list(memberships[:2])
     if not found:
-        raise NoMembership("Tài khoản chưa thuộc đơn vị nào / the account has no unit")
+        raise NoMembership(_("Tài khoản chưa thuộc đơn vị nào"))
     if len(found) > 1:
-        raise NoMembership("Hãy chọn đơn vị (X-Congvan-Unit) / pick the unit you act for (X-Congvan-Unit)")
+        raise NoMembership(_("Hãy chọn đơn vị (X-Congvan-Unit)"))
     return Acting(user, found[0])
 
 
@@ -66,7 +67,7 @@ def access_unit_for_admin(acting: Acting, code: str) -> Unit:
     """Return a unit the acting admin manages, or refuse as if it did not exist."""
     unit = administered_units(acting).filter(code=code).first()
     if unit is None:
-        raise UnknownUnit(f"Không có đơn vị {code} trong phạm vi quản trị / no such unit in your scope")
+        raise UnknownUnit(_("Không có đơn vị %(code)s trong phạm vi quản trị") % {"code": code})
     return unit
 
 

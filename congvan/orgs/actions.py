@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.lib.text import clean_line
@@ -28,7 +29,9 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{1,149}$")
 
 def _choice(value: str, choices: type[UnitKind] | type[Sector] | type[Role], field: str) -> str:
     if value not in choices.values:
-        raise InvalidOrgData(f"{field}: phải là một trong {', '.join(choices.values)} / must be one of these")
+        raise InvalidOrgData(
+            _("%(field)s: phải là một trong %(items)s") % {"field": field, "items": ", ".join(choices.values)}
+        )
     return value
 
 
@@ -36,10 +39,10 @@ def validate_unit_fields(code: str, name: str, abbreviation: str, kind: str, sec
     """Return cleaned unit fields or refuse the first wrong one."""
     code = clean_line(code, field="code", max_length=32, required=True)
     if not UNIT_CODE.match(code):
-        raise InvalidOrgData("code: chỉ gồm chữ, số, dấu chấm, gạch / letters, digits, dots and dashes only")
+        raise InvalidOrgData(_("code: chỉ gồm chữ, số, dấu chấm, gạch"))
     abbreviation = clean_line(abbreviation, field="abbreviation", max_length=20, required=True)
     if not ABBREVIATION.match(abbreviation):
-        raise InvalidOrgData("abbreviation: chỉ gồm chữ, số và gạch ngang / letters, digits and dashes only")
+        raise InvalidOrgData(_("abbreviation: chỉ gồm chữ, số và gạch ngang"))
     return {
         "code": code,
         "name": clean_line(name, field="name", max_length=200, required=True),
@@ -69,21 +72,21 @@ def do_create_unit(
             if actor is None:
                 parent = Unit.objects.filter(code=parent_code).first()
                 if parent is None:
-                    raise InvalidOrgData(f"parent: không có đơn vị {parent_code} / unknown unit")
+                    raise InvalidOrgData(
+                        _("parent: không có đơn vị %(parent_code)s") % {"parent_code": parent_code}
+                    )
             else:
                 parent = access_unit_for_admin(actor, parent_code)
         elif actor is not None and not actor.user.is_superuser:
-            raise NotAllowed(
-                "Chỉ quản trị hệ thống tạo được đơn vị gốc / only a superuser creates a root unit"
-            )
+            raise NotAllowed(_("Chỉ quản trị hệ thống tạo được đơn vị gốc"))
         if Unit.objects.filter(code=fields["code"]).exists():
-            raise DuplicateUnit(f"Mã đơn vị {fields['code']} đã có / the unit code already exists")
+            raise DuplicateUnit(_("Mã đơn vị %(code)s đã có") % {"code": fields["code"]})
         path = (parent.path if parent else "/") + fields["code"] + "/"
         try:
             with transaction.atomic():
                 unit = Unit.objects.create(parent=parent, path=path, place=place, **fields)
         except IntegrityError as exc:
-            raise DuplicateUnit(f"Mã đơn vị {fields['code']} đã có / the unit code already exists") from exc
+            raise DuplicateUnit(_("Mã đơn vị %(code)s đã có") % {"code": fields["code"]}) from exc
         record(
             "unit.created",
             actor=actor.user if actor else None,
@@ -156,20 +159,22 @@ def do_record_external_unit(
 def do_create_user(*, username: str, password: str, full_name: str, actor: Acting | None) -> User:
     """Create a person's account (admins only)."""
     if actor is not None and actor.role != Role.ADMIN and not actor.user.is_superuser:
-        raise NotAllowed("Chỉ quản trị viên tạo được tài khoản / only an admin creates accounts")
+        raise NotAllowed(_("Chỉ quản trị viên tạo được tài khoản"))
     username = clean_line(username, field="username", max_length=150, required=True).lower()
     if not USERNAME.match(username):
-        raise InvalidOrgData("username: chữ thường, số, . _ - / lower-case letters, digits, . _ -")
+        raise InvalidOrgData(_("username: chữ thường, số, . _ -"))
     full_name = clean_line(full_name, field="full_name", max_length=100, required=True)
     if not isinstance(password, str) or not password:
-        raise InvalidOrgData("password: bắt buộc / is required")
+        raise InvalidOrgData(_("password: bắt buộc"))
     try:
         validate_password(password)
     except ValidationError as exc:
         raise InvalidOrgData("password: " + " ".join(exc.messages)) from exc
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
-            raise DuplicateUnit(f"Tài khoản {username} đã có / the username is taken", code="duplicate_user")
+            raise DuplicateUnit(
+                (_("Tài khoản %(username)s đã có") % {"username": username}), code="duplicate_user"
+            )
         user = User.objects.create_user(username=username, password=password, full_name=full_name)
         record("user.created", actor=actor.user if actor else None, target_type="user", target_id=username)
     return user
@@ -185,14 +190,16 @@ def do_create_membership(
         if actor is None:
             unit = Unit.objects.filter(code=unit_code).first()
             if unit is None:
-                raise InvalidOrgData(f"unit: không có đơn vị {unit_code} / unknown unit")
+                raise InvalidOrgData(_("unit: không có đơn vị %(unit_code)s") % {"unit_code": unit_code})
         else:
             unit = access_unit_for_admin(actor, unit_code)
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise InvalidOrgData(f"user: không có tài khoản {username} / unknown user", code="unknown_user")
+            raise InvalidOrgData(
+                (_("user: không có tài khoản %(username)s") % {"username": username}), code="unknown_user"
+            )
         if Membership.objects.filter(user=user, unit=unit).exists():
-            raise DuplicateUnit("Người này đã thuộc đơn vị / already a member", code="duplicate_membership")
+            raise DuplicateUnit(_("Người này đã thuộc đơn vị"), code="duplicate_membership")
         m = Membership.objects.create(user=user, unit=unit, role=role, title=title)
         record(
             "membership.created",
@@ -215,7 +222,7 @@ def do_create_group(
         )
         members = list(Unit.objects.filter(code__in=member_codes))
         if len(members) != len(set(member_codes)):
-            raise InvalidOrgData("members: có mã đơn vị không tồn tại / unknown unit codes")
+            raise InvalidOrgData(_("members: có mã đơn vị không tồn tại"))
         group.members.set(members)
         record(
             "group.created",
@@ -242,11 +249,9 @@ def do_login(*, username: str, password: str) -> User:
         from django.contrib.auth.hashers import check_password
 
         check_password(str(password), _DUMMY_HASH[0])
-        raise LoginFailed("Sai tên đăng nhập hoặc mật khẩu / wrong username or password")
+        raise LoginFailed(_("Sai tên đăng nhập hoặc mật khẩu"))
     if user.locked_until and user.locked_until > now:
-        raise AccountLocked(
-            "Tài khoản tạm khóa do đăng nhập sai nhiều lần / the account is locked for a while"
-        )
+        raise AccountLocked(_("Tài khoản tạm khóa do đăng nhập sai nhiều lần"))
     if user.check_password(str(password)):
         if user.failed_logins or user.locked_until:
             User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
@@ -265,10 +270,8 @@ def do_login(*, username: str, password: str) -> User:
             target_id=user.username,
         )
     if locked:
-        raise AccountLocked(
-            "Tài khoản tạm khóa do đăng nhập sai nhiều lần / the account is locked for a while"
-        )
-    raise LoginFailed("Sai tên đăng nhập hoặc mật khẩu / wrong username or password")
+        raise AccountLocked(_("Tài khoản tạm khóa do đăng nhập sai nhiều lần"))
+    raise LoginFailed(_("Sai tên đăng nhập hoặc mật khẩu"))
 
 
 def _token_hash(raw: str) -> str:

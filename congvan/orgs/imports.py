@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from congvan.lib.errors import CongvanError
 from congvan.orgs.actions import do_create_unit, validate_unit_fields
@@ -28,26 +29,26 @@ class ImportFailed(CongvanError):
 
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
-        super().__init__(f"{len(errors)} dòng lỗi, không nhập gì / {len(errors)} bad rows, nothing imported")
+        super().__init__(_("%(count)s dòng lỗi, không nhập gì") % {"count": len(errors)})
 
 
 def _check_header(header: set[str]) -> None:
     missing = REQUIRED - header
     if missing:
-        raise ImportFailed([RowError(1, f"thiếu cột / missing columns: {', '.join(sorted(missing))}")])
+        raise ImportFailed([RowError(1, (_("thiếu cột: %(items)s") % {"items": ", ".join(sorted(missing))}))])
     unknown = header - set(COLUMNS)
     if unknown:
-        raise ImportFailed([RowError(1, f"cột lạ / unknown columns: {', '.join(sorted(unknown))}")])
+        raise ImportFailed([RowError(1, (_("cột lạ: %(items)s") % {"items": ", ".join(sorted(unknown))}))])
 
 
 def _placement_problem(code: str, parent: str, existing: set[str], seen: dict[str, int]) -> str:
     """Why a row's code or parent cannot be placed ("" when it can)."""
     if code in existing:
-        return f"mã {code} đã có trong hệ thống / the code already exists"
+        return _("mã %(code)s đã có trong hệ thống") % {"code": code}
     if code in seen:
-        return f"mã {code} lặp lại dòng {seen[code]} / repeats line {seen[code]}"
+        return _("mã %(code)s lặp lại dòng %(value)s") % {"code": code, "value": seen[code]}
     if parent and parent not in existing and parent not in seen:
-        return f"đơn vị cấp trên {parent} chưa có / the parent must exist or come first"
+        return _("đơn vị cấp trên %(parent)s chưa có") % {"parent": parent}
     return ""
 
 
@@ -62,7 +63,7 @@ def import_units_csv(text: str) -> int:
     for row in reader:
         line = reader.line_num
         if len(rows) >= MAX_ROWS:
-            raise ImportFailed([RowError(line, f"tối đa {MAX_ROWS} dòng / at most {MAX_ROWS} rows")])
+            raise ImportFailed([RowError(line, (_("tối đa %(MAX_ROWS)s dòng") % {"MAX_ROWS": MAX_ROWS}))])
         try:
             fields = validate_unit_fields(
                 row.get("code") or "",

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.lib.text import clean_line
@@ -24,7 +25,7 @@ def _unit(code: str, actor: Acting | None) -> Unit:
         return access_unit_for_admin(actor, code)
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
-        raise InvalidOrgData(f"unit: không có đơn vị {code} / unknown unit")
+        raise InvalidOrgData(_("unit: không có đơn vị %(code)s") % {"code": code})
     return unit
 
 
@@ -38,7 +39,7 @@ def do_create_term(
     """
     name = clean_line(name, field="name", max_length=50, required=True)
     if ends_on is not None and ends_on < starts_on:
-        raise InvalidOrgData("ends_on: phải sau ngày bắt đầu / must not be before starts_on")
+        raise InvalidOrgData(_("ends_on: phải sau ngày bắt đầu"))
     with transaction.atomic():
         unit = _unit(unit_code, actor)
         Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one term change at a time per unit
@@ -50,7 +51,7 @@ def do_create_term(
         )
         if clash.exists():
             raise TermOverlaps(
-                f"Nhiệm kỳ trùng thời gian với nhiệm kỳ {clash.first()} / the term overlaps another one"
+                _("Nhiệm kỳ trùng thời gian với nhiệm kỳ %(value)s") % {"value": clash.first()}
             )
         term = CommitteeTerm.objects.create(unit=unit, name=name, starts_on=starts_on, ends_on=ends_on)
         record(
@@ -103,8 +104,8 @@ def term_on(unit: Unit, day: dt.date) -> CommitteeTerm:
     )
     if term is None:
         raise NumberingNotConfigured(
-            f"Đơn vị {unit.name} chưa khai báo nhiệm kỳ chứa ngày {day:%d/%m/%Y} / "
-            "no committee term covers that date: configure the unit's term first"
+            _("Đơn vị %(name)s chưa khai báo nhiệm kỳ chứa ngày %(day)s")
+            % {"name": unit.name, "day": f"{day:%d/%m/%Y}"}
         )
     return term
 

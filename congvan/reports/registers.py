@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from congvan.dispatch.access import unit_receipts
 from congvan.documents.access import issued_documents
@@ -63,9 +64,9 @@ def _d(day: dt.date | None) -> str:
 
 def _check(acting: Acting, date_from: dt.date, date_to: dt.date) -> None:
     if acting.role not in UNIT_WIDE:
-        raise NotAllowed("Vai trò của bạn không in được sổ / your role may not print registers")
+        raise NotAllowed(_("Vai trò của bạn không in được sổ"))
     if date_to < date_from or (date_to - date_from).days > 366 * 5:
-        raise InvalidInput("Khoảng thời gian không hợp lệ (tối đa 5 năm) / invalid period (at most 5 years)")
+        raise InvalidInput(_("Khoảng thời gian không hợp lệ (tối đa 5 năm)"))
 
 
 def outgoing_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> Register:
@@ -77,9 +78,7 @@ def outgoing_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> R
         .order_by("issued_date", "number", "id")[: MAX_ROWS + 1]
     )
     if len(docs) > MAX_ROWS:
-        raise Conflict(
-            f"Quá {MAX_ROWS} dòng: hãy chọn khoảng ngắn hơn / over {MAX_ROWS} rows: pick a shorter period"
-        )
+        raise Conflict(_("Quá %(MAX_ROWS)s dòng: hãy chọn khoảng ngắn hơn") % {"MAX_ROWS": MAX_ROWS})
     codes = {c for d in docs for c in d.planned_recipients}
     names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
     rows = [
@@ -117,9 +116,7 @@ def incoming_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> R
         .order_by("arrival_date", "incoming_number")[: MAX_ROWS + 1]
     )
     if len(receipts) > MAX_ROWS:
-        raise Conflict(
-            f"Quá {MAX_ROWS} dòng: hãy chọn khoảng ngắn hơn / over {MAX_ROWS} rows: pick a shorter period"
-        )
+        raise Conflict(_("Quá %(MAX_ROWS)s dòng: hãy chọn khoảng ngắn hơn") % {"MAX_ROWS": MAX_ROWS})
     rows = []
     for r in receipts:
         lead = r.leads[-1] if getattr(r, "leads", None) else None
@@ -153,9 +150,7 @@ def to_pdf(reg: Register) -> bytes:
 
     regular, bold = font_dir() / "NotoSans-Regular.ttf", font_dir() / "NotoSans-Bold.ttf"
     if not regular.exists() or not bold.exists():
-        raise Conflict(
-            f"Thiếu phông chữ Noto ({font_dir()}): cài fonts-noto-core / the Noto fonts are missing"
-        )
+        raise Conflict(_("Thiếu phông chữ Noto (%(value)s): cài fonts-noto-core") % {"value": font_dir()})
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"{reg.title} - {reg.unit.name}")
     pdf.set_creator("congvan")
@@ -178,7 +173,7 @@ def to_pdf(reg: Register) -> bytes:
     )
     pdf.ln(3)
     pdf.set_font("Noto", "", 7.5)
-    widths = tuple(w for _, w in reg.columns)
+    widths = tuple(w for _title, w in reg.columns)
     with pdf.table(
         col_widths=widths,
         text_align="LEFT",
@@ -186,7 +181,7 @@ def to_pdf(reg: Register) -> bytes:
         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 243)),
     ) as table:
         head = table.row()
-        for name, _ in reg.columns:
+        for name, _width in reg.columns:
             head.cell(name)
         num = table.row()
         for i in range(len(reg.columns)):
@@ -215,7 +210,7 @@ def to_xlsx(reg: Register) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in reg.rows:
         ws.append([_safe_cell(v) for v in row])
-    for i, (_, width) in enumerate(reg.columns):
+    for i, (_title, width) in enumerate(reg.columns):
         ws.column_dimensions[chr(ord("A") + i)].width = width * 0.9
     out = io.BytesIO()
     wb.save(out)

@@ -20,6 +20,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from congvan.documents.models import Document, DocumentType
 from congvan.lib.errors import InvalidInput
@@ -80,7 +81,7 @@ class Hit(NamedTuple):
 def parse(q: str) -> list[Term]:
     """Split a query into terms; punctuation inside a term makes a phrase ("35-KH/HU" -> 35 kh hu)."""
     if not isinstance(q, str) or len(q) > 500:
-        raise InvalidInput("q: tối đa 500 ký tự / at most 500 characters")
+        raise InvalidInput(_("q: tối đa 500 ký tự"))
     terms = []
     for phrase, word in _TERMS.findall(q):
         raw = phrase or word
@@ -89,7 +90,7 @@ def parse(q: str) -> list[Term]:
         if exact:
             terms.append(Term(exact, folded, prefix))
     if not terms:
-        raise InvalidInput("q: cần từ khóa tìm kiếm / type something to search for", code="empty_query")
+        raise InvalidInput(_("q: cần từ khóa tìm kiếm"), code="empty_query")
     return terms[:MAX_TERMS]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.documents.blobstore import open_blob
@@ -81,7 +82,7 @@ def enforce_policy(unit: Unit, sha256: str) -> SignatureReport:
         raise SignatureRefused(
             f"Chữ ký số: {label}. "
             + "; ".join(report.reasons[:3])
-            + " — đơn vị không tiếp nhận, hãy trả lại nơi gửi / the unit's policy refuses it"
+            + _("— đơn vị không tiếp nhận, hãy trả lại nơi gửi")
         )
     return report
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from asn1crypto import pem, x509
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from congvan.lib.errors import InvalidInput
 
@@ -26,7 +27,9 @@ def load_certificates(data: bytes, *, source: str) -> list[x509.Certificate]:
         cert.native  # noqa: B018 - parse now, so a broken file fails here with its name
         return [cert]
     except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"{source}: không phải chứng thư số / not a certificate ({exc})") from None
+        raise InvalidInput(
+            _("%(source)s: không phải chứng thư số: %(exc)s") % {"source": source, "exc": exc}
+        ) from None
 
 
 def load_folder(folder: Path) -> list[x509.Certificate]:

@@ -69,12 +69,14 @@ class ActingMembershipMiddleware:
 class VietnameseFirstMiddleware:
     """Show Vietnamese unless the person chose English: the browser's language list is not consulted.
 
-    Offices' computers often run an English system; the interface must still open in Vietnamese.
+    Offices' computers often run an English system; the interface must still open in Vietnamese. An API
+    client asks for English explicitly with ``Accept-Language: en``, which is honoured.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)

@@ -63,12 +63,12 @@ def processing_context(acting: Acting, receipt: Receipt) -> dict[str, Any]:
 
 
 def _assignee(value: str) -> dict[str, str]:
-    kind, _, key = value.partition(":")
+    kind, _sep, key = value.partition(":")
     if kind == "u" and key:
         return {"assignee": key}
     if kind == "n" and key:
         return {"unit": key}
-    raise InvalidInput("Chọn người hoặc đơn vị / pick a person or a unit")
+    raise InvalidInput(_("Chọn người hoặc đơn vị"))
 
 
 @require_POST
@@ -162,7 +162,7 @@ def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, 
             assignment_id, assignee=p.get("assignee", ""), deadline=p.get("deadline"), actor=acting
         )
     else:
-        raise InvalidInput("Không có thao tác này / no such action")
+        raise InvalidInput(_("Không có thao tác này"))
     messages.success(request, _("Đã cập nhật."))
     return redirect("web:assignment", assignment_id)
 
@@ -207,12 +207,12 @@ def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 @member_required
 def register_view(request: HttpRequest, acting: Acting, direction: str) -> HttpResponse:
     if direction not in ("out", "in") or acting.role not in UNIT_WIDE:
-        raise InvalidInput("Không in được sổ này / this register cannot be printed")
+        raise InvalidInput(_("Không in được sổ này"))
     try:
         lo = dt.date.fromisoformat(request.GET.get("from", ""))
         hi = dt.date.fromisoformat(request.GET.get("to", ""))
     except ValueError:
-        raise InvalidInput("Chọn từ ngày, đến ngày / pick the period") from None
+        raise InvalidInput(_("Chọn từ ngày, đến ngày")) from None
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "pdf"
     reg = (registers.outgoing_register if direction == "out" else registers.incoming_register)(acting, lo, hi)
     data = registers.to_pdf(reg) if fmt == "pdf" else registers.to_xlsx(reg)

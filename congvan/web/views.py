@@ -163,7 +163,7 @@ def _metadata_from_post(post: Any) -> dict[str, Any]:
         if post.get(name):
             value = _int(post.get(name))
             if value is None:
-                raise InvalidInput(f"{name}: số nguyên dương / a positive whole number")
+                raise InvalidInput(_("%(name)s: số nguyên dương") % {"name": name})
             meta[name] = value
     if "recipients" in post or "recipients_present" in post:
         meta["recipients"] = post.getlist("recipients")
@@ -176,7 +176,7 @@ def _metadata_from_post(post: Any) -> dict[str, Any]:
 def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]:
     request.FILES  # noqa: B018 - parse the body through the streaming handler
     if getattr(request, "congvan_too_large", None):
-        raise TooLarge("Tệp vượt quá giới hạn dung lượng / a file is over the size limit")
+        raise TooLarge(_("Tệp vượt quá giới hạn dung lượng"))
     main = request.FILES.get("file")
     return main, request.FILES.getlist("attachments")  # type: ignore[return-value]
 
@@ -276,7 +276,7 @@ def download(request: HttpRequest, acting: Acting, document_id: int, file_id: in
     doc = access_document(acting, document_id)
     f = files_of(doc).filter(pk=file_id).first()
     if f is None:
-        raise DocumentNotFound("Không tìm thấy tệp / file not found")
+        raise DocumentNotFound(_("Không tìm thấy tệp"))
     return file_response(f, inline=request.GET.get("inline") == "1")
 
 
@@ -302,7 +302,7 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
         dispatch_actions.do_revoke_release(document_id, reason=p.get("reason", ""), actor=acting)
         messages.success(request, _("Đã thu hồi văn bản."))
     else:
-        raise DocumentNotFound("Không có thao tác này / no such action")
+        raise DocumentNotFound(_("Không có thao tác này"))
     return redirect("web:document", document_id)
 
 
@@ -319,5 +319,5 @@ def receipt_action(request: HttpRequest, acting: Acting, receipt_id: int, action
         dispatch_actions.do_return_receipt(receipt_id, reason=request.POST.get("reason", ""), actor=acting)
         messages.success(request, _("Đã trả lại văn bản cho nơi gửi."))
     else:
-        raise DocumentNotFound("Không có thao tác này / no such action")
+        raise DocumentNotFound(_("Không có thao tác này"))
     return redirect("web:document", receipt.document_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from congvan.dispatch import access as dispatch_access
 from congvan.dispatch.errors import ReceiptNotFound
@@ -44,7 +45,7 @@ def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = Fals
     return fetch_visible(
         qs,
         receipt_id,
-        ReceiptNotFound("Không tìm thấy văn bản đến / incoming document not found"),
+        ReceiptNotFound(_("Không tìm thấy văn bản đến")),
         for_write=for_write,
     )
 
@@ -54,7 +55,7 @@ def access_assignment(acting: Acting, assignment_id: object, *, for_write: bool 
     return fetch_visible(
         qs,
         assignment_id,
-        AssignmentNotFound("Không tìm thấy việc được giao / assignment not found"),
+        AssignmentNotFound(_("Không tìm thấy việc được giao")),
         for_write=for_write,
     )
 
@@ -68,7 +69,7 @@ def visible_documents(acting: Acting) -> QuerySet[Document]:
 def access_document(acting: Acting, document_id: object) -> Document:
     """Return a document the person may read (issued, received, or assigned to them); hide all others."""
     qs = visible_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
-    return fetch_visible(qs, document_id, DocumentNotFound("Không tìm thấy văn bản / document not found"))
+    return fetch_visible(qs, document_id, DocumentNotFound(_("Không tìm thấy văn bản")))
 
 
 def unit_dossiers(acting: Acting) -> QuerySet[Dossier]:
@@ -79,6 +80,6 @@ def access_dossier(acting: Acting, dossier_id: object, *, for_write: bool = Fals
     return fetch_visible(
         unit_dossiers(acting),
         dossier_id,
-        DossierNotFound("Không tìm thấy hồ sơ / dossier not found"),
+        DossierNotFound(_("Không tìm thấy hồ sơ")),
         for_write=for_write,
     )

@@ -175,8 +175,13 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     key = models.CharField(max_length=120)
     kind = models.CharField(max_length=32)
+    # What the notice is about ("assignment", "document") and its id: the pages and e-mails make the
+    # address; the text is made in the reader's language from ``kind`` and ``params`` (``text`` keeps the
+    # words in the default language, for notices written before ``params`` existed).
+    about_type = models.CharField(max_length=16, blank=True)
+    about_id = models.BigIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     text = models.CharField(max_length=500)
-    link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     email_state = models.CharField(max_length=8, choices=EmailState.choices, default=EmailState.NONE)

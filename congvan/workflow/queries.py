@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from congvan.dispatch.models import Receipt, ReceiptCount
 from congvan.lib.errors import InvalidInput
@@ -82,7 +83,7 @@ class Oversight:
 def oversight_unit(acting: Acting, code: str | None) -> Unit:
     """Return the unit whose figures are asked: the acting unit, or (for its leaders) one below it."""
     if acting.role not in UNIT_WIDE:
-        raise NotAllowed("Vai trò của bạn không xem được trang theo dõi / your role has no oversight page")
+        raise NotAllowed(_("Vai trò của bạn không xem được trang theo dõi"))
     if not code or code == acting.unit.code:
         return acting.unit
     unit = (
@@ -91,7 +92,7 @@ def oversight_unit(acting: Acting, code: str | None) -> Unit:
         .first()
     )
     if unit is None:
-        raise UnknownUnit("Không có đơn vị này trong phạm vi theo dõi / no such unit below yours")
+        raise UnknownUnit(_("Không có đơn vị này trong phạm vi theo dõi"))
     return unit
 
 

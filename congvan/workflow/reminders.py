@@ -32,19 +32,14 @@ def scan_deadlines(today: dt.date) -> int:
         for a in qs.iterator(chunk_size=2000):
             overdue = rules.is_overdue(a, today)
             kind = "overdue" if overdue else "due_soon"
-            subject = a.receipt.document.subject[:300]
-            text = (
-                f"Quá hạn xử lý ({a.deadline:%d/%m/%Y}): {subject}"
-                if overdue
-                else f"Sắp đến hạn xử lý ({a.deadline:%d/%m/%Y}): {subject}"
-            )
             users = _people_to_remind(a)
             written += notify(
                 users,
                 key=f"{kind}:{a.pk}:{a.deadline.isoformat()}",
                 kind=kind,
-                text=text,
-                link=f"/assignments/{a.pk}/",
+                about=("assignment", a.pk),
+                deadline=a.deadline.isoformat(),
+                subject=a.receipt.document.subject[:300],
             )
         if written:
             record("reminders.scanned", actor=None, details={"day": today.isoformat(), "notices": written})

@@ -100,7 +100,7 @@ def test_a_recall_before_its_document_refuses_the_document(peer: nodesig.NodeIde
     assert _send(peer, early).status_code == "15"
     answer = _send(peer, _doc("20"))
     assert (answer.result, answer.status_code) == ("refused", "02")
-    assert "recalled" in answer.status_description
+    assert "thu hồi" in answer.status_description
     assert not Receipt.objects.filter(document__symbol="20/VPCP-TTĐT").exists()
 
 

@@ -48,9 +48,10 @@ def test_notice_is_emailed_once(smtp, people):
         [carol.pk, people["bob"].pk],
         key="overdue:1:2026-04-28",
         kind="overdue",
-        text="Quá hạn xử lý: Kế hoạch",
+        deadline="2026-04-28",
+        subject="Kế hoạch",
     )
-    notify([carol.pk], key="overdue:1:2026-04-28", kind="overdue", text="again")  # same event: nothing new
+    notify([carol.pk], key="overdue:1:2026-04-28", kind="overdue", subject="again")  # same event: nothing new
     assert send_pending() == 1  # bob has no address: in-app only
     assert send_pending() == 0
     [msg] = smtp.messages
@@ -65,7 +66,7 @@ def test_unreachable_server_is_retried_not_lost(settings, people):
     carol = people["carol"]
     carol.email = "carol@huyenuy.gov.vn"
     carol.save(update_fields=["email"])
-    notify([carol.pk], key="k", kind="assigned", text="Được giao")
+    notify([carol.pk], key="k", kind="assigned", role="lead", subject="Kế hoạch")
     with pytest.raises(OSError):
         send_pending()
     n = Notification.objects.get(user=carol)

@@ -126,7 +126,7 @@ def test_hostile_query_syntax_is_just_text(corpus):
 def test_reindex_command_rebuilds_with_progress(corpus, capsys):
     out = io.StringIO()
     call_command("reindex", "--restart", stdout=out)
-    assert "indexed 6 documents" in out.getvalue() or "indexed" in out.getvalue()
+    assert "Đã lập chỉ mục" in out.getvalue()
     assert subjects(corpus, "alice", "chuyen doi so")
 
 

@@ -7,8 +7,10 @@ import datetime as dt
 from django import template
 
 from congvan.dispatch.models import DeliveryState
+from congvan.lib.links import page_of
 from congvan.workflow import rules
-from congvan.workflow.models import Assignment
+from congvan.workflow.actions import notices
+from congvan.workflow.models import Assignment, Notification
 
 register = template.Library()
 
@@ -55,3 +57,13 @@ def as_text(value: object) -> str:
 def overdue(assignment: Assignment, today: dt.date) -> bool:
     """The workflow's rule: still being worked on after its deadline."""
     return rules.is_overdue(assignment, today)
+
+
+@register.filter
+def notice_text(n: Notification) -> str:
+    return notices.notice_text(n)
+
+
+@register.filter
+def notice_page(n: Notification) -> str:
+    return page_of(n.about_type, n.about_id)

@@ -6,6 +6,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.lib.errors import Conflict, InvalidInput
@@ -21,7 +22,7 @@ CODE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ.\-/_]{1,50}$")
 def do_create_dossier(*, code: str, title: str, retention: str, actor: Acting) -> Dossier:
     code = clean_line(code, field="code", max_length=50, required=True)
     if not CODE.match(code):
-        raise InvalidInput("code: chữ, số và . - / _ / letters, digits and . - / _")
+        raise InvalidInput(_("code: chữ, số và . -"))
     title = clean_line(title, field="title", max_length=300, required=True)
     if retention not in Retention.values:
         raise InvalidInput(f"retention: {' | '.join(Retention.values)}")
@@ -37,7 +38,7 @@ def do_create_dossier(*, code: str, title: str, retention: str, actor: Acting) -
                     created_at=timezone.now(),
                 )
         except IntegrityError:
-            raise Conflict("Mã hồ sơ đã có / the dossier code exists", code="duplicate_dossier") from None
+            raise Conflict(_("Mã hồ sơ đã có"), code="duplicate_dossier") from None
         record(
             "dossier.created",
             actor=actor.user,
@@ -56,7 +57,7 @@ def do_add_to_dossier(
     with transaction.atomic():
         d = access_dossier(actor, dossier_id, for_write=True)
         if d.closed_at is not None:
-            raise DossierClosed("Hồ sơ đã đóng / the dossier is closed")
+            raise DossierClosed(_("Hồ sơ đã đóng"))
         doc = access_document(actor, document_id)
         if remove:
             d.documents.remove(doc)
@@ -77,7 +78,7 @@ def do_close_dossier(dossier_id: object, *, actor: Acting) -> Dossier:
     with transaction.atomic():
         d = access_dossier(actor, dossier_id, for_write=True)
         if d.closed_at is not None:
-            raise DossierClosed("Hồ sơ đã đóng / the dossier is closed")
+            raise DossierClosed(_("Hồ sơ đã đóng"))
         d.closed_at = timezone.now()
         d.save(update_fields=["closed_at"])
         record(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.dispatch.actions import report_progress
@@ -51,16 +52,16 @@ class AssignmentSpec:
 def parse_specs(receipt: Receipt, raw: Any) -> list[AssignmentSpec]:
     """Check assignments against the receipt's unit: people of the unit, or units below it."""
     if not isinstance(raw, list) or not raw:
-        raise InvalidAssignment("assignments: cần ít nhất một người hoặc đơn vị / at least one assignee")
+        raise InvalidAssignment(_("assignments: cần ít nhất một người hoặc đơn vị"))
     if len(raw) > 100:
-        raise InvalidAssignment("assignments: tối đa 100 / at most 100")
+        raise InvalidAssignment(_("assignments: tối đa 100"))
     specs, seen = [], set()
     for i, item in enumerate(raw):
         where = f"assignments[{i}]"
         spec = _one_spec(receipt, item, where)
         key = ("u", spec.user.pk) if spec.user is not None else ("n", spec.unit.pk if spec.unit else 0)
         if key in seen:
-            raise InvalidAssignment(f"{where}: giao trùng / assigned twice", code="duplicate")
+            raise InvalidAssignment((_("%(where)s: giao trùng") % {"where": where}), code="duplicate")
         seen.add(key)
         specs.append(spec)
     return specs
@@ -68,14 +69,14 @@ def parse_specs(receipt: Receipt, raw: Any) -> list[AssignmentSpec]:
 
 def _one_spec(receipt: Receipt, item: Any, where: str) -> AssignmentSpec:
     if not isinstance(item, dict):
-        raise InvalidAssignment(f"{where}: phải là đối tượng / must be an object")
+        raise InvalidAssignment(_("%(where)s: phải là đối tượng") % {"where": where})
     role = item.get("role")
     if role not in AssignmentRole.values:
         raise InvalidAssignment(f"{where}.role: lead | support | fyi")
     deadline = _date(item.get("deadline"), f"{where}.deadline")
     username, code = item.get("assignee"), item.get("unit")
     if bool(username) == bool(code):
-        raise InvalidAssignment(f"{where}: cần đúng một trong assignee hoặc unit / give assignee or unit")
+        raise InvalidAssignment(_("%(where)s: cần đúng một trong assignee hoặc unit") % {"where": where})
     if username:
         user = User.objects.filter(
             username=str(username)[:150],
@@ -85,7 +86,8 @@ def _one_spec(receipt: Receipt, item: Any, where: str) -> AssignmentSpec:
         ).first()
         if user is None:
             raise InvalidAssignment(
-                f"{where}.assignee: {str(username)[:50]!r} không thuộc đơn vị / not in the unit"
+                _("%(where)s.assignee: %(value)s không thuộc đơn vị")
+                % {"where": where, "value": f"{str(username)[:50]!r}"}
             )
         return AssignmentSpec(str(role), deadline, user=user)
     unit = (
@@ -95,7 +97,8 @@ def _one_spec(receipt: Receipt, item: Any, where: str) -> AssignmentSpec:
     )
     if unit is None:
         raise InvalidAssignment(
-            f"{where}.unit: {str(code)[:32]!r} không phải đơn vị trực thuộc / not a sub-unit"
+            _("%(where)s.unit: %(value)s không phải đơn vị trực thuộc")
+            % {"where": where, "value": f"{str(code)[:32]!r}"}
         )
     return AssignmentSpec(str(role), deadline, unit=unit)
 
@@ -106,7 +109,7 @@ def _date(value: Any, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidAssignment(f"{field}: ngày dạng YYYY-MM-DD / a date as YYYY-MM-DD") from None
+        raise InvalidAssignment(_("%(field)s: ngày dạng YYYY-MM-DD") % {"field": field}) from None
 
 
 def do_direct_receipt(
@@ -137,9 +140,7 @@ def do_direct_receipt(
             for s in specs
         ]
         for a in created:
-            _notify_assignees(
-                a, "assigned", f"Được giao ({a.get_role_display()}): {receipt.document.subject}"
-            )
+            _notify_assignees(a, role=a.role, subject=receipt.document.subject)
         if receipt.state == DeliveryState.REGISTERED:
             report_progress(receipt, DeliveryState.DIRECTED, text[:500] or "Đã phân công", actor, now)
         record(
@@ -158,15 +159,15 @@ def _check_may_direct(acting: Acting, receipt: Receipt) -> None:
     if rules.may_direct(acting, receipt):
         return
     if receipt.unit_id != acting.unit.pk:
-        raise Forbidden("Chỉ đơn vị nhận văn bản mới chỉ đạo / only the receiving unit directs it")
+        raise Forbidden(_("Chỉ đơn vị nhận văn bản mới chỉ đạo"))
     if not rules.role_may_direct(acting):
         if acting.role == Role.CLERK:
-            raise Forbidden("Đơn vị không cho văn thư chuyển trực tiếp / the unit does not let clerks route")
-        raise Forbidden("Chỉ lãnh đạo chỉ đạo văn bản đến / only a leader directs incoming documents")
+            raise Forbidden(_("Đơn vị không cho văn thư chuyển trực tiếp"))
+        raise Forbidden(_("Chỉ lãnh đạo chỉ đạo văn bản đến"))
     raise AssignmentWrongState(
-        "Văn bản cần được vào sổ trước / register the document first"
+        _("Văn bản cần được vào sổ trước")
         if receipt.state == DeliveryState.ARRIVED
-        else f"Văn bản đến đang ở trạng thái {receipt.state} / cannot be directed now"
+        else (_("Văn bản đến đang ở trạng thái %(state)s") % {"state": receipt.state})
     )
 
 
@@ -177,16 +178,16 @@ def _check_specs(acting: Acting, receipt: Receipt, specs: list[AssignmentSpec], 
         receipt=receipt, parent=None, role=AssignmentRole.LEAD, state__in=OPEN_STATES
     ).exists()
     if leads > 1 or (leads and open_lead):
-        raise InvalidAssignment("Chỉ một đơn vị/người chủ trì / only one lead", code="one_lead")
+        raise InvalidAssignment(_("Chỉ một đơn vị/người chủ trì"), code="one_lead")
     if not leads and not open_lead:
-        raise InvalidAssignment("Cần một người hoặc đơn vị chủ trì / a lead is required", code="one_lead")
+        raise InvalidAssignment(_("Cần một người hoặc đơn vị chủ trì"), code="one_lead")
     if acting.role == Role.CLERK and (len(specs) != 1 or specs[0].user is None):
-        raise InvalidAssignment("Văn thư chỉ chuyển cho một người xử lý / a clerk routes to one handler")
+        raise InvalidAssignment(_("Văn thư chỉ chuyển cho một người xử lý"))
     if any(s.deadline is not None and s.deadline < today for s in specs):
-        raise InvalidAssignment("deadline: hạn xử lý đã qua / the deadline is in the past")
+        raise InvalidAssignment(_("deadline: hạn xử lý đã qua"))
 
 
-def _notify_assignees(a: Assignment, kind: str, text: str) -> None:
+def _notify_assignees(a: Assignment, **params: str) -> None:
     if a.assignee_user_id is not None:
         users = [a.assignee_user_id]
     else:
@@ -195,7 +196,7 @@ def _notify_assignees(a: Assignment, kind: str, text: str) -> None:
                 unit_id=a.assignee_unit_id or 0, role=Role.LEADER, active=True
             ).values_list("user_id", flat=True)
         )
-    notify(users, key=f"{kind}:{a.pk}", kind=kind, text=text, link=f"/assignments/{a.pk}/")
+    notify(users, key=f"assigned:{a.pk}", kind="assigned", about=("assignment", a.pk), **params)
 
 
 def do_reassign_assignment(
@@ -211,11 +212,9 @@ def do_reassign_assignment(
     with transaction.atomic():
         parent = access_assignment(actor, assignment_id, for_write=True)
         if parent.assignee_unit_id != actor.unit.pk or actor.role != Role.LEADER:
-            raise Forbidden("Chỉ lãnh đạo đơn vị được giao mới giao tiếp / only the assigned unit's leader")
+            raise Forbidden(_("Chỉ lãnh đạo đơn vị được giao mới giao tiếp"))
         if not rules.may_reassign(actor, parent):
-            raise AssignmentWrongState(
-                "Việc này không còn giao tiếp được / this assignment cannot be passed on"
-            )
+            raise AssignmentWrongState(_("Việc này không còn giao tiếp được"))
         user = User.objects.filter(
             username=str(assignee)[:150],
             is_active=True,
@@ -223,12 +222,10 @@ def do_reassign_assignment(
             memberships__active=True,
         ).first()
         if user is None:
-            raise InvalidAssignment("assignee: không thuộc đơn vị / not a member of your unit")
+            raise InvalidAssignment(_("assignee: không thuộc đơn vị"))
         when = _date(deadline, "deadline") or parent.deadline
         if when > parent.deadline:
-            raise InvalidAssignment(
-                "deadline: không được muộn hơn hạn được giao / not after the parent deadline"
-            )
+            raise InvalidAssignment(_("deadline: không được muộn hơn hạn được giao"))
         child = Assignment.objects.create(
             receipt=parent.receipt,
             owner_unit_id=parent.owner_unit_id,
@@ -240,7 +237,7 @@ def do_reassign_assignment(
             created_at=now,
         )
         Assignment.objects.filter(pk=parent.pk).update(state=AssignmentState.DELEGATED)
-        _notify_assignees(child, "assigned", f"Được giao: {parent.receipt.document.subject}")
+        _notify_assignees(child, role=child.role, subject=parent.receipt.document.subject)
         _audit(actor, "assignment.reassigned", parent.pk, {"child": child.pk, "assignee": user.username})
     return child
 
@@ -260,11 +257,9 @@ def _audit(acting: Acting, action: str, assignment_id: int, details: dict[str, A
 def _own_open(acting: Acting, assignment_id: object) -> Assignment:
     a = access_assignment(acting, assignment_id, for_write=True)
     if a.assignee_user_id != acting.user.pk:
-        raise Forbidden("Chỉ người được giao cập nhật việc này / only the assignee acts on it")
+        raise Forbidden(_("Chỉ người được giao cập nhật việc này"))
     if not rules.is_own_open(acting, a):
-        raise AssignmentWrongState(
-            f"Việc đã ở trạng thái {a.get_state_display()} / the assignment is {a.state}"
-        )
+        raise AssignmentWrongState(_("Việc đã ở trạng thái %(value)s") % {"value": a.get_state_display()})
     return a
 
 
@@ -284,7 +279,7 @@ def do_add_progress_note(
     now = now or timezone.now()
     text = clean_text(note, field="note", max_length=4000)
     if not text:
-        raise InvalidDocument("note: bắt buộc / is required", code="missing_field")
+        raise InvalidDocument(_("note: bắt buộc"), code="missing_field")
     checked = check_files(None, files or [])
     with transaction.atomic():
         a = _own_open(actor, assignment_id)
@@ -310,9 +305,9 @@ def do_request_extension(
     with transaction.atomic():
         a = _own_open(actor, assignment_id)
         if when is None or when <= a.deadline:
-            raise InvalidAssignment("until: phải sau hạn hiện tại / must be after the current deadline")
+            raise InvalidAssignment(_("until: phải sau hạn hiện tại"))
         if a.extensions.filter(state=ExtensionState.PENDING).exists():
-            raise AssignmentWrongState("Đã có đề nghị gia hạn đang chờ / an extension request is pending")
+            raise AssignmentWrongState(_("Đã có đề nghị gia hạn đang chờ"))
         req = ExtensionRequest.objects.create(
             assignment=a, requested_by=actor.user, until=when, reason=reason, created_at=now
         )
@@ -320,8 +315,9 @@ def do_request_extension(
             [a.assigned_by_id],
             key=f"extension:{req.pk}",
             kind="extension",
-            text=f"Đề nghị gia hạn đến {when:%d/%m/%Y}: {reason}",
-            link=f"/assignments/{a.pk}/",
+            about=("assignment", a.pk),
+            until=when.isoformat(),
+            reason=reason,
         )
         _audit(actor, "assignment.extension_requested", a.pk, {"until": when.isoformat(), "reason": reason})
     return req
@@ -335,10 +331,10 @@ def do_decide_extension(
     with transaction.atomic():
         a = access_assignment(actor, assignment_id, for_write=True)
         if not rules.may_decide_extension(actor, a):
-            raise Forbidden("Chỉ người giao việc quyết định gia hạn / only the assigner decides")
+            raise Forbidden(_("Chỉ người giao việc quyết định gia hạn"))
         req = a.extensions.select_for_update().filter(state=ExtensionState.PENDING).first()
         if req is None:
-            raise AssignmentWrongState("Không có đề nghị gia hạn đang chờ / no pending extension request")
+            raise AssignmentWrongState(_("Không có đề nghị gia hạn đang chờ"))
         req.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
         req.decided_by, req.decided_at = actor.user, now
         req.save(update_fields=["state", "decided_by", "decided_at"])
@@ -347,10 +343,9 @@ def do_decide_extension(
         notify(
             [req.requested_by_id],
             key=f"extension_decided:{req.pk}",
-            kind="extension_decided",
-            text=("Đồng ý gia hạn đến " if approve else "Không đồng ý gia hạn đến ")
-            + f"{req.until:%d/%m/%Y}",
-            link=f"/assignments/{a.pk}/",
+            kind="extension_approved" if approve else "extension_refused",
+            about=("assignment", a.pk),
+            until=req.until.isoformat(),
         )
         _audit(
             actor,
@@ -373,22 +368,20 @@ def do_complete_assignment(
     now = now or timezone.now()
     result = clean_text(result, field="result", max_length=4000)
     if not result:
-        raise InvalidDocument("result: cần nêu kết quả / say what was done", code="missing_field")
+        raise InvalidDocument(_("result: cần nêu kết quả"), code="missing_field")
     with transaction.atomic():
         a = _own_open(actor, assignment_id)
         reply = None
         if reply_document not in (None, ""):
             reply = issued_documents(actor).filter(pk=parse_id(reply_document) or 0).first()
             if reply is None:
-                raise InvalidAssignment(
-                    "reply_document: không có văn bản đi này của đơn vị / unknown outgoing document"
-                )
+                raise InvalidAssignment(_("reply_document: không có văn bản đi này của đơn vị"))
         # Conditional update: of two racing completions only one changes the row.
         won = Assignment.objects.filter(
             pk=a.pk, state__in=(AssignmentState.OPEN, AssignmentState.IN_PROGRESS)
         ).update(state=AssignmentState.COMPLETED, completed_at=now, result=result, reply_document=reply)
         if won != 1:
-            raise AssignmentWrongState("Việc đã được hoàn thành / the assignment is already completed")
+            raise AssignmentWrongState(_("Việc đã được hoàn thành"))
         root = _complete_upwards(a, now, result, reply)
         if root.role == AssignmentRole.LEAD and root.state == AssignmentState.COMPLETED:
             report_progress(a.receipt, DeliveryState.COMPLETED, result[:500], actor, now)
@@ -437,8 +430,8 @@ def do_hand_back_assignment(
             [a.assigned_by_id],
             key=f"handback:{a.pk}",
             kind="handback",
-            text=f"Trả lại việc: {reason}",
-            link=f"/assignments/{a.pk}/",
+            about=("assignment", a.pk),
+            reason=reason,
         )
         _audit(actor, "assignment.handed_back", a.pk, {"reason": reason})
     a.refresh_from_db()

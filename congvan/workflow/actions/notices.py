@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.orgs.access import Acting
 from congvan.orgs.models import User
-from congvan.workflow.models import EmailState, Notification
+from congvan.workflow.models import AssignmentRole, EmailState, Notification
 
 
-def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, link: str = "") -> int:
-    """Create one notice per person for the event ``key``; return how many were new."""
+def notify(
+    user_ids: Iterable[int | None],
+    *,
+    key: str,
+    kind: str,
+    about: tuple[str, int] | None = None,
+    **params: str,
+) -> int:
+    """Create one notice per person for the event ``key``; return how many were new.
+
+    ``kind`` and ``params`` make the words (``notice_text``), in the reader's language when shown.
+    """
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return 0
@@ -23,6 +35,8 @@ def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, li
     ids -= set(Notification.objects.filter(user_id__in=ids, key=key).values_list("user_id", flat=True))
     if not ids:
         return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _render(kind, params)[:500]
     now = timezone.now()
     emails = set(User.objects.filter(pk__in=ids).exclude(email="").values_list("pk", flat=True))
     email_on = bool(settings.EMAIL_ENABLED)
@@ -31,8 +45,10 @@ def notify(user_ids: Iterable[int | None], *, key: str, kind: str, text: str, li
             user_id=i,
             key=key,
             kind=kind,
-            text=text[:500],
-            link=link,
+            text=text,
+            about_type=about[0] if about else "",
+            about_id=about[1] if about else None,
+            params={k: str(v)[:500] for k, v in params.items()},
             created_at=now,
             email_state=EmailState.PENDING if email_on and i in emails else EmailState.NONE,
         )
@@ -60,3 +76,40 @@ def do_mark_read(ids: list[int] | None, *, actor: Acting) -> int:
                 details={"count": n},
             )
     return n
+
+
+def notice_text(n: Notification) -> str:
+    """The notice's words in the active language (older notices: the words they were written with)."""
+    return _render(n.kind, n.params) if n.params else n.text
+
+
+def _render(kind: str, params: dict[str, str]) -> str:
+    p = dict(params)
+    if "role" in p and p["role"] in AssignmentRole.values:
+        p["role"] = str(AssignmentRole(p["role"]).label)
+    for name in ("deadline", "until"):
+        if name in p:
+            p[name] = _date(p[name])
+    template = {
+        "assigned": _("Được giao (%(role)s): %(subject)s"),
+        "due_soon": _("Sắp đến hạn xử lý (%(deadline)s): %(subject)s"),
+        "overdue": _("Quá hạn xử lý (%(deadline)s): %(subject)s"),
+        "extension": _("Đề nghị gia hạn đến %(until)s: %(reason)s"),
+        "extension_approved": _("Đồng ý gia hạn đến %(until)s"),
+        "extension_refused": _("Không đồng ý gia hạn đến %(until)s"),
+        "handback": _("Trả lại việc: %(reason)s"),
+        "exchange_failed": _("Không gửi được văn bản %(symbol)s tới %(unit)s: %(error)s"),
+    }.get(kind)
+    if template is None:
+        return " ".join(p.values())
+    try:
+        return template % p
+    except KeyError:
+        return " ".join(p.values())
+
+
+def _date(iso: str) -> str:
+    try:
+        return formats.date_format(dt.date.fromisoformat(iso), "d/m/Y")
+    except ValueError:
+        return iso

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.documents.access import access_issued_document
@@ -23,8 +24,8 @@ def _step(
         doc = access_issued_document(acting, document_id, for_write=True)
         if doc.state != expect:
             raise WrongState(
-                f"Văn bản đang ở trạng thái {DocState(doc.state).label}, không thể thực hiện / "
-                f"the document is {doc.state}, not {expect}"
+                _("Văn bản đang ở trạng thái %(label)s, không thể thực hiện")
+                % {"label": DocState(doc.state).label}
             )
         doc.state = to
         fields = ["state", "updated_at"]
@@ -49,7 +50,7 @@ def _step(
 
 def do_submit_document(document_id: object, *, actor_note: str = "", actor: Acting) -> Document:
     """Send a draft to the unit's leaders for approval."""
-    actor.require(*DRAFTERS, what="trình duyệt / submit for approval")
+    actor.require(*DRAFTERS, what=_("trình duyệt"))
     note = clean_text(actor_note, field="note", max_length=2000)
     return _step(
         actor, document_id, expect=DocState.DRAFT, to=DocState.SUBMITTED, action="submitted", comment=note
@@ -58,7 +59,7 @@ def do_submit_document(document_id: object, *, actor_note: str = "", actor: Acti
 
 def do_approve_document(document_id: object, *, actor: Acting) -> Document:
     """Approve a submitted document (a leader of the issuing unit); sign it when the leader has a key."""
-    actor.require(Role.LEADER, what="duyệt văn bản / approve documents")
+    actor.require(Role.LEADER, what=_("duyệt văn bản"))
     with transaction.atomic():
         doc = _step(actor, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
         main = doc.files.filter(role=FileRole.MAIN).select_related("document").first()
@@ -84,12 +85,10 @@ def do_approve_document(document_id: object, *, actor: Acting) -> Document:
 
 def do_reject_document(document_id: object, *, comment: str, actor: Acting) -> Document:
     """Send a submitted document back to draft with the leader's comment."""
-    actor.require(Role.LEADER, what="trả lại dự thảo / send drafts back")
+    actor.require(Role.LEADER, what=_("trả lại dự thảo"))
     comment = clean_text(comment, field="comment", max_length=2000)
     if not comment:
-        raise InvalidDocument(
-            "comment: cần nêu lý do trả lại / say why the draft goes back", code="missing_field"
-        )
+        raise InvalidDocument(_("comment: cần nêu lý do trả lại"), code="missing_field")
     return _step(
         actor, document_id, expect=DocState.SUBMITTED, to=DocState.DRAFT, action="rejected", comment=comment
     )

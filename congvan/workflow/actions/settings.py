@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.lib.errors import Conflict, InvalidInput
@@ -21,15 +22,15 @@ SETTING_FIELDS = ("clerk_may_route", "days_normal", "days_urgent", "days_very_ur
 def do_add_holiday(*, day: Any, name: str, actor: Acting) -> Holiday:
     """Add a public holiday (administrators of the root: holidays apply to every unit)."""
     if not actor.user.is_superuser:
-        raise NotAllowed("Chỉ quản trị hệ thống khai báo ngày nghỉ / only a superuser sets holidays")
+        raise NotAllowed(_("Chỉ quản trị hệ thống khai báo ngày nghỉ"))
     try:
         when = dt.date.fromisoformat(str(day))
     except ValueError:
-        raise InvalidInput("day: ngày dạng YYYY-MM-DD / a date as YYYY-MM-DD") from None
+        raise InvalidInput(_("day: ngày dạng YYYY-MM-DD")) from None
     name = clean_line(name, field="name", max_length=100, required=True)
     with transaction.atomic():
         if Holiday.objects.filter(day=when).exists():
-            raise Conflict("Ngày nghỉ đã có / the holiday exists", code="duplicate_holiday")
+            raise Conflict(_("Ngày nghỉ đã có"), code="duplicate_holiday")
         h = Holiday.objects.create(day=when, name=name)
         record(
             "holiday.added",
@@ -52,14 +53,14 @@ def do_update_unit_settings(
             unit = access_unit_for_admin(actor, unit_code)
         unknown = set(changes) - set(SETTING_FIELDS)
         if unknown:
-            raise InvalidInput(f"Trường không hỗ trợ / unknown fields: {', '.join(sorted(unknown))}")
-        s, _ = UnitWorkflowSettings.objects.select_for_update().get_or_create(unit=unit)
+            raise InvalidInput(_("Trường không hỗ trợ: %(items)s") % {"items": ", ".join(sorted(unknown))})
+        s, _created = UnitWorkflowSettings.objects.select_for_update().get_or_create(unit=unit)
         for name, value in changes.items():
             if name == "clerk_may_route":
                 if not isinstance(value, bool):
                     raise InvalidInput("clerk_may_route: true | false")
             elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 365:
-                raise InvalidInput(f"{name}: số ngày làm việc 0-365 / working days 0-365")
+                raise InvalidInput(_("%(name)s: số ngày làm việc 0-365") % {"name": name})
             setattr(s, name, value)
         s.save()
         record(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from congvan.documents.models import Document
 from congvan.exchange.actions import do_import_document
@@ -37,18 +38,18 @@ class Command(BaseCommand):
     def _import(self, opts: dict[str, Any]) -> None:
         unit = Unit.objects.filter(code=opts.get("unit") or "").first()
         if unit is None:
-            raise CommandError("--unit: cần mã đơn vị nhận / the receiving unit's code is required")
+            raise CommandError(_("--unit: cần mã đơn vị nhận"))
         by = (
             User.objects.filter(username=opts["user"]).first()
             if opts["user"]
             else User.objects.filter(is_superuser=True).order_by("pk").first()
         )
         if by is None:
-            raise CommandError("--user: không có tài khoản này / no such user")
+            raise CommandError(_("--user: không có tài khoản này"))
         try:
             data = Path(opts["target"]).read_bytes()
         except OSError as exc:
-            raise CommandError(f"Không đọc được tệp / cannot read: {exc}") from exc
+            raise CommandError(_("Không đọc được tệp: %(exc)s") % {"exc": exc}) from exc
         msg = parse(data)
         if msg.kind == "status":
             self.stdout.write(
@@ -71,9 +72,7 @@ class Command(BaseCommand):
             else None
         )
         if doc is None:
-            raise CommandError(
-                "Không có văn bản đã ban hành với số hiệu này / no released document with that id"
-            )
+            raise CommandError(_("Không có văn bản đã ban hành với số hiệu này"))
         data = write(export_document(doc))
         if opts["out"]:
             opts["out"].write_bytes(data)

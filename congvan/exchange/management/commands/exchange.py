@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, close_old_connections
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from congvan.exchange import nodesig, outbox
 from congvan.exchange.actions import do_add_peer, do_resend_message
@@ -51,10 +52,10 @@ class Command(BaseCommand):
     def _init_node(self, opts: dict[str, Any]) -> None:
         code = opts["code"] or settings.NODE_CODE
         if not code:
-            raise CommandError("--code: cần mã của máy chủ / the node's code is required")
+            raise CommandError(_("--code: cần mã của máy chủ"))
         key, cert = nodesig.make_identity(code, Path(settings.NODE_KEY).parent)
         self.stdout.write(f"Khoá: {key}\nChứng thư (gửi cho các máy chủ ngang hàng): {cert}")
-        self.stdout.write(f"Đặt CONGVAN_NODE_CODE={code} để bật trao đổi / set it to take part")
+        self.stdout.write(_("Đặt CONGVAN_NODE_CODE=%(code)s để bật trao đổi") % {"code": code})
 
     def _add_peer(self, opts: dict[str, Any]) -> None:
         cert = ""
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             try:
                 cert = opts["cert"].read_text()
             except OSError as exc:
-                raise CommandError(f"Không đọc được chứng thư / cannot read: {exc}") from exc
+                raise CommandError(_("Không đọc được chứng thư: %(exc)s") % {"exc": exc}) from exc
         peer = do_add_peer(
             opts["target"], url=opts["url"], certificate=cert, via=opts["via"], name=opts["name"]
         )
@@ -79,18 +80,20 @@ class Command(BaseCommand):
         for p in Peer.objects.select_related("via"):
             where = p.url or f"qua {p.via.code if p.via else '?'}"
             self.stdout.write(f"{p.code}\t{where}\tchờ gửi: {waiting.get(p.code, 0)}")
-        self.stdout.write(f"thất bại / failed: {failed}")
+        self.stdout.write(_("thất bại: %(failed)s") % {"failed": failed})
 
     def _fetch_directory(self, opts: dict[str, Any]) -> None:
         try:
             n = fetch_directory(opts["target"])
         except OSError as exc:
-            raise CommandError(f"Không kết nối được / cannot reach {opts['target']}: {exc}") from exc
+            raise CommandError(
+                _("Không kết nối được: %(target)s: %(exc)s") % {"target": opts["target"], "exc": exc}
+            ) from exc
         self.stdout.write(f"{n} đơn vị của {opts['target']}")
 
     def _resend(self, opts: dict[str, Any]) -> None:
         do_resend_message(opts["target"], actor="congvan exchange resend")
-        self.stdout.write(f"Sẽ gửi lại {opts['target']} / queued again")
+        self.stdout.write(_("Sẽ gửi lại %(target)s") % {"target": opts["target"]})
 
     def _send(self, opts: dict[str, Any]) -> None:
         nodesig.identity()  # a clear error now rather than at the first message

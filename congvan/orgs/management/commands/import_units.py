@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from congvan.orgs.imports import COLUMNS, ImportFailed, import_units_csv
 
@@ -21,11 +22,11 @@ class Command(BaseCommand):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Không đọc được {path} / cannot read the file: {exc}") from exc
+            raise CommandError(_("Không đọc được %(path)s: %(exc)s") % {"path": path, "exc": exc}) from exc
         try:
             count = import_units_csv(text)
         except ImportFailed as exc:
             for e in exc.errors[:200]:
                 self.stderr.write(f"{path}:{e.line}: {e.message}")
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"Đã nhập {count} đơn vị / imported {count} units")
+        self.stdout.write(_("Đã nhập %(count)s đơn vị") % {"count": count})

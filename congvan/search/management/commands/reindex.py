@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from congvan.search.indexer import reindex
 
@@ -25,4 +26,4 @@ class Command(BaseCommand):
             sys.stdout.flush()
 
         done = reindex(max(1, opts["batch"]), restart=opts["restart"], progress=progress)
-        self.stdout.write(f"\nĐã lập chỉ mục {done} văn bản / indexed {done} documents")
+        self.stdout.write(_("Đã lập chỉ mục %(done)s văn bản") % {"done": done})

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from congvan.lib.errors import CongvanError
 from congvan.signatures.trust import load_certificates
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             data = path.read_bytes()
             extra = [c for p in opts["trust_root"] for c in load_certificates(p.read_bytes(), source=str(p))]
         except OSError as exc:
-            raise CommandError(f"Không đọc được tệp / cannot read: {exc}") from exc
+            raise CommandError(_("Không đọc được tệp: %(exc)s") % {"exc": exc}) from exc
         except CongvanError as exc:
             raise CommandError(exc.message) from exc
         report = verify_pdf(
