@@ -73,10 +73,6 @@ class ReassignIn(Schema):
     deadline: str | None = None
 
 
-class NoteIn(Schema):
-    note: str
-
-
 class CompleteIn(Schema):
     result: str
     reply_document: int | None = None

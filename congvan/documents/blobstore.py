@@ -1,7 +1,8 @@
 """The content-addressed blob store: each content is kept once, under its SHA-256.
 
 Files are written to a temporary name beside the store and renamed into place, so a reader never
-sees a half-written blob and a crash leaves at most a temporary file (removed by ``congvan fsck``).
+sees a half-written blob and a crash leaves at most a temporary file in the store's ``tmp`` folder,
+which nothing reads.
 """
 
 from __future__ import annotations
@@ -87,11 +88,3 @@ def iter_verified(sha256: str) -> Iterator[bytes]:
             yield chunk
     if digest.hexdigest() != sha256:
         raise OSError(f"blob {sha256} is corrupted")
-
-
-def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -1,4 +1,4 @@
-from congvan.lib.errors import Conflict, InvalidInput, NotFound, TooLarge
+from congvan.lib.errors import Conflict, InvalidInput, NotFound
 
 
 class DocumentNotFound(NotFound):
@@ -15,11 +15,3 @@ class Classified(InvalidInput):
 
 class WrongState(Conflict):
     code = "wrong_state"
-
-
-class FileTooLarge(TooLarge):
-    code = "file_too_large"
-
-
-class BlobCorrupted(Conflict):
-    code = "blob_corrupted"

@@ -428,17 +428,3 @@ def write_status(msg: EdxmlMessage) -> bytes:
     _write_transport(header, msg)
     _sub(envelope, "edXMLBody")
     return _serialize(root)
-
-
-def message_summary(msg: EdxmlMessage) -> dict[str, Any]:
-    return {
-        "kind": msg.kind,
-        "from": msg.sender.organ_id,
-        "from_name": msg.sender.name,
-        "symbol": msg.symbol,
-        "date": msg.promulgation_date,
-        "subject": msg.subject,
-        "signer": msg.signer_name,
-        "attachments": [a.name for a in msg.attachments],
-        "status": msg.status_code,
-    }

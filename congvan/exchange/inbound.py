@@ -7,7 +7,6 @@ the first answer again, byte for byte, and changes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -342,10 +341,6 @@ def _relay_status(row: InMessage, msg: edxml.EdxmlMessage) -> tuple[str, str, st
     msg.node = ""
     _queue(kind=OutKind.STATUS, destination=relayed.from_node, xml_msg=msg, status=True)
     return "relayed", "01", "", None
-
-
-def received_messages(since: dt.datetime) -> int:
-    return InMessage.objects.filter(received_at__gte=since).count()
 
 
 __all__ = ["Incoming", "OutMessage", "receive"]

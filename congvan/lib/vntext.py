@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 # Old-style placement: the tone sits on the second vowel of oa, oe, uy at the end of a syllable.
 _OLD_STYLE = re.compile(
     r"(?<![a-zđ])(|[bcdđghklmnpqrstvx]+)(o|u)([ae]|y)([\u0300\u0301\u0303\u0309\u0323])(?![a-zđ])"

@@ -71,11 +71,6 @@ def access_unit_for_admin(acting: Acting, code: str) -> Unit:
     return unit
 
 
-def units_by_code(codes: list[str]) -> dict[str, Unit]:
-    """Return the active units among ``codes``, keyed by code, in one query."""
-    return {u.code: u for u in Unit.objects.filter(code__in=codes, active=True)}
-
-
 def visible_directory() -> QuerySet[Unit]:
     """Return the unit directory every member may read (names and codes are not secret)."""
     return Unit.objects.filter(active=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from congvan.documents.models import Urgency
-from congvan.lib.workdays import add_working_days, working_days_between
+from congvan.lib.workdays import add_working_days
 from congvan.orgs.models import Unit
 from congvan.workflow.models import Holiday, UnitWorkflowSettings
 
@@ -31,7 +31,3 @@ def default_deadline(unit: Unit, urgency: str, today: dt.date) -> dt.date:
         Urgency.FLASH: s.days_flash,
     }.get(Urgency(urgency), s.days_normal)
     return add_working_days(today, days, holidays(today))
-
-
-def working_days_left(deadline: dt.date, today: dt.date) -> int:
-    return working_days_between(today, deadline, holidays(today))
