@@ -39,9 +39,16 @@ from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_record_external_unit
 from congvan.orgs.models import Unit, UnitGroup, User
-from congvan.registers.actions import take_incoming_number, take_outgoing_number
-from congvan.signatures.actions import enforce_policy
-from congvan.signatures.signing import sign_as_unit
+from congvan.registers.actions import (
+    Sequence,
+    outgoing_sequence,
+    peek_number,
+    take_incoming_number,
+    take_number,
+)
+from congvan.registers.errors import NumberMoved
+from congvan.signatures.actions import do_verify_blob, enforce_policy
+from congvan.signatures.signing import has_unit_key, sign_as_unit
 
 
 def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str]) -> list[Unit]:
@@ -75,8 +82,72 @@ def do_release(
     groups: list[str] | None = None,
     actor: Acting,
 ) -> Dispatch:
-    """Number, register and release an approved document to its recipients, in one transaction."""
+    """Number, register and release an approved document to its recipients.
+
+    The unit's signature (the slow part: a token, a timestamp) is made before the transaction, with
+    the number the register will give; the transaction then takes that number under the register's
+    lock. Should another release take it meanwhile, the seal is made again with the next one.
+    """
     actor.require(*rules.CLERKS, what=_("ban hành văn bản"))
+    for _attempt in range(3):
+        sealed = _seal_ahead(actor, document_id)
+        try:
+            return _release(actor, document_id, recipients, groups, sealed)
+        except NumberMoved:
+            continue
+    return _release(actor, document_id, recipients, groups, None, seal_inside=True)
+
+
+@dataclass(frozen=True)
+class _Sealed:
+    """Files signed for the unit ahead of the transaction, for the number ``number``."""
+
+    number: int
+    files: list[tuple[int, str, str]]  # (file id, the blob it was made from, the signed blob)
+    levels: list[str]
+
+
+def _seal_ahead(actor: Acting, document_id: object) -> _Sealed | None:
+    """Sign the files as the unit with the number the register would give now (None: nothing to sign,
+    or the document is not releasable: the transaction says why)."""
+    if not has_unit_key(actor.unit.code):
+        return None
+    doc = access_issued_document(actor, document_id)
+    if doc.state != DocState.APPROVED:
+        return None
+    now = timezone.now()
+    number, symbol = peek_number(_sequence(actor, doc, local_today(now)))
+    files, levels = [], []
+    for f in _sealable(doc):
+        signed = sign_as_unit(
+            actor.unit.code, f.blob_id, main=f.role == FileRole.MAIN, symbol=symbol, when=now
+        )
+        if signed is None:
+            return None
+        files.append((f.pk, f.blob_id, signed.sha256))
+        levels.append(signed.level)
+    return _Sealed(number, files, levels)
+
+
+def _sequence(actor: Acting, doc: Document, day: dt.date) -> Sequence:
+    return outgoing_sequence(
+        actor.unit,
+        type_abbr=doc.doc_type.abbreviation,
+        is_letter=doc.doc_type.is_letter,
+        department=doc.drafting_department,
+        day=day,
+    )
+
+
+def _release(
+    actor: Acting,
+    document_id: object,
+    recipients: list[str] | None,
+    groups: list[str] | None,
+    sealed: _Sealed | None,
+    *,
+    seal_inside: bool = False,
+) -> Dispatch:
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
         if doc.state == DocState.RELEASED:
@@ -88,15 +159,13 @@ def do_release(
         units = resolve_recipients(actor, codes, groups or [])
         now = timezone.now()
         today = local_today(now)
-        number, symbol = take_outgoing_number(
-            actor.unit,
-            type_abbr=doc.doc_type.abbreviation,
-            is_letter=doc.doc_type.is_letter,
-            department=doc.drafting_department,
-            day=today,
-            ref=f"document:{doc.pk}",
+        number, symbol = take_number(
+            _sequence(actor, doc, today), ref=f"document:{doc.pk}", expect=sealed.number if sealed else None
         )
-        _seal_files(actor, doc, symbol, now)  # once, whatever the number of recipients
+        if sealed is not None:
+            _use_seal(actor, doc, sealed)
+        elif seal_inside:
+            _seal_files(actor, doc, symbol, now)
         doc.number, doc.symbol, doc.issued_date = number, symbol, today
         doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, actor.user
         doc.planned_recipients = [u.code for u in units]
@@ -139,6 +208,35 @@ def do_release(
     return dispatch
 
 
+def _use_seal(actor: Acting, doc: Document, sealed: _Sealed) -> None:
+    """Put the files signed ahead in place, unless a file changed since (then the number is prepared
+    again, which makes the seal again too)."""
+    current = {f.pk: f for f in DocumentFile.objects.filter(document=doc).select_related("blob")}
+    for file_id, source, _signed in sealed.files:
+        if file_id not in current or current[file_id].blob_id != source:
+            raise NumberMoved("a file changed while it was being sealed")
+    for file_id, _source, signed in sealed.files:
+        replace_blob(current[file_id], signed)
+    if sealed.levels:
+        record(
+            "document.sealed",
+            actor=actor.user,
+            unit=actor.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"levels": sealed.levels},
+        )
+
+
+def _sealable(doc: Document) -> list[DocumentFile]:
+    """The main file and the PDF attachments: what the unit's signature covers."""
+    return [
+        f
+        for f in DocumentFile.objects.filter(document=doc).select_related("blob", "document").order_by("id")
+        if f.blob.mime == "application/pdf" and f.role in (FileRole.MAIN, FileRole.ATTACHMENT)
+    ]
+
+
 OPEN_STATES = [s for s in DeliveryState.values if s not in (DeliveryState.REVOKED, DeliveryState.RETURNED)]
 
 
@@ -154,11 +252,8 @@ def _replaced(acting: Acting, doc: Document) -> Document | None:
 
 def _seal_files(acting: Acting, doc: Document, symbol: str, now: dt.datetime) -> None:
     """Add the unit's signature to the main file and the PDF attachments, once, before dispatch."""
-    files = list(DocumentFile.objects.filter(document=doc).select_related("blob", "document"))
     levels = []
-    for f in files:
-        if f.blob.mime != "application/pdf" or f.role not in (FileRole.MAIN, FileRole.ATTACHMENT):
-            continue
+    for f in _sealable(doc):
         signed = sign_as_unit(
             acting.unit.code, f.blob_id, main=f.role == FileRole.MAIN, symbol=symbol, when=now
         )
@@ -293,15 +388,18 @@ def do_register_receipt(
 ) -> Registered:
     """Give an arrived receipt its incoming number; warn about an earlier copy of the same document."""
     actor.require(*rules.CLERKS, what=_("vào sổ văn bản đến"))
+    # The signature check of a large file is slow: done (and kept) before the transaction that locks
+    # the incoming register; inside, the policy reads the kept report.
+    ahead = access_unit_receipt(actor, receipt_id)
+    main = DocumentFile.objects.filter(document_id=ahead.document_id, role=FileRole.MAIN).first()
+    if main is not None:
+        do_verify_blob(main.blob_id)
     with transaction.atomic():
         receipt = access_unit_receipt(actor, receipt_id, for_write=True)
         if receipt.state != DeliveryState.ARRIVED:
             raise _wrong_state(receipt)
-        main = DocumentFile.objects.filter(document_id=receipt.document_id, role=FileRole.MAIN).first()
-        if main is not None:
-            enforce_policy(
-                actor.unit, main.blob_id
-            )  # refuses, with the reasons, what the unit does not accept
+        if main is not None:  # refuses, with the reasons, what the unit does not accept
+            enforce_policy(actor.unit, main.blob_id)
         now = timezone.now()
         day = arrival_date or local_today(now)
         receipt.incoming_number = take_incoming_number(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,7 +17,7 @@ from congvan.orgs.access import Acting, access_unit_for_admin
 from congvan.orgs.errors import InvalidOrgData
 from congvan.orgs.models import Sector, Unit
 from congvan.registers import numbering
-from congvan.registers.errors import NumberingNotConfigured, TermOverlaps
+from congvan.registers.errors import NumberingNotConfigured, NumberMoved, TermOverlaps
 from congvan.registers.models import CommitteeTerm, Direction, NumberingRule, Register, RegisterEntry, RuleSet
 
 
@@ -110,17 +112,74 @@ def term_on(unit: Unit, day: dt.date) -> CommitteeTerm:
     return term
 
 
-def _take(unit: Unit, direction: str, scope: str, label: str, ref: str, symbol_of: object) -> tuple[int, str]:
+@dataclass(frozen=True)
+class Sequence:
+    """Where an outgoing number comes from: the register's scope and label, and how a number reads."""
+
+    unit: Unit
+    direction: str
+    scope: str
+    label: str
+    symbol_of: Callable[[int], str] | None
+
+    def symbol(self, number: int) -> str:
+        return self.symbol_of(number) if self.symbol_of is not None else ""
+
+
+def outgoing_sequence(
+    unit: Unit, *, type_abbr: str, is_letter: bool, department: str, day: dt.date
+) -> Sequence:
+    """The sequence an outgoing document of this type takes its number from, by the unit's rule set."""
+    if rule_set_of(unit) == RuleSet.PARTY:
+        term = term_on(unit, day)
+        return Sequence(
+            unit,
+            Direction.OUTGOING,
+            numbering.party_scope(term.pk, type_abbr),
+            f"Sổ văn bản đi {type_abbr}, nhiệm kỳ {term.name}",
+            lambda n: numbering.party_symbol(n, type_abbr, unit.abbreviation),
+        )
+    return Sequence(
+        unit,
+        Direction.OUTGOING,
+        numbering.state_scope(day),
+        f"Sổ văn bản đi năm {day.year}",
+        lambda n: numbering.state_symbol(
+            n, type_abbr, unit.abbreviation, is_letter=is_letter, department=department
+        ),
+    )
+
+
+def peek_number(seq: Sequence) -> tuple[int, str]:
+    """The number the sequence would give next (no lock: slow work prepared with it is checked by
+    ``take_number(..., expect=)`` under the lock)."""
+    last = (
+        Register.objects.filter(unit=seq.unit, direction=seq.direction, scope=seq.scope)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    number = (last or 0) + 1
+    return number, seq.symbol(number)
+
+
+def take_number(seq: Sequence, *, ref: str, expect: int | None = None) -> tuple[int, str]:
+    """Take the next number under the register's row lock; with ``expect``, refuse (NumberMoved) when
+    another release took that one first."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("numbers are taken inside the transaction that uses them")
     Register.objects.bulk_create(
-        [Register(unit=unit, direction=direction, scope=scope, label=label)], ignore_conflicts=True
+        [Register(unit=seq.unit, direction=seq.direction, scope=seq.scope, label=seq.label)],
+        ignore_conflicts=True,
     )
-    register = Register.objects.select_for_update().get(unit=unit, direction=direction, scope=scope)
+    register = Register.objects.select_for_update().get(
+        unit=seq.unit, direction=seq.direction, scope=seq.scope
+    )
     number = register.last_number + 1
+    if expect is not None and number != expect:
+        raise NumberMoved(f"expected {expect}, the next is {number}")
     register.last_number = number
     register.save(update_fields=["last_number"])
-    symbol = symbol_of(number) if callable(symbol_of) else ""
+    symbol = seq.symbol(number)
     RegisterEntry.objects.create(
         register=register, number=number, symbol=symbol, ref=ref, issued_at=timezone.now()
     )
@@ -131,32 +190,12 @@ def take_outgoing_number(
     unit: Unit, *, type_abbr: str, is_letter: bool, department: str, day: dt.date, ref: str
 ) -> tuple[int, str]:
     """Return the next outgoing number and symbol of the unit, by its rule set."""
-    if rule_set_of(unit) == RuleSet.PARTY:
-        term = term_on(unit, day)
-        scope = numbering.party_scope(term.pk, type_abbr)
-        label = f"Sổ văn bản đi {type_abbr}, nhiệm kỳ {term.name}"
-        return _take(
-            unit,
-            Direction.OUTGOING,
-            scope,
-            label,
-            ref,
-            lambda n: numbering.party_symbol(n, type_abbr, unit.abbreviation),
-        )
-    label = f"Sổ văn bản đi năm {day.year}"
-    return _take(
-        unit,
-        Direction.OUTGOING,
-        numbering.state_scope(day),
-        label,
-        ref,
-        lambda n: numbering.state_symbol(
-            n, type_abbr, unit.abbreviation, is_letter=is_letter, department=department
-        ),
-    )
+    seq = outgoing_sequence(unit, type_abbr=type_abbr, is_letter=is_letter, department=department, day=day)
+    return take_number(seq, ref=ref)
 
 
 def take_incoming_number(unit: Unit, *, day: dt.date, ref: str) -> int:
     """Return the next incoming number (one sequence per unit per calendar year)."""
-    number, _ = _take(unit, Direction.INCOMING, str(day.year), f"Sổ văn bản đến năm {day.year}", ref, None)
+    seq = Sequence(unit, Direction.INCOMING, str(day.year), f"Sổ văn bản đến năm {day.year}", None)
+    number, _symbol = take_number(seq, ref=ref)
     return number

@@ -7,3 +7,7 @@ class NumberingNotConfigured(Conflict):
 
 class TermOverlaps(Conflict):
     code = "term_overlaps"
+
+
+class NumberMoved(Exception):
+    """The number prepared for (outside the lock) was taken by another release meanwhile: prepare again."""

@@ -80,6 +80,11 @@ def sign_as_person(username: str, sha: str, *, position: str, name: str) -> Sign
     return _store(sha, data, spec, level)
 
 
+def has_unit_key(unit_code: str) -> bool:
+    """Whether a key is configured for the unit's signature (the seal)."""
+    return key_for(f"unit:{unit_code}") is not None
+
+
 def sign_as_unit(unit_code: str, sha: str, *, main: bool, symbol: str, when: dt.datetime) -> Signed | None:
     """The unit's signature: its seal over the signer's box on the main file; on an attachment, no image
     and the number line at the top right of page 1."""

@@ -58,28 +58,39 @@ def do_submit_document(document_id: object, *, actor_note: str = "", actor: Acti
 
 
 def do_approve_document(document_id: object, *, actor: Acting) -> Document:
-    """Approve a submitted document (a leader of the issuing unit); sign it when the leader has a key."""
+    """Approve a submitted document (a leader of the issuing unit); sign it when the leader has a key.
+
+    The signature (the slow part) is made first, outside any transaction; the approval then checks,
+    under the document's lock, that the state and the main file are still those that were signed.
+    """
     actor.require(Role.LEADER, what=_("duyệt văn bản"))
+    doc = access_issued_document(actor, document_id)
+    signed, source = None, ""
+    main = doc.files.filter(role=FileRole.MAIN).first() if doc.state == DocState.SUBMITTED else None
+    if main is not None:
+        source = main.blob_id
+        signed = sign_as_person(
+            actor.user.username,
+            source,
+            position=doc.signer_position or actor.membership.title,
+            name=actor.user.full_name or actor.user.username,
+        )
     with transaction.atomic():
         doc = _step(actor, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
-        main = doc.files.filter(role=FileRole.MAIN).select_related("document").first()
-        if main is not None:
-            signed = sign_as_person(
-                actor.user.username,
-                main.blob_id,
-                position=doc.signer_position or actor.membership.title,
-                name=actor.user.full_name or actor.user.username,
-            )
-            if signed is not None:
-                replace_blob(main, signed.sha256)
-                record(
-                    "document.signed",
-                    actor=actor.user,
-                    unit=actor.unit.code,
-                    target_type="document",
-                    target_id=doc.pk,
-                    details={"level": signed.level, "file": signed.sha256[:16]},
-                )
+        if signed is None:
+            return doc
+        current = doc.files.filter(role=FileRole.MAIN).first()
+        if current is None or current.blob_id != source:
+            raise WrongState(_("Tệp văn bản đã thay đổi trong khi ký: hãy duyệt lại"))
+        replace_blob(current, signed.sha256)
+        record(
+            "document.signed",
+            actor=actor.user,
+            unit=actor.unit.code,
+            target_type="document",
+            target_id=doc.pk,
+            details={"level": signed.level, "file": signed.sha256[:16]},
+        )
     return doc
 
 
