@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from congvan.dispatch.models import Receipt
 from congvan.documents.access import issued_documents
 from congvan.documents.uploads import BlobUpload
-from congvan.lib.dates import local_today
+from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
@@ -208,11 +207,9 @@ def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 def register_view(request: HttpRequest, acting: Acting, direction: str) -> HttpResponse:
     if direction not in ("out", "in") or acting.role not in UNIT_WIDE:
         raise InvalidInput(_("Không in được sổ này"))
-    try:
-        lo = dt.date.fromisoformat(request.GET.get("from", ""))
-        hi = dt.date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        raise InvalidInput(_("Chọn từ ngày, đến ngày")) from None
+    lo, hi = lenient_date(request.GET.get("from", "")), lenient_date(request.GET.get("to", ""))
+    if lo is None or hi is None:
+        raise InvalidInput(_("Chọn từ ngày, đến ngày"))
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "pdf"
     reg = (registers.outgoing_register if direction == "out" else registers.incoming_register)(acting, lo, hi)
     data = registers.to_pdf(reg) if fmt == "pdf" else registers.to_xlsx(reg)
@@ -232,8 +229,8 @@ def search_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     f = Filters(
         direction=g.get("direction", "") if g.get("direction") in ("out", "in") else "",
         doc_type=g.get("type", "")[:10],
-        date_from=_date(g.get("from", "")),
-        date_to=_date(g.get("to", "")),
+        date_from=lenient_date(g.get("from", "")),
+        date_to=lenient_date(g.get("to", "")),
         state=g.get("state", "")[:16],
     )
     hits: list[Any] = []
@@ -249,13 +246,6 @@ def search_view(request: HttpRequest, acting: Acting) -> HttpResponse:
         {"q": q, "f": f, "hits": hits, "total": total, "error": error},
         status=400 if error else 200,
     )
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @member_required

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +23,7 @@ from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Document, Urgency
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
+from congvan.lib.dates import lenient_date
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_login
@@ -96,13 +96,6 @@ def dashboard(request: HttpRequest, acting: Acting) -> HttpResponse:
     return render(request, "web/dashboard.html", context)
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @member_required
 def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     g = request.GET
@@ -111,8 +104,8 @@ def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
         state=g.get("state", "") if g.get("state") in DeliveryState.values else "",
         urgency=g.get("urgency", "") if g.get("urgency") in Urgency.values else "",
         issuer=g.get("issuer", "")[:32],
-        date_from=_date(g.get("from", "")),
-        date_to=_date(g.get("to", "")),
+        date_from=lenient_date(g.get("from", "")),
+        date_to=lenient_date(g.get("to", "")),
     )
     page = inbox(acting, f, cursor=g.get("cursor") or None, limit=50)
     issuers = Unit.objects.filter(pk__in=visible_receipts(acting).values("issuer_id")).order_by("name")

@@ -139,10 +139,10 @@ def test_a_missing_pin_refuses_the_release_and_changes_nothing(api, keys, monkey
 def test_the_seal_is_made_before_the_transaction_and_again_when_the_number_moved(api, keys, monkeypatch):
     """The slow signature is made outside the register's lock with the number the register would give;
     when another release takes that number first, the seal is made again with the next one."""
-    from congvan.dispatch import actions as dispatch_actions
+    from congvan.registers.actions import peek_number
 
     first = released(api, [CS1])  # takes 01-KH/HU
-    real_peek = dispatch_actions.peek_number
+    real_peek = peek_number
     calls = []
 
     def stale_then_real(seq):
@@ -150,7 +150,7 @@ def test_the_seal_is_made_before_the_transaction_and_again_when_the_number_moved
         number, symbol = real_peek(seq)
         return (number - 1, symbol) if len(calls) == 1 else (number, symbol)
 
-    monkeypatch.setattr(dispatch_actions, "peek_number", stale_then_real)
+    monkeypatch.setattr("congvan.dispatch.actions.peek_number", stale_then_real)
     second = released(api, [CS1])
     assert len(calls) == 2 and first["symbol"] == "01-KH/HU" and second["symbol"] == "02-KH/HU"
     doc = Document.objects.get(pk=second["id"])
