@@ -3,20 +3,55 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Schema, Status
 
 from congvan.api.base import acting, api, check_uploads, json_object
+from congvan.api.incoming_schemas import (
+    AssignmentDetailOut,
+    AssignmentOut,
+    AssignmentsOut,
+    CompleteIn,
+    DecideIn,
+    DirectIn,
+    DossierDocIn,
+    DossierIn,
+    DossierOut,
+    DossiersOut,
+    DraftCreatedOut,
+    ExtendIn,
+    ExtensionStateOut,
+    HolidayIn,
+    HolidayOut,
+    HolidaysOut,
+    IntakeCreatedOut,
+    IntakeDraftIn,
+    IntakeOut,
+    MarkedOut,
+    NoticesOut,
+    OversightOut,
+    PaperFieldsIn,
+    PaperRegisteredOut,
+    PolicyIn,
+    PolicyOut,
+    ProcessingOut,
+    ProgressOut,
+    ReadIn,
+    ReasonIn,
+    ReassignIn,
+    SearchOut,
+    UnitSettingsIn,
+    UnitSettingsOut,
+)
 from congvan.api.schemas import ErrorOut
 from congvan.capture import actions as capture
 from congvan.capture.models import Intake
 from congvan.dispatch.actions import do_register_paper_arrival
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
-from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.lib.links import page_of
@@ -32,63 +67,12 @@ from congvan.workflow.models import Assignment, Direction, Dossier, Holiday, Not
 from congvan.workflow.queries import oversight, work_list
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-class AssignmentIn(Schema):
-    assignee: str | None = None
-    unit: str | None = None
-    role: str
-    deadline: str | None = None
-
-
-class DirectIn(Schema):
-    direction: str = ""
-    assignments: list[AssignmentIn]
-
-
-class AssignmentOut(Schema):
-    id: int
-    receipt: int
-    document: dict[str, Any]
-    role: str
-    state: str
-    deadline: dt.date
-    overdue: bool
-    assignee: str | None
-    unit: str | None
-    parent: int | None
-    assigned_by: str
-    created_at: dt.datetime
-    completed_at: dt.datetime | None
-    result: str
-    reply_document: int | None
-
-
-class AssignmentsOut(Schema):
-    assignments: list[AssignmentOut]
-
-
-class ReassignIn(Schema):
-    assignee: str
-    deadline: str | None = None
-
-
-class CompleteIn(Schema):
-    result: str
-    reply_document: int | None = None
-
-
-class ExtendIn(Schema):
-    until: str
-    reason: str
-
-
-class DecideIn(Schema):
-    approve: bool
-
-
-class ReasonIn(Schema):
-    reason: str
+FILE_CONTENT = {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    },
+}
 
 
 def assignment_out(a: Assignment, today: dt.date) -> dict[str, Any]:
@@ -130,13 +114,18 @@ def direct_receipt(request: HttpRequest, receipt_id: int, body: DirectIn) -> Any
     created = wf.do_direct_receipt(
         receipt_id,
         direction=body.direction,
-        assignments=[a.dict() for a in body.assignments],
+        assignments=[
+            wf.AssignmentRequest(
+                role=a.role, assignee=a.assignee or "", unit=a.unit or "", deadline=a.deadline
+            )
+            for a in body.assignments
+        ],
         actor=acting(request),
     )
     return {"assignments": [assignment_out(_full(a.pk), _today()) for a in created]}
 
 
-@api.get("/receipts/{receipt_id}/processing", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
+@api.get("/receipts/{receipt_id}/processing", response={200: ProcessingOut, **ERRORS}, tags=["incoming"])
 def receipt_processing(request: HttpRequest, receipt_id: int) -> Any:
     """Directions and the whole chain of assignments of a receipt."""
     receipt = access_receipt(acting(request), receipt_id)
@@ -165,7 +154,7 @@ def list_assignments(request: HttpRequest, state: str = "todo", limit: int = 200
     return {"assignments": [assignment_out(a, today) for a in rows]}
 
 
-@api.get("/assignments/{assignment_id}", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
+@api.get("/assignments/{assignment_id}", response={200: AssignmentDetailOut, **ERRORS}, tags=["incoming"])
 def get_assignment(request: HttpRequest, assignment_id: int) -> Any:
     a = access_assignment(acting(request), assignment_id)
     out = assignment_out(_full(a.pk), _today())
@@ -194,9 +183,7 @@ def reassign(request: HttpRequest, assignment_id: int, body: ReassignIn) -> Any:
     return assignment_out(_full(child.pk), _today())
 
 
-@api.post(
-    "/assignments/{assignment_id}/progress", response={200: dict[str, Any], **ERRORS}, tags=["incoming"]
-)
+@api.post("/assignments/{assignment_id}/progress", response={200: ProgressOut, **ERRORS}, tags=["incoming"])
 def progress(request: HttpRequest, assignment_id: int) -> Any:
     """A progress note: JSON ``{note}``, or multipart with ``note`` and ``files``."""
 
@@ -219,14 +206,16 @@ def complete(request: HttpRequest, assignment_id: int, body: CompleteIn) -> Any:
     return assignment_out(_full(a.pk), _today())
 
 
-@api.post("/assignments/{assignment_id}/extend", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
+@api.post(
+    "/assignments/{assignment_id}/extend", response={200: ExtensionStateOut, **ERRORS}, tags=["incoming"]
+)
 def extend(request: HttpRequest, assignment_id: int, body: ExtendIn) -> Any:
     req = wf.do_request_extension(assignment_id, until=body.until, reason=body.reason, actor=acting(request))
     return {"id": req.pk, "until": req.until, "state": req.state}
 
 
 @api.post(
-    "/assignments/{assignment_id}/extension", response={200: dict[str, Any], **ERRORS}, tags=["incoming"]
+    "/assignments/{assignment_id}/extension", response={200: ExtensionStateOut, **ERRORS}, tags=["incoming"]
 )
 def decide_extension(request: HttpRequest, assignment_id: int, body: DecideIn) -> Any:
     req = wf.do_decide_extension(assignment_id, approve=body.approve, actor=acting(request))
@@ -239,7 +228,7 @@ def handback(request: HttpRequest, assignment_id: int, body: ReasonIn) -> Any:
     return assignment_out(_full(a.pk), _today())
 
 
-@api.get("/oversight", response={200: dict[str, Any], **ERRORS}, tags=["oversight"])
+@api.get("/oversight", response={200: OversightOut, **ERRORS}, tags=["oversight"])
 def get_oversight(request: HttpRequest, unit: str = "") -> Any:
     """Receipts by state and overdue work by person and by sub-unit; figures of every unit below."""
     o = oversight(acting(request), unit or None, _today())
@@ -262,7 +251,7 @@ def get_oversight(request: HttpRequest, unit: str = "") -> Any:
     }
 
 
-@api.get("/notifications", response={200: dict[str, Any], **ERRORS}, tags=["notifications"])
+@api.get("/notifications", response={200: NoticesOut, **ERRORS}, tags=["notifications"])
 def notifications(request: HttpRequest, unread: bool = False, limit: int = 50) -> Any:
     user = acting(request).user
     qs = Notification.objects.filter(user=user).order_by("-created_at", "-id")
@@ -285,24 +274,26 @@ def notifications(request: HttpRequest, unread: bool = False, limit: int = 50) -
     }
 
 
-class ReadIn(Schema):
-    ids: list[int] = []
-    all: bool = False
-
-
-@api.post("/notifications/read", response={200: dict[str, Any], **ERRORS}, tags=["notifications"])
+@api.post("/notifications/read", response={200: MarkedOut, **ERRORS}, tags=["notifications"])
 def mark_read(request: HttpRequest, body: ReadIn) -> Any:
     return {"marked": wf.do_mark_read(None if body.all else body.ids[:1000], actor=acting(request))}
 
 
-@api.get("/registers/{direction}", response={200: dict[str, Any], **ERRORS}, tags=["registers"])
+@api.get(
+    "/registers/{direction}",
+    response=ERRORS,
+    tags=["registers"],
+    openapi_extra={"responses": {"200": {"description": "The register", "content": FILE_CONTENT}}},
+)
 def print_register(
-    request: HttpRequest, direction: str, date_from: dt.date, date_to: dt.date, format: str = "pdf"
+    request: HttpRequest,
+    direction: Literal["out", "in"],
+    date_from: dt.date,
+    date_to: dt.date,
+    format: Literal["pdf", "xlsx"] = "pdf",
 ) -> Any:
     """The outgoing (``out``) or incoming (``in``) register of Decree 30 Appendix IV, as PDF or XLSX."""
     who = acting(request)
-    if direction not in ("out", "in") or format not in ("pdf", "xlsx"):
-        raise InvalidInput("direction: out | in; format: pdf | xlsx")
     reg = (registers.outgoing_register if direction == "out" else registers.incoming_register)(
         who, date_from, date_to
     )
@@ -312,16 +303,6 @@ def print_register(
     name = f"so-van-ban-{'di' if direction == 'out' else 'den'}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{format}"
     response["Content-Disposition"] = content_disposition(name)
     return response
-
-
-class DossierIn(Schema):
-    code: str
-    title: str
-    retention: str = "10"
-
-
-class DossierDocIn(Schema):
-    document: int
 
 
 def dossier_out(d: Dossier) -> dict[str, Any]:
@@ -337,7 +318,7 @@ def dossier_out(d: Dossier) -> dict[str, Any]:
     }
 
 
-@api.get("/dossiers", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+@api.get("/dossiers", response={200: DossiersOut, **ERRORS}, tags=["dossiers"])
 def list_dossiers(request: HttpRequest) -> Any:
     rows = unit_dossiers(acting(request)).order_by("-created_at")[:500]
     return {
@@ -347,7 +328,7 @@ def list_dossiers(request: HttpRequest) -> Any:
     }
 
 
-@api.post("/dossiers", response={201: dict[str, Any], **ERRORS}, tags=["dossiers"])
+@api.post("/dossiers", response={201: DossierOut, **ERRORS}, tags=["dossiers"])
 def create_dossier(request: HttpRequest, body: DossierIn) -> Any:
     d = wf.do_create_dossier(
         code=body.code, title=body.title, retention=body.retention, actor=acting(request)
@@ -355,27 +336,22 @@ def create_dossier(request: HttpRequest, body: DossierIn) -> Any:
     return Status(201, dossier_out(d))
 
 
-@api.get("/dossiers/{dossier_id}", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+@api.get("/dossiers/{dossier_id}", response={200: DossierOut, **ERRORS}, tags=["dossiers"])
 def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
     return dossier_out(access_dossier(acting(request), dossier_id))
 
 
-@api.post("/dossiers/{dossier_id}/documents", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+@api.post("/dossiers/{dossier_id}/documents", response={200: DossierOut, **ERRORS}, tags=["dossiers"])
 def add_to_dossier(request: HttpRequest, dossier_id: int, body: DossierDocIn) -> Any:
     return dossier_out(wf.do_add_to_dossier(dossier_id, body.document, actor=acting(request)))
 
 
-@api.post("/dossiers/{dossier_id}/close", response={200: dict[str, Any], **ERRORS}, tags=["dossiers"])
+@api.post("/dossiers/{dossier_id}/close", response={200: DossierOut, **ERRORS}, tags=["dossiers"])
 def close_dossier(request: HttpRequest, dossier_id: int) -> Any:
     return dossier_out(wf.do_close_dossier(dossier_id, actor=acting(request)))
 
 
-class HolidayIn(Schema):
-    day: str
-    name: str
-
-
-@api.get("/holidays", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
+@api.get("/holidays", response={200: HolidaysOut, **ERRORS}, tags=["settings"])
 def list_holidays(request: HttpRequest, year: int | None = None) -> Any:
     acting(request)
     qs = Holiday.objects.order_by("day")
@@ -384,33 +360,28 @@ def list_holidays(request: HttpRequest, year: int | None = None) -> Any:
     return {"results": [{"day": h.day, "name": h.name} for h in qs[:1000]]}
 
 
-@api.post("/holidays", response={201: dict[str, Any], **ERRORS}, tags=["settings"])
+@api.post("/holidays", response={201: HolidayOut, **ERRORS}, tags=["settings"])
 def add_holiday(request: HttpRequest, body: HolidayIn) -> Any:
     h = wf.do_add_holiday(day=body.day, name=body.name, actor=acting(request))
     return Status(201, {"day": h.day, "name": h.name})
 
 
-@api.put("/units/{code}/workflow-settings", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
-def unit_settings(request: HttpRequest, code: str) -> Any:
+@api.put("/units/{code}/workflow-settings", response={200: UnitSettingsOut, **ERRORS}, tags=["settings"])
+def unit_settings(request: HttpRequest, code: str, body: UnitSettingsIn) -> Any:
     """Change ``clerk_may_route`` and the default deadlines (working days) by urgency."""
-    changes = json_object(request)
+    changes = body.model_dump(exclude_none=True)
     s = wf.do_update_unit_settings(code, changes, actor=acting(request))
     return {name: getattr(s, name) for name in wf.SETTING_FIELDS}
 
 
-class PolicyIn(Schema):
-    on_invalid: str
-    on_unsigned: str
-
-
-@api.put("/units/{code}/signature-policy", response={200: dict[str, Any], **ERRORS}, tags=["settings"])
+@api.put("/units/{code}/signature-policy", response={200: PolicyOut, **ERRORS}, tags=["settings"])
 def signature_policy(request: HttpRequest, code: str, body: PolicyIn) -> Any:
     """What the unit does with incoming documents with an invalid or no signature: accept | flag | refuse."""
     p = do_set_policy(code, on_invalid=body.on_invalid, on_unsigned=body.on_unsigned, actor=acting(request))
     return {"unit": code, "on_invalid": p.on_invalid, "on_unsigned": p.on_unsigned}
 
 
-@api.get("/search", response={200: dict[str, Any], **ERRORS}, tags=["search"])
+@api.get("/search", response={200: SearchOut, **ERRORS}, tags=["search"])
 def search_documents(
     request: HttpRequest,
     q: str,
@@ -450,7 +421,7 @@ def search_documents(
 
 @api.post(
     "/intake",
-    response={201: dict[str, Any], **ERRORS, 413: ErrorOut},
+    response={201: IntakeCreatedOut, **ERRORS, 413: ErrorOut},
     tags=["digitisation"],
     openapi_extra={
         "requestBody": {
@@ -490,23 +461,23 @@ def intake_out(i: Intake) -> dict[str, Any]:
     }
 
 
-@api.get("/intake/{intake_id}", response={200: dict[str, Any], **ERRORS}, tags=["digitisation"])
+@api.get("/intake/{intake_id}", response={200: IntakeOut, **ERRORS}, tags=["digitisation"])
 def get_intake(request: HttpRequest, intake_id: int) -> Any:
     return intake_out(capture.access_intake(acting(request), intake_id))
 
 
-@api.post("/intake/{intake_id}/draft", response={201: dict[str, Any], **ERRORS}, tags=["digitisation"])
-def intake_to_draft(request: HttpRequest, intake_id: int) -> Any:
+@api.post("/intake/{intake_id}/draft", response={201: DraftCreatedOut, **ERRORS}, tags=["digitisation"])
+def intake_to_draft(request: HttpRequest, intake_id: int, body: IntakeDraftIn | None = None) -> Any:
     """Make a draft outgoing document from a finished intake; the JSON body may correct any field."""
-    overrides = json_object(request)
+    overrides = body.model_dump(mode="json", exclude_none=True) if body else {}
     doc = capture.do_make_draft_from_intake(intake_id, overrides, actor=acting(request))
     return Status(201, {"id": doc.pk, "state": doc.state, "subject": doc.subject})
 
 
-@api.post("/intake/{intake_id}/register", response={200: dict[str, Any], **ERRORS}, tags=["digitisation"])
-def intake_to_incoming(request: HttpRequest, intake_id: int) -> Any:
+@api.post("/intake/{intake_id}/register", response={200: PaperRegisteredOut, **ERRORS}, tags=["digitisation"])
+def intake_to_incoming(request: HttpRequest, intake_id: int, body: PaperFieldsIn | None = None) -> Any:
     """Register a finished intake as an incoming document (paper arrivals); the body may correct fields."""
-    overrides = json_object(request)
+    overrides = body.model_dump(mode="json", exclude_none=True) if body else {}
     result = do_register_paper_arrival(intake_id, overrides, actor=acting(request))
     r = result.receipt
     return {

@@ -219,3 +219,9 @@ class RegisterOut(Schema):
 
 class ReturnIn(Schema):
     reason: str
+
+
+class ReturnedOut(Schema):
+    id: int
+    state: str
+    reason: str

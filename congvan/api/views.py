@@ -25,6 +25,7 @@ from congvan.api.schemas import (
     RegisterOut,
     ReleaseIn,
     ReleaseOut,
+    ReturnedOut,
     ReturnIn,
     SubmitIn,
     TokenIn,
@@ -218,7 +219,15 @@ def get_document(request: HttpRequest, document_id: int) -> Any:
 
 @api.get(
     "/documents/{document_id}/files/{file_id}",
-    response={200: dict[str, Any], **ERRORS},
+    response=ERRORS,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, streamed",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
     tags=["outgoing"],
     url_name="download_file",
 )
@@ -323,7 +332,7 @@ def register_receipt(request: HttpRequest, receipt_id: int, body: RegisterIn | N
     }
 
 
-@api.post("/receipts/{receipt_id}/return", response={200: dict[str, Any], **ERRORS}, tags=["incoming"])
+@api.post("/receipts/{receipt_id}/return", response={200: ReturnedOut, **ERRORS}, tags=["incoming"])
 def return_receipt(request: HttpRequest, receipt_id: int, body: ReturnIn) -> Any:
     r = dispatch_actions.do_return_receipt(receipt_id, reason=body.reason, actor=acting(request))
     return {"id": r.pk, "state": r.state, "reason": r.returned_reason}

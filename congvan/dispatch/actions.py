@@ -33,7 +33,7 @@ from congvan.documents.errors import WrongState
 from congvan.documents.files import replace_blob
 from congvan.documents.metadata import clean_codes, clean_metadata, refuse_classified
 from congvan.documents.models import DocState, Document, DocumentFile, FileRole
-from congvan.lib.dates import local_today
+from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
@@ -552,7 +552,7 @@ def do_register_paper_arrival(intake_id: object, overrides: dict[str, Any], *, a
             }
         )
         issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), actor)
-        issued = _date(s.get("date"))
+        issued = lenient_date(str(s.get("date") or ""))
         now = timezone.now()
         doc = Document.objects.create(
             issuing_unit=issuer,
@@ -588,10 +588,3 @@ def do_register_paper_arrival(intake_id: object, overrides: dict[str, Any], *, a
         Intake.objects.filter(pk=intake.pk).update(document=doc)
         assert receipt is not None
         return do_register_receipt(receipt.pk, actor=actor)
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None

@@ -15,7 +15,12 @@ from congvan.orgs.access import Acting, acting_as
 from congvan.orgs.actions import do_create_group, do_create_membership, do_create_unit
 from congvan.orgs.models import Unit, User
 from congvan.registers.actions import do_create_term
-from congvan.workflow.actions import do_approve_document, do_direct_receipt, do_submit_document
+from congvan.workflow.actions import (
+    AssignmentRequest,
+    do_approve_document,
+    do_direct_receipt,
+    do_submit_document,
+)
 from congvan.workflow.models import Holiday
 
 PASSWORD = "congvan-demo"
@@ -238,8 +243,8 @@ def _processing() -> None:
         receipt.pk,
         direction="Giao Văn phòng tham mưu kế hoạch triển khai; Ban Tổ chức phối hợp.",
         assignments=[
-            {"assignee": "hu.chuyenvien", "role": "lead"},
-            {"unit": "000.02.10.H58", "role": "support"},
+            AssignmentRequest(assignee="hu.chuyenvien", role="lead"),
+            AssignmentRequest(unit="000.02.10.H58", role="support"),
         ],
         actor=_as("hu.lanhdao", HU),
     )

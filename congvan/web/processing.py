@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from congvan.dispatch.models import Receipt
 from congvan.documents.access import issued_documents
 from congvan.documents.uploads import BlobUpload
-from congvan.lib.dates import lenient_date, local_today
+from congvan.lib.dates import lenient_date, local_today, parse_date
 from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
@@ -74,17 +74,31 @@ def _assignee(value: str) -> dict[str, str]:
 @member_required
 def direct(request: HttpRequest, acting: Acting, receipt_id: int) -> HttpResponse:
     p = request.POST
-    specs: list[dict[str, Any]] = []
+    specs: list[wf.AssignmentRequest] = []
     if p.get("lead"):
         specs.append(
-            {**_assignee(p["lead"]), "role": AssignmentRole.LEAD, "deadline": p.get("lead_deadline")}
+            wf.AssignmentRequest(
+                role=AssignmentRole.LEAD,
+                deadline=parse_date(p.get("lead_deadline"), "lead_deadline"),
+                **_assignee(p["lead"]),
+            )
         )
     for value in p.getlist("support"):
         specs.append(
-            {**_assignee(value), "role": AssignmentRole.SUPPORT, "deadline": p.get("support_deadline")}
+            wf.AssignmentRequest(
+                role=AssignmentRole.SUPPORT,
+                deadline=parse_date(p.get("support_deadline"), "support_deadline"),
+                **_assignee(value),
+            )
         )
     for value in p.getlist("fyi"):
-        specs.append({**_assignee(value), "role": AssignmentRole.FYI, "deadline": p.get("support_deadline")})
+        specs.append(
+            wf.AssignmentRequest(
+                role=AssignmentRole.FYI,
+                deadline=parse_date(p.get("support_deadline"), "support_deadline"),
+                **_assignee(value),
+            )
+        )
     wf.do_direct_receipt(receipt_id, direction=p.get("direction", ""), assignments=specs, actor=acting)
     messages.success(request, _("Đã giao xử lý."))
     receipt = Receipt.objects.only("document_id").get(pk=receipt_id)
@@ -151,14 +165,20 @@ def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, 
             actor=acting,
         )
     elif action == "extend":
-        wf.do_request_extension(assignment_id, until=p.get("until"), reason=p.get("reason", ""), actor=acting)
+        until = parse_date(p.get("until"), "until")
+        if until is None:
+            raise InvalidInput(_("Chọn ngày gia hạn"))
+        wf.do_request_extension(assignment_id, until=until, reason=p.get("reason", ""), actor=acting)
     elif action == "decide":
         wf.do_decide_extension(assignment_id, approve=p.get("approve") == "1", actor=acting)
     elif action == "handback":
         wf.do_hand_back_assignment(assignment_id, reason=p.get("reason", ""), actor=acting)
     elif action == "reassign":
         wf.do_reassign_assignment(
-            assignment_id, assignee=p.get("assignee", ""), deadline=p.get("deadline"), actor=acting
+            assignment_id,
+            assignee=p.get("assignee", ""),
+            deadline=parse_date(p.get("deadline"), "deadline"),
+            actor=acting,
         )
     else:
         raise InvalidInput(_("Không có thao tác này"))

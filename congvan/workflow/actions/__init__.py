@@ -5,6 +5,7 @@ Callers import the doors from here: ``from congvan.workflow import actions as wf
 
 from congvan.workflow.actions.dossiers import do_add_to_dossier, do_close_dossier, do_create_dossier
 from congvan.workflow.actions.incoming import (
+    AssignmentRequest,
     do_add_progress_note,
     do_complete_assignment,
     do_decide_extension,
@@ -19,6 +20,7 @@ from congvan.workflow.actions.settings import SETTING_FIELDS, do_add_holiday, do
 
 __all__ = [
     "SETTING_FIELDS",
+    "AssignmentRequest",
     "do_add_holiday",
     "do_add_progress_note",
     "do_add_to_dossier",

@@ -42,6 +42,17 @@ from congvan.workflow.models import (
 
 
 @dataclass(frozen=True)
+class AssignmentRequest:
+    """One assignment asked for: a person of the unit (``assignee``, a username) or a unit below it
+    (``unit``, a code), a role and an optional deadline (default: the unit's days for the urgency)."""
+
+    role: str
+    assignee: str = ""
+    unit: str = ""
+    deadline: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class AssignmentSpec:
     role: str
     deadline: dt.date | None
@@ -49,9 +60,9 @@ class AssignmentSpec:
     unit: Unit | None = None
 
 
-def parse_specs(receipt: Receipt, raw: Any) -> list[AssignmentSpec]:
+def parse_specs(receipt: Receipt, raw: list[AssignmentRequest]) -> list[AssignmentSpec]:
     """Check assignments against the receipt's unit: people of the unit, or units below it."""
-    if not isinstance(raw, list) or not raw:
+    if not raw:
         raise InvalidAssignment(_("assignments: cần ít nhất một người hoặc đơn vị"))
     if len(raw) > 100:
         raise InvalidAssignment(_("assignments: tối đa 100"))
@@ -67,14 +78,12 @@ def parse_specs(receipt: Receipt, raw: Any) -> list[AssignmentSpec]:
     return specs
 
 
-def _one_spec(receipt: Receipt, item: Any, where: str) -> AssignmentSpec:
-    if not isinstance(item, dict):
-        raise InvalidAssignment(_("%(where)s: phải là đối tượng") % {"where": where})
-    role = item.get("role")
+def _one_spec(receipt: Receipt, item: AssignmentRequest, where: str) -> AssignmentSpec:
+    role = item.role
     if role not in AssignmentRole.values:
         raise InvalidAssignment(f"{where}.role: lead | support | fyi")
-    deadline = _date(item.get("deadline"), f"{where}.deadline")
-    username, code = item.get("assignee"), item.get("unit")
+    deadline = item.deadline
+    username, code = item.assignee, item.unit
     if bool(username) == bool(code):
         raise InvalidAssignment(_("%(where)s: cần đúng một trong assignee hoặc unit") % {"where": where})
     if username:
@@ -103,17 +112,13 @@ def _one_spec(receipt: Receipt, item: Any, where: str) -> AssignmentSpec:
     return AssignmentSpec(str(role), deadline, unit=unit)
 
 
-def _date(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidAssignment(_("%(field)s: ngày dạng YYYY-MM-DD") % {"field": field}) from None
-
-
 def do_direct_receipt(
-    receipt_id: object, *, direction: str, assignments: Any, now: dt.datetime | None = None, actor: Acting
+    receipt_id: object,
+    *,
+    direction: str,
+    assignments: list[AssignmentRequest],
+    now: dt.datetime | None = None,
+    actor: Acting,
 ) -> list[Assignment]:
     """A leader's direction with its assignments (a clerk may route, when the unit allows it)."""
     now = now or timezone.now()
@@ -203,7 +208,7 @@ def do_reassign_assignment(
     assignment_id: object,
     *,
     assignee: str,
-    deadline: Any = None,
+    deadline: dt.date | None = None,
     now: dt.datetime | None = None,
     actor: Acting,
 ) -> Assignment:
@@ -223,7 +228,7 @@ def do_reassign_assignment(
         ).first()
         if user is None:
             raise InvalidAssignment(_("assignee: không thuộc đơn vị"))
-        when = _date(deadline, "deadline") or parent.deadline
+        when = deadline or parent.deadline
         if when > parent.deadline:
             raise InvalidAssignment(_("deadline: không được muộn hơn hạn được giao"))
         child = Assignment.objects.create(
@@ -296,15 +301,15 @@ def do_add_progress_note(
 
 
 def do_request_extension(
-    assignment_id: object, *, until: Any, reason: str, now: dt.datetime | None = None, actor: Acting
+    assignment_id: object, *, until: dt.date, reason: str, now: dt.datetime | None = None, actor: Acting
 ) -> ExtensionRequest:
     """Ask the assigner for a later deadline."""
     now = now or timezone.now()
     reason = clean_line(reason, field="reason", max_length=500, required=True)
-    when = _date(until, "until")
+    when = until
     with transaction.atomic():
         a = _own_open(actor, assignment_id)
-        if when is None or when <= a.deadline:
+        if when <= a.deadline:
             raise InvalidAssignment(_("until: phải sau hạn hiện tại"))
         if a.extensions.filter(state=ExtensionState.PENDING).exists():
             raise AssignmentWrongState(_("Đã có đề nghị gia hạn đang chờ"))

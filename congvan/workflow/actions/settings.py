@@ -19,14 +19,11 @@ from congvan.workflow.models import Holiday, UnitWorkflowSettings
 SETTING_FIELDS = ("clerk_may_route", "days_normal", "days_urgent", "days_very_urgent", "days_flash")
 
 
-def do_add_holiday(*, day: Any, name: str, actor: Acting) -> Holiday:
+def do_add_holiday(*, day: dt.date, name: str, actor: Acting) -> Holiday:
     """Add a public holiday (administrators of the root: holidays apply to every unit)."""
     if not actor.user.is_superuser:
         raise NotAllowed(_("Chỉ quản trị hệ thống khai báo ngày nghỉ"))
-    try:
-        when = dt.date.fromisoformat(str(day))
-    except ValueError:
-        raise InvalidInput(_("day: ngày dạng YYYY-MM-DD")) from None
+    when = day
     name = clean_line(name, field="name", max_length=100, required=True)
     with transaction.atomic():
         if Holiday.objects.filter(day=when).exists():

@@ -7,6 +7,7 @@ import datetime as dt
 from congvan.lib.dates import VN
 from congvan.orgs.access import acting_as
 from congvan.workflow.actions import (
+    AssignmentRequest,
     do_complete_assignment,
     do_decide_extension,
     do_direct_receipt,
@@ -34,7 +35,7 @@ def test_default_deadline_by_urgency_skips_weekends_and_holidays(crew, org):
     [a] = do_direct_receipt(
         normal,
         direction="",
-        assignments=[{"assignee": "carol", "role": "lead"}],
+        assignments=[AssignmentRequest(assignee="carol", role="lead")],
         now=THU,
         actor=as_(crew, "bob"),
     )
@@ -43,7 +44,7 @@ def test_default_deadline_by_urgency_skips_weekends_and_holidays(crew, org):
     [b] = do_direct_receipt(
         urgent,
         direction="",
-        assignments=[{"assignee": "carol", "role": "lead"}],
+        assignments=[AssignmentRequest(assignee="carol", role="lead")],
         now=THU,
         actor=as_(crew, "bob"),
     )
@@ -55,7 +56,7 @@ def test_work_lists_and_reminders_once_per_deadline(crew, incoming_doc):
     [a] = do_direct_receipt(
         incoming_doc["receipt"],
         direction="",
-        assignments=[{"assignee": "carol", "role": "lead", "deadline": "2026-04-28"}],
+        assignments=[AssignmentRequest(assignee="carol", role="lead", deadline=dt.date(2026, 4, 28))],
         now=THU,
         actor=bob,
     )
@@ -79,7 +80,7 @@ def test_work_lists_and_reminders_once_per_deadline(crew, incoming_doc):
     assert len(notices("overdue")) == 1
 
     # An extension is a new deadline: it is reminded again.
-    do_request_extension(a.pk, until="2026-05-06", reason="Chờ số liệu", now=THU, actor=carol)
+    do_request_extension(a.pk, until=dt.date(2026, 5, 6), reason="Chờ số liệu", now=THU, actor=carol)
     do_decide_extension(a.pk, approve=True, now=THU, actor=bob)
     scan_deadlines(dt.date(2026, 5, 5))
     assert len(notices("due_soon")) == 2
@@ -92,7 +93,7 @@ def test_unit_assignment_reminds_the_sub_units_leaders(crew, incoming_doc):
     do_direct_receipt(
         incoming_doc["receipt"],
         direction="",
-        assignments=[{"unit": "000.01.01.H57", "role": "lead", "deadline": "2026-04-24"}],
+        assignments=[AssignmentRequest(unit="000.01.01.H57", role="lead", deadline=dt.date(2026, 4, 24))],
         now=THU,
         actor=bob,
     )

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from congvan.orgs.access import acting_as
 from congvan.orgs.tests.support import CS1, released, send_to_hu
-from congvan.workflow.actions import do_direct_receipt
+from congvan.workflow.actions import AssignmentRequest, do_direct_receipt
 from congvan.workflow.queries import oversight
 
 PAST = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -21,8 +21,8 @@ def test_oversight_of_a_unit_and_the_units_below(crew, org):
     for i in range(3):
         r = send_to_hu(api, subject=f"Văn bản {i}")["receipt"]
         spec = [
-            {"assignee": "carol" if i else "vy", "role": "lead", "deadline": "2026-01-09"},
-            {"unit": CS1, "role": "support", "deadline": "2026-01-09"},
+            AssignmentRequest(assignee="carol" if i else "vy", role="lead", deadline=dt.date(2026, 1, 9)),
+            AssignmentRequest(unit=CS1, role="support", deadline=dt.date(2026, 1, 9)),
         ]
         do_direct_receipt(r, direction="", assignments=spec, now=PAST, actor=bob)
     send_to_hu(api, subject="Chưa chỉ đạo")
@@ -53,8 +53,10 @@ def test_oversight_query_count_does_not_grow(crew, org):
             r,
             direction="",
             assignments=[
-                {"assignee": "carol" if i % 2 else "vy", "role": "lead", "deadline": "2026-01-09"},
-                {"unit": CS1, "role": "support", "deadline": "2026-01-09"},
+                AssignmentRequest(
+                    assignee="carol" if i % 2 else "vy", role="lead", deadline=dt.date(2026, 1, 9)
+                ),
+                AssignmentRequest(unit=CS1, role="support", deadline=dt.date(2026, 1, 9)),
             ],
             now=PAST,
             actor=bob,
@@ -78,7 +80,9 @@ def test_kept_receipt_counts_match_the_receipts(crew, org):
     api = crew
     bob = acting_as(api["bob"].user, None)
     r = send_to_hu(api)["receipt"]
-    [a] = do_direct_receipt(r, direction="", assignments=[{"assignee": "carol", "role": "lead"}], actor=bob)
+    [a] = do_direct_receipt(
+        r, direction="", assignments=[AssignmentRequest(assignee="carol", role="lead")], actor=bob
+    )
     api["carol"].post(f"/assignments/{a.pk}/progress", {"note": "Đang làm"})
     api["carol"].post(f"/assignments/{a.pk}/complete", {"result": "Xong"})
     released(api, [CS1, "000.01.02.H57", "000.01.03.H57"])

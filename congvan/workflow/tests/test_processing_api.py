@@ -128,12 +128,12 @@ def test_hand_back_returns_the_work_to_the_assigner(crew, incoming_doc):
         ([], "invalid_assignment"),
         ([{"assignee": "carol", "role": "support"}], "one_lead"),
         ([{"assignee": "carol", "role": "lead"}, {"assignee": "vy", "role": "lead"}], "one_lead"),
-        ([{"assignee": "carol", "role": "boss"}], "invalid_assignment"),
+        ([{"assignee": "carol", "role": "boss"}], "invalid"),  # refused at the edge: not a role
         ([{"assignee": "dan", "role": "lead"}], "invalid_assignment"),  # not a member of HU
         ([{"unit": "000.00.00.T58", "role": "lead"}], "invalid_assignment"),  # above, not below
         ([{"assignee": "carol", "unit": CS1, "role": "lead"}], "invalid_assignment"),
         ([{"assignee": "carol", "role": "lead", "deadline": "2020-01-01"}], "invalid_assignment"),
-        ([{"assignee": "carol", "role": "lead", "deadline": "next week"}], "invalid_assignment"),
+        ([{"assignee": "carol", "role": "lead", "deadline": "next week"}], "invalid"),  # not a date
         ([{"assignee": "carol", "role": "lead"}, {"assignee": "carol", "role": "support"}], "duplicate"),
     ],
 )
