@@ -162,7 +162,7 @@ def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]
     return main, attachments  # type: ignore[return-value]
 
 
-def _document_response(request: HttpRequest, doc_id: object) -> dict[str, Any]:
+def _document_response(request: HttpRequest, doc_id: int) -> dict[str, Any]:
     doc = access_document(acting(request), doc_id)
     files = list(files_of(doc).select_related("blob__signature_report"))
     return serialize.document_out(doc, files, deliveries_of(doc))

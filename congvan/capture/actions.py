@@ -27,7 +27,7 @@ INTAKE_TYPES = {filetypes.PDF, filetypes.PNG, filetypes.JPEG, filetypes.TIFF, fi
 assert INTAKE_TYPES <= ATTACHMENT_TYPES
 
 
-def access_intake(acting: Acting, intake_id: object, *, for_write: bool = False) -> Intake:
+def access_intake(acting: Acting, intake_id: int, *, for_write: bool = False) -> Intake:
     qs = Intake.objects.filter(unit_id=acting.unit.pk).select_related("blob")
     return fetch_visible(
         qs, intake_id, IntakeNotFound(_("Không tìm thấy tệp tiếp nhận")), for_write=for_write
@@ -115,7 +115,7 @@ def process(intake_id: int) -> None:
         )
 
 
-def do_make_draft_from_intake(intake_id: object, overrides: dict[str, Any], *, actor: Acting) -> Document:
+def do_make_draft_from_intake(intake_id: int, overrides: dict[str, Any], *, actor: Acting) -> Document:
     """Turn a finished intake into a draft outgoing document, prefilled with what was read."""
     intake = access_intake(actor, intake_id)
     if intake.state != IntakeState.DONE:

@@ -22,7 +22,7 @@ def unit_receipts(acting: Acting) -> QuerySet[Receipt]:
     return Receipt.objects.filter(unit_id=acting.unit.pk)
 
 
-def access_unit_receipt(acting: Acting, receipt_id: object, *, for_write: bool = False) -> Receipt:
+def access_unit_receipt(acting: Acting, receipt_id: int, *, for_write: bool = False) -> Receipt:
     """Return a receipt of the acting unit, locked when it is to be changed; hide all others."""
     qs = unit_receipts(acting).select_related("document", "issuer", "unit", "delivery")
     return fetch_visible(

@@ -76,7 +76,7 @@ def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str])
 
 
 def do_release(
-    document_id: object,
+    document_id: int,
     *,
     recipients: list[str] | None = None,
     groups: list[str] | None = None,
@@ -107,7 +107,7 @@ class _Sealed:
     levels: list[str]
 
 
-def _seal_ahead(actor: Acting, document_id: object) -> _Sealed | None:
+def _seal_ahead(actor: Acting, document_id: int) -> _Sealed | None:
     """Sign the files as the unit with the number the register would give now (None: nothing to sign,
     or the document is not releasable: the transaction says why)."""
     if not has_unit_key(actor.unit.code):
@@ -141,7 +141,7 @@ def _sequence(actor: Acting, doc: Document, day: dt.date) -> Sequence:
 
 def _release(
     actor: Acting,
-    document_id: object,
+    document_id: int,
     recipients: list[str] | None,
     groups: list[str] | None,
     sealed: _Sealed | None,
@@ -383,9 +383,7 @@ class Registered:
     duplicates: list[Receipt]
 
 
-def do_register_receipt(
-    receipt_id: object, *, arrival_date: dt.date | None = None, actor: Acting
-) -> Registered:
+def do_register_receipt(receipt_id: int, *, arrival_date: dt.date | None = None, actor: Acting) -> Registered:
     """Give an arrived receipt its incoming number; warn about an earlier copy of the same document."""
     actor.require(*rules.CLERKS, what=_("vào sổ văn bản đến"))
     # The signature check of a large file is slow: done (and kept) before the transaction that locks
@@ -421,7 +419,7 @@ def do_register_receipt(
     return Registered(receipt, duplicates)
 
 
-def do_return_receipt(receipt_id: object, *, reason: str, actor: Acting) -> Receipt:
+def do_return_receipt(receipt_id: int, *, reason: str, actor: Acting) -> Receipt:
     """Return a receipt to its sender with a reason."""
     actor.require(*rules.CLERKS, what=_("trả lại văn bản đến"))
     reason = clean_line(reason, field="reason", max_length=500, required=True)
@@ -444,7 +442,7 @@ def do_return_receipt(receipt_id: object, *, reason: str, actor: Acting) -> Rece
     return receipt
 
 
-def do_revoke_release(document_id: object, *, reason: str, actor: Acting) -> Dispatch:
+def do_revoke_release(document_id: int, *, reason: str, actor: Acting) -> Dispatch:
     """Recall a released document from every recipient (thu hồi).
 
     Recipients on this server lose it from their inbox at once; for those on other servers the
@@ -531,7 +529,7 @@ def external_issuer(name: str, acting: Acting) -> Unit:
     return do_record_external_unit(name=name, actor=acting)
 
 
-def do_register_paper_arrival(intake_id: object, overrides: dict[str, Any], *, actor: Acting) -> Registered:
+def do_register_paper_arrival(intake_id: int, overrides: dict[str, Any], *, actor: Acting) -> Registered:
     """Make an incoming document of a finished intake and give it its incoming number, in one go."""
     actor.require(*rules.CLERKS, what=_("vào sổ văn bản đến"))
     with transaction.atomic():

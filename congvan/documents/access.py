@@ -24,7 +24,7 @@ def issued_documents(acting: Acting) -> QuerySet[Document]:
     return Document.objects.filter(issuer_visible(acting))
 
 
-def access_issued_document(acting: Acting, document_id: object, *, for_write: bool = False) -> Document:
+def access_issued_document(acting: Acting, document_id: int, *, for_write: bool = False) -> Document:
     """Return a document of the acting unit, locked when it is to be changed; hide all others."""
     qs = issued_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
     return fetch_visible(qs, document_id, DocumentNotFound(_("Không tìm thấy văn bản")), for_write=for_write)

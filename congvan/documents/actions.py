@@ -53,7 +53,7 @@ def _check_replaces(acting: Acting, fields: dict[str, Any]) -> None:
 
 
 def do_update_draft(
-    document_id: object,
+    document_id: int,
     raw_metadata: Any,
     *,
     main: BlobUpload | None = None,

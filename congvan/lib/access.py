@@ -20,6 +20,20 @@ def parse_id(value: object) -> int | None:
     return pk if 0 < pk < 2**63 else None
 
 
+def form_id(value: str | None, field: str) -> int | None:
+    """An id typed into a form: empty is None; anything but a positive id is refused."""
+    from django.utils.translation import gettext as _
+
+    from congvan.lib.errors import InvalidInput
+
+    if value in (None, ""):
+        return None
+    pk = parse_id(value)
+    if pk is None:
+        raise InvalidInput(_("%(field)s: cần một mã số") % {"field": field})
+    return pk
+
+
 def fetch_visible(qs: QuerySet[M], object_id: object, error: NotFound, *, for_write: bool = False) -> M:
     """Return the object with that id from a visibility-filtered queryset; otherwise raise ``error``.
 

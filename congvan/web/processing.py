@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from congvan.dispatch.models import Receipt
 from congvan.documents.access import issued_documents
 from congvan.documents.uploads import BlobUpload
+from congvan.lib.access import form_id
 from congvan.lib.dates import lenient_date, local_today, parse_date
 from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
@@ -161,7 +162,7 @@ def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, 
         wf.do_complete_assignment(
             assignment_id,
             result=p.get("result", ""),
-            reply_document=p.get("reply_document") or None,
+            reply_document=form_id(p.get("reply_document"), "reply_document"),
             actor=acting,
         )
     elif action == "extend":
@@ -205,12 +206,13 @@ def notifications_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
-        if p.get("document"):
-            wf.do_add_to_dossier(p.get("dossier"), p.get("document"), actor=acting)
+        document, close = form_id(p.get("document"), "document"), form_id(p.get("close"), "close")
+        if document is not None:
+            wf.do_add_to_dossier(form_id(p.get("dossier"), "dossier") or 0, document, actor=acting)
             messages.success(request, _("Đã đưa vào hồ sơ."))
-            return redirect("web:document", p.get("document"))
-        if p.get("close"):
-            wf.do_close_dossier(p.get("close"), actor=acting)
+            return redirect("web:document", document)
+        if close is not None:
+            wf.do_close_dossier(close, actor=acting)
         else:
             wf.do_create_dossier(
                 code=p.get("code", ""),

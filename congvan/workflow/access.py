@@ -40,7 +40,7 @@ def visible_receipts(acting: Acting) -> QuerySet[Receipt]:
     return Receipt.objects.filter(unit_wide | Exists(assigned))
 
 
-def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = False) -> Receipt:
+def access_receipt(acting: Acting, receipt_id: int, *, for_write: bool = False) -> Receipt:
     qs = visible_receipts(acting).select_related("document", "issuer", "unit", "delivery")
     return fetch_visible(
         qs,
@@ -50,7 +50,7 @@ def access_receipt(acting: Acting, receipt_id: object, *, for_write: bool = Fals
     )
 
 
-def access_assignment(acting: Acting, assignment_id: object, *, for_write: bool = False) -> Assignment:
+def access_assignment(acting: Acting, assignment_id: int, *, for_write: bool = False) -> Assignment:
     qs = visible_assignments(acting).select_related("receipt", "receipt__document", "owner_unit", "parent")
     return fetch_visible(
         qs,
@@ -66,7 +66,7 @@ def visible_documents(acting: Acting) -> QuerySet[Document]:
     return dispatch_access.visible_documents(acting) | Document.objects.filter(Exists(via_work))
 
 
-def access_document(acting: Acting, document_id: object) -> Document:
+def access_document(acting: Acting, document_id: int) -> Document:
     """Return a document the person may read (issued, received, or assigned to them); hide all others."""
     qs = visible_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
     return fetch_visible(qs, document_id, DocumentNotFound(_("Không tìm thấy văn bản")))
@@ -76,7 +76,7 @@ def unit_dossiers(acting: Acting) -> QuerySet[Dossier]:
     return Dossier.objects.filter(unit_id=acting.unit.pk)
 
 
-def access_dossier(acting: Acting, dossier_id: object, *, for_write: bool = False) -> Dossier:
+def access_dossier(acting: Acting, dossier_id: int, *, for_write: bool = False) -> Dossier:
     return fetch_visible(
         unit_dossiers(acting),
         dossier_id,

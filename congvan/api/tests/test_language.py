@@ -27,3 +27,37 @@ def test_the_english_catalogue_is_complete():
     po = polib.pofile(str(settings.BASE_DIR / "congvan" / "locale" / "en" / "LC_MESSAGES" / "django.po"))
     missing = [e.msgid for e in po if not e.msgstr and not e.msgid_plural and not e.obsolete]
     assert missing == []
+
+
+def _messages_in_code() -> set[str]:
+    """Every literal passed to gettext in the code and to {% translate %} in the templates."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR) / "congvan"
+    found: set[str] = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "gettext", "gettext_lazy")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    tag = re.compile(r"""\{%\s*(?:translate|trans)\s+"([^"]+)"\s*(?:as \w+\s*)?%\}""")
+    for path in root.rglob("*.html"):
+        found.update(tag.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_message_in_the_code_has_its_english():
+    po = polib.pofile(str(settings.BASE_DIR / "congvan" / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    have = {e.msgid for e in po if e.msgstr or e.msgstr_plural}
+    missing = sorted(_messages_in_code() - have)
+    assert missing == []

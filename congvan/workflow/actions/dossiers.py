@@ -50,9 +50,7 @@ def do_create_dossier(*, code: str, title: str, retention: str, actor: Acting) -
     return d
 
 
-def do_add_to_dossier(
-    dossier_id: object, document_id: object, *, remove: bool = False, actor: Acting
-) -> Dossier:
+def do_add_to_dossier(dossier_id: int, document_id: int, *, remove: bool = False, actor: Acting) -> Dossier:
     """Put a document the person can see into (or take it out of) an open dossier of the unit."""
     with transaction.atomic():
         d = access_dossier(actor, dossier_id, for_write=True)
@@ -74,7 +72,7 @@ def do_add_to_dossier(
     return d
 
 
-def do_close_dossier(dossier_id: object, *, actor: Acting) -> Dossier:
+def do_close_dossier(dossier_id: int, *, actor: Acting) -> Dossier:
     with transaction.atomic():
         d = access_dossier(actor, dossier_id, for_write=True)
         if d.closed_at is not None:

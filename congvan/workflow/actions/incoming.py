@@ -17,7 +17,6 @@ from congvan.documents.access import issued_documents
 from congvan.documents.errors import InvalidDocument
 from congvan.documents.files import check_files, store_files
 from congvan.documents.uploads import BlobUpload
-from congvan.lib.access import parse_id
 from congvan.lib.dates import local_today
 from congvan.lib.errors import Forbidden
 from congvan.lib.text import clean_line, clean_text
@@ -113,7 +112,7 @@ def _one_spec(receipt: Receipt, item: AssignmentRequest, where: str) -> Assignme
 
 
 def do_direct_receipt(
-    receipt_id: object,
+    receipt_id: int,
     *,
     direction: str,
     assignments: list[AssignmentRequest],
@@ -205,7 +204,7 @@ def _notify_assignees(a: Assignment, **params: str) -> None:
 
 
 def do_reassign_assignment(
-    assignment_id: object,
+    assignment_id: int,
     *,
     assignee: str,
     deadline: dt.date | None = None,
@@ -259,7 +258,7 @@ def _audit(acting: Acting, action: str, assignment_id: int, details: dict[str, A
     )
 
 
-def _own_open(acting: Acting, assignment_id: object) -> Assignment:
+def _own_open(acting: Acting, assignment_id: int) -> Assignment:
     a = access_assignment(acting, assignment_id, for_write=True)
     if a.assignee_user_id != acting.user.pk:
         raise Forbidden(_("Chỉ người được giao cập nhật việc này"))
@@ -273,7 +272,7 @@ def _is_lead_chain(a: Assignment) -> bool:
 
 
 def do_add_progress_note(
-    assignment_id: object,
+    assignment_id: int,
     *,
     note: str,
     files: list[BlobUpload] | None = None,
@@ -301,7 +300,7 @@ def do_add_progress_note(
 
 
 def do_request_extension(
-    assignment_id: object, *, until: dt.date, reason: str, now: dt.datetime | None = None, actor: Acting
+    assignment_id: int, *, until: dt.date, reason: str, now: dt.datetime | None = None, actor: Acting
 ) -> ExtensionRequest:
     """Ask the assigner for a later deadline."""
     now = now or timezone.now()
@@ -329,7 +328,7 @@ def do_request_extension(
 
 
 def do_decide_extension(
-    assignment_id: object, *, approve: bool, now: dt.datetime | None = None, actor: Acting
+    assignment_id: int, *, approve: bool, now: dt.datetime | None = None, actor: Acting
 ) -> ExtensionRequest:
     """The assigner (or a leader of the owning unit) grants or refuses the pending extension."""
     now = now or timezone.now()
@@ -362,10 +361,10 @@ def do_decide_extension(
 
 
 def do_complete_assignment(
-    assignment_id: object,
+    assignment_id: int,
     *,
     result: str,
-    reply_document: object = None,
+    reply_document: int | None = None,
     now: dt.datetime | None = None,
     actor: Acting,
 ) -> Assignment:
@@ -377,8 +376,8 @@ def do_complete_assignment(
     with transaction.atomic():
         a = _own_open(actor, assignment_id)
         reply = None
-        if reply_document not in (None, ""):
-            reply = issued_documents(actor).filter(pk=parse_id(reply_document) or 0).first()
+        if reply_document is not None:
+            reply = issued_documents(actor).filter(pk=reply_document).first()
             if reply is None:
                 raise InvalidAssignment(_("reply_document: không có văn bản đi này của đơn vị"))
         # Conditional update: of two racing completions only one changes the row.
@@ -418,7 +417,7 @@ def _root(a: Assignment) -> Assignment:
 
 
 def do_hand_back_assignment(
-    assignment_id: object, *, reason: str, now: dt.datetime | None = None, actor: Acting
+    assignment_id: int, *, reason: str, now: dt.datetime | None = None, actor: Acting
 ) -> Assignment:
     """Give an assignment back to whoever assigned it, with the reason."""
     now = now or timezone.now()

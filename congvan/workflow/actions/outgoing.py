@@ -18,7 +18,7 @@ from congvan.signatures.signing import sign_as_person
 
 
 def _step(
-    acting: Acting, document_id: object, *, expect: str, to: str, action: str, comment: str = ""
+    acting: Acting, document_id: int, *, expect: str, to: str, action: str, comment: str = ""
 ) -> Document:
     with transaction.atomic():
         doc = access_issued_document(acting, document_id, for_write=True)
@@ -48,7 +48,7 @@ def _step(
     return doc
 
 
-def do_submit_document(document_id: object, *, actor_note: str = "", actor: Acting) -> Document:
+def do_submit_document(document_id: int, *, actor_note: str = "", actor: Acting) -> Document:
     """Send a draft to the unit's leaders for approval."""
     actor.require(*DRAFTERS, what=_("trình duyệt"))
     note = clean_text(actor_note, field="note", max_length=2000)
@@ -57,7 +57,7 @@ def do_submit_document(document_id: object, *, actor_note: str = "", actor: Acti
     )
 
 
-def do_approve_document(document_id: object, *, actor: Acting) -> Document:
+def do_approve_document(document_id: int, *, actor: Acting) -> Document:
     """Approve a submitted document (a leader of the issuing unit); sign it when the leader has a key.
 
     The signature (the slow part) is made first, outside any transaction; the approval then checks,
@@ -94,7 +94,7 @@ def do_approve_document(document_id: object, *, actor: Acting) -> Document:
     return doc
 
 
-def do_reject_document(document_id: object, *, comment: str, actor: Acting) -> Document:
+def do_reject_document(document_id: int, *, comment: str, actor: Acting) -> Document:
     """Send a submitted document back to draft with the leader's comment."""
     actor.require(Role.LEADER, what=_("trả lại dự thảo"))
     comment = clean_text(comment, field="comment", max_length=2000)
