@@ -29,14 +29,14 @@ def chain(db):
 def test_intact_chain_verifies(chain, capsys):
     assert verify_chain() == (5, [])
     call_command("audit_verify")
-    assert "OK: 5" in capsys.readouterr().out
+    assert "toàn vẹn: 5 sự kiện" in capsys.readouterr().out
 
 
 def test_edited_event_is_detected(chain):
     AuditEvent.objects.filter(seq=3).update(details={"i": 99, "vi": "Đ"})
     _, problems = verify_chain()
     assert [p.seq for p in problems] == [3] and "edited" in problems[0].problem
-    with pytest.raises(CommandError, match="BROKEN"):
+    with pytest.raises(CommandError, match="bị phá vỡ"):
         call_command("audit_verify")
 
 

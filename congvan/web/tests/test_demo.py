@@ -17,7 +17,7 @@ def test_demo_loads_once_and_prints_accounts(db, capsys):
     call_command("demo")
     call_command("demo")
     out = capsys.readouterr().out
-    assert "Demo data already loaded" in out and "hu.vanthu" in out
+    assert "Dữ liệu mẫu đã có sẵn" in out and "hu.vanthu" in out
     hu = Unit.objects.get(name="Huyện ủy Gò Công Tây")
     assert Unit.objects.get(name="Tỉnh ủy Tiền Giang").parent is None
     boards = set(hu.children.filter(kind="board").values_list("name", flat=True))

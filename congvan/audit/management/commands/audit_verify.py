@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from congvan.audit.queries import verify_chain
 
@@ -17,5 +18,8 @@ class Command(BaseCommand):
         for p in problems:
             self.stderr.write(f"#{p.seq}: {p.problem}")
         if problems:
-            raise CommandError(f"Audit chain BROKEN: {len(problems)} problem(s) in {checked} events")
-        self.stdout.write(f"Audit chain OK: {checked} events")
+            raise CommandError(
+                _("Chuỗi nhật ký bị phá vỡ: %(problems)s lỗi trong %(checked)s sự kiện")
+                % {"problems": len(problems), "checked": checked}
+            )
+        self.stdout.write(_("Chuỗi nhật ký toàn vẹn: %(checked)s sự kiện") % {"checked": checked})

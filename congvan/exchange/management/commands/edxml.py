@@ -53,14 +53,28 @@ class Command(BaseCommand):
         msg = parse(data)
         if msg.kind == "status":
             self.stdout.write(
-                f"Trạng thái {msg.status_code} từ {msg.sender.organ_id} cho {msg.response_for}: "
-                f"{msg.status_description}"
+                _("Trạng thái %(code)s từ %(sender)s cho %(document)s: %(text)s")
+                % {
+                    "code": msg.status_code,
+                    "sender": msg.sender.organ_id,
+                    "document": msg.response_for,
+                    "text": msg.status_description,
+                }
             )
             return
         receipt = do_import_document(unit, msg, by=by)
         self.stdout.write(
-            f"Đã nhận văn bản {msg.symbol} của {msg.sender.name} vào hộp thư {unit.code} "
-            f"(văn bản đến #{receipt.pk}, {receipt.document.files.count()} tệp)"
+            _(
+                "Đã nhận văn bản %(symbol)s của %(sender)s vào hộp thư %(unit)s "
+                "(văn bản đến #%(id)s, %(files)s tệp)"
+            )
+            % {
+                "symbol": msg.symbol,
+                "sender": msg.sender.name,
+                "unit": unit.code,
+                "id": receipt.pk,
+                "files": receipt.document.files.count(),
+            }
         )
 
     def _export(self, opts: dict[str, Any]) -> None:
@@ -76,6 +90,6 @@ class Command(BaseCommand):
         data = write(export_document(doc))
         if opts["out"]:
             opts["out"].write_bytes(data)
-            self.stdout.write(f"Đã ghi {opts['out']} ({len(data)} byte)")
+            self.stdout.write(_("Đã ghi %(path)s (%(size)s byte)") % {"path": opts["out"], "size": len(data)})
         else:
             self.stdout.write(data.decode("utf-8"))

@@ -54,7 +54,10 @@ class Command(BaseCommand):
         if not code:
             raise CommandError(_("--code: cần mã của máy chủ"))
         key, cert = nodesig.make_identity(code, Path(settings.NODE_KEY).parent)
-        self.stdout.write(f"Khoá: {key}\nChứng thư (gửi cho các máy chủ ngang hàng): {cert}")
+        self.stdout.write(
+            _("Khoá: %(key)s\nChứng thư (gửi cho các máy chủ ngang hàng): %(cert)s")
+            % {"key": key, "cert": cert}
+        )
         self.stdout.write(_("Đặt CONGVAN_NODE_CODE=%(code)s để bật trao đổi") % {"code": code})
 
     def _add_peer(self, opts: dict[str, Any]) -> None:
@@ -67,7 +70,10 @@ class Command(BaseCommand):
         peer = do_add_peer(
             opts["target"], url=opts["url"], certificate=cert, via=opts["via"], name=opts["name"]
         )
-        self.stdout.write(f"Máy chủ ngang hàng {peer.code}: {peer.url or 'qua ' + opts['via']}")
+        self.stdout.write(
+            _("Máy chủ ngang hàng %(code)s: %(where)s")
+            % {"code": peer.code, "where": peer.url or _("qua %(hop)s") % {"hop": opts["via"]}}
+        )
 
     def _peers(self, opts: dict[str, Any]) -> None:
         waiting = dict(
@@ -79,7 +85,7 @@ class Command(BaseCommand):
         failed = OutMessage.objects.filter(Q(state=OutState.FAILED)).count()
         for p in Peer.objects.select_related("via"):
             where = p.url or f"qua {p.via.code if p.via else '?'}"
-            self.stdout.write(f"{p.code}\t{where}\tchờ gửi: {waiting.get(p.code, 0)}")
+            self.stdout.write(f"{p.code}\t{where}\t" + _("chờ gửi: %(n)s") % {"n": waiting.get(p.code, 0)})
         self.stdout.write(_("thất bại: %(failed)s") % {"failed": failed})
 
     def _fetch_directory(self, opts: dict[str, Any]) -> None:
@@ -89,7 +95,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Không kết nối được: %(target)s: %(exc)s") % {"target": opts["target"], "exc": exc}
             ) from exc
-        self.stdout.write(f"{n} đơn vị của {opts['target']}")
+        self.stdout.write(_("%(n)s đơn vị của %(peer)s") % {"n": n, "peer": opts["target"]})
 
     def _resend(self, opts: dict[str, Any]) -> None:
         do_resend_message(opts["target"], actor="congvan exchange resend")
@@ -98,7 +104,7 @@ class Command(BaseCommand):
     def _send(self, opts: dict[str, Any]) -> None:
         nodesig.identity()  # a clear error now rather than at the first message
         if opts["once"]:
-            self.stdout.write(f"{outbox.run_once()} thông điệp đã gửi")
+            self.stdout.write(_("%(n)s thông điệp đã gửi") % {"n": outbox.run_once()})
             return
         stop = False
 

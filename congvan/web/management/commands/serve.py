@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         try:
             call_command("tick", *(["--only", only] if only else []))
         except (DatabaseError, OSError, CommandError) as exc:  # logged; retried at the next tick
-            self.stderr.write(f"congvan: could not queue periodic work: {exc}")
+            self.stderr.write(_("congvan: không xếp được việc định kỳ: %(error)s") % {"error": exc})
 
     help = "Serve the web interface and API, with the background worker beside it."
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             if settings.NODE_CODE:  # exchange with other servers: the outbox sender beside the worker
                 sender = [sys.executable, "-m", "congvan", "exchange", "send"]
                 procs.append(subprocess.Popen(sender))  # noqa: S603 - fixed arguments
-        self.stdout.write(f"congvan: http://{opts['bind']}/  (Ctrl+C stops)")
+        self.stdout.write(_("congvan: http://%(bind)s/  (Ctrl+C để dừng)") % {"bind": opts["bind"]})
 
         def stop(*_: object) -> None:
             for p in procs:
