@@ -13,7 +13,6 @@ from congvan.audit.models import AuditEvent
 from congvan.documents.blobstore import open_blob
 from congvan.documents.models import Document
 from congvan.lib.pdfgen import simple_pdf
-from congvan.orgs.tests.support import released
 from congvan.signatures.models import SigningRecord
 from congvan.signatures.tests.pki import PASS
 from congvan.signatures.tests.test_verify import signed
@@ -134,29 +133,3 @@ def test_a_missing_pin_refuses_the_release_and_changes_nothing(api, keys, monkey
     api["carol"].post(f"/documents/{other}/submit")
     assert api["bob"].post(f"/documents/{other}/approve").status_code == 409
     assert Document.objects.get(pk=other).state == "submitted"
-
-
-def test_the_seal_is_made_before_the_transaction_and_again_when_the_number_moved(api, keys, monkeypatch):
-    """The slow signature is made outside the register's lock with the number the register would give;
-    when another release takes that number first, the seal is made again with the next one."""
-    from congvan.registers.actions import peek_number
-
-    first = released(api, [CS1])  # takes 01-KH/HU
-    real_peek = peek_number
-    calls = []
-
-    def stale_then_real(seq):
-        calls.append(seq)
-        number, symbol = real_peek(seq)
-        return (number - 1, symbol) if len(calls) == 1 else (number, symbol)
-
-    monkeypatch.setattr("congvan.dispatch.actions.peek_number", stale_then_real)
-    second = released(api, [CS1])
-    assert len(calls) == 2 and first["symbol"] == "01-KH/HU" and second["symbol"] == "02-KH/HU"
-    doc = Document.objects.get(pk=second["id"])
-    main = doc.files.get(role="main")
-    report = verify_pdf(blob_bytes(main.blob_id))
-    assert report.verdict == VALID, report.reasons
-    seals = SigningRecord.objects.filter(key_label="unit:000.00.01.H57")
-    assert seals.count() == 3  # one for the first release, two for the second (the first one wasted)
-    assert seals.filter(blob_id=main.blob_id).count() == 1
