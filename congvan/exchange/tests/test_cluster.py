@@ -113,12 +113,12 @@ def test_refusals_and_a_repeat(cluster: dict[str, Node]) -> None:
     before = tu.count("exchange.InMessage")
     got = probe(hu1, tu, TU)
     for case, words in {
-        "tampered": "does not verify",
-        "unsigned": "not signed",
-        "unknown_node": "unknown node",
-        "wrong_recipient": "wrong recipient",
-        "classified": "classified",
-        "malformed": "malformed",
+        "tampered": "Chữ ký của máy chủ gửi không hợp lệ",
+        "unsigned": "không có chữ ký",
+        "unknown_node": "không được biết",
+        "wrong_recipient": "không ở máy chủ này",
+        "classified": "mật",
+        "malformed": "không đọc được",
     }.items():
         assert got[case]["result"] == "refused", (case, got[case])
         assert got[case]["code"] == "02", (case, got[case])
