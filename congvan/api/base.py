@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -52,11 +53,17 @@ def _congvan_error(request: HttpRequest, exc: CongvanError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error(400, "invalid", _("Dữ liệu không hợp lệ: ") + validation_summary(exc.errors, skip=1))
+
+
+def validation_summary(errors: Sequence[Any], *, skip: int = 0) -> str:
+    """The first few validation errors as "field: problem" (``skip``: leading parts of the location
+    that name the request part, not the field)."""
     parts = []
-    for e in exc.errors[:5]:
-        loc = ".".join(str(p) for p in e.get("loc", ())[1:]) or "body"
+    for e in list(errors)[:5]:
+        loc = ".".join(str(p) for p in e.get("loc", ())[skip:]) or "body"
         parts.append(f"{loc}: {e.get('msg', 'invalid')}")
-    return error(400, "invalid", _("Dữ liệu không hợp lệ: ") + "; ".join(parts))
+    return "; ".join(parts)
 
 
 @api.exception_handler(AuthenticationError)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
+from pydantic import ConfigDict, Field, StrictInt, StrictStr
 
 
 class ErrorBody(Schema):
@@ -225,3 +226,30 @@ class ReturnedOut(Schema):
     id: int
     state: str
     reason: str
+
+
+Count = Annotated[StrictInt, Field(gt=0, lt=100000)]
+
+
+class DocumentMetadataIn(Schema):
+    """The metadata of a draft (the ``metadata`` part of the multipart body, or the JSON of a PATCH).
+
+    Types, choices and dates are checked here; what the domain decides (required fields, lengths,
+    known types, classification, recipients) is checked by the action."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: StrictStr | None = None
+    subject: StrictStr | None = None
+    signer_name: StrictStr | None = None
+    signer_position: StrictStr | None = None
+    place: StrictStr | None = None
+    description: StrictStr | None = None
+    drafting_department: StrictStr | None = None
+    urgency: Literal["normal", "urgent", "very_urgent", "flash"] | None = None
+    confidentiality: StrictStr | None = None
+    reply_due: dt.date | None = None
+    page_count: Count | None = None
+    copies: Count | None = None
+    recipients: list[StrictStr] | None = None
+    replaces: Annotated[StrictInt, Field(gt=0)] | None = None

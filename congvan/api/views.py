@@ -8,11 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Schema, Status
+from pydantic import ValidationError as PydanticValidationError
 
 from congvan.api import serialize
-from congvan.api.base import acting, api, check_uploads, parse_json_field
+from congvan.api.base import acting, api, check_uploads, parse_json_field, validation_summary
 from congvan.api.schemas import (
     CommentIn,
+    DocumentMetadataIn,
     DocumentOut,
     DocumentPage,
     ErrorOut,
@@ -162,6 +164,17 @@ def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]
     return main, attachments  # type: ignore[return-value]
 
 
+def _metadata(text: str | None) -> dict[str, Any]:
+    """The draft's metadata JSON, typed: only the fields the body gives (``null`` clears one)."""
+    raw = parse_json_field(text, "metadata")
+    if not isinstance(raw, dict):
+        raise InvalidInput(_("metadata: phải là một đối tượng JSON"))
+    try:
+        return DocumentMetadataIn.model_validate(raw).model_dump(exclude_unset=True)
+    except PydanticValidationError as exc:
+        raise InvalidInput(_("Dữ liệu không hợp lệ: ") + validation_summary(exc.errors())) from None
+
+
 def _document_response(request: HttpRequest, doc_id: int) -> dict[str, Any]:
     doc = access_document(acting(request), doc_id)
     files = list(files_of(doc).select_related("blob__signature_report"))
@@ -178,7 +191,7 @@ def create_document(request: HttpRequest) -> Any:
     """Create a draft: multipart with ``metadata`` (JSON), ``file`` (PDF) and ``attachments``."""
     who = acting(request)
     main, attachments = _uploads(request)
-    metadata = parse_json_field(request.POST.get("metadata"), "metadata")
+    metadata = _metadata(request.POST.get("metadata"))
     doc = doc_actions.do_create_draft(metadata, main=main, attachments=attachments, actor=who)
     return Status(201, _document_response(request, doc.pk))
 
@@ -198,7 +211,7 @@ def update_document(request: HttpRequest, document_id: int) -> Any:
     else:
         main, attachments, raw = None, [], request.body.decode("utf-8", "replace")
     doc = doc_actions.do_update_draft(
-        document_id, parse_json_field(raw, "metadata"), main=main, attachments=attachments, actor=who
+        document_id, _metadata(raw), main=main, attachments=attachments, actor=who
     )
     return _document_response(request, doc.pk)
 

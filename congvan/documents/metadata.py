@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from congvan.documents.errors import Classified, InvalidDocument
 from congvan.documents.models import Confidentiality, DocumentType, Urgency
+from congvan.lib.dates import parse_date
 from congvan.lib.text import clean_line
 
 LINES = {  # field -> (max length, required)
@@ -116,14 +117,7 @@ def _choice(value: Any, allowed: list[str], field: str) -> str:
 
 
 def _date(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise InvalidDocument(_("%(field)s: ngày dạng YYYY-MM-DD") % {"field": field})
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidDocument(_("%(field)s: ngày dạng YYYY-MM-DD") % {"field": field}) from None
+    return parse_date(value, field)
 
 
 def _count(value: Any, field: str) -> int | None:

@@ -23,7 +23,7 @@ from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Document, Urgency
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
-from congvan.lib.dates import lenient_date
+from congvan.lib.dates import lenient_date, parse_date
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_login
@@ -148,10 +148,11 @@ def _metadata_from_post(post: Any) -> dict[str, Any]:
         "place",
         "description",
         "drafting_department",
-        "reply_due",
     ):
         if name in post:
             meta[name] = post.get(name, "")
+    if "reply_due" in post:
+        meta["reply_due"] = parse_date(post.get("reply_due"), "reply_due")
     for name in ("page_count", "copies"):
         if post.get(name):
             value = _int(post.get(name))

@@ -54,7 +54,7 @@ def pdf_file(name="van-ban.pdf", content=None):
         ({**GOOD, "subject": "x" * 501}, "too_long"),
         ({**GOOD, "signer_name": "x" * 51}, "too_long"),
         ({**GOOD, "signer_position": "x" * 101}, "too_long"),
-        ({**GOOD, "subject": 42}, "invalid_field"),
+        ({**GOOD, "subject": 42}, "invalid"),  # typed at the edge
         ({**GOOD, "urgency": "yesterday"}, "invalid"),
         ({**GOOD, "reply_due": "31/12/2026"}, "invalid"),
         ({**GOOD, "page_count": -1}, "invalid"),
