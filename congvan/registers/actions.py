@@ -17,7 +17,7 @@ from congvan.orgs.access import Acting, access_unit_for_admin
 from congvan.orgs.errors import InvalidOrgData
 from congvan.orgs.models import Sector, Unit
 from congvan.registers import numbering
-from congvan.registers.errors import NumberingNotConfigured, NumberMoved, TermOverlaps
+from congvan.registers.errors import NumberingNotConfigured, NumberMoved, RegisterExists, TermOverlaps
 from congvan.registers.models import CommitteeTerm, Direction, NumberingRule, Register, RegisterEntry, RuleSet
 
 
@@ -88,6 +88,34 @@ def do_set_rule_set(*, unit_code: str, rule_set: str, actor: Acting | None) -> N
             details={"rule_set": rule_set},
         )
     return rule
+
+
+def do_open_register(*, unit_code: str, direction: str, year: int, actor: Acting | None) -> Register:
+    """Open a unit's register of a year ahead of its first number (the new year's book): the State
+    outgoing register and the incoming register run by calendar year. Opening one twice is refused."""
+    if direction not in Direction.values:
+        raise InvalidOrgData(f"direction: {' | '.join(Direction.values)}")
+    if not 2000 <= year <= 2200:
+        raise InvalidOrgData(_("year: năm không hợp lệ"))
+    with transaction.atomic():
+        unit = _unit(unit_code, actor)
+        if direction == Direction.OUTGOING and rule_set_of(unit) == RuleSet.PARTY:
+            raise InvalidOrgData(_("Sổ văn bản đi của Đảng theo nhiệm kỳ: hãy khai báo nhiệm kỳ"))
+        label = f"Sổ văn bản {'đi' if direction == Direction.OUTGOING else 'đến'} năm {year}"
+        register, created = Register.objects.get_or_create(
+            unit=unit, direction=direction, scope=str(year), defaults={"label": label}
+        )
+        if not created:
+            raise RegisterExists(_("Sổ này đã mở"))
+        record(
+            "register.opened",
+            actor=actor.user if actor else None,
+            unit=unit.code,
+            target_type="register",
+            target_id=register.pk,
+            details={"direction": direction, "year": year},
+        )
+    return register
 
 
 def rule_set_of(unit: Unit) -> str:

@@ -11,3 +11,7 @@ class TermOverlaps(Conflict):
 
 class NumberMoved(Exception):
     """The number prepared for (outside the lock) was taken by another release meanwhile: prepare again."""
+
+
+class RegisterExists(Conflict):
+    code = "register_exists"

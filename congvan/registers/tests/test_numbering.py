@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from congvan.orgs.errors import InvalidOrgData
 from congvan.orgs.models import Unit
 from congvan.registers import numbering
 from congvan.registers.actions import (
@@ -141,3 +142,19 @@ def test_concurrent_releases_never_gap_or_duplicate(org):
     numbers = sorted(RegisterEntry.objects.filter(register__unit=hu).values_list("number", flat=True))
     assert numbers == list(range(1, workers * per_worker + 1))
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+def test_next_years_register_is_opened_once_and_numbers_continue_in_it(org, people):
+    from congvan.orgs.access import acting_as
+    from congvan.registers.actions import do_open_register
+    from congvan.registers.errors import RegisterExists
+
+    root = acting_as(people["root"], None)
+    reg = do_open_register(unit_code=org["ubnd"].code, direction="out", year=2027, actor=root)
+    assert reg.label == "Sổ văn bản đi năm 2027" and reg.last_number == 0
+    with pytest.raises(RegisterExists):
+        do_open_register(unit_code=org["ubnd"].code, direction="out", year=2027, actor=root)
+    assert take(org["ubnd"], "QĐ", dt.date(2027, 1, 4)) == "01/QĐ-UBND"
+    with pytest.raises(InvalidOrgData):  # Party outgoing numbers run by term, not by year
+        do_open_register(unit_code=org["hu"].code, direction="out", year=2027, actor=root)
+    do_open_register(unit_code=org["hu"].code, direction="in", year=2027, actor=root)
