@@ -28,7 +28,6 @@ from congvan.api.incoming_schemas import (
     HolidayOut,
     HolidaysOut,
     IntakeCreatedOut,
-    IntakeDraftIn,
     IntakeOut,
     MarkedOut,
     NoticesOut,
@@ -46,7 +45,7 @@ from congvan.api.incoming_schemas import (
     UnitSettingsIn,
     UnitSettingsOut,
 )
-from congvan.api.schemas import ErrorOut
+from congvan.api.schemas import DocumentMetadataIn, ErrorOut
 from congvan.capture import actions as capture
 from congvan.capture.models import Intake
 from congvan.dispatch.actions import do_register_paper_arrival
@@ -467,7 +466,7 @@ def get_intake(request: HttpRequest, intake_id: int) -> Any:
 
 
 @api.post("/intake/{intake_id}/draft", response={201: DraftCreatedOut, **ERRORS}, tags=["digitisation"])
-def intake_to_draft(request: HttpRequest, intake_id: int, body: IntakeDraftIn | None = None) -> Any:
+def intake_to_draft(request: HttpRequest, intake_id: int, body: DocumentMetadataIn | None = None) -> Any:
     """Make a draft outgoing document from a finished intake; the JSON body may correct any field."""
     overrides = body.model_dump(mode="json", exclude_none=True) if body else {}
     doc = capture.do_make_draft_from_intake(intake_id, overrides, actor=acting(request))

@@ -289,25 +289,6 @@ class IntakeOut(Schema):
     rendition: str | None
 
 
-class IntakeDraftIn(Strict):
-    """Corrections to the metadata read from the file; what is not given keeps the suggestion."""
-
-    type: str | None = None
-    subject: str | None = None
-    signer_name: str | None = None
-    signer_position: str | None = None
-    place: str | None = None
-    description: str | None = None
-    drafting_department: str | None = None
-    urgency: Literal["normal", "urgent", "very_urgent", "flash"] | None = None
-    confidentiality: str | None = None
-    reply_due: dt.date | None = None
-    page_count: int | None = None
-    copies: int | None = None
-    recipients: list[str] | None = None
-    replaces: int | None = None
-
-
 class PaperFieldsIn(Strict):
     """Corrections to what was read from a paper arrival: the issuer, its number, symbol and date..."""
 

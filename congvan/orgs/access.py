@@ -71,6 +71,14 @@ def access_unit_for_admin(acting: Acting, code: str) -> Unit:
     return unit
 
 
+def access_unit_rules(acting: Acting, code: str) -> Unit:
+    """The unit whose own rules (processing, signature policy) the acting person may set: their unit
+    when they lead it, or a unit an admin manages."""
+    if acting.unit.code == code and acting.role == Role.LEADER:
+        return acting.unit
+    return access_unit_for_admin(acting, code)
+
+
 def visible_directory() -> QuerySet[Unit]:
     """Return the unit directory every member may read (names and codes are not secret)."""
     return Unit.objects.filter(active=True)

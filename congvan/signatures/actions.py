@@ -11,8 +11,8 @@ from congvan.documents.blobstore import open_blob
 from congvan.documents.models import Blob
 from congvan.lib import filetypes
 from congvan.lib.errors import Conflict, InvalidInput
-from congvan.orgs.access import Acting, access_unit_for_admin
-from congvan.orgs.models import Role, Unit
+from congvan.orgs.access import Acting, access_unit_rules
+from congvan.orgs.models import Unit
 from congvan.signatures.models import PolicyAction, SignaturePolicy, SignatureReport, Verdict
 from congvan.signatures.verify import verify_pdf
 
@@ -93,10 +93,7 @@ def do_set_policy(unit_code: str, *, on_invalid: str, on_unsigned: str, actor: A
         if value not in PolicyAction.values:
             raise InvalidInput(f"{name}: accept | flag | refuse")
     with transaction.atomic():
-        if actor.unit.code == unit_code and actor.role == Role.LEADER:
-            unit = actor.unit
-        else:
-            unit = access_unit_for_admin(actor, unit_code)
+        unit = access_unit_rules(actor, unit_code)
         policy, _ = SignaturePolicy.objects.update_or_create(
             unit=unit, defaults={"on_invalid": on_invalid, "on_unsigned": on_unsigned}
         )

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from congvan.audit.actions import record
 from congvan.lib.errors import Conflict, InvalidInput
 from congvan.lib.text import clean_line
-from congvan.orgs.access import Acting, access_unit_for_admin
+from congvan.orgs.access import Acting, access_unit_rules
 from congvan.orgs.errors import NotAllowed
-from congvan.orgs.models import Role
 from congvan.workflow.models import Holiday, UnitWorkflowSettings
 
 SETTING_FIELDS = ("clerk_may_route", "days_normal", "days_urgent", "days_very_urgent", "days_flash")
@@ -44,10 +43,7 @@ def do_update_unit_settings(
 ) -> UnitWorkflowSettings:
     """Change a unit's processing rules: its leader, or an admin of its subtree."""
     with transaction.atomic():
-        if actor.unit.code == unit_code and actor.role == Role.LEADER:
-            unit = actor.unit
-        else:
-            unit = access_unit_for_admin(actor, unit_code)
+        unit = access_unit_rules(actor, unit_code)
         unknown = set(changes) - set(SETTING_FIELDS)
         if unknown:
             raise InvalidInput(_("Trường không hỗ trợ: %(items)s") % {"items": ", ".join(sorted(unknown))})
