@@ -116,9 +116,31 @@ def incoming_doc(crew: dict[str, Api]) -> dict[str, Any]:
     return send_to_hu(crew)
 
 
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Run the browser tests last: Playwright's sync API keeps an event loop running in the main thread
-    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself."""
+    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself.
+
+    The test command runs the suite on SQLite, then on PostgreSQL: a test that touches no database
+    (no database fixture, no django_db mark, not the exchange cluster whose nodes use the server's
+    databases) has nothing to learn from the second pass and runs in the first only."""
+    from django.conf import settings
+
+    if "postgresql" in str(settings.DATABASES["default"]["ENGINE"]):
+        once = pytest.mark.skip(reason="no database involved: the SQLite pass ran it")
+        for item in items:
+            uses_db = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+            marked = item.get_closest_marker("django_db") or item.get_closest_marker("cluster")
+            if not uses_db and not marked and not item.nodeid.startswith("bench/"):
+                item.add_marker(once)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

@@ -37,21 +37,47 @@ class Acting:
 
 
 def acting_as(user: User, unit_code: str | None) -> Acting:
-    """Return the membership the user acts as: the named unit's, or the only one they have."""
+    """Return the membership the user acts as: the named unit's, or the only one they have.
+
+    A superuser needs no membership of their own: without one (or naming a unit they are not a member
+    of) they act as the administrator of that unit, or of the first root unit.
+    """
     memberships = Membership.objects.select_related("unit", "user").filter(
         user=user, active=True, unit__active=True
     )
     if unit_code:
         m = memberships.filter(unit__code=unit_code).first()
         if m is None:
+            admin = superuser_acting(user, unit_code)
+            if admin is not None:
+                return admin
             raise NoMembership(_("Bạn không thuộc đơn vị %(unit_code)s") % {"unit_code": unit_code})
         return Acting(user, m)
     found = list(memberships[:2])
     if not found:
+        admin = superuser_acting(user, None)
+        if admin is not None:
+            return admin
         raise NoMembership(_("Tài khoản chưa thuộc đơn vị nào"))
     if len(found) > 1:
         raise NoMembership(_("Hãy chọn đơn vị (X-Congvan-Unit)"))
     return Acting(user, found[0])
+
+
+def superuser_acting(user: User, unit_code: str | None) -> Acting | None:
+    """A superuser acting as the administrator of a unit (the named one, or the first root unit): a
+    membership that is not stored, so the system administrator works without belonging to a unit."""
+    if not (user.is_superuser and user.is_active):
+        return None
+    units = Unit.objects.filter(active=True, home_node="")
+    unit = (
+        units.filter(code=unit_code).first()
+        if unit_code
+        else units.filter(parent=None).order_by("path").first()
+    )
+    if unit is None:
+        return None
+    return Acting(user, Membership(user=user, unit=unit, role=Role.ADMIN, title=_("Quản trị hệ thống")))
 
 
 def administered_units(acting: Acting) -> QuerySet[Unit]:

@@ -156,10 +156,14 @@ def do_record_external_unit(
     return unit
 
 
-def do_create_user(*, username: str, password: str, full_name: str, actor: Acting | None) -> User:
-    """Create a person's account (admins only)."""
+def do_create_user(
+    *, username: str, password: str, full_name: str, superuser: bool = False, actor: Acting | None
+) -> User:
+    """Create a person's account (admins only; a system administrator: a superuser or the operator)."""
     if actor is not None and actor.role != Role.ADMIN and not actor.user.is_superuser:
         raise NotAllowed(_("Chỉ quản trị viên tạo được tài khoản"))
+    if superuser and actor is not None and not actor.user.is_superuser:
+        raise NotAllowed(_("Chỉ quản trị hệ thống tạo được quản trị hệ thống"))
     username = clean_line(username, field="username", max_length=150, required=True).lower()
     if not USERNAME.match(username):
         raise InvalidOrgData(_("username: chữ thường, số, . _ -"))
@@ -175,8 +179,16 @@ def do_create_user(*, username: str, password: str, full_name: str, actor: Actin
             raise DuplicateUnit(
                 (_("Tài khoản %(username)s đã có") % {"username": username}), code="duplicate_user"
             )
-        user = User.objects.create_user(username=username, password=password, full_name=full_name)
-        record("user.created", actor=actor.user if actor else None, target_type="user", target_id=username)
+        user = User.objects.create_user(
+            username=username, password=password, full_name=full_name, is_superuser=superuser
+        )
+        record(
+            "user.created",
+            actor=actor.user if actor else None,
+            target_type="user",
+            target_id=username,
+            details={"superuser": True} if superuser else {},
+        )
     return user
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from congvan.orgs.access import Acting
+from congvan.orgs.access import Acting, superuser_acting
 from congvan.orgs.models import Membership
 
 CSP = "; ".join(
@@ -63,6 +63,8 @@ class ActingMembershipMiddleware:
             m = (ms.filter(pk=chosen).first() if chosen else None) or ms.order_by("id").first()
             if m is not None:
                 request.acting = Acting(m.user, m)  # type: ignore[attr-defined]
+            else:  # a system administrator without a unit of their own
+                request.acting = superuser_acting(user, None)  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
