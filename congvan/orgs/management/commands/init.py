@@ -25,7 +25,7 @@ from congvan.orgs.actions import do_create_unit, do_create_user
 from congvan.orgs.imports import ImportFailed, import_units_csv
 from congvan.orgs.models import Sector, Unit, User
 from congvan.registers.actions import do_create_term, do_set_rule_set, rule_set_of
-from congvan.registers.models import CommitteeTerm, RuleSet
+from congvan.registers.models import CommitteeTerm, NumberingRule, RuleSet
 
 FIELDS = [  # option, environment, prompt, default
     ("code", "CONGVAN_INIT_CODE", "Mã định danh của đơn vị gốc (ví dụ 000.00.00.T58)", ""),
@@ -124,7 +124,7 @@ class Command(BaseCommand):
 
     def _numbering(self, root: Unit, values: dict[str, str], changed: list[str]) -> None:
         wanted = RuleSet.STATE if root.sector == Sector.STATE else RuleSet.PARTY
-        if rule_set_of(root) != wanted:
+        if not NumberingRule.objects.filter(unit=root).exists() or rule_set_of(root) != wanted:
             do_set_rule_set(unit_code=root.code, rule_set=wanted, actor=None)
             changed.append(_("quy tắc cấp số %(rule)s") % {"rule": wanted})
         if wanted == RuleSet.PARTY and not CommitteeTerm.objects.filter(unit=root).exists():
