@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from congvan.dispatch.models import STATUS_CODES, Delivery, DeliveryState, Receipt
 from congvan.documents.models import Document, DocumentFile
-from congvan.orgs.models import Unit
+from congvan.orgs.models import Membership, Unit, User
 
 
 def unit_out(u: Unit) -> dict[str, Any]:
@@ -125,4 +125,16 @@ def receipt_out(r: Receipt) -> dict[str, Any]:
             "issued_date": d.issued_date,
             "urgency": r.urgency,
         },
+    }
+
+
+def me_out(user: User) -> dict[str, Any]:
+    """The person, and the memberships they may act as."""
+    ms = Membership.objects.filter(user=user, active=True).select_related("unit")
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "memberships": [
+            {"unit": m.unit.code, "unit_name": m.unit.name, "role": m.role, "title": m.title} for m in ms
+        ],
     }

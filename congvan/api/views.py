@@ -49,7 +49,6 @@ from congvan.documents.uploads import BlobUpload
 from congvan.lib.errors import InvalidInput
 from congvan.orgs import actions as org_actions
 from congvan.orgs.access import visible_directory
-from congvan.orgs.models import Membership
 from congvan.workflow import actions as wf_actions
 from congvan.workflow.access import access_document, access_receipt
 
@@ -69,14 +68,7 @@ def issue_token(request: HttpRequest, body: TokenIn) -> dict[str, str]:
 @api.get("/me", response={200: MeOut, **ERRORS}, tags=["auth"])
 def me(request: HttpRequest) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    ms = Membership.objects.filter(user=user, active=True).select_related("unit")
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "memberships": [
-            {"unit": m.unit.code, "unit_name": m.unit.name, "role": m.role, "title": m.title} for m in ms
-        ],
-    }
+    return serialize.me_out(user)
 
 
 @api.get("/units", response={200: UnitPage, **ERRORS}, tags=["units"])

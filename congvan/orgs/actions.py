@@ -192,6 +192,50 @@ def do_create_user(
     return user
 
 
+def do_change_own_password(*, old: str, new: str, actor: User) -> None:
+    """A person changes their own password: the old one checked, the new one by the password rules."""
+    if not actor.check_password(old):
+        raise LoginFailed(_("Mật khẩu hiện tại không đúng"))
+    try:
+        validate_password(new, user=actor)
+    except ValidationError as exc:
+        raise InvalidOrgData("password: " + " ".join(exc.messages)) from exc
+    with transaction.atomic():
+        actor.set_password(new)
+        actor.save(update_fields=["password"])
+        record("user.password_changed", actor=actor, target_type="user", target_id=actor.username)
+
+
+def do_update_own_profile(*, full_name: str | None, email: str | None, actor: User) -> User:
+    """A person changes their name and the address their notices go to."""
+    from django.core.validators import validate_email
+
+    fields = []
+    if full_name is not None:
+        actor.full_name = clean_line(full_name, field="full_name", max_length=100, required=True)
+        fields.append("full_name")
+    if email is not None:
+        email = clean_line(email, field="email", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise InvalidOrgData(_("email: địa chỉ không hợp lệ")) from None
+        actor.email = email
+        fields.append("email")
+    with transaction.atomic():
+        if fields:
+            actor.save(update_fields=fields)
+            record(
+                "user.profile_changed",
+                actor=actor,
+                target_type="user",
+                target_id=actor.username,
+                details={"fields": fields},
+            )
+    return actor
+
+
 def do_create_membership(
     *, username: str, unit_code: str, role: str, title: str = "", actor: Acting | None
 ) -> Membership:

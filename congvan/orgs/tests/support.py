@@ -39,6 +39,16 @@ class Api:
             "/api/v1" + url, data, content_type="application/json", headers=self.headers()
         )
 
+    def put(self, url: str, body: Any) -> Any:
+        return self.client.put(
+            "/api/v1" + url, json.dumps(body), content_type="application/json", headers=self.headers()
+        )
+
+    def patch(self, url: str, body: Any) -> Any:
+        return self.client.patch(
+            "/api/v1" + url, json.dumps(body), content_type="application/json", headers=self.headers()
+        )
+
     def multipart(self, url: str, data: dict[str, Any]) -> Any:
         return self.client.post("/api/v1" + url, data, headers=self.headers())
 

@@ -1,0 +1,148 @@
+"""REST endpoints of an office's own set-up: committee terms, numbering rules, registers; one's profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Schema, Status
+
+from congvan.api import serialize
+from congvan.api.base import acting, api
+from congvan.api.incoming_schemas import Strict
+from congvan.api.schemas import ErrorOut, MeOut
+from congvan.orgs.access import Acting, access_unit_for_admin
+from congvan.orgs.actions import do_change_own_password, do_update_own_profile
+from congvan.orgs.models import Unit, User
+from congvan.registers.actions import do_create_term, do_set_rule_set, rule_set_of
+from congvan.registers.models import CommitteeTerm, Register
+
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class TermIn(Strict):
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+
+
+class TermOut(Schema):
+    id: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+
+
+class TermsOut(Schema):
+    results: list[TermOut]
+
+
+class NumberingIn(Strict):
+    rule_set: Literal["party", "state"]
+
+
+class NumberingOut(Schema):
+    unit: str
+    rule_set: str
+
+
+class RegisterOut(Schema):
+    id: int
+    direction: str
+    scope: str
+    label: str
+    last_number: int
+
+
+class RegistersOut(Schema):
+    results: list[RegisterOut]
+
+
+class PasswordIn(Strict):
+    old: str
+    new: str
+
+
+class ChangedOut(Schema):
+    changed: bool
+
+
+class ProfileIn(Strict):
+    full_name: str | None = None
+    email: str | None = None
+
+
+def _readable_unit(who: Acting, code: str) -> Unit:
+    """A unit whose set-up the person may read: their own, or one they administer."""
+    if who.unit.code == code:
+        return who.unit
+    return access_unit_for_admin(who, code)
+
+
+def _term_out(t: CommitteeTerm) -> dict[str, Any]:
+    return {"id": t.pk, "name": t.name, "starts_on": t.starts_on, "ends_on": t.ends_on}
+
+
+@api.get("/units/{code}/terms", response={200: TermsOut, **ERRORS}, tags=["units"])
+def list_terms(request: HttpRequest, code: str) -> Any:
+    """The unit's committee terms (nhiệm kỳ), newest first."""
+    unit = _readable_unit(acting(request), code)
+    return {"results": [_term_out(t) for t in CommitteeTerm.objects.filter(unit=unit)]}
+
+
+@api.post("/units/{code}/terms", response={201: TermOut, **ERRORS}, tags=["units"])
+def create_term(request: HttpRequest, code: str, body: TermIn) -> Any:
+    """Declare a term (admins of the unit's subtree); the open current term ends the day before."""
+    term = do_create_term(
+        unit_code=code, name=body.name, starts_on=body.starts_on, ends_on=body.ends_on, actor=acting(request)
+    )
+    return Status(201, _term_out(term))
+
+
+@api.get("/units/{code}/numbering", response={200: NumberingOut, **ERRORS}, tags=["units"])
+def get_numbering(request: HttpRequest, code: str) -> Any:
+    unit = _readable_unit(acting(request), code)
+    return {"unit": unit.code, "rule_set": rule_set_of(unit)}
+
+
+@api.put("/units/{code}/numbering", response={200: NumberingOut, **ERRORS}, tags=["units"])
+def set_numbering(request: HttpRequest, code: str, body: NumberingIn) -> Any:
+    """Party (36-HD/VPTW: per type, per term) or State (Decree 30: one sequence a year) numbering."""
+    rule = do_set_rule_set(unit_code=code, rule_set=body.rule_set, actor=acting(request))
+    return {"unit": code, "rule_set": rule.rule_set}
+
+
+@api.get("/units/{code}/registers", response={200: RegistersOut, **ERRORS}, tags=["units"])
+def list_registers(request: HttpRequest, code: str) -> Any:
+    """The unit's registers (sổ) and the last number each issued."""
+    unit = _readable_unit(acting(request), code)
+    rows = Register.objects.filter(unit=unit).order_by("direction", "-id")[:500]
+    return {
+        "results": [
+            {
+                "id": r.pk,
+                "direction": r.direction,
+                "scope": r.scope,
+                "label": r.label,
+                "last_number": r.last_number,
+            }
+            for r in rows
+        ]
+    }
+
+
+@api.post("/me/password", response={200: ChangedOut, **ERRORS}, tags=["auth"])
+def change_password(request: HttpRequest, body: PasswordIn) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    do_change_own_password(old=body.old, new=body.new, actor=user)
+    return {"changed": True}
+
+
+@api.patch("/me", response={200: MeOut, **ERRORS}, tags=["auth"])
+def update_me(request: HttpRequest, body: ProfileIn) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    do_update_own_profile(full_name=body.full_name, email=body.email, actor=user)
+    return serialize.me_out(user)

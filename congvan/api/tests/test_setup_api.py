@@ -1,0 +1,79 @@
+"""An office's set-up through the API: committee terms, numbering, registers; one's own profile."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from congvan.audit.models import AuditEvent
+from congvan.orgs.tests.support import HU, Api, make_user, released
+
+TERM = {"name": "2030-2035", "starts_on": "2030-07-01"}
+
+
+def test_an_admin_declares_a_term_and_party_numbering_restarts(api):
+    root = api["root"]
+    assert root.get(f"/units/{HU}/terms").json()["results"][0]["name"] == "2025-2030"
+    r = root.post(f"/units/{HU}/terms", TERM)
+    assert r.status_code == 201, r.content
+    terms = root.get(f"/units/{HU}/terms").json()["results"]
+    assert [t["name"] for t in terms] == ["2030-2035", "2025-2030"]
+    assert terms[1]["ends_on"] == "2030-06-30"
+    assert root.post(f"/units/{HU}/terms", {**TERM, "name": "x"}).json()["error"]["code"] == "term_overlaps"
+    assert AuditEvent.objects.filter(action="term.created", unit=HU).exists()
+
+
+def test_numbering_rule_set_and_registers(api):
+    root = api["root"]
+    assert root.get(f"/units/{HU}/numbering").json() == {"unit": HU, "rule_set": "party"}
+    released(api, ["000.01.01.H57"])
+    regs = api["alice"].get(f"/units/{HU}/registers").json()["results"]
+    assert [(r["direction"], r["last_number"]) for r in regs] == [("out", 1)]
+    r = root.put(f"/units/{HU}/numbering", {"rule_set": "state"})
+    assert r.status_code == 200 and r.json()["rule_set"] == "state"
+    bad = root.client.put(
+        f"/api/v1/units/{HU}/numbering",
+        '{"rule_set": "other"}',
+        content_type="application/json",
+        headers=root.headers(),
+    )
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "carol", "frank", "gina", "other_admin"])
+def test_who_may_not_change_a_units_numbering(api, org, who):
+    if who == "other_admin":  # an admin of another subtree (the State agency)
+        api[who] = Api(make_user("ubnd.admin", "Quản trị UBND", "000.00.02.H57", "admin"))
+    r = api[who].post(f"/units/{HU}/terms", TERM)
+    assert r.status_code in (403, 404), (who, r.content)
+    put = api[who].client.put(
+        f"/api/v1/units/{HU}/numbering",
+        '{"rule_set": "state"}',
+        content_type="application/json",
+        headers=api[who].headers(),
+    )
+    assert put.status_code in (403, 404)
+    if who in ("gina", "other_admin"):  # another unit's set-up is not theirs to read either
+        assert api[who].get(f"/units/{HU}/terms").status_code == 404
+
+
+def test_anonymous_gets_nothing():
+    c = Client()
+    assert c.get(f"/api/v1/units/{HU}/terms").status_code == 401
+    assert c.post("/api/v1/me/password", "{}", content_type="application/json").status_code == 401
+
+
+def test_a_person_changes_their_password_and_profile(api):
+    carol = api["carol"]
+    r = carol.post("/me/password", {"old": "wrong", "new": "một mật khẩu mới dài"})
+    assert r.status_code == 401
+    r = carol.post("/me/password", {"old": "correct horse 1", "new": "carol"})  # like the username
+    assert r.status_code == 400
+    r = carol.post("/me/password", {"old": "correct horse 1", "new": "một mật khẩu mới dài"})
+    assert r.status_code == 200
+    carol.user.refresh_from_db()
+    assert carol.user.check_password("một mật khẩu mới dài")
+    r = carol.patch("/me", {"full_name": "Phạm Thị Cúc Mới", "email": "cuc@huyenuy.gov.vn"})
+    assert r.status_code == 200 and r.json()["full_name"] == "Phạm Thị Cúc Mới"
+    bad = carol.patch("/me", {"email": "not an address"})
+    assert bad.status_code == 400
