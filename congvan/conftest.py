@@ -21,9 +21,16 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    from django.utils import translation
+
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.BLOB_DIR = tmp_path_factory.mktemp("blobs")
+    # A request in English leaves its language active in the thread (as each request of a server
+    # sets its own); a test starts in the default language, as a command or a new request does.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

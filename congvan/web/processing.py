@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from congvan.dispatch.models import Receipt
 from congvan.documents.access import issued_documents
 from congvan.documents.uploads import BlobUpload
-from congvan.lib.access import form_id
-from congvan.lib.dates import lenient_date, local_today, parse_date
+from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
@@ -23,6 +22,7 @@ from congvan.orgs.access import UNIT_WIDE, Acting
 from congvan.orgs.models import Role, Unit, User
 from congvan.reports import registers
 from congvan.web.decorators import member_required
+from congvan.web.forms import AssignmentForm, DirectForm, DossierForm, typed
 from congvan.workflow import actions as wf
 from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, unit_dossiers
@@ -75,32 +75,19 @@ def _assignee(value: str) -> dict[str, str]:
 @member_required
 def direct(request: HttpRequest, acting: Acting, receipt_id: int) -> HttpResponse:
     p = request.POST
+    form = typed(DirectForm, p)
+    lead_deadline, support_deadline = form.get("lead_deadline"), form.get("support_deadline")
     specs: list[wf.AssignmentRequest] = []
-    if p.get("lead"):
+    if form.get("lead"):
         specs.append(
-            wf.AssignmentRequest(
-                role=AssignmentRole.LEAD,
-                deadline=parse_date(p.get("lead_deadline"), "lead_deadline"),
-                **_assignee(p["lead"]),
-            )
+            wf.AssignmentRequest(AssignmentRole.LEAD, deadline=lead_deadline, **_assignee(form["lead"]))
         )
-    for value in p.getlist("support"):
-        specs.append(
-            wf.AssignmentRequest(
-                role=AssignmentRole.SUPPORT,
-                deadline=parse_date(p.get("support_deadline"), "support_deadline"),
-                **_assignee(value),
-            )
-        )
-    for value in p.getlist("fyi"):
-        specs.append(
-            wf.AssignmentRequest(
-                role=AssignmentRole.FYI,
-                deadline=parse_date(p.get("support_deadline"), "support_deadline"),
-                **_assignee(value),
-            )
-        )
-    wf.do_direct_receipt(receipt_id, direction=p.get("direction", ""), assignments=specs, actor=acting)
+    for role, values in (
+        (AssignmentRole.SUPPORT, p.getlist("support")),
+        (AssignmentRole.FYI, p.getlist("fyi")),
+    ):
+        specs += [wf.AssignmentRequest(role, deadline=support_deadline, **_assignee(v)) for v in values]
+    wf.do_direct_receipt(receipt_id, direction=form.get("direction", ""), assignments=specs, actor=acting)
     messages.success(request, _("Đã giao xử lý."))
     receipt = Receipt.objects.only("document_id").get(pk=receipt_id)
     return redirect("web:document", receipt.document_id)
@@ -153,33 +140,26 @@ def assignment_view(request: HttpRequest, acting: Acting, assignment_id: int) ->
 @require_POST
 @member_required
 def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, action: str) -> HttpResponse:
-    p = request.POST
+    f = typed(AssignmentForm, request.POST)
     if action == "progress":
         request.FILES  # noqa: B018 - parse the body through the streaming handler
         files = [f for f in request.FILES.getlist("files") if isinstance(f, BlobUpload)]
-        wf.do_add_progress_note(assignment_id, note=p.get("note", ""), files=files, actor=acting)
+        wf.do_add_progress_note(assignment_id, note=f.get("note", ""), files=files, actor=acting)
     elif action == "complete":
         wf.do_complete_assignment(
-            assignment_id,
-            result=p.get("result", ""),
-            reply_document=form_id(p.get("reply_document"), "reply_document"),
-            actor=acting,
+            assignment_id, result=f.get("result", ""), reply_document=f.get("reply_document"), actor=acting
         )
     elif action == "extend":
-        until = parse_date(p.get("until"), "until")
-        if until is None:
+        if f.get("until") is None:
             raise InvalidInput(_("Chọn ngày gia hạn"))
-        wf.do_request_extension(assignment_id, until=until, reason=p.get("reason", ""), actor=acting)
+        wf.do_request_extension(assignment_id, until=f["until"], reason=f.get("reason", ""), actor=acting)
     elif action == "decide":
-        wf.do_decide_extension(assignment_id, approve=p.get("approve") == "1", actor=acting)
+        wf.do_decide_extension(assignment_id, approve=f.get("approve") == "1", actor=acting)
     elif action == "handback":
-        wf.do_hand_back_assignment(assignment_id, reason=p.get("reason", ""), actor=acting)
+        wf.do_hand_back_assignment(assignment_id, reason=f.get("reason", ""), actor=acting)
     elif action == "reassign":
         wf.do_reassign_assignment(
-            assignment_id,
-            assignee=p.get("assignee", ""),
-            deadline=parse_date(p.get("deadline"), "deadline"),
-            actor=acting,
+            assignment_id, assignee=f.get("assignee", ""), deadline=f.get("deadline"), actor=acting
         )
     else:
         raise InvalidInput(_("Không có thao tác này"))
@@ -205,19 +185,19 @@ def notifications_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 @member_required
 def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     if request.method == "POST":
-        p = request.POST
-        document, close = form_id(p.get("document"), "document"), form_id(p.get("close"), "close")
+        d = typed(DossierForm, request.POST)
+        document, close = d.get("document"), d.get("close")
         if document is not None:
-            wf.do_add_to_dossier(form_id(p.get("dossier"), "dossier") or 0, document, actor=acting)
+            wf.do_add_to_dossier(d.get("dossier") or 0, document, actor=acting)
             messages.success(request, _("Đã đưa vào hồ sơ."))
             return redirect("web:document", document)
         if close is not None:
             wf.do_close_dossier(close, actor=acting)
         else:
             wf.do_create_dossier(
-                code=p.get("code", ""),
-                title=p.get("title", ""),
-                retention=p.get("retention", "10"),
+                code=d.get("code", ""),
+                title=d.get("title", ""),
+                retention=d.get("retention") or "10",
                 actor=acting,
             )
         return redirect("web:dossiers")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,12 +23,13 @@ from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Document, Urgency
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
-from congvan.lib.dates import lenient_date, parse_date
-from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
+from congvan.lib.dates import lenient_date
+from congvan.lib.errors import CongvanError, TooLarge
 from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_login
 from congvan.orgs.models import Membership, Unit, UnitGroup
 from congvan.web.decorators import member_required
+from congvan.web.forms import DraftForm, typed
 from congvan.web.middleware import SESSION_KEY
 from congvan.web.processing import processing_context
 from congvan.workflow import actions as wf_actions
@@ -136,34 +137,11 @@ def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     )
 
 
-def _metadata_from_post(post: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = {}
-    for name in (
-        "type",
-        "subject",
-        "signer_name",
-        "signer_position",
-        "urgency",
-        "confidentiality",
-        "place",
-        "description",
-        "drafting_department",
-    ):
-        if name in post:
-            meta[name] = post.get(name, "")
-    if "reply_due" in post:
-        meta["reply_due"] = parse_date(post.get("reply_due"), "reply_due")
-    for name in ("page_count", "copies"):
-        if post.get(name):
-            value = _int(post.get(name))
-            if value is None:
-                raise InvalidInput(_("%(name)s: số nguyên dương") % {"name": name})
-            meta[name] = value
+def _metadata_from_post(post: QueryDict) -> dict[str, Any]:
+    """The compose form's fields, typed (the fields the form sent; the recipients as a list)."""
+    meta = typed(DraftForm, post)
     if "recipients" in post or "recipients_present" in post:
         meta["recipients"] = post.getlist("recipients")
-    if "replaces" in post:
-        raw = post.get("replaces", "")
-        meta["replaces"] = None if raw == "" else _int(raw) or -1  # -1: refused with the reason
     return meta
 
 

@@ -1,0 +1,70 @@
+"""The pages' forms: what a person types becomes typed values here (dates, numbers, ids), and a wrong
+value is refused with Django's own message in the person's language; the actions check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from congvan.lib.errors import InvalidInput
+
+
+def typed(form_class: type[forms.Form], data: QueryDict) -> dict[str, Any]:
+    """The form's cleaned values for the fields the request sent, or a refusal naming the first error."""
+    form = form_class(data)
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        label = form.fields[name].label or name if name in form.fields else name
+        raise InvalidInput(f"{label}: {errors[0]}")
+    return {k: v for k, v in form.cleaned_data.items() if k in data}
+
+
+def _text(max_length: int = 4000) -> forms.CharField:
+    return forms.CharField(required=False, max_length=max_length, strip=True)
+
+
+class DraftForm(forms.Form):
+    """The compose page: a draft's metadata (the recipients are read as a list beside it)."""
+
+    type = _text(20)
+    subject = _text(500)
+    signer_name = _text(50)
+    signer_position = _text(100)
+    urgency = _text(16)
+    confidentiality = _text(16)
+    place = _text(150)
+    description = _text(500)
+    drafting_department = _text(20)
+    reply_due = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    page_count = forms.IntegerField(required=False, min_value=1, max_value=99999)
+    copies = forms.IntegerField(required=False, min_value=1, max_value=99999)
+    replaces = forms.IntegerField(required=False, min_value=1)
+
+
+class DirectForm(forms.Form):
+    direction = _text()
+    lead = _text(200)
+    lead_deadline = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    support_deadline = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+class AssignmentForm(forms.Form):
+    note = _text()
+    result = _text()
+    reply_document = forms.IntegerField(required=False, min_value=1)
+    until = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    reason = _text(500)
+    approve = _text(1)
+    assignee = _text(150)
+    deadline = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+class DossierForm(forms.Form):
+    document = forms.IntegerField(required=False, min_value=1)
+    dossier = forms.IntegerField(required=False, min_value=1)
+    close = forms.IntegerField(required=False, min_value=1)
+    code = _text(50)
+    title = _text(300)
+    retention = _text(10)
