@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from congvan.orgs.errors import NoMembership, NotAllowed, UnknownUnit
+from congvan.orgs.errors import NoMembership, NotAllowed, UnknownMembership, UnknownUnit, UnknownUser
 from congvan.orgs.models import Membership, Role, Unit, User
 
 DRAFTERS = {Role.CLERK, Role.LEADER, Role.SPECIALIST}
@@ -112,3 +112,32 @@ def visible_directory() -> QuerySet[Unit]:
 
 def subtree(unit: Unit) -> Q:
     return Q(path__startswith=unit.path)
+
+
+def people_administered(acting: Acting) -> QuerySet[User]:
+    """The accounts an admin manages: people with a membership in their subtree (a superuser: all)."""
+    if acting.user.is_superuser:
+        return User.objects.all()
+    units = administered_units(acting)
+    return User.objects.filter(memberships__unit__in=units).distinct()
+
+
+def access_person_for_admin(acting: Acting, username: str) -> User:
+    """A person the acting admin manages, or a refusal as if they did not exist."""
+    user = people_administered(acting).filter(username=str(username)[:150]).first()
+    if user is None:
+        raise UnknownUser(
+            _("Không có tài khoản %(username)s trong phạm vi quản trị") % {"username": username}
+        )
+    return user
+
+
+def access_membership_for_admin(acting: Acting, membership_id: int) -> Membership:
+    m = (
+        Membership.objects.select_related("user", "unit")
+        .filter(pk=membership_id, unit__in=administered_units(acting))
+        .first()
+    )
+    if m is None:
+        raise UnknownMembership(_("Không có vai trò này trong phạm vi quản trị"))
+    return m

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -18,8 +19,19 @@ from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.lib.text import clean_line
-from congvan.orgs.access import Acting, access_unit_for_admin
-from congvan.orgs.errors import AccountLocked, DuplicateUnit, InvalidOrgData, LoginFailed, NotAllowed
+from congvan.orgs.access import (
+    Acting,
+    access_membership_for_admin,
+    access_person_for_admin,
+    access_unit_for_admin,
+)
+from congvan.orgs.errors import (
+    AccountLocked,
+    DuplicateUnit,
+    InvalidOrgData,
+    LoginFailed,
+    NotAllowed,
+)
 from congvan.orgs.models import ApiToken, Membership, Role, Sector, Unit, UnitGroup, UnitKind, User
 
 UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{1,31}$")
@@ -354,3 +366,109 @@ def user_for_token(raw: str) -> User | None:
         .first()
     )
     return token.user if token else None
+
+
+def do_update_person(
+    username: str,
+    *,
+    full_name: str | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+    actor: Acting,
+) -> User:
+    """An admin changes a person's name, notice address, or deactivates and reactivates the account."""
+    from django.core.validators import validate_email
+
+    with transaction.atomic():
+        user = access_person_for_admin(actor, username)
+        changes: dict[str, Any] = {}
+        if full_name is not None:
+            changes["full_name"] = clean_line(full_name, field="full_name", max_length=100, required=True)
+        if email is not None:
+            email = clean_line(email, field="email", max_length=254)
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    raise InvalidOrgData(_("email: địa chỉ không hợp lệ")) from None
+            changes["email"] = email
+        if active is not None:
+            if user.pk == actor.user.pk and not active:
+                raise InvalidOrgData(_("Không tự khóa tài khoản của mình"))
+            if user.is_superuser and not actor.user.is_superuser:
+                raise NotAllowed(_("Chỉ quản trị hệ thống đổi được tài khoản quản trị hệ thống"))
+            changes["is_active"] = active
+        for name, value in changes.items():
+            setattr(user, name, value)
+        if changes:
+            user.save(update_fields=list(changes))
+            record(
+                "user.changed",
+                actor=actor.user,
+                unit=actor.unit.code,
+                target_type="user",
+                target_id=user.username,
+                details={k: v for k, v in changes.items() if k != "email"}
+                | ({"email": True} if "email" in changes else {}),
+            )
+    return user
+
+
+def do_unlock_person(username: str, *, actor: Acting) -> User:
+    """An admin lifts the lockout that failed sign-ins put on an account."""
+    with transaction.atomic():
+        user = access_person_for_admin(actor, username)
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        record(
+            "user.unlocked",
+            actor=actor.user,
+            unit=actor.unit.code,
+            target_type="user",
+            target_id=user.username,
+        )
+    user.refresh_from_db(fields=["failed_logins", "locked_until"])
+    return user
+
+
+def do_change_membership(
+    membership_id: int, *, role: str | None = None, title: str | None = None, actor: Acting
+) -> Membership:
+    """An admin changes a person's role or title in a unit."""
+    with transaction.atomic():
+        m = access_membership_for_admin(actor, membership_id)
+        fields = []
+        if role is not None:
+            m.role = _choice(role, Role, "role")
+            fields.append("role")
+        if title is not None:
+            m.title = clean_line(title, field="title", max_length=100)
+            fields.append("title")
+        if fields:
+            m.save(update_fields=fields)
+            record(
+                "membership.changed",
+                actor=actor.user,
+                unit=m.unit.code,
+                target_type="user",
+                target_id=m.user.username,
+                details={"role": m.role, "title": m.title},
+            )
+    return m
+
+
+def do_end_membership(membership_id: int, *, actor: Acting) -> Membership:
+    """An admin ends a person's role in a unit (the history keeps it)."""
+    with transaction.atomic():
+        m = access_membership_for_admin(actor, membership_id)
+        if m.active:
+            Membership.objects.filter(pk=m.pk).update(active=False)
+            m.active = False
+            record(
+                "membership.ended",
+                actor=actor.user,
+                unit=m.unit.code,
+                target_type="user",
+                target_id=m.user.username,
+                details={"role": m.role},
+            )
+    return m

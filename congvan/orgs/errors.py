@@ -29,3 +29,11 @@ class DuplicateUnit(Conflict):
 
 class InvalidOrgData(InvalidInput):
     code = "invalid"
+
+
+class UnknownUser(NotFound):
+    code = "unknown_user"
+
+
+class UnknownMembership(NotFound):
+    code = "unknown_membership"

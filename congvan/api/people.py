@@ -1,0 +1,130 @@
+"""REST endpoints of the people an admin manages: accounts, their lockout, their roles in units."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Schema
+
+from congvan.api.base import acting, api
+from congvan.api.incoming_schemas import Strict
+from congvan.api.schemas import ErrorOut
+from congvan.lib.vntext import folded_form
+from congvan.orgs.access import access_person_for_admin, administered_units, people_administered
+from congvan.orgs.actions import do_change_membership, do_end_membership, do_unlock_person, do_update_person
+from congvan.orgs.models import Membership, User
+
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+MAX_PEOPLE = 500
+
+
+class MembershipRow(Schema):
+    id: int
+    unit: str
+    unit_name: str
+    role: str
+    title: str
+    active: bool
+
+
+class PersonOut(Schema):
+    username: str
+    full_name: str
+    email: str
+    active: bool
+    locked: bool
+    memberships: list[MembershipRow]
+
+
+class PeopleOut(Schema):
+    results: list[PersonOut]
+
+
+class PersonIn(Strict):
+    full_name: str | None = None
+    email: str | None = None
+    active: bool | None = None
+
+
+class MembershipsOut(Schema):
+    results: list[MembershipRow]
+
+
+class MembershipChangeIn(Strict):
+    role: Literal["clerk", "leader", "specialist", "admin", "auditor"] | None = None
+    title: str | None = None
+
+
+def _membership_row(m: Membership) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "unit": m.unit.code,
+        "unit_name": m.unit.name,
+        "role": m.role,
+        "title": m.title,
+        "active": m.active,
+    }
+
+
+def _person_out(u: User) -> dict[str, Any]:
+    from django.utils import timezone
+
+    return {
+        "username": u.username,
+        "full_name": u.full_name,
+        "email": u.email,
+        "active": u.is_active,
+        "locked": bool(u.locked_until and u.locked_until > timezone.now()),
+        "memberships": [_membership_row(m) for m in u.memberships.select_related("unit").order_by("id")],
+    }
+
+
+@api.get("/users", response={200: PeopleOut, **ERRORS}, tags=["units"])
+def list_people(request: HttpRequest, q: str = "") -> Any:
+    """The people an admin manages; ``q`` matches the name or username, with or without diacritics."""
+    rows = people_administered(acting(request)).order_by("username")[: MAX_PEOPLE * 4]
+    wanted = folded_form(q[:100]) if q.strip() else ""
+    found = [u for u in rows if not wanted or wanted in folded_form(f"{u.username} {u.full_name}")]
+    return {"results": [_person_out(u) for u in found[:MAX_PEOPLE]]}
+
+
+@api.get("/users/{username}", response={200: PersonOut, **ERRORS}, tags=["units"])
+def get_person(request: HttpRequest, username: str) -> Any:
+    return _person_out(access_person_for_admin(acting(request), username))
+
+
+@api.patch("/users/{username}", response={200: PersonOut, **ERRORS}, tags=["units"])
+def update_person(request: HttpRequest, username: str, body: PersonIn) -> Any:
+    """Change the name, the notice address, or deactivate (``active: false``) and reactivate."""
+    user = do_update_person(
+        username, full_name=body.full_name, email=body.email, active=body.active, actor=acting(request)
+    )
+    return _person_out(user)
+
+
+@api.post("/users/{username}/unlock", response={200: PersonOut, **ERRORS}, tags=["units"])
+def unlock_person(request: HttpRequest, username: str) -> Any:
+    return _person_out(do_unlock_person(username, actor=acting(request)))
+
+
+@api.get("/memberships", response={200: MembershipsOut, **ERRORS}, tags=["units"])
+def list_memberships(request: HttpRequest, unit: str = "", user: str = "") -> Any:
+    """Roles in the units an admin manages, by unit and/or person."""
+    qs = Membership.objects.filter(unit__in=administered_units(acting(request))).select_related("unit")
+    if unit:
+        qs = qs.filter(unit__code=unit[:32])
+    if user:
+        qs = qs.filter(user__username=user[:150])
+    return {"results": [_membership_row(m) for m in qs.order_by("unit__path", "id")[:MAX_PEOPLE]]}
+
+
+@api.patch("/memberships/{membership_id}", response={200: MembershipRow, **ERRORS}, tags=["units"])
+def change_membership(request: HttpRequest, membership_id: int, body: MembershipChangeIn) -> Any:
+    m = do_change_membership(membership_id, role=body.role, title=body.title, actor=acting(request))
+    return _membership_row(m)
+
+
+@api.post("/memberships/{membership_id}/end", response={200: MembershipRow, **ERRORS}, tags=["units"])
+def end_membership(request: HttpRequest, membership_id: int) -> Any:
+    return _membership_row(do_end_membership(membership_id, actor=acting(request)))
