@@ -13,7 +13,13 @@ from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut, MeOut
 from congvan.orgs.access import Acting, access_unit_for_admin
-from congvan.orgs.actions import do_change_own_password, do_update_own_profile
+from congvan.orgs.actions import (
+    do_change_own_password,
+    do_deactivate_unit,
+    do_move_unit,
+    do_update_own_profile,
+    do_update_unit,
+)
 from congvan.orgs.models import Unit, User
 from congvan.registers.actions import do_create_term, do_set_rule_set, rule_set_of
 from congvan.registers.models import CommitteeTerm, Register
@@ -146,3 +152,71 @@ def update_me(request: HttpRequest, body: ProfileIn) -> Any:
     assert isinstance(user, User)
     do_update_own_profile(full_name=body.full_name, email=body.email, actor=user)
     return serialize.me_out(user)
+
+
+class UnitChangeIn(Strict):
+    name: str | None = None
+    abbreviation: str | None = None
+    place: str | None = None
+    kind: Literal["province", "district", "board", "grassroots", "agency"] | None = None
+
+
+class MoveIn(Strict):
+    parent: str
+
+
+class UnitDetailOut(Schema):
+    code: str
+    name: str
+    abbreviation: str
+    kind: str
+    sector: str
+    parent: str | None
+    place: str
+    active: bool
+    children: list[str]
+
+
+def _unit_detail(u: Unit) -> dict[str, Any]:
+    return {
+        "code": u.code,
+        "name": u.name,
+        "abbreviation": u.abbreviation,
+        "kind": u.kind,
+        "sector": u.sector,
+        "parent": u.parent.code if u.parent_id and u.parent else None,
+        "place": u.place,
+        "active": u.active,
+        "children": list(
+            Unit.objects.filter(parent=u).order_by("code").values_list("code", flat=True)[:1000]
+        ),
+    }
+
+
+@api.get("/units/{code}", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
+def get_unit(request: HttpRequest, code: str) -> Any:
+    return _unit_detail(_readable_unit(acting(request), code))
+
+
+@api.patch("/units/{code}", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
+def update_unit(request: HttpRequest, code: str, body: UnitChangeIn) -> Any:
+    unit = do_update_unit(
+        code,
+        name=body.name,
+        abbreviation=body.abbreviation,
+        place=body.place,
+        kind=body.kind,
+        actor=acting(request),
+    )
+    return _unit_detail(unit)
+
+
+@api.post("/units/{code}/deactivate", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
+def deactivate_unit(request: HttpRequest, code: str) -> Any:
+    return _unit_detail(do_deactivate_unit(code, actor=acting(request)))
+
+
+@api.post("/units/{code}/move", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
+def move_unit(request: HttpRequest, code: str, body: MoveIn) -> Any:
+    """Move the unit, and all below it, under another parent (both in the admin's scope)."""
+    return _unit_detail(do_move_unit(code, parent=body.parent, actor=acting(request)))

@@ -31,6 +31,7 @@ from congvan.orgs.errors import (
     InvalidOrgData,
     LoginFailed,
     NotAllowed,
+    UnitHasChildren,
 )
 from congvan.orgs.models import ApiToken, Membership, Role, Sector, Unit, UnitGroup, UnitKind, User
 
@@ -472,3 +473,88 @@ def do_end_membership(membership_id: int, *, actor: Acting) -> Membership:
                 details={"role": m.role},
             )
     return m
+
+
+def do_update_unit(
+    code: str,
+    *,
+    name: str | None = None,
+    abbreviation: str | None = None,
+    place: str | None = None,
+    kind: str | None = None,
+    actor: Acting,
+) -> Unit:
+    """An admin corrects a unit's name, abbreviation (used in new symbols only), place or kind."""
+    with transaction.atomic():
+        unit = access_unit_for_admin(actor, code)
+        changes: dict[str, str] = {}
+        if name is not None:
+            changes["name"] = clean_line(name, field="name", max_length=200, required=True)
+        if abbreviation is not None:
+            abbr = clean_line(abbreviation, field="abbreviation", max_length=20, required=True)
+            if not ABBREVIATION.match(abbr):
+                raise InvalidOrgData(_("abbreviation: chỉ gồm chữ, số và gạch ngang"))
+            changes["abbreviation"] = abbr
+        if place is not None:
+            changes["place"] = clean_line(place, field="place", max_length=150)
+        if kind is not None:
+            changes["kind"] = _choice(kind, UnitKind, "kind")
+        if changes:
+            Unit.objects.filter(pk=unit.pk).update(**changes)
+            unit.refresh_from_db()
+            record(
+                "unit.changed",
+                actor=actor.user,
+                unit=unit.code,
+                target_type="unit",
+                target_id=unit.code,
+                details=changes,
+            )
+    return unit
+
+
+def do_deactivate_unit(code: str, *, actor: Acting) -> Unit:
+    """An admin closes a unit: it no longer receives or acts; its documents stay as history. A unit
+    with active units below it is refused (move or close them first)."""
+    with transaction.atomic():
+        unit = access_unit_for_admin(actor, code)
+        if unit.pk == actor.unit.pk:
+            raise InvalidOrgData(_("Không đóng đơn vị mình đang làm việc"))
+        if Unit.objects.filter(parent=unit, active=True).exists():
+            raise UnitHasChildren(
+                _("Đơn vị còn đơn vị trực thuộc đang hoạt động: chuyển hoặc đóng chúng trước")
+            )
+        if unit.active:
+            Unit.objects.filter(pk=unit.pk).update(active=False)
+            unit.active = False
+            record(
+                "unit.deactivated", actor=actor.user, unit=unit.code, target_type="unit", target_id=unit.code
+            )
+    return unit
+
+
+def do_move_unit(code: str, *, parent: str, actor: Acting) -> Unit:
+    """An admin moves a unit (and everything below it) under another parent they administer."""
+    with transaction.atomic():
+        unit = access_unit_for_admin(actor, code)
+        new_parent = access_unit_for_admin(actor, parent)
+        if new_parent.path.startswith(unit.path):
+            raise InvalidOrgData(_("Không chuyển một đơn vị vào dưới chính nó"))
+        if unit.parent_id is None and not actor.user.is_superuser:
+            raise NotAllowed(_("Chỉ quản trị hệ thống chuyển được đơn vị gốc"))
+        old, new = unit.path, new_parent.path + unit.code + "/"
+        subtree = list(Unit.objects.filter(path__startswith=old).only("id", "path"))
+        for u in subtree:
+            u.path = new + u.path[len(old) :]
+        Unit.objects.bulk_update(subtree, ["path"], batch_size=500)
+        Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+        unit.refresh_from_db()
+        record(
+            "unit.moved",
+            actor=actor.user,
+            unit=unit.code,
+            target_type="unit",
+            target_id=unit.code,
+            details={"from": old, "to": new, "units": len(subtree)},
+        )
+    return unit

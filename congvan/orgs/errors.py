@@ -37,3 +37,7 @@ class UnknownUser(NotFound):
 
 class UnknownMembership(NotFound):
     code = "unknown_membership"
+
+
+class UnitHasChildren(Conflict):
+    code = "unit_has_children"

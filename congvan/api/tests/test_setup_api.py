@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from congvan.audit.models import AuditEvent
+from congvan.orgs.models import Unit
 from congvan.orgs.tests.support import HU, Api, make_user, released
 
 TERM = {"name": "2030-2035", "starts_on": "2030-07-01"}
@@ -77,3 +78,35 @@ def test_a_person_changes_their_password_and_profile(api):
     assert r.status_code == 200 and r.json()["full_name"] == "Phạm Thị Cúc Mới"
     bad = carol.patch("/me", {"email": "not an address"})
     assert bad.status_code == 400
+
+
+def test_an_admin_edits_moves_and_closes_units(api):
+    root = api["root"]
+    r = root.patch(f"/units/{HU}", {"name": "Huyện ủy Gò Công Tây (mới)", "place": "Vĩnh Bình"})
+    assert r.status_code == 200 and r.json()["name"] == "Huyện ủy Gò Công Tây (mới)"
+    assert set(r.json()["children"]) >= {"000.01.01.H57", "000.01.02.H57"}
+    # A commune moves under the State agency's parent level: the province (district level removed).
+    moved = root.post("/units/000.01.01.H57/move", {"parent": "000.00.00.T58"})
+    assert moved.status_code == 200 and moved.json()["parent"] == "000.00.00.T58"
+    assert Unit.objects.get(code="000.01.01.H57").path == "/000.00.00.T58/000.01.01.H57/"
+    assert root.post(f"/units/{HU}/move", {"parent": "000.01.02.H57"}).status_code == 400  # under itself
+    assert root.post(f"/units/{HU}/deactivate").json()["error"]["code"] == "unit_has_children"
+    for code in ("000.01.02.H57", "000.01.03.H57", "000.01.04.H57"):
+        assert root.post(f"/units/{code}/move", {"parent": "000.00.00.T58"}).status_code == 200
+    closed = root.post(f"/units/{HU}/deactivate")
+    assert closed.status_code == 200 and closed.json()["active"] is False
+    assert api["alice"].get("/inbox").status_code == 403  # a closed unit's people no longer act for it
+    # Documents released to a moved commune still reach it, and its clerk still works.
+    assert api["dan"].get("/inbox").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "carol", "frank", "gina", "other_admin"])
+def test_who_may_not_change_units(api, org, who):
+    if who == "other_admin":
+        api[who] = Api(make_user("ubnd.admin2", "Quản trị UBND", "000.00.02.H57", "admin"))
+    caller = api[who]
+    assert caller.patch(f"/units/{HU}", {"name": "x"}).status_code in (403, 404)
+    assert caller.post("/units/000.01.01.H57/move", {"parent": "000.00.00.T58"}).status_code in (403, 404)
+    assert caller.post("/units/000.01.04.H57/deactivate").status_code in (403, 404)
+    assert Unit.objects.get(code=HU).name == "Huyện ủy Gò Công Tây"
+    assert Unit.objects.get(code="000.01.04.H57").active
