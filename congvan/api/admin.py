@@ -12,15 +12,18 @@ from congvan.api import serialize
 from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut, MeOut
-from congvan.orgs.access import Acting, access_unit_for_admin
+from congvan.orgs.access import Acting, access_unit_for_admin, unit_groups
 from congvan.orgs.actions import (
     do_change_own_password,
+    do_create_group,
     do_deactivate_unit,
+    do_delete_group,
     do_move_unit,
+    do_update_group,
     do_update_own_profile,
     do_update_unit,
 )
-from congvan.orgs.models import Unit, User
+from congvan.orgs.models import Unit, UnitGroup, User
 from congvan.registers.actions import do_create_term, do_set_rule_set, rule_set_of
 from congvan.registers.models import CommitteeTerm, Register
 
@@ -220,3 +223,55 @@ def deactivate_unit(request: HttpRequest, code: str) -> Any:
 def move_unit(request: HttpRequest, code: str, body: MoveIn) -> Any:
     """Move the unit, and all below it, under another parent (both in the admin's scope)."""
     return _unit_detail(do_move_unit(code, parent=body.parent, actor=acting(request)))
+
+
+class GroupIn(Strict):
+    name: str
+    units: list[str]
+
+
+class GroupChangeIn(Strict):
+    name: str | None = None
+    units: list[str] | None = None
+
+
+class GroupOut(Schema):
+    id: int
+    slug: str
+    name: str
+    units: list[str]
+
+
+class GroupsOut(Schema):
+    results: list[GroupOut]
+
+
+def _group_out(g: UnitGroup) -> dict[str, Any]:
+    units = sorted(u.code for u in g.members.all())
+    return {"id": g.pk, "slug": g.slug, "name": g.name, "units": units}
+
+
+@api.get("/groups", response={200: GroupsOut, **ERRORS}, tags=["units"])
+def list_groups(request: HttpRequest) -> Any:
+    """The acting unit's recipient groups (named in a release as ``groups`` by their slug)."""
+    rows = unit_groups(acting(request)).prefetch_related("members").order_by("name")[:500]
+    return {"results": [_group_out(g) for g in rows]}
+
+
+@api.post("/groups", response={201: GroupOut, **ERRORS}, tags=["units"])
+def create_group(request: HttpRequest, body: GroupIn) -> Any:
+    who = acting(request)
+    group = do_create_group(owner=who.unit, name=body.name, member_codes=body.units, actor=who)
+    return Status(201, _group_out(group))
+
+
+@api.patch("/groups/{group_id}", response={200: GroupOut, **ERRORS}, tags=["units"])
+def update_group(request: HttpRequest, group_id: int, body: GroupChangeIn) -> Any:
+    group = do_update_group(group_id, name=body.name, member_codes=body.units, actor=acting(request))
+    return _group_out(group)
+
+
+@api.delete("/groups/{group_id}", response={204: None, **ERRORS}, tags=["units"])
+def delete_group(request: HttpRequest, group_id: int) -> Any:
+    do_delete_group(group_id, actor=acting(request))
+    return Status(204, None)

@@ -7,8 +7,15 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from congvan.orgs.errors import NoMembership, NotAllowed, UnknownMembership, UnknownUnit, UnknownUser
-from congvan.orgs.models import Membership, Role, Unit, User
+from congvan.orgs.errors import (
+    NoMembership,
+    NotAllowed,
+    UnknownGroup,
+    UnknownMembership,
+    UnknownUnit,
+    UnknownUser,
+)
+from congvan.orgs.models import Membership, Role, Unit, UnitGroup, User
 
 DRAFTERS = {Role.CLERK, Role.LEADER, Role.SPECIALIST}
 # Roles that see all of their unit's work (a specialist sees released work and their own drafts).
@@ -141,3 +148,16 @@ def access_membership_for_admin(acting: Acting, membership_id: int) -> Membershi
     if m is None:
         raise UnknownMembership(_("Không có vai trò này trong phạm vi quản trị"))
     return m
+
+
+def unit_groups(acting: Acting) -> QuerySet[UnitGroup]:
+    """The recipient groups the acting unit keeps."""
+    return UnitGroup.objects.filter(owner_id=acting.unit.pk)
+
+
+def access_group(acting: Acting, group_id: int, *, for_write: bool = False) -> UnitGroup:
+    from congvan.lib.access import fetch_visible
+
+    return fetch_visible(
+        unit_groups(acting), group_id, UnknownGroup(_("Không có nhóm nơi nhận này")), for_write=for_write
+    )

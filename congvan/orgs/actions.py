@@ -21,6 +21,7 @@ from congvan.audit.actions import record
 from congvan.lib.text import clean_line
 from congvan.orgs.access import (
     Acting,
+    access_group,
     access_membership_for_admin,
     access_person_for_admin,
     access_unit_for_admin,
@@ -281,27 +282,84 @@ def do_create_membership(
     return m
 
 
+GROUP_KEEPERS = (Role.CLERK, Role.LEADER, Role.ADMIN)
+
+
+def group_slug(name: str, owner: Unit) -> str:
+    """A group's short name for the API, from its name (without marks), unique in the unit."""
+    from django.utils.text import slugify
+
+    from congvan.lib.vntext import folded_form
+
+    base = slugify(folded_form(name))[:40] or "nhom"
+    slug, n = base, 2
+    while UnitGroup.objects.filter(owner=owner, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _group_members(member_codes: list[str]) -> list[Unit]:
+    codes = sorted(set(member_codes))
+    members = list(Unit.objects.filter(code__in=codes, active=True))
+    if len(members) != len(codes):
+        raise InvalidOrgData(_("members: có mã đơn vị không tồn tại"))
+    return members
+
+
 def do_create_group(
-    *, owner: Unit, slug: str, name: str, member_codes: list[str], actor: Acting | None
+    *, owner: Unit, slug: str = "", name: str, member_codes: list[str], actor: Acting | None
 ) -> UnitGroup:
-    """Create a named recipient group of a unit."""
+    """Create a named recipient group of a unit (its clerk, leader or admin)."""
+    if actor is not None:
+        actor.require(*GROUP_KEEPERS, what=_("lập nhóm nơi nhận"))
+        owner = actor.unit
+    name = clean_line(name, field="name", max_length=200, required=True)
     with transaction.atomic():
-        group = UnitGroup.objects.create(
-            owner=owner, slug=slug, name=clean_line(name, field="name", max_length=200)
-        )
-        members = list(Unit.objects.filter(code__in=member_codes))
-        if len(members) != len(set(member_codes)):
-            raise InvalidOrgData(_("members: có mã đơn vị không tồn tại"))
+        group = UnitGroup.objects.create(owner=owner, slug=slug or group_slug(name, owner), name=name)
+        members = _group_members(member_codes)
         group.members.set(members)
         record(
             "group.created",
             actor=actor.user if actor else None,
             unit=owner.code,
             target_type="group",
-            target_id=slug,
+            target_id=group.slug,
             details={"members": len(members)},
         )
     return group
+
+
+def do_update_group(
+    group_id: int, *, name: str | None = None, member_codes: list[str] | None = None, actor: Acting
+) -> UnitGroup:
+    """Rename a recipient group or change its units."""
+    actor.require(*GROUP_KEEPERS, what=_("lập nhóm nơi nhận"))
+    with transaction.atomic():
+        group = access_group(actor, group_id, for_write=True)
+        if name is not None:
+            group.name = clean_line(name, field="name", max_length=200, required=True)
+            group.save(update_fields=["name"])
+        if member_codes is not None:
+            group.members.set(_group_members(member_codes))
+        record(
+            "group.changed",
+            actor=actor.user,
+            unit=actor.unit.code,
+            target_type="group",
+            target_id=group.slug,
+            details={"members": group.members.count()},
+        )
+    return group
+
+
+def do_delete_group(group_id: int, *, actor: Acting) -> None:
+    """Remove a recipient group (documents already released keep their recipients)."""
+    actor.require(*GROUP_KEEPERS, what=_("lập nhóm nơi nhận"))
+    with transaction.atomic():
+        group = access_group(actor, group_id, for_write=True)
+        slug = group.slug
+        group.delete()
+        record("group.deleted", actor=actor.user, unit=actor.unit.code, target_type="group", target_id=slug)
 
 
 _DUMMY_HASH: list[str] = []

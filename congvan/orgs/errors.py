@@ -41,3 +41,7 @@ class UnknownMembership(NotFound):
 
 class UnitHasChildren(Conflict):
     code = "unit_has_children"
+
+
+class UnknownGroup(NotFound):
+    code = "unknown_group"

@@ -110,3 +110,30 @@ def test_who_may_not_change_units(api, org, who):
     assert caller.post("/units/000.01.04.H57/deactivate").status_code in (403, 404)
     assert Unit.objects.get(code=HU).name == "Huyện ủy Gò Công Tây"
     assert Unit.objects.get(code="000.01.04.H57").active
+
+
+def test_recipient_groups_are_kept_by_the_unit_and_used_in_a_release(api):
+    alice = api["alice"]
+    r = alice.post("/groups", {"name": "Các đảng ủy xã", "units": ["000.01.01.H57", "000.01.02.H57"]})
+    assert r.status_code == 201, r.content
+    group = r.json()
+    assert group["slug"] == "cac-dang-uy-xa"
+    assert api["dan"].get("/groups").json()["results"] == []  # another unit's groups are its own
+    assert api["dan"].patch(f"/groups/{group['id']}", {"name": "x"}).status_code == 404
+    assert api["carol"].post("/groups", {"name": "x", "units": []}).status_code == 403  # a specialist
+    r = alice.patch(f"/groups/{group['id']}", {"units": ["000.01.01.H57", "000.01.02.H57", "000.01.03.H57"]})
+    assert r.status_code == 200 and len(r.json()["units"]) == 3
+    assert alice.post("/groups", {"name": "Sai", "units": ["NOPE"]}).status_code == 400
+    draft = api["carol"].create_draft()
+    doc = draft.json()["id"]
+    assert api["carol"].post(f"/documents/{doc}/submit").status_code == 200
+    assert api["bob"].post(f"/documents/{doc}/approve").status_code == 200
+    rel = alice.post(f"/documents/{doc}/release", {"groups": [group["slug"]]})
+    assert rel.status_code == 200, rel.content
+    assert {d["unit"] for d in rel.json()["deliveries"]} == {
+        "000.01.01.H57",
+        "000.01.02.H57",
+        "000.01.03.H57",
+    }
+    gone = alice.client.delete(f"/api/v1/groups/{group['id']}", headers=alice.headers())
+    assert gone.status_code == 204 and alice.get("/groups").json()["results"] == []
