@@ -12,7 +12,13 @@ from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut
 from congvan.lib.vntext import folded_form
 from congvan.orgs.access import access_person_for_admin, administered_units, people_administered
-from congvan.orgs.actions import do_change_membership, do_end_membership, do_unlock_person, do_update_person
+from congvan.orgs.actions import (
+    do_change_membership,
+    do_end_membership,
+    do_reset_password,
+    do_unlock_person,
+    do_update_person,
+)
 from congvan.orgs.models import Membership, User
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -128,3 +134,13 @@ def change_membership(request: HttpRequest, membership_id: int, body: Membership
 @api.post("/memberships/{membership_id}/end", response={200: MembershipRow, **ERRORS}, tags=["units"])
 def end_membership(request: HttpRequest, membership_id: int) -> Any:
     return _membership_row(do_end_membership(membership_id, actor=acting(request)))
+
+
+class ResetIn(Strict):
+    password: str
+
+
+@api.post("/users/{username}/password", response={200: PersonOut, **ERRORS}, tags=["units"])
+def reset_password(request: HttpRequest, username: str, body: ResetIn) -> Any:
+    """A temporary password: the person must choose a new one at the next sign-in; their tokens stop."""
+    return _person_out(do_reset_password(username, password=body.password, actor=acting(request)))

@@ -21,6 +21,7 @@ class ErrorOut(Schema):
 class TokenIn(Schema):
     username: str
     password: str
+    new_password: str = ""  # required once after an administrator's reset (a temporary password)
 
 
 class TokenOut(Schema):

@@ -61,7 +61,7 @@ ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 
 @api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, tags=["auth"])
 def issue_token(request: HttpRequest, body: TokenIn) -> dict[str, str]:
     """Exchange a username and password for a bearer token."""
-    user = org_actions.do_login(username=body.username, password=body.password)
+    user = org_actions.sign_in(username=body.username, password=body.password, new_password=body.new_password)
     return {"token": org_actions.do_issue_token(user)}
 
 

@@ -32,6 +32,7 @@ from congvan.orgs.errors import (
     InvalidOrgData,
     LoginFailed,
     NotAllowed,
+    PasswordChangeRequired,
     UnitHasChildren,
 )
 from congvan.orgs.models import ApiToken, Membership, Role, Sector, Unit, UnitGroup, UnitKind, User
@@ -216,7 +217,8 @@ def do_change_own_password(*, old: str, new: str, actor: User) -> None:
         raise InvalidOrgData("password: " + " ".join(exc.messages)) from exc
     with transaction.atomic():
         actor.set_password(new)
-        actor.save(update_fields=["password"])
+        actor.password_must_change = False
+        actor.save(update_fields=["password", "password_must_change"])
         record("user.password_changed", actor=actor, target_type="user", target_id=actor.username)
 
 
@@ -470,6 +472,41 @@ def do_update_person(
                 details={k: v for k, v in changes.items() if k != "email"}
                 | ({"email": True} if "email" in changes else {}),
             )
+    return user
+
+
+def do_reset_password(username: str, *, password: str, actor: Acting) -> User:
+    """An admin gives a person a temporary password: it must be changed at the next sign-in, and the
+    person's tokens stop working."""
+    with transaction.atomic():
+        user = access_person_for_admin(actor, username)
+        if user.is_superuser and not actor.user.is_superuser:
+            raise NotAllowed(_("Chỉ quản trị hệ thống đổi được tài khoản quản trị hệ thống"))
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise InvalidOrgData("password: " + " ".join(exc.messages)) from exc
+        user.set_password(password)
+        user.password_must_change = True
+        user.save(update_fields=["password", "password_must_change"])
+        ApiToken.objects.filter(user=user).delete()
+        record(
+            "user.password_reset",
+            actor=actor.user,
+            unit=actor.unit.code,
+            target_type="user",
+            target_id=user.username,
+        )
+    return user
+
+
+def sign_in(*, username: str, password: str, new_password: str = "") -> User:
+    """Check a password (``do_login``); a temporary password must come with the new one, which replaces it."""
+    user = do_login(username=username, password=password)
+    if user.password_must_change:
+        if not new_password:
+            raise PasswordChangeRequired(_("Mật khẩu tạm: hãy đặt mật khẩu mới để đăng nhập"))
+        do_change_own_password(old=password, new=new_password, actor=user)
     return user
 
 

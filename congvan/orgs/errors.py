@@ -45,3 +45,7 @@ class UnitHasChildren(Conflict):
 
 class UnknownGroup(NotFound):
     code = "unknown_group"
+
+
+class PasswordChangeRequired(Forbidden):
+    code = "password_change_required"

@@ -11,6 +11,8 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=100, blank=True)
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Set by an administrator's reset: the temporary password only lets its holder choose a new one.
+    password_must_change = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -24,9 +24,10 @@ from congvan.documents.models import Confidentiality, DocState, Document, Urgenc
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import lenient_date
-from congvan.lib.errors import CongvanError, TooLarge
+from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.orgs.access import Acting
-from congvan.orgs.actions import do_login
+from congvan.orgs.actions import sign_in
+from congvan.orgs.errors import PasswordChangeRequired
 from congvan.orgs.models import Membership, Unit, UnitGroup
 from congvan.web.decorators import member_required
 from congvan.web.forms import DraftForm, typed
@@ -38,14 +39,21 @@ from congvan.workflow.access import access_document, access_receipt, unit_dossie
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    error = ""
+    error, must_change = "", False
     if request.method == "POST":
+        p = request.POST
         try:
-            user = do_login(
-                username=request.POST.get("username", ""), password=request.POST.get("password", "")
+            if p.get("new_password", "") != p.get("new_password2", ""):
+                raise InvalidInput(_("Hai lần nhập mật khẩu không khớp"))
+            user = sign_in(
+                username=p.get("username", ""),
+                password=p.get("password", ""),
+                new_password=p.get("new_password", ""),
             )
+        except PasswordChangeRequired as exc:
+            error, must_change = exc.message, True
         except CongvanError as exc:
-            error = exc.message
+            error, must_change = exc.message, "new_password" in p
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             nxt = request.POST.get("next", "")
@@ -53,7 +61,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/login.html",
-        {"error": error, "next": request.GET.get("next", "")},
+        {
+            "error": error,
+            "must_change": must_change,
+            "username": request.POST.get("username", "") if must_change else "",
+            "next": request.GET.get("next", ""),
+        },
         status=400 if error else 200,
     )
 

@@ -70,3 +70,44 @@ def test_an_admin_cannot_deactivate_themself_or_a_superuser(api, hu_admin):
     )
     do_create_membership(username="sys2", unit_code=HU, role="clerk", actor=None)
     assert hu_admin.patch("/users/sys2", {"active": False}).status_code == 403
+
+
+def test_a_reset_password_must_be_changed_at_the_next_sign_in(api, hu_admin):
+    old_token = api["carol"]
+    r = hu_admin.post("/users/carol/password", {"password": "tạm thời 2026 abc"})
+    assert r.status_code == 200, r.content
+    assert old_token.get("/me").status_code == 401  # the reset ends the person's tokens
+    c = Client()
+    token = {"username": "carol", "password": "tạm thời 2026 abc"}
+    r = c.post("/api/v1/auth/token", token, content_type="application/json")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "password_change_required"
+    r = c.post("/api/v1/auth/token", {**token, "new_password": "carol"}, content_type="application/json")
+    assert r.status_code == 400  # the password rules apply to the new one
+    r = c.post(
+        "/api/v1/auth/token",
+        {**token, "new_password": "mật khẩu riêng của Cúc"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200
+    ok = {"username": "carol", "password": "mật khẩu riêng của Cúc"}
+    assert c.post("/api/v1/auth/token", ok, content_type="application/json").status_code == 200
+    assert hu_admin.post("/users/gina/password", {"password": "tạm thời 2026 abc"}).status_code == 404
+
+
+def test_the_sign_in_page_asks_for_a_new_password_after_a_reset(api, hu_admin):
+    hu_admin.post("/users/alice/password", {"password": "tạm thời 2026 abc"})
+    c = Client()
+    r = c.post("/login/", {"username": "alice", "password": "tạm thời 2026 abc"})
+    assert r.status_code == 400 and b'name="new_password"' in r.content
+    r = c.post(
+        "/login/",
+        {
+            "username": "alice",
+            "password": "tạm thời 2026 abc",
+            "new_password": "mật khẩu mới của An",
+            "new_password2": "mật khẩu mới của An",
+        },
+    )
+    assert r.status_code == 302
+    assert User.objects.get(username="alice").check_password("mật khẩu mới của An")
+    assert not User.objects.get(username="alice").password_must_change
