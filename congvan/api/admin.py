@@ -18,6 +18,7 @@ from congvan.orgs.actions import (
     do_create_group,
     do_deactivate_unit,
     do_delete_group,
+    do_dissolve_unit,
     do_move_unit,
     do_update_group,
     do_update_own_profile,
@@ -275,3 +276,9 @@ def update_group(request: HttpRequest, group_id: int, body: GroupChangeIn) -> An
 def delete_group(request: HttpRequest, group_id: int) -> Any:
     do_delete_group(group_id, actor=acting(request))
     return Status(204, None)
+
+
+@api.post("/units/{code}/dissolve", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
+def dissolve_unit(request: HttpRequest, code: str) -> Any:
+    """Remove a level: the units below move to this unit's parent, then it is closed."""
+    return _unit_detail(do_dissolve_unit(code, actor=acting(request)))

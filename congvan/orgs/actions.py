@@ -637,12 +637,8 @@ def do_move_unit(code: str, *, parent: str, actor: Acting) -> Unit:
             raise InvalidOrgData(_("Không chuyển một đơn vị vào dưới chính nó"))
         if unit.parent_id is None and not actor.user.is_superuser:
             raise NotAllowed(_("Chỉ quản trị hệ thống chuyển được đơn vị gốc"))
-        old, new = unit.path, new_parent.path + unit.code + "/"
-        subtree = list(Unit.objects.filter(path__startswith=old).only("id", "path"))
-        for u in subtree:
-            u.path = new + u.path[len(old) :]
-        Unit.objects.bulk_update(subtree, ["path"], batch_size=500)
-        Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+        old = unit.path
+        moved = _move_subtree(unit, new_parent)
         unit.refresh_from_db()
         record(
             "unit.moved",
@@ -650,6 +646,39 @@ def do_move_unit(code: str, *, parent: str, actor: Acting) -> Unit:
             unit=unit.code,
             target_type="unit",
             target_id=unit.code,
-            details={"from": old, "to": new, "units": len(subtree)},
+            details={"from": old, "to": unit.path, "units": moved},
         )
     return unit
+
+
+def _move_subtree(unit: Unit, new_parent: Unit) -> int:
+    """Put a unit, and every unit below it, under another parent; return how many units moved."""
+    old, new = unit.path, new_parent.path + unit.code + "/"
+    subtree = list(Unit.objects.filter(path__startswith=old).only("id", "path"))
+    for u in subtree:
+        u.path = new + u.path[len(old) :]
+    Unit.objects.bulk_update(subtree, ["path"], batch_size=500)
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    return len(subtree)
+
+
+def do_dissolve_unit(code: str, *, actor: Acting) -> Unit:
+    """Remove a level (the 2025 reorganisation): the unit's children move to its parent in one step,
+    then the unit is closed; its documents and registers stay as history."""
+    with transaction.atomic():
+        unit = access_unit_for_admin(actor, code)
+        if unit.parent_id is None:
+            raise InvalidOrgData(_("Đơn vị gốc không giải thể được theo cách này"))
+        parent = access_unit_for_admin(actor, unit.parent.code if unit.parent else "")
+        children = list(Unit.objects.filter(parent=unit).order_by("code"))
+        for child in children:
+            _move_subtree(child, parent)
+        record(
+            "unit.dissolved",
+            actor=actor.user,
+            unit=unit.code,
+            target_type="unit",
+            target_id=unit.code,
+            details={"children": [c.code for c in children], "to": parent.code},
+        )
+        return do_deactivate_unit(code, actor=actor)

@@ -137,3 +137,20 @@ def test_recipient_groups_are_kept_by_the_unit_and_used_in_a_release(api):
     }
     gone = alice.client.delete(f"/api/v1/groups/{group['id']}", headers=alice.headers())
     assert gone.status_code == 204 and alice.get("/groups").json()["results"] == []
+
+
+def test_removing_the_district_level_keeps_documents_and_open_work(api):
+    """1 July 2025: the district level goes; its communes sit under the province in one step."""
+    rel = released(api, ["000.01.01.H57"])  # the district's document to a commune, still to register
+    r = api["root"].post(f"/units/{HU}/dissolve")
+    assert r.status_code == 200, r.content
+    assert r.json()["active"] is False and r.json()["children"] == []
+    for code in ("000.01.01.H57", "000.01.02.H57", "000.01.03.H57", "000.01.04.H57"):
+        assert Unit.objects.get(code=code).parent.code == "000.00.00.T58"
+    # The commune's clerk still has the district's document and registers it; its register and
+    # the district's name in it stay as they were.
+    receipt = next(x for x in api["dan"].get("/inbox").json()["results"] if x["document"]["id"] == rel["id"])
+    assert api["dan"].post(f"/receipts/{receipt['id']}/register").status_code == 200
+    assert api["dan"].get(f"/documents/{rel['id']}").json()["issuer"]["name"] == "Huyện ủy Gò Công Tây"
+    assert AuditEvent.objects.filter(action="unit.dissolved", target_id=HU).exists()
+    assert api["root"].post("/units/000.00.00.T58/dissolve").status_code == 400  # a root unit
