@@ -182,19 +182,8 @@ class UnitDetailOut(Schema):
 
 
 def _unit_detail(u: Unit) -> dict[str, Any]:
-    return {
-        "code": u.code,
-        "name": u.name,
-        "abbreviation": u.abbreviation,
-        "kind": u.kind,
-        "sector": u.sector,
-        "parent": u.parent.code if u.parent_id and u.parent else None,
-        "place": u.place,
-        "active": u.active,
-        "children": list(
-            Unit.objects.filter(parent=u).order_by("code").values_list("code", flat=True)[:1000]
-        ),
-    }
+    children = Unit.objects.filter(parent=u).order_by("code").values_list("code", flat=True)[:1000]
+    return serialize.unit_out(u) | {"place": u.place, "active": u.active, "children": list(children)}
 
 
 @api.get("/units/{code}", response={200: UnitDetailOut, **ERRORS}, tags=["units"])

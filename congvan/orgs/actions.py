@@ -207,6 +207,19 @@ def do_create_user(
     return user
 
 
+def clean_email(value: str) -> str:
+    """An address for notices ("" clears it), or a refusal."""
+    from django.core.validators import validate_email
+
+    email = clean_line(value, field="email", max_length=254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidOrgData(_("email: địa chỉ không hợp lệ")) from None
+    return email
+
+
 def do_change_own_password(*, old: str, new: str, actor: User) -> None:
     """A person changes their own password: the old one checked, the new one by the password rules."""
     if not actor.check_password(old):
@@ -224,20 +237,12 @@ def do_change_own_password(*, old: str, new: str, actor: User) -> None:
 
 def do_update_own_profile(*, full_name: str | None, email: str | None, actor: User) -> User:
     """A person changes their name and the address their notices go to."""
-    from django.core.validators import validate_email
-
     fields = []
     if full_name is not None:
         actor.full_name = clean_line(full_name, field="full_name", max_length=100, required=True)
         fields.append("full_name")
     if email is not None:
-        email = clean_line(email, field="email", max_length=254)
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                raise InvalidOrgData(_("email: địa chỉ không hợp lệ")) from None
-        actor.email = email
+        actor.email = clean_email(email)
         fields.append("email")
     with transaction.atomic():
         if fields:
@@ -438,21 +443,13 @@ def do_update_person(
     actor: Acting,
 ) -> User:
     """An admin changes a person's name, notice address, or deactivates and reactivates the account."""
-    from django.core.validators import validate_email
-
     with transaction.atomic():
         user = access_person_for_admin(actor, username)
         changes: dict[str, Any] = {}
         if full_name is not None:
             changes["full_name"] = clean_line(full_name, field="full_name", max_length=100, required=True)
         if email is not None:
-            email = clean_line(email, field="email", max_length=254)
-            if email:
-                try:
-                    validate_email(email)
-                except ValidationError:
-                    raise InvalidOrgData(_("email: địa chỉ không hợp lệ")) from None
-            changes["email"] = email
+            changes["email"] = clean_email(email)
         if active is not None:
             if user.pk == actor.user.pk and not active:
                 raise InvalidOrgData(_("Không tự khóa tài khoản của mình"))
