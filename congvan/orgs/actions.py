@@ -172,7 +172,14 @@ def do_record_external_unit(
 
 
 def do_create_user(
-    *, username: str, password: str, full_name: str, superuser: bool = False, actor: Acting | None
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    email: str = "",
+    superuser: bool = False,
+    must_change: bool = False,
+    actor: Acting | None,
 ) -> User:
     """Create a person's account (admins only; a system administrator: a superuser or the operator)."""
     if actor is not None and actor.role != Role.ADMIN and not actor.user.is_superuser:
@@ -195,7 +202,12 @@ def do_create_user(
                 (_("Tài khoản %(username)s đã có") % {"username": username}), code="duplicate_user"
             )
         user = User.objects.create_user(
-            username=username, password=password, full_name=full_name, is_superuser=superuser
+            username=username,
+            password=password,
+            full_name=full_name,
+            email=clean_email(email),
+            is_superuser=superuser,
+            password_must_change=must_change,
         )
         record(
             "user.created",

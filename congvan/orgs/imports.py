@@ -1,4 +1,5 @@
-"""Import units from a CSV file: every row is checked first; nothing is written unless all are right."""
+"""Import units, and people with their roles, from CSV files: every row is checked; nothing is written
+unless all rows are right, and the errors are listed by line."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from congvan.lib.errors import CongvanError
-from congvan.orgs.actions import do_create_unit, validate_unit_fields
-from congvan.orgs.models import Unit
+from congvan.orgs.actions import do_create_membership, do_create_unit, do_create_user, validate_unit_fields
+from congvan.orgs.models import Unit, User
 
 COLUMNS = ["code", "name", "abbreviation", "kind", "sector", "parent", "place"]
 REQUIRED = {"code", "name", "abbreviation"}
@@ -96,3 +97,57 @@ def import_units_csv(text: str) -> int:
                 actor=None,
             )
     return len(rows)
+
+
+PEOPLE_COLUMNS = ["username", "full_name", "email", "unit", "role", "title", "password"]
+PEOPLE_REQUIRED = {"username", "full_name", "unit", "role", "password"}
+
+
+def import_people_csv(text: str) -> int:
+    """Create the people of a CSV (one row per role: a person in several units has several rows) with
+    their roles; the passwords are temporary (the first sign-in asks for a new one). Return the rows."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = set(reader.fieldnames or [])
+    missing, unknown = PEOPLE_REQUIRED - header, header - set(PEOPLE_COLUMNS)
+    if missing or unknown:
+        problem = ", ".join(sorted(missing)) if missing else ", ".join(sorted(unknown))
+        raise ImportFailed([RowError(1, _("cột thiếu hoặc lạ: %(items)s") % {"items": problem})])
+    errors: list[RowError] = []
+    count = 0
+    with transaction.atomic():
+        for row in reader:
+            if count >= MAX_ROWS:
+                raise ImportFailed(
+                    [RowError(reader.line_num, _("tối đa %(MAX_ROWS)s dòng") % {"MAX_ROWS": MAX_ROWS})]
+                )
+            try:
+                with (
+                    transaction.atomic()
+                ):  # a bad row is undone alone; all are undone at the end if any is bad
+                    _import_person(row)
+            except CongvanError as exc:
+                errors.append(RowError(reader.line_num, exc.message))
+            count += 1
+        if errors:
+            raise ImportFailed(errors)
+    return count
+
+
+def _import_person(row: dict[str, str]) -> None:
+    username = (row.get("username") or "").strip().lower()
+    if not User.objects.filter(username=username).exists():
+        do_create_user(
+            username=username,
+            password=row.get("password") or "",
+            full_name=row.get("full_name") or "",
+            email=row.get("email") or "",
+            must_change=True,
+            actor=None,
+        )
+    do_create_membership(
+        username=username,
+        unit_code=(row.get("unit") or "").strip(),
+        role=(row.get("role") or "").strip(),
+        title=row.get("title") or "",
+        actor=None,
+    )

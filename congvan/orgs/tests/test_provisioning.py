@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -124,3 +126,34 @@ def test_csv_import_refuses_a_file_that_is_not_csv(org, tmp_path):
     f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
     with pytest.raises(CommandError):
         call_command("import_units", str(f))
+
+
+PEOPLE = (
+    "username,full_name,email,unit,role,title,password\n"
+    "nam,Trần Văn Nam,nam@huyenuy.gov.vn,000.00.01.H57,clerk,Văn thư,tạm thời 2026 abc\n"
+    "nam,Trần Văn Nam,,000.01.01.H57,leader,Bí thư,tạm thời 2026 abc\n"
+    "ha,Lê Thị Hà,,000.01.02.H57,specialist,,một mật khẩu tạm 2026\n"
+)
+
+
+def test_people_and_their_roles_are_imported_from_csv(org, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    call_command("import_people", str(path))
+    nam = User.objects.get(username="nam")
+    assert nam.email == "nam@huyenuy.gov.vn" and nam.password_must_change
+    assert set(Membership.objects.filter(user=nam).values_list("unit__code", "role")) == {
+        ("000.00.01.H57", "clerk"),
+        ("000.01.01.H57", "leader"),
+    }
+
+
+def test_a_bad_people_row_imports_nothing_and_names_its_line(org, tmp_path):
+    bad = PEOPLE + "x y,Không Hợp Lệ,,000.01.02.H57,boss,,ngắn\n"
+    path = tmp_path / "people.csv"
+    path.write_text(bad, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_people", str(path), stderr=err)
+    assert "people.csv:5:" in err.getvalue()
+    assert not User.objects.filter(username__in=["nam", "ha"]).exists()
