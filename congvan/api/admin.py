@@ -12,7 +12,7 @@ from congvan.api import serialize
 from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut, MeOut
-from congvan.orgs.access import Acting, access_unit_for_admin, unit_groups
+from congvan.orgs.access import access_unit_setup, unit_groups
 from congvan.orgs.actions import (
     do_change_own_password,
     do_create_group,
@@ -83,13 +83,6 @@ class ProfileIn(Strict):
     email: str | None = None
 
 
-def _readable_unit(who: Acting, code: str) -> Unit:
-    """A unit whose set-up the person may read: their own, or one they administer."""
-    if who.unit.code == code:
-        return who.unit
-    return access_unit_for_admin(who, code)
-
-
 def _term_out(t: CommitteeTerm) -> dict[str, Any]:
     return {"id": t.pk, "name": t.name, "starts_on": t.starts_on, "ends_on": t.ends_on}
 
@@ -97,7 +90,7 @@ def _term_out(t: CommitteeTerm) -> dict[str, Any]:
 @api.get("/units/{code}/terms", response={200: TermsOut, **ERRORS}, tags=["units"])
 def list_terms(request: HttpRequest, code: str) -> Any:
     """The unit's committee terms (nhiệm kỳ), newest first."""
-    unit = _readable_unit(acting(request), code)
+    unit = access_unit_setup(acting(request), code)
     return {"results": [_term_out(t) for t in CommitteeTerm.objects.filter(unit=unit)]}
 
 
@@ -112,7 +105,7 @@ def create_term(request: HttpRequest, code: str, body: TermIn) -> Any:
 
 @api.get("/units/{code}/numbering", response={200: NumberingOut, **ERRORS}, tags=["units"])
 def get_numbering(request: HttpRequest, code: str) -> Any:
-    unit = _readable_unit(acting(request), code)
+    unit = access_unit_setup(acting(request), code)
     return {"unit": unit.code, "rule_set": rule_set_of(unit)}
 
 
@@ -126,7 +119,7 @@ def set_numbering(request: HttpRequest, code: str, body: NumberingIn) -> Any:
 @api.get("/units/{code}/registers", response={200: RegistersOut, **ERRORS}, tags=["units"])
 def list_registers(request: HttpRequest, code: str) -> Any:
     """The unit's registers (sổ) and the last number each issued."""
-    unit = _readable_unit(acting(request), code)
+    unit = access_unit_setup(acting(request), code)
     rows = Register.objects.filter(unit=unit).order_by("direction", "-id")[:500]
     return {
         "results": [
@@ -188,7 +181,7 @@ def _unit_detail(u: Unit) -> dict[str, Any]:
 
 @api.get("/units/{code}", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
 def get_unit(request: HttpRequest, code: str) -> Any:
-    return _unit_detail(_readable_unit(acting(request), code))
+    return _unit_detail(access_unit_setup(acting(request), code))
 
 
 @api.patch("/units/{code}", response={200: UnitDetailOut, **ERRORS}, tags=["units"])

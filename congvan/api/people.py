@@ -11,7 +11,7 @@ from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut
 from congvan.lib.vntext import folded_form
-from congvan.orgs.access import access_person_for_admin, administered_units, people_administered
+from congvan.orgs.access import access_person_for_admin, memberships_administered, people_administered
 from congvan.orgs.actions import (
     do_change_membership,
     do_end_membership,
@@ -117,7 +117,7 @@ def unlock_person(request: HttpRequest, username: str) -> Any:
 @api.get("/memberships", response={200: MembershipsOut, **ERRORS}, tags=["units"])
 def list_memberships(request: HttpRequest, unit: str = "", user: str = "") -> Any:
     """Roles in the units an admin manages, by unit and/or person."""
-    qs = Membership.objects.filter(unit__in=administered_units(acting(request))).select_related("unit")
+    qs = memberships_administered(acting(request)).select_related("unit")
     if unit:
         qs = qs.filter(unit__code=unit[:32])
     if user:

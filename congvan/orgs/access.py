@@ -140,11 +140,7 @@ def access_person_for_admin(acting: Acting, username: str) -> User:
 
 
 def access_membership_for_admin(acting: Acting, membership_id: int) -> Membership:
-    m = (
-        Membership.objects.select_related("user", "unit")
-        .filter(pk=membership_id, unit__in=administered_units(acting))
-        .first()
-    )
+    m = memberships_administered(acting).select_related("user", "unit").filter(pk=membership_id).first()
     if m is None:
         raise UnknownMembership(_("Không có vai trò này trong phạm vi quản trị"))
     return m
@@ -161,3 +157,16 @@ def access_group(acting: Acting, group_id: int, *, for_write: bool = False) -> U
     return fetch_visible(
         unit_groups(acting), group_id, UnknownGroup(_("Không có nhóm nơi nhận này")), for_write=for_write
     )
+
+
+def access_unit_setup(acting: Acting, code: str) -> Unit:
+    """A unit whose set-up (terms, numbering, registers, detail) the person may read: their own unit,
+    or one they administer."""
+    if acting.unit.code == code:
+        return acting.unit
+    return access_unit_for_admin(acting, code)
+
+
+def memberships_administered(acting: Acting) -> QuerySet[Membership]:
+    """The roles in the units an admin manages."""
+    return Membership.objects.filter(unit__in=administered_units(acting))

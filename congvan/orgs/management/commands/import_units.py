@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from congvan.orgs.imports import COLUMNS, ImportFailed, import_units_csv
+from congvan.orgs.imports import COLUMNS, import_units_csv
+from congvan.orgs.management.commands._csv import import_file
 
 
 class Command(BaseCommand):
@@ -18,15 +19,5 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["file"]
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(_("Không đọc được %(path)s: %(exc)s") % {"path": path, "exc": exc}) from exc
-        try:
-            count = import_units_csv(text)
-        except ImportFailed as exc:
-            for e in exc.errors[:200]:
-                self.stderr.write(f"{path}:{e.line}: {e.message}")
-            raise CommandError(exc.message) from exc
+        count = import_file(self, options["file"], import_units_csv)
         self.stdout.write(_("Đã nhập %(count)s đơn vị") % {"count": count})
