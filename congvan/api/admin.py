@@ -27,6 +27,7 @@ from congvan.orgs.actions import (
 from congvan.orgs.models import Unit, UnitGroup, User
 from congvan.registers.actions import do_create_term, do_set_rule_set, rule_set_of
 from congvan.registers.models import CommitteeTerm, Register
+from congvan.workflow import actions as wf
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
@@ -81,6 +82,7 @@ class ChangedOut(Schema):
 class ProfileIn(Strict):
     full_name: str | None = None
     email: str | None = None
+    phone: str | None = None
 
 
 def _term_out(t: CommitteeTerm) -> dict[str, Any]:
@@ -147,7 +149,7 @@ def change_password(request: HttpRequest, body: PasswordIn) -> Any:
 def update_me(request: HttpRequest, body: ProfileIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
-    do_update_own_profile(full_name=body.full_name, email=body.email, actor=user)
+    do_update_own_profile(full_name=body.full_name, email=body.email, phone=body.phone, actor=user)
     return serialize.me_out(user)
 
 
@@ -172,11 +174,34 @@ class UnitDetailOut(Schema):
     place: str
     active: bool
     children: list[str]
+    successor: str | None
+
+
+class MergeIn(Strict):
+    into: str
+    people: Literal["end", "move"] = "end"
+
+
+class MergeOut(Schema):
+    unit: UnitDetailOut
+    successor: str
+    children_moved: list[str]
+    people_moved: list[str]
+    people_ended: list[str]
+    receipts_moved: int
+    receipts_kept: int
+    assignments_moved: int
 
 
 def _unit_detail(u: Unit) -> dict[str, Any]:
     children = Unit.objects.filter(parent=u).order_by("code").values_list("code", flat=True)[:1000]
-    return serialize.unit_out(u) | {"place": u.place, "active": u.active, "children": list(children)}
+    successor = u.successor.code if u.successor_id is not None and u.successor else None
+    return serialize.unit_out(u) | {
+        "place": u.place,
+        "active": u.active,
+        "children": list(children),
+        "successor": successor,
+    }
 
 
 @api.get("/units/{code}", response={200: UnitDetailOut, **ERRORS}, tags=["units"])
@@ -206,6 +231,25 @@ def deactivate_unit(request: HttpRequest, code: str) -> Any:
 def move_unit(request: HttpRequest, code: str, body: MoveIn) -> Any:
     """Move the unit, and all below it, under another parent (both in the admin's scope)."""
     return _unit_detail(do_move_unit(code, parent=body.parent, actor=acting(request)))
+
+
+@api.post("/units/{code}/merge", response={200: MergeOut, **ERRORS}, tags=["units"])
+def merge_unit(request: HttpRequest, code: str, body: MergeIn) -> Any:
+    """Merge the unit into a successor (``into``): it closes, its open receipts and assignments move
+    to the successor, documents later addressed to it go to the successor, its people's roles end or
+    move (``people``); its history stays readable by the successor."""
+    done = wf.do_merge_unit(code, into=body.into, move_people=body.people == "move", actor=acting(request))
+    m = done.merged
+    return {
+        "unit": _unit_detail(m.unit),
+        "successor": m.successor.code,
+        "children_moved": m.children,
+        "people_moved": m.people_moved,
+        "people_ended": m.people_ended,
+        "receipts_moved": done.receipts_moved,
+        "receipts_kept": done.receipts_kept,
+        "assignments_moved": done.assignments_moved,
+    }
 
 
 class GroupIn(Strict):

@@ -38,6 +38,7 @@ class PersonOut(Schema):
     username: str
     full_name: str
     email: str
+    phone: str
     active: bool
     locked: bool
     memberships: list[MembershipRow]
@@ -50,6 +51,7 @@ class PeopleOut(Schema):
 class PersonIn(Strict):
     full_name: str | None = None
     email: str | None = None
+    phone: str | None = None
     active: bool | None = None
 
 
@@ -80,6 +82,7 @@ def _person_out(u: User) -> dict[str, Any]:
         "username": u.username,
         "full_name": u.full_name,
         "email": u.email,
+        "phone": u.phone,
         "active": u.is_active,
         "locked": bool(u.locked_until and u.locked_until > timezone.now()),
         "memberships": [_membership_row(m) for m in u.memberships.select_related("unit").order_by("id")],
@@ -104,7 +107,12 @@ def get_person(request: HttpRequest, username: str) -> Any:
 def update_person(request: HttpRequest, username: str, body: PersonIn) -> Any:
     """Change the name, the notice address, or deactivate (``active: false``) and reactivate."""
     user = do_update_person(
-        username, full_name=body.full_name, email=body.email, active=body.active, actor=acting(request)
+        username,
+        full_name=body.full_name,
+        email=body.email,
+        phone=body.phone,
+        active=body.active,
+        actor=acting(request),
     )
     return _person_out(user)
 

@@ -38,6 +38,8 @@ class MembershipRef(Schema):
 class MeOut(Schema):
     username: str
     full_name: str
+    email: str = ""
+    phone: str = ""
     memberships: list[MembershipRef]
 
 
@@ -200,6 +202,8 @@ class ReceiptOut(Schema):
     incoming_number: int | None
     arrival_date: dt.date | None
     returned_reason: str
+    # A unit merged into this one since the document was addressed to it (reorganisation).
+    addressed_to: str | None = None
     document: InboxDocument
 
 

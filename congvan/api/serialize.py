@@ -115,6 +115,7 @@ def receipt_out(r: Receipt) -> dict[str, Any]:
         "incoming_number": r.incoming_number,
         "arrival_date": r.arrival_date,
         "returned_reason": r.returned_reason,
+        "addressed_to": r.addressed_to.code if r.addressed_to_id is not None and r.addressed_to else None,
         "document": {
             "id": d.pk,
             "symbol": d.symbol,
@@ -134,6 +135,8 @@ def me_out(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
         "full_name": user.full_name,
+        "email": user.email,
+        "phone": user.phone,
         "memberships": [
             {"unit": m.unit.code, "unit_name": m.unit.name, "role": m.role, "title": m.title} for m in ms
         ],

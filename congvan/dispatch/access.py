@@ -4,15 +4,15 @@ a unit issued or received. What a person sees through work assigned to them is a
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from congvan.dispatch.errors import ReceiptNotFound
 from congvan.dispatch.models import Receipt
 from congvan.documents.access import issuer_visible
-from congvan.documents.models import Document
+from congvan.documents.models import DocState, Document
 from congvan.lib.access import fetch_visible
-from congvan.orgs.access import UNIT_WIDE, Acting
+from congvan.orgs.access import UNIT_WIDE, Acting, lineage_ids
 
 
 def unit_receipts(acting: Acting) -> QuerySet[Receipt]:
@@ -34,6 +34,12 @@ def access_unit_receipt(acting: Acting, receipt_id: int, *, for_write: bool = Fa
 
 
 def visible_documents(acting: Acting) -> QuerySet[Document]:
-    """Return the documents the acting membership may read: issued by its unit, or received by it."""
+    """Return the documents the acting membership may read: issued by its unit, or received by it, and
+    (unit-wide roles) the history of the units merged into it: what they released or received."""
     received = unit_receipts(acting).filter(document_id=OuterRef("pk"))
-    return Document.objects.filter(issuer_visible(acting) | Exists(received))
+    q: Q = issuer_visible(acting) | Q(Exists(received))
+    history = lineage_ids(acting.unit)[1:] if acting.role in UNIT_WIDE else []
+    if history:
+        theirs = Receipt.objects.filter(unit_id__in=history, document_id=OuterRef("pk"))
+        q |= Q(issuing_unit_id__in=history, state=DocState.RELEASED) | Q(Exists(theirs))
+    return Document.objects.filter(q)

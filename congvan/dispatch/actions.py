@@ -36,7 +36,7 @@ from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
-from congvan.orgs.access import Acting
+from congvan.orgs.access import Acting, current_unit
 from congvan.orgs.actions import do_record_external_unit
 from congvan.orgs.models import Unit, UnitGroup, User
 from congvan.registers.actions import (
@@ -51,11 +51,27 @@ from congvan.signatures.actions import do_verify_blob, enforce_policy
 from congvan.signatures.signing import has_unit_key, sign_as_unit
 
 
-def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str]) -> list[Unit]:
-    """Return the recipient units of named codes and groups, refusing unknown, duplicate or self."""
+def _current_units(codes: list[str]) -> tuple[dict[str, Unit], dict[int, Unit]]:
+    """The units now standing for ``codes`` (a merged unit: its successor), and the merged ones named."""
+    units: dict[str, Unit] = {}
+    merged: dict[int, Unit] = {}
+    for u in Unit.objects.filter(code__in=codes):
+        now_unit = current_unit(u)
+        if now_unit is not None:
+            units[u.code] = now_unit
+            if now_unit.pk != u.pk:
+                merged[now_unit.pk] = u
+    return units, merged
+
+
+def resolve_recipients(
+    acting: Acting, codes: list[str], group_slugs: list[str]
+) -> tuple[list[Unit], dict[int, Unit]]:
+    """Return the recipient units of named codes and groups, refusing unknown, duplicate or self, and
+    the units merged since that were named (keyed by the successor that receives in their place)."""
     codes = clean_codes(codes, "recipients")
     slugs = clean_codes(group_slugs, "groups")
-    units = {u.code: u for u in Unit.objects.filter(code__in=codes, active=True)}
+    units, merged = _current_units(codes)
     unknown = [c for c in codes if c not in units]
     if unknown:
         raise BadRecipients(_("Không có đơn vị nhận: %(items)s") % {"items": ", ".join(unknown[:20])})
@@ -66,13 +82,14 @@ def resolve_recipients(acting: Acting, codes: list[str], group_slugs: list[str])
             raise BadRecipients(_("Không có nhóm nhận: %(items)s") % {"items": ", ".join(missing)})
         for u in Unit.objects.filter(in_groups__in=groups.values(), active=True).distinct():
             units.setdefault(u.code, u)
-    if acting.unit.code in units:
+    by_pk = {u.pk: u for u in units.values()}
+    if acting.unit.pk in by_pk:
         if acting.unit.code in codes:
             raise BadRecipients(_("Không gửi văn bản cho chính đơn vị mình"))
-        del units[acting.unit.code]  # a group that contains the sender: skip it silently
-    if not units:
+        del by_pk[acting.unit.pk]  # a group that contains the sender: skip it silently
+    if not by_pk:
         raise BadRecipients(_("Cần ít nhất một đơn vị nhận"))
-    return sorted(units.values(), key=lambda u: u.code)
+    return sorted(by_pk.values(), key=lambda u: u.code), merged
 
 
 def do_release(
@@ -156,7 +173,8 @@ def _release(
             raise WrongState(_("Văn bản chưa được lãnh đạo duyệt"))
         refuse_classified(doc.confidentiality)
         codes = doc.planned_recipients if recipients is None and groups is None else (recipients or [])
-        units = resolve_recipients(actor, codes, groups or [])
+        units, merged = resolve_recipients(actor, codes, groups or [])
+        by_pk = {u.pk: u.code for u in units}
         now = timezone.now()
         today = local_today(now)
         number, symbol = take_number(
@@ -187,6 +205,11 @@ def _release(
         do_receive_document(
             doc, issuer=actor.unit, now=now, dispatch=dispatch, how="released", actor=actor.user
         )
+        for successor_pk, old in merged.items():  # addressed to a unit merged since: its successor
+            Receipt.objects.filter(document=doc, unit_id=successor_pk).update(addressed_to=old)
+            Delivery.objects.filter(dispatch=dispatch, unit_id=successor_pk).update(
+                transport_note=f"Gửi {old.name} ({old.code}): đơn vị đã sáp nhập, chuyển đơn vị kế thừa"
+            )
         if replaced is not None:  # the recipients' copies of the earlier one leave their inboxes
             note = f"Được thay thế bởi văn bản {symbol}"
             for receipt in Receipt.objects.filter(
@@ -202,6 +225,7 @@ def _release(
             details={
                 "symbol": symbol,
                 "recipients": [u.code for u in units],
+                **({"merged": {old.code: by_pk[pk] for pk, old in merged.items()}} if merged else {}),
                 **({"replaces": replaced.symbol} if replaced is not None else {}),
             },
         )
@@ -586,3 +610,34 @@ def do_register_paper_arrival(intake_id: int, overrides: dict[str, Any], *, acto
         Intake.objects.filter(pk=intake.pk).update(document=doc)
         assert receipt is not None
         return do_register_receipt(receipt.pk, actor=actor)
+
+
+def move_receipt(receipt: Receipt, to: Unit, *, actor: Acting, now: dt.datetime) -> bool:
+    """Hand an open receipt of a merged unit to its successor (one audit event each). A registered one
+    is entered in the successor's incoming register with a new number (the old number stays in the
+    audit). Returns False when the successor already holds the same document (the receipt stays as
+    history)."""
+    if Receipt.objects.filter(unit=to, document_id=receipt.document_id).exists():
+        return False
+    old_unit, old_number = receipt.unit, receipt.incoming_number
+    number = None
+    if old_number is not None:
+        number = take_incoming_number(to, day=local_today(now), ref=f"receipt:{receipt.pk}")
+    Receipt.objects.filter(pk=receipt.pk).update(
+        unit=to, addressed_to=receipt.addressed_to or old_unit, incoming_number=number
+    )
+    count_receipts(old_unit.pk, receipt.state, -1)
+    count_receipts(to.pk, receipt.state, +1)
+    record(
+        "receipt.moved",
+        actor=actor.user,
+        unit=to.code,
+        target_type="receipt",
+        target_id=receipt.pk,
+        details={
+            "from": old_unit.code,
+            "to": to.code,
+            **({"old_number": old_number, "incoming_number": number} if old_number else {}),
+        },
+    )
+    return True

@@ -94,6 +94,9 @@ class Receipt(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True)
     registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     returned_reason = models.CharField(max_length=500, blank=True)
+    # The unit the document was addressed to when that unit had been merged into this one (or the
+    # receipt moved here with the merge): shown beside the receipt.
+    addressed_to = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "document"], name="one_receipt_per_unit")]

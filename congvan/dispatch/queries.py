@@ -39,6 +39,8 @@ INBOX_FIELDS = (
     "document__doc_type__name",
     "issuer__code",
     "issuer__name",
+    "addressed_to__code",
+    "addressed_to__name",
 )
 
 
@@ -78,7 +80,7 @@ def inbox(acting: Acting, f: InboxFilter, *, cursor: str | None = None, limit: i
         at, pk = decode_cursor(cursor)
         qs = qs.filter(Q(arrived_at__lt=at) | Q(arrived_at=at, pk__lt=pk))
     rows = list(
-        qs.select_related("document", "document__doc_type", "issuer")
+        qs.select_related("document", "document__doc_type", "issuer", "addressed_to")
         .only(*INBOX_FIELDS)
         .order_by("-arrived_at", "-pk")[: limit + 1]
     )

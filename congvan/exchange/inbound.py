@@ -30,6 +30,7 @@ from congvan.exchange.outbox import _queue, apply_status
 from congvan.exchange.routing import NoRoute, next_hop
 from congvan.lib.dates import VN
 from congvan.lib.errors import CongvanError
+from congvan.orgs.access import current_unit
 from congvan.orgs.models import Unit
 from congvan.signatures.actions import SignatureRefused, enforce_policy
 from congvan.signatures.models import PolicyAction, SignaturePolicy
@@ -171,7 +172,7 @@ def _take(
             if apply_status(msg, row.received_at, from_node=peer.code):
                 return "accepted", "01", "", None
             return _relay_status(row, msg)
-        unit = _recipient_unit(msg)
+        unit, addressed = _recipient_unit(msg)
         organ = edxml.Organ(unit.code, unit.name)
         if unit.home_node:
             try:
@@ -182,6 +183,8 @@ def _take(
         if row.kind == "revoke":
             return (*_revoke(row, msg, unit), organ)
         _take_document(row, msg, incoming, peer, unit)
+        if addressed is not None and row.receipt is not None:  # addressed to a unit merged since
+            Receipt.objects.filter(pk=row.receipt.pk).update(addressed_to=addressed)
         return "accepted", "01", "", organ
     except Refused as exc:
         record(
@@ -195,14 +198,17 @@ def _take(
         return "refused", "02", exc.reason, edxml.Organ(to.organ_id, to.name) if to.organ_id else None
 
 
-def _recipient_unit(msg: edxml.EdxmlMessage) -> Unit:
+def _recipient_unit(msg: edxml.EdxmlMessage) -> tuple[Unit, Unit | None]:
+    """The unit that receives the message, and the unit it was addressed to when that one has been
+    merged into it since (a document for a merged unit goes to its successor)."""
     if len(msg.recipients) != 1:
         raise Refused(_("Mỗi thông điệp gửi một đơn vị nhận"))
     to = msg.recipients[0]
-    unit = Unit.objects.filter(code=to.organ_id).first()
-    if unit is None or not unit.active:
+    named = Unit.objects.filter(code=to.organ_id).first()
+    unit = current_unit(named) if named is not None else None
+    if named is None or unit is None:
         raise Refused(_("Đơn vị nhận %(organ_id)s không ở máy chủ này") % {"organ_id": f"{to.organ_id!r}"})
-    return unit
+    return unit, (named if unit.pk != named.pk else None)
 
 
 def _take_document(

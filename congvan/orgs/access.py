@@ -170,3 +170,32 @@ def access_unit_setup(acting: Acting, code: str) -> Unit:
 def memberships_administered(acting: Acting) -> QuerySet[Membership]:
     """The roles in the units an admin manages."""
     return Membership.objects.filter(unit__in=administered_units(acting))
+
+
+# Reorganisation: a merged unit points to its successor (``Unit.successor``).
+MAX_MERGES = 20
+
+
+def current_unit(unit: Unit) -> Unit | None:
+    """The unit that now stands for ``unit``: itself while active, else its successor's successor...,
+    or None (closed without successor)."""
+    seen = 0
+    while not unit.active:
+        if unit.successor_id is None or seen >= MAX_MERGES:
+            return None
+        unit = Unit.objects.get(pk=unit.successor_id)
+        seen += 1
+    return unit
+
+
+def lineage_ids(unit: Unit) -> list[int]:
+    """The unit and every unit merged into it, directly or through others (whose history it carries)."""
+    ids, frontier = [unit.pk], [unit.pk]
+    for _hop in range(MAX_MERGES):
+        frontier = list(
+            Unit.objects.filter(successor_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True)
+        )
+        if not frontier:
+            break
+        ids.extend(frontier)
+    return ids

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -219,6 +220,17 @@ def do_create_user(
     return user
 
 
+PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
+
+
+def clean_phone(value: str) -> str:
+    """A telephone number ("" clears it), or a refusal."""
+    phone = clean_line(value, field="phone", max_length=20)
+    if phone and not PHONE.match(phone):
+        raise InvalidOrgData(_("phone: chỉ gồm chữ số, dấu cách, . - ( ) và + ở đầu"))
+    return phone
+
+
 def clean_email(value: str) -> str:
     """An address for notices ("" clears it), or a refusal."""
     from django.core.validators import validate_email
@@ -247,9 +259,14 @@ def do_change_own_password(*, old: str, new: str, actor: User) -> None:
         record("user.password_changed", actor=actor, target_type="user", target_id=actor.username)
 
 
-def do_update_own_profile(*, full_name: str | None, email: str | None, actor: User) -> User:
-    """A person changes their name and the address their notices go to."""
+def do_update_own_profile(
+    *, full_name: str | None, email: str | None, phone: str | None = None, actor: User
+) -> User:
+    """A person changes their name, the address their notices go to, and their telephone."""
     fields = []
+    if phone is not None:
+        actor.phone = clean_phone(phone)
+        fields.append("phone")
     if full_name is not None:
         actor.full_name = clean_line(full_name, field="full_name", max_length=100, required=True)
         fields.append("full_name")
@@ -451,10 +468,12 @@ def do_update_person(
     *,
     full_name: str | None = None,
     email: str | None = None,
+    phone: str | None = None,
     active: bool | None = None,
     actor: Acting,
 ) -> User:
-    """An admin changes a person's name, notice address, or deactivates and reactivates the account."""
+    """An admin changes a person's name, notice address, telephone, or deactivates and reactivates
+    the account."""
     with transaction.atomic():
         user = access_person_for_admin(actor, username)
         changes: dict[str, Any] = {}
@@ -462,6 +481,8 @@ def do_update_person(
             changes["full_name"] = clean_line(full_name, field="full_name", max_length=100, required=True)
         if email is not None:
             changes["email"] = clean_email(email)
+        if phone is not None:
+            changes["phone"] = clean_phone(phone)
         if active is not None:
             if user.pk == actor.user.pk and not active:
                 raise InvalidOrgData(_("Không tự khóa tài khoản của mình"))
@@ -478,8 +499,8 @@ def do_update_person(
                 unit=actor.unit.code,
                 target_type="user",
                 target_id=user.username,
-                details={k: v for k, v in changes.items() if k != "email"}
-                | ({"email": True} if "email" in changes else {}),
+                details={k: v for k, v in changes.items() if k not in ("email", "phone")}
+                | {k: True for k in ("email", "phone") if k in changes},
             )
     return user
 
@@ -691,3 +712,69 @@ def do_dissolve_unit(code: str, *, actor: Acting) -> Unit:
             details={"children": [c.code for c in children], "to": parent.code},
         )
         return do_deactivate_unit(code, actor=actor)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What merging a unit into its successor changed in the organisation."""
+
+    unit: Unit
+    successor: Unit
+    children: list[str]
+    people_moved: list[str]
+    people_ended: list[str]
+
+
+def _check_merge(unit: Unit, successor: Unit, actor: Acting) -> None:
+    if unit.pk == successor.pk:
+        raise InvalidOrgData(_("Không sáp nhập một đơn vị vào chính nó"))
+    if not unit.active:
+        raise InvalidOrgData(_("Đơn vị %(code)s đã ngừng hoạt động") % {"code": unit.code})
+    if not successor.active:
+        raise InvalidOrgData(_("Đơn vị %(code)s đã ngừng hoạt động") % {"code": successor.code})
+    if successor.path.startswith(unit.path):
+        raise InvalidOrgData(_("Không sáp nhập một đơn vị vào đơn vị trực thuộc nó"))
+    if unit.pk == actor.unit.pk:
+        raise InvalidOrgData(_("Không đóng đơn vị mình đang làm việc"))
+    if unit.parent_id is None and not actor.user.is_superuser:
+        raise NotAllowed(_("Chỉ quản trị hệ thống chuyển được đơn vị gốc"))
+
+
+def merge_unit_into(code: str, *, into: str, move_people: bool, actor: Acting) -> Merged:
+    """The organisation's part of a merge (``workflow.do_merge_unit`` moves the open work in the same
+    transaction): the unit closes and points to its successor, the units below it move under the
+    successor, and its people's roles end or move to the successor with the same role and title."""
+    unit = access_unit_for_admin(actor, code)
+    successor = access_unit_for_admin(actor, into)
+    _check_merge(unit, successor, actor)
+    children = list(Unit.objects.filter(parent=unit).order_by("code"))
+    for child in children:
+        _move_subtree(child, successor)
+    moved, ended = [], []
+    for m in Membership.objects.filter(unit=unit, active=True).select_related("user").order_by("id"):
+        Membership.objects.filter(pk=m.pk).update(active=False)
+        if move_people:
+            there, created = Membership.objects.get_or_create(
+                user=m.user, unit=successor, defaults={"role": m.role, "title": m.title}
+            )
+            if not created and not there.active:
+                Membership.objects.filter(pk=there.pk).update(active=True, role=m.role, title=m.title)
+            moved.append(m.user.username)
+        else:
+            ended.append(m.user.username)
+    Unit.objects.filter(pk=unit.pk).update(active=False, successor=successor)
+    unit.refresh_from_db()
+    record(
+        "unit.merged",
+        actor=actor.user,
+        unit=unit.code,
+        target_type="unit",
+        target_id=unit.code,
+        details={
+            "into": successor.code,
+            "children": [c.code for c in children],
+            "people_moved": moved,
+            "people_ended": ended,
+        },
+    )
+    return Merged(unit, successor, [c.code for c in children], moved, ended)

@@ -8,11 +8,13 @@ import io
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from congvan.lib.errors import CongvanError
+from congvan.orgs.access import Acting
 from congvan.orgs.actions import do_create_membership, do_create_unit, do_create_user, validate_unit_fields
-from congvan.orgs.models import Unit, User
+from congvan.orgs.models import Membership, Unit, User
 
 COLUMNS = ["code", "name", "abbreviation", "kind", "sector", "parent", "place"]
 REQUIRED = {"code", "name", "abbreviation"}
@@ -53,11 +55,12 @@ def _placement_problem(code: str, parent: str, existing: set[str], seen: dict[st
     return ""
 
 
-def import_units_csv(text: str) -> int:
-    """Create the units of a CSV (code,name,abbreviation[,kind,sector,parent,place]); return the count."""
+def import_units_csv(text: str, *, actor: Acting | None = None) -> int:
+    """Create the units of a CSV (code,name,abbreviation[,kind,sector,parent,place]); return the count.
+    With ``actor`` (the pages): only under units that admin manages."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     _check_header(set(reader.fieldnames or []))
-    rows: list[tuple[dict[str, str], str]] = []
+    rows: list[tuple[dict[str, str], str, int]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     existing = set(Unit.objects.values_list("code", flat=True))
@@ -81,21 +84,26 @@ def import_units_csv(text: str) -> int:
         if problem:
             errors.append(RowError(line, problem))
         seen.setdefault(code, line)
-        rows.append((row, parent))
+        rows.append((row, parent, line))
     if errors:
         raise ImportFailed(errors)
     with transaction.atomic():
-        for row, parent in rows:
-            do_create_unit(
-                code=row["code"],
-                name=row["name"],
-                abbreviation=row["abbreviation"],
-                kind=row.get("kind") or "",
-                sector=row.get("sector") or "",
-                parent_code=parent or None,
-                place=row.get("place") or "",
-                actor=None,
-            )
+        for row, parent, line in rows:
+            try:
+                do_create_unit(
+                    code=row["code"],
+                    name=row["name"],
+                    abbreviation=row["abbreviation"],
+                    kind=row.get("kind") or "",
+                    sector=row.get("sector") or "",
+                    parent_code=parent or None,
+                    place=row.get("place") or "",
+                    actor=actor,
+                )
+            except CongvanError as exc:  # outside the admin's scope: nothing is written
+                errors.append(RowError(line, exc.message))
+        if errors:
+            raise ImportFailed(errors)
     return len(rows)
 
 
@@ -103,7 +111,7 @@ PEOPLE_COLUMNS = ["username", "full_name", "email", "unit", "role", "title", "pa
 PEOPLE_REQUIRED = {"username", "full_name", "unit", "role", "password"}
 
 
-def import_people_csv(text: str) -> int:
+def import_people_csv(text: str, *, actor: Acting | None = None) -> int:
     """Create the people of a CSV (one row per role: a person in several units has several rows) with
     their roles; the passwords are temporary (the first sign-in asks for a new one). Return the rows."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -124,7 +132,7 @@ def import_people_csv(text: str) -> int:
                 with (
                     transaction.atomic()
                 ):  # a bad row is undone alone; all are undone at the end if any is bad
-                    _import_person(row)
+                    _import_person(row, actor)
             except CongvanError as exc:
                 errors.append(RowError(reader.line_num, exc.message))
             count += 1
@@ -133,7 +141,7 @@ def import_people_csv(text: str) -> int:
     return count
 
 
-def _import_person(row: dict[str, str]) -> None:
+def _import_person(row: dict[str, str], actor: Acting | None) -> None:
     username = (row.get("username") or "").strip().lower()
     if not User.objects.filter(username=username).exists():
         do_create_user(
@@ -142,12 +150,38 @@ def _import_person(row: dict[str, str]) -> None:
             full_name=row.get("full_name") or "",
             email=row.get("email") or "",
             must_change=True,
-            actor=None,
+            actor=actor,
         )
     do_create_membership(
         username=username,
         unit_code=(row.get("unit") or "").strip(),
         role=(row.get("role") or "").strip(),
         title=row.get("title") or "",
-        actor=None,
+        actor=actor,
     )
+
+
+def units_csv(units: QuerySet[Unit]) -> str:
+    """The units as a CSV that ``import_units_csv`` reads back (parents before their children)."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(COLUMNS)
+    for u in units.select_related("parent").order_by("path")[:MAX_ROWS]:
+        parent = u.parent.code if u.parent else ""
+        w.writerow([u.code, u.name, u.abbreviation, u.kind, u.sector, parent, u.place])
+    return out.getvalue()
+
+
+def people_csv(memberships: QuerySet[Membership]) -> str:
+    """The active roles as a CSV of people (the password column left empty: it is never exported)."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(PEOPLE_COLUMNS)
+    rows = (
+        memberships.filter(active=True)
+        .select_related("user", "unit")
+        .order_by("unit__path", "user__username")
+    )
+    for m in rows[:MAX_ROWS]:
+        w.writerow([m.user.username, m.user.full_name, m.user.email, m.unit.code, m.role, m.title, ""])
+    return out.getvalue()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     full_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     # Set by an administrator's reset: the temporary password only lets its holder choose a new one.
@@ -48,6 +49,11 @@ class Unit(models.Model):
     active = models.BooleanField(default=True)
     # The code of the server (node) that hosts the unit; blank: this server. Filled by the directory.
     home_node = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    # Set when the unit was merged into another (reorganisation): later documents go to the successor,
+    # and the successor's people read the unit's history.
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,8 @@ from django.test import Client
 
 from congvan.audit.models import AuditEvent
 from congvan.orgs.models import Unit
-from congvan.orgs.tests.support import HU, Api, make_user, released
+from congvan.orgs.tests.support import CS1, HU, Api, make_user, released
+from congvan.search.indexer import index_pending
 
 TERM = {"name": "2030-2035", "starts_on": "2030-07-01"}
 
@@ -154,3 +155,60 @@ def test_removing_the_district_level_keeps_documents_and_open_work(api):
     assert api["dan"].get(f"/documents/{rel['id']}").json()["issuer"]["name"] == "Huyện ủy Gò Công Tây"
     assert AuditEvent.objects.filter(action="unit.dissolved", target_id=HU).exists()
     assert api["root"].post("/units/000.00.00.T58/dissolve").status_code == 400  # a root unit
+
+
+CS2 = "000.01.02.H57"
+
+
+def test_merging_a_commune_hands_over_its_open_work_and_keeps_its_history(crew):
+    """Two grassroots committees merge (2025): the open work, the people and later documents go to the
+    successor; the merged commune's own documents stay under its name and the successor reads them."""
+    api = crew
+    # The commune's own document, released before the merge.
+    own = api["dan"].create_draft(subject="Báo cáo của xã cũ")
+    assert own.status_code == 201, own.content
+    own_id = own.json()["id"]
+    assert api["dan"].post(f"/documents/{own_id}/submit").status_code == 200
+    assert api["ly"].post(f"/documents/{own_id}/approve").status_code == 200
+    assert api["dan"].post(f"/documents/{own_id}/release", {"recipients": [HU]}).status_code == 200
+    # Two district documents to the commune: one registered (open work), one still to register.
+    first = released(api, [CS1])
+    second = released(api, [CS1])
+    inbox = {x["document"]["id"]: x for x in api["dan"].get("/inbox").json()["results"]}
+    assert api["dan"].post(f"/receipts/{inbox[first['id']]['id']}/register").status_code == 200
+
+    # Who may not merge: the commune's own people, an admin elsewhere, anonymous.
+    for who in ("dan", "ly", "erin", "frank"):
+        assert api[who].post(f"/units/{CS1}/merge", {"into": CS2}).status_code in (403, 404), who
+    assert Client().post(f"/api/v1/units/{CS1}/merge").status_code == 401
+    assert api["root"].post(f"/units/{CS1}/merge", {"into": CS1}).status_code == 400
+    assert api["root"].post(f"/units/{CS1}/merge", {"into": "nowhere"}).status_code == 404
+
+    r = api["root"].post(f"/units/{CS1}/merge", {"into": CS2, "people": "move"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["unit"]["active"] is False and body["unit"]["successor"] == CS2
+    assert body["receipts_moved"] == 2 and sorted(body["people_moved"]) == ["dan", "ly", "son"]
+    assert api["root"].post(f"/units/{CS1}/merge", {"into": CS2}).status_code == 400  # already closed
+
+    # The successor's clerk has both open receipts, marked with the old addressee; the registered one
+    # is in the successor's register with its own number.
+    erin = {x["document"]["id"]: x for x in api["erin"].get("/inbox").json()["results"]}
+    assert erin[first["id"]]["addressed_to"] == CS1 and erin[first["id"]]["incoming_number"] == 1
+    assert erin[second["id"]]["state"] == "arrived"
+    assert AuditEvent.objects.filter(action="receipt.moved").count() == 2
+    # A document addressed to the old commune now reaches the successor, with the note.
+    later = released(api, [CS1])
+    erin = {x["document"]["id"]: x for x in api["erin"].get("/inbox").json()["results"]}
+    assert erin[later["id"]]["addressed_to"] == CS1
+    # The old commune's own document: still under its name, readable and searchable by the successor.
+    doc = api["erin"].get(f"/documents/{own_id}")
+    assert doc.status_code == 200 and doc.json()["issuer"]["code"] == CS1
+    index_pending()
+    found = api["erin"].get("/search", q="bao cao xa cu").json()["results"]
+    assert [x["id"] for x in found] == [own_id]
+    assert api["gina"].get(f"/documents/{own_id}").status_code == 404  # nobody else's history
+    # The moved people act for the successor now; their old role is ended.
+    dan = Api(api["dan"].user, CS2)
+    assert dan.get("/inbox").status_code == 200
+    assert Api(api["dan"].user, CS1).get("/inbox").status_code == 403

@@ -25,6 +25,8 @@ def test_token_then_me_lists_memberships(people):
     assert me.json() == {
         "username": "alice",
         "full_name": "Trần Thị An",
+        "email": "",
+        "phone": "",
         "memberships": [
             {"unit": "000.00.01.H57", "unit_name": "Huyện ủy Gò Công Tây", "role": "clerk", "title": ""}
         ],

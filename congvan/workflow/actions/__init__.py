@@ -16,11 +16,21 @@ from congvan.workflow.actions.incoming import (
 )
 from congvan.workflow.actions.notices import do_mark_read, notify
 from congvan.workflow.actions.outgoing import do_approve_document, do_reject_document, do_submit_document
-from congvan.workflow.actions.settings import SETTING_FIELDS, do_add_holiday, do_update_unit_settings
+from congvan.workflow.actions.reorganise import MergeResult, do_merge_unit
+from congvan.workflow.actions.settings import (
+    SETTING_FIELDS,
+    HolidaysRefused,
+    do_add_holiday,
+    do_import_holidays,
+    do_remove_holiday,
+    do_update_unit_settings,
+)
 
 __all__ = [
     "SETTING_FIELDS",
     "AssignmentRequest",
+    "HolidaysRefused",
+    "MergeResult",
     "do_add_holiday",
     "do_add_progress_note",
     "do_add_to_dossier",
@@ -31,9 +41,12 @@ __all__ = [
     "do_decide_extension",
     "do_direct_receipt",
     "do_hand_back_assignment",
+    "do_import_holidays",
     "do_mark_read",
+    "do_merge_unit",
     "do_reassign_assignment",
     "do_reject_document",
+    "do_remove_holiday",
     "do_request_extension",
     "do_submit_document",
     "do_update_unit_settings",
