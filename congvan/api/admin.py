@@ -12,7 +12,7 @@ from congvan.api import serialize
 from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut, MeOut
-from congvan.orgs.access import access_unit_setup, unit_groups
+from congvan.orgs.access import access_unit_setup, usable_groups
 from congvan.orgs.actions import (
     do_change_own_password,
     do_create_group,
@@ -255,11 +255,13 @@ def merge_unit(request: HttpRequest, code: str, body: MergeIn) -> Any:
 class GroupIn(Strict):
     name: str
     units: list[str]
+    shared: bool = False
 
 
 class GroupChangeIn(Strict):
     name: str | None = None
     units: list[str] | None = None
+    shared: bool | None = None
 
 
 class GroupOut(Schema):
@@ -267,6 +269,8 @@ class GroupOut(Schema):
     slug: str
     name: str
     units: list[str]
+    owner: str
+    shared: bool
 
 
 class GroupsOut(Schema):
@@ -275,26 +279,39 @@ class GroupsOut(Schema):
 
 def _group_out(g: UnitGroup) -> dict[str, Any]:
     units = sorted(u.code for u in g.members.all())
-    return {"id": g.pk, "slug": g.slug, "name": g.name, "units": units}
+    return {
+        "id": g.pk,
+        "slug": g.slug,
+        "name": g.name,
+        "units": units,
+        "owner": g.owner.code,
+        "shared": g.shared,
+    }
 
 
 @api.get("/groups", response={200: GroupsOut, **ERRORS}, tags=["units"])
 def list_groups(request: HttpRequest) -> Any:
-    """The acting unit's recipient groups (named in a release as ``groups`` by their slug)."""
-    rows = unit_groups(acting(request)).prefetch_related("members").order_by("name")[:500]
+    """The recipient groups the acting unit may use (named in a release as ``groups`` by their slug):
+    its own, and those shared by the units above it (``owner`` tells which; only the owner changes one)."""
+    rows = usable_groups(acting(request)).select_related("owner").prefetch_related("members")
+    rows = rows.order_by("owner__path", "name")[:500]
     return {"results": [_group_out(g) for g in rows]}
 
 
 @api.post("/groups", response={201: GroupOut, **ERRORS}, tags=["units"])
 def create_group(request: HttpRequest, body: GroupIn) -> Any:
     who = acting(request)
-    group = do_create_group(owner=who.unit, name=body.name, member_codes=body.units, actor=who)
+    group = do_create_group(
+        owner=who.unit, name=body.name, member_codes=body.units, shared=body.shared, actor=who
+    )
     return Status(201, _group_out(group))
 
 
 @api.patch("/groups/{group_id}", response={200: GroupOut, **ERRORS}, tags=["units"])
 def update_group(request: HttpRequest, group_id: int, body: GroupChangeIn) -> Any:
-    group = do_update_group(group_id, name=body.name, member_codes=body.units, actor=acting(request))
+    group = do_update_group(
+        group_id, name=body.name, member_codes=body.units, shared=body.shared, actor=acting(request)
+    )
     return _group_out(group)
 
 

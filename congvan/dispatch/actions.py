@@ -36,7 +36,7 @@ from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
-from congvan.orgs.access import Acting, current_unit
+from congvan.orgs.access import Acting, current_unit, usable_groups
 from congvan.orgs.actions import do_record_external_unit
 from congvan.orgs.models import Unit, UnitGroup, User
 from congvan.registers.actions import (
@@ -76,7 +76,11 @@ def resolve_recipients(
     if unknown:
         raise BadRecipients(_("Không có đơn vị nhận: %(items)s") % {"items": ", ".join(unknown[:20])})
     if slugs:
-        groups = {g.slug: g for g in UnitGroup.objects.filter(owner=acting.unit, slug__in=slugs)}
+        # The unit's own group first, then the nearest unit above that shares one of that name.
+        found = usable_groups(acting).filter(slug__in=slugs).select_related("owner")
+        groups: dict[str, UnitGroup] = {}
+        for g in sorted(found, key=lambda g: (g.owner_id != acting.unit.pk, -len(g.owner.path))):
+            groups.setdefault(g.slug, g)
         missing = [s for s in slugs if s not in groups]
         if missing:
             raise BadRecipients(_("Không có nhóm nhận: %(items)s") % {"items": ", ".join(missing)})

@@ -151,6 +151,17 @@ def unit_groups(acting: Acting) -> QuerySet[UnitGroup]:
     return UnitGroup.objects.filter(owner_id=acting.unit.pk)
 
 
+def ancestor_codes(unit: Unit) -> list[str]:
+    """The codes of the units above ``unit``, the nearest last (read from its path)."""
+    return [c for c in unit.path.strip("/").split("/")[:-1] if c]
+
+
+def usable_groups(acting: Acting) -> QuerySet[UnitGroup]:
+    """The recipient groups the acting unit may send to: its own, and those the units above it share."""
+    above = ancestor_codes(acting.unit)
+    return UnitGroup.objects.filter(Q(owner_id=acting.unit.pk) | Q(shared=True, owner__code__in=above))
+
+
 def access_group(acting: Acting, group_id: int, *, for_write: bool = False) -> UnitGroup:
     from congvan.lib.access import fetch_visible
 

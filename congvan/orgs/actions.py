@@ -343,7 +343,13 @@ def _group_members(member_codes: list[str]) -> list[Unit]:
 
 
 def do_create_group(
-    *, owner: Unit, slug: str = "", name: str, member_codes: list[str], actor: Acting | None
+    *,
+    owner: Unit,
+    slug: str = "",
+    name: str,
+    member_codes: list[str],
+    shared: bool = False,
+    actor: Acting | None,
 ) -> UnitGroup:
     """Create a named recipient group of a unit (its clerk, leader or admin)."""
     if actor is not None:
@@ -351,7 +357,9 @@ def do_create_group(
         owner = actor.unit
     name = clean_line(name, field="name", max_length=200, required=True)
     with transaction.atomic():
-        group = UnitGroup.objects.create(owner=owner, slug=slug or group_slug(name, owner), name=name)
+        group = UnitGroup.objects.create(
+            owner=owner, slug=slug or group_slug(name, owner), name=name, shared=shared
+        )
         members = _group_members(member_codes)
         group.members.set(members)
         record(
@@ -360,13 +368,18 @@ def do_create_group(
             unit=owner.code,
             target_type="group",
             target_id=group.slug,
-            details={"members": len(members)},
+            details={"members": len(members), "shared": shared},
         )
     return group
 
 
 def do_update_group(
-    group_id: int, *, name: str | None = None, member_codes: list[str] | None = None, actor: Acting
+    group_id: int,
+    *,
+    name: str | None = None,
+    member_codes: list[str] | None = None,
+    shared: bool | None = None,
+    actor: Acting,
 ) -> UnitGroup:
     """Rename a recipient group or change its units."""
     actor.require(*GROUP_KEEPERS, what=_("lập nhóm nơi nhận"))
@@ -375,6 +388,9 @@ def do_update_group(
         if name is not None:
             group.name = clean_line(name, field="name", max_length=200, required=True)
             group.save(update_fields=["name"])
+        if shared is not None:
+            group.shared = shared
+            group.save(update_fields=["shared"])
         if member_codes is not None:
             group.members.set(_group_members(member_codes))
         record(

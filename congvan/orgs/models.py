@@ -95,6 +95,8 @@ class UnitGroup(models.Model):
     slug = models.SlugField(max_length=50)
     name = models.CharField(max_length=200)
     members = models.ManyToManyField(Unit, related_name="in_groups")
+    # Offered to every unit below the owner too (a province's "all grassroots committees" list).
+    shared = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="group_slug_per_owner")]

@@ -25,10 +25,10 @@ from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import lenient_date
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
-from congvan.orgs.access import Acting
+from congvan.orgs.access import Acting, usable_groups
 from congvan.orgs.actions import sign_in
 from congvan.orgs.errors import PasswordChangeRequired
-from congvan.orgs.models import Membership, Unit, UnitGroup
+from congvan.orgs.models import Membership, Unit
 from congvan.web.decorators import member_required
 from congvan.web.forms import DraftForm, typed
 from congvan.web.middleware import SESSION_KEY
@@ -168,7 +168,7 @@ def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]
 
 def _recipient_choices(acting: Acting) -> dict[str, Any]:
     units = Unit.objects.filter(active=True).exclude(pk=acting.unit.pk).order_by("path")
-    groups = UnitGroup.objects.filter(owner=acting.unit).order_by("name")
+    groups = usable_groups(acting).order_by("name")
     return {"units": units, "groups": groups}
 
 

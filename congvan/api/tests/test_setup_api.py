@@ -212,3 +212,24 @@ def test_merging_a_commune_hands_over_its_open_work_and_keeps_its_history(crew):
     dan = Api(api["dan"].user, CS2)
     assert dan.get("/inbox").status_code == 200
     assert Api(api["dan"].user, CS1).get("/inbox").status_code == 403
+
+
+def test_a_group_shared_down_the_tree_is_used_by_the_units_below(api):
+    body = {"name": "Các xã của huyện", "units": [CS1, CS2], "shared": True}
+    made = api["root"].post("/groups", body)
+    assert made.status_code == 201, made.content
+    g = made.json()
+    assert g["owner"] == "000.00.00.T58" and g["shared"] is True
+    api["root"].post("/groups", {"name": "Riêng tỉnh", "units": [CS1]})
+    seen = {x["name"]: x for x in api["alice"].get("/groups").json()["results"]}
+    assert list(seen) == ["Các xã của huyện"]  # the province's own list stays its own
+    # Only the owner changes it; the district uses it in a release.
+    assert api["alice"].patch(f"/groups/{g['id']}", {"name": "x"}).status_code == 404
+    assert api["alice"].delete(f"/groups/{g['id']}").status_code == 404
+    draft = api["carol"].create_draft().json()["id"]
+    api["carol"].post(f"/documents/{draft}/submit")
+    api["bob"].post(f"/documents/{draft}/approve")
+    rel = api["alice"].post(f"/documents/{draft}/release", {"groups": [g["slug"]]})
+    assert rel.status_code == 200, rel.content
+    for who in ("dan", "erin"):
+        assert draft in [x["document"]["id"] for x in api[who].get("/inbox").json()["results"]]

@@ -49,6 +49,9 @@ class Api:
             "/api/v1" + url, json.dumps(body), content_type="application/json", headers=self.headers()
         )
 
+    def delete(self, url: str) -> Any:
+        return self.client.delete("/api/v1" + url, headers=self.headers())
+
     def multipart(self, url: str, data: dict[str, Any]) -> Any:
         return self.client.post("/api/v1" + url, data, headers=self.headers())
 
