@@ -794,3 +794,34 @@ def merge_unit_into(code: str, *, into: str, move_people: bool, actor: Acting) -
         },
     )
     return Merged(unit, successor, [c.code for c in children], moved, ended)
+
+
+def do_add_person(
+    *,
+    username: str,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    password: str,
+    unit_code: str,
+    role: str,
+    title: str = "",
+    actor: Acting,
+) -> User:
+    """An admin adds a person with a temporary password (to be replaced at the first sign-in) and
+    their first role, in one step: both are written, or neither."""
+    with transaction.atomic():
+        access_unit_for_admin(actor, unit_code)
+        user = do_create_user(
+            username=username,
+            password=password,
+            full_name=full_name,
+            email=email,
+            must_change=True,
+            actor=actor,
+        )
+        if phone:
+            user.phone = clean_phone(phone)
+            user.save(update_fields=["phone"])
+        do_create_membership(username=user.username, unit_code=unit_code, role=role, title=title, actor=actor)
+    return user

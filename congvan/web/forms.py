@@ -68,3 +68,69 @@ class DossierForm(forms.Form):
     code = _text(50)
     title = _text(300)
     retention = _text(10)
+
+
+class UnitForm(forms.Form):
+    """A new unit, or the fields of one being corrected."""
+
+    code = _text(32)
+    name = _text(200)
+    abbreviation = _text(20)
+    kind = _text(16)
+    sector = _text(8)
+    parent = _text(32)
+    place = _text(150)
+
+
+class MoveForm(forms.Form):
+    parent = _text(32)
+    into = _text(32)
+    people = forms.ChoiceField(required=False, choices=[("end", "end"), ("move", "move")])
+
+
+class TermForm(forms.Form):
+    name = forms.CharField(max_length=50, strip=True)
+    starts_on = forms.DateField(input_formats=["%Y-%m-%d"])
+    ends_on = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+class RegisterForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("out", "out"), ("in", "in")])
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+
+
+class SettingsForm(forms.Form):
+    clerk_may_route = forms.BooleanField(required=False)
+    days_normal = forms.IntegerField(min_value=0, max_value=365)
+    days_urgent = forms.IntegerField(min_value=0, max_value=365)
+    days_very_urgent = forms.IntegerField(min_value=0, max_value=365)
+    days_flash = forms.IntegerField(min_value=0, max_value=365)
+
+
+class PersonForm(forms.Form):
+    """A new person and their first role, or the fields of one being corrected."""
+
+    username = _text(150)
+    full_name = _text(100)
+    email = _text(254)
+    phone = _text(20)
+    password = forms.CharField(required=False, max_length=200, strip=False)
+    unit = _text(32)
+    role = _text(16)
+    title = _text(100)
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(input_formats=["%Y-%m-%d"])
+    name = _text(100)
+
+
+class GroupForm(forms.Form):
+    name = _text(200)
+    shared = forms.BooleanField(required=False)
+
+
+class PasswordForm(forms.Form):
+    old = forms.CharField(max_length=200, strip=False)
+    new = forms.CharField(max_length=200, strip=False)
+    new2 = forms.CharField(max_length=200, strip=False)

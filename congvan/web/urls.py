@@ -1,5 +1,6 @@
 from django.urls import path
 
+from congvan.web import administration as adm
 from congvan.web import processing, views
 
 app_name = "web"
@@ -31,4 +32,17 @@ urlpatterns = [
     path("search/", processing.search_view, name="search"),
     path("intake/", processing.intake_list, name="intake_list"),
     path("intake/<int:intake_id>/", processing.intake_view, name="intake"),
+    path("account/", adm.account_view, name="account"),
+    path("groups/", adm.groups_view, name="groups"),
+    path("groups/<int:group_id>/", adm.group_view, name="group"),
+    path("admin/", adm.units_view, name="admin"),
+    path("admin/units/", adm.units_view, name="admin_units"),
+    path("admin/units/<str:code>/", adm.unit_view, name="admin_unit"),
+    path("admin/units/<str:code>/<slug:action>/", adm.unit_action, name="admin_unit_action"),
+    path("admin/people/", adm.people_view, name="admin_people"),
+    path("admin/people/<str:username>/", adm.person_view, name="admin_person"),
+    path("admin/people/<str:username>/<slug:action>/", adm.person_action, name="admin_person_action"),
+    path("admin/holidays/", adm.holidays_view, name="admin_holidays"),
+    path("admin/transfer/", adm.transfer_view, name="admin_transfer"),
+    path("admin/export/<slug:what>.csv", adm.export_view, name="admin_export"),
 ]

@@ -96,6 +96,8 @@ def _int(value: object) -> int | None:
 
 @member_required
 def dashboard(request: HttpRequest, acting: Acting) -> HttpResponse:
+    if acting.role == "admin":  # an administrator's work is the organisation
+        return redirect("web:admin_units")
     counts = inbox_counts(acting)
     docs = issued_documents(acting)
     context = {

@@ -10,3 +10,7 @@ document.addEventListener("input", (e) => {
     label.hidden = q !== "" && !label.dataset.name.includes(q);
   }
 });
+document.addEventListener("submit", (e) => {
+  const message = e.target.dataset.confirm;
+  if (message && !window.confirm(message)) e.preventDefault();
+});
