@@ -162,6 +162,15 @@ def usable_groups(acting: Acting) -> QuerySet[UnitGroup]:
     return UnitGroup.objects.filter(Q(owner_id=acting.unit.pk) | Q(shared=True, owner__code__in=above))
 
 
+def group_unit_codes(acting: Acting, slugs: list[str]) -> list[str]:
+    """The codes of the active units in the groups named (those the acting unit may use)."""
+    if not slugs:
+        return []
+    groups = usable_groups(acting).filter(slug__in=[str(s)[:50] for s in slugs[:100]])
+    units = Unit.objects.filter(in_groups__in=groups, active=True).distinct().order_by("path")
+    return list(units.values_list("code", flat=True))
+
+
 def access_group(acting: Acting, group_id: int, *, for_write: bool = False) -> UnitGroup:
     from congvan.lib.access import fetch_visible
 

@@ -25,7 +25,7 @@ from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import lenient_date
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
-from congvan.orgs.access import Acting, usable_groups
+from congvan.orgs.access import Acting, group_unit_codes, usable_groups
 from congvan.orgs.actions import sign_in
 from congvan.orgs.errors import PasswordChangeRequired
 from congvan.orgs.models import Membership, Unit
@@ -152,11 +152,13 @@ def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     )
 
 
-def _metadata_from_post(post: QueryDict) -> dict[str, Any]:
-    """The compose form's fields, typed (the fields the form sent; the recipients as a list)."""
+def _metadata_from_post(acting: Acting, post: QueryDict) -> dict[str, Any]:
+    """The compose form's fields, typed (the fields the form sent; the recipients as a list, with the
+    units of the recipient groups ticked)."""
     meta = typed(DraftForm, post)
     if "recipients" in post or "recipients_present" in post:
-        meta["recipients"] = post.getlist("recipients")
+        grouped = [c for c in group_unit_codes(acting, post.getlist("groups")) if c != acting.unit.code]
+        meta["recipients"] = list(dict.fromkeys(post.getlist("recipients") + grouped))
     return meta
 
 
@@ -203,7 +205,7 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         form = {**request.POST.dict(), "recipients": request.POST.getlist("recipients")}
         try:
             main, attachments = _uploads(request)
-            meta = _metadata_from_post(request.POST)
+            meta = _metadata_from_post(acting, request.POST)
             if doc is None:
                 doc = doc_actions.do_create_draft(meta, main=main, attachments=attachments, actor=acting)
             else:

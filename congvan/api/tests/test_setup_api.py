@@ -109,8 +109,10 @@ def test_who_may_not_change_units(api, org, who):
     assert caller.patch(f"/units/{HU}", {"name": "x"}).status_code in (403, 404)
     assert caller.post("/units/000.01.01.H57/move", {"parent": "000.00.00.T58"}).status_code in (403, 404)
     assert caller.post("/units/000.01.04.H57/deactivate").status_code in (403, 404)
+    assert caller.post("/units/000.01.04.H57/merge", {"into": "000.01.03.H57"}).status_code in (403, 404)
+    assert caller.post(f"/units/{HU}/dissolve").status_code in (403, 404)
     assert Unit.objects.get(code=HU).name == "Huyện ủy Gò Công Tây"
-    assert Unit.objects.get(code="000.01.04.H57").active
+    assert Unit.objects.get(code="000.01.04.H57").active and Unit.objects.get(code=HU).active
 
 
 def test_recipient_groups_are_kept_by_the_unit_and_used_in_a_release(api):

@@ -127,6 +127,23 @@ def test_drafter_edits_a_draft_in_the_web(api):
     assert signed_in("dan").get(f"/documents/{doc_id}/edit/").status_code == 404
 
 
+def test_a_group_ticked_in_compose_becomes_the_drafts_recipients(api):
+    group = api["alice"].post("/groups", {"name": "Hai xã", "units": [CS1, "000.01.02.H57"]}).json()
+    doc_id = api["carol"].create_draft(subject="Gửi nhóm").json()["id"]
+    r = signed_in("carol").post(
+        f"/documents/{doc_id}/edit/",
+        {
+            "type": "KH",
+            "subject": "Gửi nhóm",
+            "recipients_present": "1",
+            "groups": [group["slug"], "khong-co"],
+        },
+    )
+    assert r.status_code == 302
+    doc = api["carol"].get(f"/documents/{doc_id}").json()
+    assert sorted(doc["recipients"]) == [CS1, "000.01.02.H57"]
+
+
 def test_compose_errors_keep_what_was_typed(people):
     client = signed_in("carol")
     r = client.post(
