@@ -1,4 +1,9 @@
-"""The document types that ship as editable data (data/document_types.csv)."""
+"""The document types that ship as editable data (data/document_types.csv).
+
+``rule_sets`` says which numbering rule sets use a type ("party state", "party" or "state"): Decree 30
+lists the State's types; guidance 36-HD/VPTW the Party's. The Party list has Thông tri, Kết luận and its
+own Quy định (QĐi); the State's has Quy định (QyĐ), Hợp đồng, Công điện, Bản ghi nhớ, Bản thỏa thuận and
+Giấy ủy quyền; the rest are shared. An office edits the file (or the table) to its practice."""
 
 from __future__ import annotations
 
@@ -14,9 +19,9 @@ def load_document_types(model: Any) -> int:
     count = 0
     with open(DATA, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            model.objects.update_or_create(
-                abbreviation=row["abbreviation"],
-                defaults={"name": row["name"], "is_letter": row["is_letter"] == "1"},
-            )
+            defaults = {"name": row["name"], "is_letter": row["is_letter"] == "1"}
+            if any(f.name == "rule_sets" for f in model._meta.get_fields()):  # not in early migrations
+                defaults["rule_sets"] = row.get("rule_sets") or "party state"
+            model.objects.update_or_create(abbreviation=row["abbreviation"], defaults=defaults)
             count += 1
     return count

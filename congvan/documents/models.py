@@ -14,6 +14,8 @@ class DocumentType(models.Model):
     abbreviation = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=100)
     is_letter = models.BooleanField(default=False)  # công văn: the State symbol has no type part
+    # The numbering rule sets that use the type, space-separated: "party state", "party", "state".
+    rule_sets = models.CharField(max_length=20, default="party state")
 
     class Meta:
         ordering = ["name"]

@@ -12,8 +12,12 @@ def files_of(document: Document) -> QuerySet[DocumentFile]:
     return document.files.select_related("blob").order_by("position", "id")
 
 
-def document_types() -> QuerySet[DocumentType]:
-    return DocumentType.objects.order_by("name")
+def document_types(rule_set: str = "", *, keep: str = "") -> QuerySet[DocumentType]:
+    """The types, or those a rule set uses ("party", "state"), with ``keep`` (a draft's own type)."""
+    qs = DocumentType.objects.order_by("name")
+    if rule_set:
+        qs = qs.filter(Q(rule_sets__contains=rule_set) | Q(abbreviation=keep))
+    return qs
 
 
 def outbox(

@@ -154,7 +154,7 @@ def unit_view(request: HttpRequest, acting: Acting, code: str) -> HttpResponse:
         "rule_sets": RuleSet.choices,
         "registers": Register.objects.filter(unit=unit).order_by("-scope", "direction")[:200],
         "settings": settings,
-        "types": document_types(),
+        "types": document_types(reg.rule_set_of(unit)),
         "kinds": UnitKind.choices,
         "targets": _unit_choices(acting).exclude(pk__in=below.values("pk")).order_by("path"),
         "predecessors": Unit.objects.filter(successor=unit).order_by("code"),

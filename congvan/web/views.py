@@ -29,6 +29,7 @@ from congvan.orgs.access import Acting, group_unit_codes, usable_groups
 from congvan.orgs.actions import sign_in
 from congvan.orgs.errors import PasswordChangeRequired
 from congvan.orgs.models import Membership, Unit
+from congvan.registers.actions import rule_set_of
 from congvan.web.decorators import member_required
 from congvan.web.forms import DraftForm, typed
 from congvan.web.middleware import SESSION_KEY
@@ -219,7 +220,7 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         "form": form,
         "doc": doc,
         "error": error,
-        "types": document_types(),
+        "types": document_types(rule_set_of(acting.unit), keep=form.get("type", "")),
         "urgencies": Urgency.choices,
         "confidentialities": Confidentiality.choices,
         "replaceable": issued_documents(acting)

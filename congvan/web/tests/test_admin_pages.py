@@ -260,3 +260,12 @@ def test_a_person_keeps_their_own_profile_and_password(admins):
     )
     assert User.objects.get(username="carol").check_password("Moi-moi-2026!")
     assert client.get("/account/").status_code == 200  # still signed in
+
+
+def test_each_rule_set_offers_its_own_document_types(admins):
+    party = signed_in("hadm").get(f"/admin/units/{HU}/").content.decode()
+    assert "QĐi: Quy định (Đảng)" in party and "Hợp đồng" not in party
+    state = signed_in("sadm").get(f"/admin/units/{STATE}/").content.decode()
+    assert "QyĐ: Quy định (Nhà nước)" in state and "Thông tri" not in state
+    compose = signed_in("carol").get("/compose/").content.decode()
+    assert "Thông tri" in compose and "Công điện" not in compose
