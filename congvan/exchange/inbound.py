@@ -31,6 +31,7 @@ from congvan.exchange.routing import NoRoute, next_hop
 from congvan.lib.dates import VN
 from congvan.lib.errors import CongvanError
 from congvan.orgs.access import current_unit
+from congvan.orgs.actions import EXTERNAL_PREFIX
 from congvan.orgs.models import Unit
 from congvan.signatures.actions import SignatureRefused, enforce_policy
 from congvan.signatures.models import PolicyAction, SignaturePolicy
@@ -174,6 +175,7 @@ def _take(
             return _relay_status(row, msg)
         unit, addressed = _recipient_unit(msg)
         organ = edxml.Organ(unit.code, unit.name)
+        _check_sender(msg, peer)
         if unit.home_node:
             try:
                 next_hop(unit.home_node)
@@ -198,6 +200,30 @@ def _take(
         return "refused", "02", exc.reason, edxml.Organ(to.organ_id, to.name) if to.organ_id else None
 
 
+def nodes_behind(peer: Peer) -> set[str]:
+    """The nodes a peer may speak for: itself and the nodes it relays for (``Peer.via``)."""
+    return {peer.code, *Peer.objects.filter(via=peer).values_list("code", flat=True)}
+
+
+def _check_sender(msg: edxml.EdxmlMessage, peer: Peer) -> None:
+    """A node sends only for units the directory places behind it, or for bodies it does not know at
+    all (recorded as behind the node); never for a unit hosted here or behind another node."""
+    code = (msg.sender.organ_id or "")[:32]
+    unit = Unit.objects.filter(code=code).first() if code else None
+    if unit is None:
+        return
+    if not unit.home_node and not unit.code.startswith(EXTERNAL_PREFIX):
+        raise Refused(
+            _("Máy chủ %(node)s không được gửi thay đơn vị %(code)s của máy chủ này")
+            % {"node": peer.code, "code": code}
+        )
+    if unit.home_node and unit.home_node not in nodes_behind(peer):
+        raise Refused(
+            _("Máy chủ %(node)s không được gửi thay đơn vị %(code)s (thuộc máy chủ %(home)s)")
+            % {"node": peer.code, "code": code, "home": unit.home_node}
+        )
+
+
 def _recipient_unit(msg: edxml.EdxmlMessage) -> tuple[Unit, Unit | None]:
     """The unit that receives the message, and the unit it was addressed to when that one has been
     merged into it since (a document for a merged unit goes to its successor)."""
@@ -217,7 +243,12 @@ def _take_document(
     """Import a document (or an update or replacement) for a unit of this server."""
     _check_document(msg, incoming)
     recalled = InMessage.objects.filter(
-        kind="revoke", document_id=row.document_id, recipient_organ=unit.code
+        kind="revoke",
+        result="accepted",
+        document_id=row.document_id,
+        recipient_organ=unit.code,
+        from_node=row.from_node,
+        sender_organ=row.sender_organ,
     ).exists()
     if recalled:
         raise Refused(_("Văn bản đã bị nơi gửi thu hồi"))
@@ -281,8 +312,13 @@ def _supersede(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit, receipt: Rec
     earlier = msg.replaces if row.kind == "replace" else [msg.business_document_id or msg.document_id]
     what = "Được thay thế bởi" if row.kind == "replace" else "Đã được cập nhật, xem"
     note = f"{what} văn bản {msg.symbol} (số đến mới #{receipt.pk})"
+    same_origin = {"from_node": row.from_node, "sender_organ": row.sender_organ}
     for old in InMessage.objects.filter(
-        kind__in=DOCUMENT_KINDS, result="accepted", document_id__in=earlier, recipient_organ=unit.code
+        kind__in=DOCUMENT_KINDS,
+        result="accepted",
+        document_id__in=earlier,
+        recipient_organ=unit.code,
+        **same_origin,  # changes apply only to what the same origin delivered
     ).select_related("receipt"):
         if (
             old.receipt is not None
@@ -301,7 +337,10 @@ def _revoke(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit) -> tuple[str, s
         .first()
     )
     reason = msg.business_reason or "Thu hồi văn bản"
-    if original is not None and original.from_node != row.from_node:
+    if original is not None and (original.from_node, original.sender_organ) != (
+        row.from_node,
+        row.sender_organ,
+    ):
         raise Refused(_("Chỉ nơi đã gửi văn bản mới thu hồi được"))
     if original is not None and original.receipt is not None:
         receipt = original.receipt

@@ -170,3 +170,68 @@ def test_only_the_recipients_node_reports_its_progress(
     assert post(peer).result == "accepted"
     d = Delivery.objects.get(dispatch__document_id=rel["id"])
     assert (d.state, d.transport) == ("registered", "acknowledged")
+
+
+@pytest.fixture
+def second_peer(peer: nodesig.NodeIdentity, tmp_path: Path) -> nodesig.NodeIdentity:
+    """Another configured peer, YB, beside XA."""
+    ykey, ycert = nodesig.make_identity("YB", tmp_path / "yb")
+    do_add_peer("YB", url="http://127.0.0.1:9", certificate=ycert.read_text())
+    return nodesig.NodeIdentity("YB", ykey.read_bytes(), ycert.read_bytes())
+
+
+def _send_as(node: nodesig.NodeIdentity, msg: edxml.EdxmlMessage) -> edxml.EdxmlMessage:
+    msg.node = node.code
+    signed = nodesig.sign(edxml.write(msg), node)
+    r = Client().post(
+        "/exchange/v1/messages",
+        {"message": SimpleUploadedFile("m.edxml", signed, "application/xml")},
+        headers={"X-Congvan-Node": node.code},
+    )
+    assert r.status_code == 200, r.content
+    return edxml.parse(nodesig.verify(r.content, nodesig.identity().cert_pem.decode()).xml)
+
+
+def test_a_peer_may_not_speak_for_a_unit_hosted_here_or_behind_another_node(
+    peer: nodesig.NodeIdentity, second_peer: nodesig.NodeIdentity
+) -> None:
+    from congvan.orgs.actions import do_record_external_unit
+
+    # "From" the province this server hosts: refused, nothing lands in the province's outbox.
+    forged = _doc("30", sender=edxml.Organ("000.00.00.T58", "Tỉnh ủy Tiền Giang"))
+    forged.document_id = "000.00.00.T58,2026/11/20,30-CT/TU"
+    answer = _send(peer, forged)
+    assert (answer.result, answer.status_code) == ("refused", "02")
+    assert not Receipt.objects.filter(document__issuing_unit__code="000.00.00.T58").exists()
+    # "From" a unit the directory places behind YB, sent by XA: refused; by YB itself: accepted.
+    do_record_external_unit(
+        name="Sở Tài chính", code="000.00.00.Y01", home_node="YB", update=True, actor=None
+    )
+    theirs = _doc("31", sender=edxml.Organ("000.00.00.Y01", "Sở Tài chính"))
+    theirs.document_id = "000.00.00.Y01,2026/11/20,31/STC"
+    assert _send(peer, theirs).result == "refused"
+    theirs.message_id = str(uuid.uuid4())
+    assert _send_as(second_peer, theirs).result == "accepted"
+    # A body nobody knows yet: accepted, and recorded as behind the sending node.
+    assert _send(peer, _doc("32")).result == "accepted"
+    assert Unit.objects.get(code=SENDER).home_node == "XA"
+
+
+def test_one_peer_cannot_change_or_preempt_anothers_documents(
+    peer: nodesig.NodeIdentity, second_peer: nodesig.NodeIdentity
+) -> None:
+    first = _doc("40")
+    assert _send(peer, first).result == "accepted"
+    # YB recalls, replaces and updates XA's document: none of it touches XA's receipt.
+    recall = _doc("40", kind=1, attachments=[])
+    assert _send_as(second_peer, recall).result == "refused"
+    replace = _doc("41", kind=3, replaces=[first.document_id], sender=edxml.Organ("000.00.00.G99", "Khác"))
+    replace.document_id = "000.00.00.G99,2026/11/20,41/K"
+    assert _send_as(second_peer, replace).result == "accepted"
+    assert _receipt("40").state == "arrived"
+    # YB recalls a document XA will send later: XA's document still arrives when it comes.
+    early = _doc("42", kind=1, attachments=[], sender=edxml.Organ("000.00.00.G98", "Khác nữa"))
+    early.document_id = _doc("42").document_id
+    assert _send_as(second_peer, early).status_code == "15"
+    assert _send(peer, _doc("42")).result == "accepted"
+    assert _receipt("42").state == "arrived"
