@@ -39,6 +39,7 @@ from congvan.api.schemas import (
     UserOut,
 )
 from congvan.dispatch import actions as dispatch_actions
+from congvan.dispatch.access import visible_deliveries
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
 from congvan.documents.access import issued_documents
@@ -168,9 +169,13 @@ def _metadata(text: str | None) -> dict[str, Any]:
 
 
 def _document_response(request: HttpRequest, doc_id: int) -> dict[str, Any]:
-    doc = access_document(acting(request), doc_id)
+    who = acting(request)
+    doc = access_document(who, doc_id)
     files = list(files_of(doc).select_related("blob__signature_report"))
-    return serialize.document_out(doc, files, deliveries_of(doc))
+    out = serialize.document_out(doc, files, visible_deliveries(who, doc))
+    if doc.issuing_unit_id != who.unit.pk:
+        out["review_comment"] = ""  # the issuing unit's internal review stays inside it
+    return out
 
 
 @api.post(

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from congvan.dispatch.errors import ReceiptNotFound
-from congvan.dispatch.models import Receipt
+from congvan.dispatch.models import Delivery, Receipt
 from congvan.documents.access import issuer_visible
 from congvan.documents.models import DocState, Document
 from congvan.lib.access import fetch_visible
@@ -31,6 +31,15 @@ def access_unit_receipt(acting: Acting, receipt_id: int, *, for_write: bool = Fa
         ReceiptNotFound(_("Không tìm thấy văn bản đến")),
         for_write=for_write,
     )
+
+
+def visible_deliveries(acting: Acting, document: Document) -> list[Delivery]:
+    """The deliveries of a document the person may see: all of them for the issuing unit (its
+    tracking), a recipient's own only (another recipient's notes are that unit's business)."""
+    qs = Delivery.objects.filter(dispatch__document=document).select_related("unit").order_by("unit__code")
+    if document.issuing_unit_id != acting.unit.pk:
+        qs = qs.filter(unit_id=acting.unit.pk)
+    return list(qs)
 
 
 def visible_documents(acting: Acting) -> QuerySet[Document]:

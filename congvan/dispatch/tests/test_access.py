@@ -119,3 +119,32 @@ def test_sender_tracking_is_not_visible_to_other_recipients_units(api):
     # ... but the list of deliveries belongs to the sender's view only when asked by the sender.
     assert seen["subject"]
     assert api["gina"].get(f"/documents/{rel['id']}").status_code == 404
+
+
+def test_a_recipient_sees_its_own_delivery_only_and_not_the_issuers_review(api):
+    """Each recipient's progress notes are its own business; the review comments stay in the issuing unit."""
+    draft = api["carol"].create_draft().json()["id"]
+    api["carol"].post(f"/documents/{draft}/submit")
+    api["bob"].post(f"/documents/{draft}/reject", {"comment": "Sửa lại mục 2"})
+    api["carol"].post(f"/documents/{draft}/submit", {"note": "Đã sửa, ý kiến nội bộ"})
+    api["bob"].post(f"/documents/{draft}/approve")
+    assert api["alice"].post(f"/documents/{draft}/release", {"recipients": [CS1, CS2]}).status_code == 200
+    receipt = next(r for r in api["dan"].get("/inbox").json()["results"] if r["document"]["id"] == draft)
+    api["dan"].post(f"/receipts/{receipt['id']}/return", {"reason": "Gửi nhầm, ghi chú riêng của xã 1"})
+    other = api["erin"].get(f"/documents/{draft}").json()
+    assert [d["unit"]["code"] if isinstance(d["unit"], dict) else d["unit"] for d in other["deliveries"]] == [
+        CS2
+    ]
+    assert "ghi chú riêng" not in str(other) and other["review_comment"] == ""
+    own = api["alice"].get(f"/documents/{draft}").json()
+    assert len(own["deliveries"]) == 2 and own["review_comment"] == "Đã sửa, ý kiến nội bộ"
+    page = signed_in_page("erin", f"/documents/{draft}/")
+    assert "ý kiến nội bộ" not in page and "ghi chú riêng" not in page
+
+
+def signed_in_page(username: str, url: str) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.post("/login/", {"username": username, "password": "correct horse 1"})
+    return client.get(url).content.decode()
