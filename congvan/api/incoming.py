@@ -54,13 +54,20 @@ from congvan.lib.dates import local_today
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.lib.links import page_of
+from congvan.orgs.access import Acting
 from congvan.reports import registers
 from congvan.search.queries import Filters as SearchFilters
 from congvan.search.queries import search as run_search
 from congvan.signatures.actions import do_set_policy
 from congvan.workflow import actions as wf
 from congvan.workflow import rules
-from congvan.workflow.access import access_assignment, access_dossier, access_receipt, unit_dossiers
+from congvan.workflow.access import (
+    access_assignment,
+    access_dossier,
+    access_receipt,
+    unit_dossiers,
+    visible_documents,
+)
 from congvan.workflow.actions.notices import notice_text
 from congvan.workflow.models import Assignment, Direction, Dossier, Holiday, Notification
 from congvan.workflow.queries import oversight, work_list
@@ -304,16 +311,16 @@ def print_register(
     return response
 
 
-def dossier_out(d: Dossier) -> dict[str, Any]:
+def dossier_out(d: Dossier, who: Acting) -> dict[str, Any]:
+    """A dossier with the documents in it that the person may read."""
+    docs = d.documents.filter(pk__in=visible_documents(who).values("pk")).order_by("id")
     return {
         "id": d.pk,
         "code": d.code,
         "title": d.title,
         "retention": d.retention,
         "closed": d.closed_at is not None,
-        "documents": [
-            {"id": doc.pk, "symbol": doc.symbol, "subject": doc.subject} for doc in d.documents.order_by("id")
-        ],
+        "documents": [{"id": doc.pk, "symbol": doc.symbol, "subject": doc.subject} for doc in docs],
     }
 
 
@@ -332,22 +339,25 @@ def create_dossier(request: HttpRequest, body: DossierIn) -> Any:
     d = wf.do_create_dossier(
         code=body.code, title=body.title, retention=body.retention, actor=acting(request)
     )
-    return Status(201, dossier_out(d))
+    return Status(201, dossier_out(d, acting(request)))
 
 
 @api.get("/dossiers/{dossier_id}", response={200: DossierOut, **ERRORS}, tags=["dossiers"])
 def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    return dossier_out(access_dossier(acting(request), dossier_id))
+    who = acting(request)
+    return dossier_out(access_dossier(who, dossier_id), who)
 
 
 @api.post("/dossiers/{dossier_id}/documents", response={200: DossierOut, **ERRORS}, tags=["dossiers"])
 def add_to_dossier(request: HttpRequest, dossier_id: int, body: DossierDocIn) -> Any:
-    return dossier_out(wf.do_add_to_dossier(dossier_id, body.document, actor=acting(request)))
+    who = acting(request)
+    return dossier_out(wf.do_add_to_dossier(dossier_id, body.document, actor=who), who)
 
 
 @api.post("/dossiers/{dossier_id}/close", response={200: DossierOut, **ERRORS}, tags=["dossiers"])
 def close_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    return dossier_out(wf.do_close_dossier(dossier_id, actor=acting(request)))
+    who = acting(request)
+    return dossier_out(wf.do_close_dossier(dossier_id, actor=who), who)
 
 
 @api.get("/holidays", response={200: HolidaysOut, **ERRORS}, tags=["settings"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,14 +22,22 @@ from congvan.documents.models import Blob, Document
 from congvan.documents.uploads import BlobUpload, stage_bytes
 from congvan.lib import filetypes
 from congvan.lib.access import fetch_visible
-from congvan.orgs.access import DRAFTERS, Acting
+from congvan.orgs.access import DRAFTERS, UNIT_WIDE, Acting
 
 INTAKE_TYPES = {filetypes.PDF, filetypes.PNG, filetypes.JPEG, filetypes.TIFF, filetypes.DOCX, filetypes.ODT}
 assert INTAKE_TYPES <= ATTACHMENT_TYPES
 
 
+def visible_intakes(acting: Acting) -> QuerySet[Intake]:
+    """The unit's intakes for the roles that see all of its work; a specialist's own only."""
+    qs = Intake.objects.filter(unit_id=acting.unit.pk)
+    if acting.role not in UNIT_WIDE:
+        qs = qs.filter(created_by_id=acting.user.pk)
+    return qs
+
+
 def access_intake(acting: Acting, intake_id: int, *, for_write: bool = False) -> Intake:
-    qs = Intake.objects.filter(unit_id=acting.unit.pk).select_related("blob")
+    qs = visible_intakes(acting).select_related("blob")
     return fetch_visible(
         qs, intake_id, IntakeNotFound(_("Không tìm thấy tệp tiếp nhận")), for_write=for_write
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +26,7 @@ from congvan.web.decorators import member_required
 from congvan.web.forms import AssignmentForm, DirectForm, DossierForm, typed
 from congvan.workflow import actions as wf
 from congvan.workflow import rules
-from congvan.workflow.access import access_assignment, unit_dossiers
+from congvan.workflow.access import access_assignment, unit_dossiers, visible_documents
 from congvan.workflow.deadlines import default_deadline
 from congvan.workflow.models import Assignment, AssignmentRole, Direction, Notification, Retention
 from congvan.workflow.queries import WORK_VIEWS, oversight, receipts_to_direct, work_list
@@ -201,7 +202,8 @@ def dossiers_view(request: HttpRequest, acting: Acting) -> HttpResponse:
                 actor=acting,
             )
         return redirect("web:dossiers")
-    rows = unit_dossiers(acting).prefetch_related("documents").order_by("-created_at")[:200]
+    shown = Prefetch("documents", queryset=visible_documents(acting).order_by("id"))
+    rows = unit_dossiers(acting).prefetch_related(shown).order_by("-created_at")[:200]
     return render(request, "web/dossiers.html", {"rows": rows, "retentions": Retention.choices})
 
 
@@ -254,7 +256,6 @@ def search_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 def intake_list(request: HttpRequest, acting: Acting) -> HttpResponse:
     """Take a file in (scan, PDF, DOCX, ODT) and see the unit's recent intakes."""
     from congvan.capture.actions import do_take_in_file
-    from congvan.capture.models import Intake
     from congvan.lib.errors import CongvanError
 
     error = ""
@@ -267,7 +268,9 @@ def intake_list(request: HttpRequest, acting: Acting) -> HttpResponse:
             error = exc.message
         else:
             return redirect("web:intake", intake.pk)
-    rows = Intake.objects.filter(unit=acting.unit).order_by("-created_at")[:50]
+    from congvan.capture.actions import visible_intakes
+
+    rows = visible_intakes(acting).order_by("-created_at")[:50]
     return render(
         request, "web/intake_list.html", {"rows": rows, "error": error}, status=400 if error else 200
     )

@@ -273,3 +273,33 @@ def test_office_files_become_pdf_renditions_through_libreoffice(api, name, make_
     assert draft.status_code == 201, draft.content
     [main] = api["alice"].get(f"/documents/{draft.json()['id']}").json()["files"]
     assert main["role"] == "main" and main["mime"] == "application/pdf" and main["name"] == name + ".pdf"
+
+
+def test_a_specialist_sees_only_their_own_intakes_and_dossier_documents(api):
+    """The clerk's paper arrivals are not a specialist's to read or turn into a draft; a dossier shows a
+    specialist only the documents they may read; auditors read dossiers but do not keep them."""
+    from django.test import Client
+
+    from congvan.lib.pdfgen import simple_pdf
+
+    clerks = run(api, "cong-van-den.pdf", simple_pdf(["Cong van den cua Tinh uy"]))
+    mine = take_in(api, "cua-toi.pdf", simple_pdf(["Du thao"]), who="carol")
+    assert mine.status_code == 201
+    assert api["carol"].get(f"/intake/{clerks['id']}").status_code == 404
+    assert api["carol"].post(f"/intake/{clerks['id']}/draft", {}).status_code == 404
+    assert api["carol"].get(f"/intake/{mine.json()['id']}").status_code == 200
+    page = Client()
+    page.post("/login/", {"username": "carol", "password": "correct horse 1"})
+    listing = page.get("/intake/").content.decode()
+    assert "cua-toi.pdf" in listing and "cong-van-den.pdf" not in listing
+    # A dossier of the unit holding a draft the specialist may not read.
+    secret = api["bob"].create_draft(subject="Dự thảo riêng của lãnh đạo").json()["id"]
+    d = api["bob"].post("/dossiers", {"code": "HS-01", "title": "Hồ sơ chung"}).json()
+    assert api["bob"].post(f"/dossiers/{d['id']}/documents", {"document": secret}).status_code == 200
+    assert [x["id"] for x in api["bob"].get(f"/dossiers/{d['id']}").json()["documents"]] == [secret]
+    assert api["carol"].get(f"/dossiers/{d['id']}").json()["documents"] == []
+    assert "Dự thảo riêng" not in page.get("/dossiers/").content.decode()
+    # The auditor reads, and may not create or close.
+    assert api["frank"].get(f"/dossiers/{d['id']}").status_code == 200
+    assert api["frank"].post("/dossiers", {"code": "HS-02", "title": "x"}).status_code == 403
+    assert api["frank"].post(f"/dossiers/{d['id']}/close").status_code == 403

@@ -12,6 +12,7 @@ from congvan.audit.actions import record
 from congvan.lib.errors import Conflict, InvalidInput
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting
+from congvan.orgs.models import Role
 from congvan.workflow.access import access_document, access_dossier
 from congvan.workflow.errors import DossierClosed
 from congvan.workflow.models import Dossier, Retention
@@ -19,7 +20,12 @@ from congvan.workflow.models import Dossier, Retention
 CODE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ.\-/_]{1,50}$")
 
 
+# Who keeps dossiers: the unit's document workers (auditors and administrators only read them).
+KEEPERS = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
+
+
 def do_create_dossier(*, code: str, title: str, retention: str, actor: Acting) -> Dossier:
+    actor.require(*KEEPERS, what=_("lập hồ sơ"))
     code = clean_line(code, field="code", max_length=50, required=True)
     if not CODE.match(code):
         raise InvalidInput(_("code: chữ, số và . -"))
@@ -52,6 +58,7 @@ def do_create_dossier(*, code: str, title: str, retention: str, actor: Acting) -
 
 def do_add_to_dossier(dossier_id: int, document_id: int, *, remove: bool = False, actor: Acting) -> Dossier:
     """Put a document the person can see into (or take it out of) an open dossier of the unit."""
+    actor.require(*KEEPERS, what=_("lập hồ sơ"))
     with transaction.atomic():
         d = access_dossier(actor, dossier_id, for_write=True)
         if d.closed_at is not None:
@@ -73,6 +80,7 @@ def do_add_to_dossier(dossier_id: int, document_id: int, *, remove: bool = False
 
 
 def do_close_dossier(dossier_id: int, *, actor: Acting) -> Dossier:
+    actor.require(*KEEPERS, what=_("lập hồ sơ"))
     with transaction.atomic():
         d = access_dossier(actor, dossier_id, for_write=True)
         if d.closed_at is not None:
