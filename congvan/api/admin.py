@@ -12,6 +12,7 @@ from congvan.api import serialize
 from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut, MeOut
+from congvan.api.types import Day
 from congvan.orgs.access import access_unit_setup, usable_groups
 from congvan.orgs.actions import (
     do_change_own_password,
@@ -34,8 +35,8 @@ ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 
 
 class TermIn(Strict):
     name: str
-    starts_on: dt.date
-    ends_on: dt.date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
 
 
 class TermOut(Schema):

@@ -12,6 +12,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
@@ -35,6 +36,49 @@ def error(status: int, code: str, message: str) -> JsonResponse:
     )
 
 
+def loads_strict(data: bytes | str) -> Any:
+    """JSON as the API accepts it: UTF-8 only (invalid bytes are refused, never replaced), no lone
+    surrogate in a string (it cannot be stored), nesting within Python's limits. Raises InvalidInput."""
+    import json
+
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise InvalidInput(_("Dữ liệu không phải UTF-8"), code="bad_encoding") from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            _("JSON hỏng (%(msg)s, dòng %(lineno)s)") % {"msg": exc.msg, "lineno": exc.lineno},
+            code="malformed_json",
+        ) from None
+    except RecursionError:
+        raise InvalidInput(_("JSON lồng quá sâu"), code="malformed_json") from None
+    except ValueError:  # e.g. an integer of thousands of digits
+        raise InvalidInput(_("JSON có số quá dài"), code="malformed_json") from None
+    stack = [value]
+    while stack:  # every string must be encodable (a lone "\ud800" is not)
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidInput(_("Chuỗi có ký tự không hợp lệ"), code="bad_encoding") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+class StrictJsonParser(Parser):
+    """The request bodies' JSON, read by ``loads_strict``."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return loads_strict(request.body)
+
+
 api = NinjaAPI(
     title="congvan API",
     version="1",
@@ -43,6 +87,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     urls_namespace="api",
     auth=BearerAuth(),
+    parser=StrictJsonParser(),
 )
 
 
@@ -73,6 +118,11 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, CongvanError):  # the body parser's own refusal, wrapped by django-ninja
+        return error(cause.status, cause.code, cause.message)
+    if exc.status_code == 400:
+        return error(400, "bad_request", _("Yêu cầu không hợp lệ"))
     return error(exc.status_code, "http_error", str(exc))
 
 
@@ -121,30 +171,19 @@ def check_uploads(request: HttpRequest) -> None:
 
 
 def parse_json_field(text: Any, field: str) -> Any:
-    import json
 
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput((_("%(field)s: cần JSON") % {"field": field}), code="missing_field")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            (
-                _("%(field)s: JSON hỏng (%(msg)s, dòng %(lineno)s)")
-                % {"field": field, "msg": exc.msg, "lineno": exc.lineno}
-            ),
-            code="malformed_json",
-        ) from None
+        return loads_strict(text)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{field}: {exc.message}", code=exc.code) from None
 
 
 def json_object(request: HttpRequest) -> dict[str, Any]:
     """The request body as a JSON object (empty body: {}), or a clear refusal."""
-    import json
 
-    try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidInput(_("JSON hỏng"), code="malformed_json") from None
+    body = loads_strict(request.body or b"{}")
     if not isinstance(body, dict):
         raise InvalidInput(_("Cần một đối tượng JSON"))
     return body

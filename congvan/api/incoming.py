@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Schema, Status
 
 from congvan.api.base import acting, api, check_uploads, json_object
@@ -46,11 +47,13 @@ from congvan.api.incoming_schemas import (
     UnitSettingsOut,
 )
 from congvan.api.schemas import DocumentMetadataIn, ErrorOut
+from congvan.api.types import Day
 from congvan.capture import actions as capture
 from congvan.capture.models import Intake
 from congvan.dispatch.actions import do_register_paper_arrival
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
+from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.lib.links import page_of
@@ -294,8 +297,8 @@ def mark_read(request: HttpRequest, body: ReadIn) -> Any:
 def print_register(
     request: HttpRequest,
     direction: Literal["out", "in"],
-    date_from: dt.date,
-    date_to: dt.date,
+    date_from: Day,
+    date_to: Day,
     format: Literal["pdf", "xlsx"] = "pdf",
 ) -> Any:
     """The outgoing (``out``) or incoming (``in``) register of Decree 30 Appendix IV, as PDF or XLSX."""
@@ -364,6 +367,8 @@ def close_dossier(request: HttpRequest, dossier_id: int) -> Any:
 def list_holidays(request: HttpRequest, year: int | None = None) -> Any:
     acting(request)
     qs = Holiday.objects.order_by("day")
+    if year is not None and not 1 <= year <= 9999:
+        raise InvalidInput(_("year: từ 1 đến 9999"))
     if year:
         qs = qs.filter(day__year=year)
     return {"results": [{"day": h.day, "name": h.name} for h in qs[:1000]]}
@@ -397,8 +402,8 @@ def search_documents(
     direction: str = "",
     type: str = "",
     issuer: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     state: str = "",
     limit: int = 20,
     offset: int = 0,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, StrictBool, StrictInt
+from pydantic import ConfigDict, Field, StrictBool, StrictInt
+
+from congvan.api.types import Day
 
 
 class Strict(Schema):
@@ -19,7 +21,7 @@ class AssignmentIn(Strict):
     assignee: str | None = None
     unit: str | None = None
     role: Literal["lead", "support", "fyi"]
-    deadline: dt.date | None = None
+    deadline: Day | None = None
 
 
 class DirectIn(Strict):
@@ -96,7 +98,7 @@ class AssignmentDetailOut(AssignmentOut):
 
 class ReassignIn(Strict):
     assignee: str
-    deadline: dt.date | None = None
+    deadline: Day | None = None
 
 
 class CompleteIn(Strict):
@@ -105,7 +107,7 @@ class CompleteIn(Strict):
 
 
 class ExtendIn(Strict):
-    until: dt.date
+    until: Day
     reason: str
 
 
@@ -177,7 +179,7 @@ class NoticesOut(Schema):
 
 
 class ReadIn(Strict):
-    ids: list[int] = []
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = []
     all: bool = False
 
 
@@ -216,7 +218,7 @@ class DossiersOut(Schema):
 
 
 class HolidayIn(Strict):
-    day: dt.date
+    day: Day
     name: str
 
 
@@ -300,7 +302,7 @@ class PaperFieldsIn(Strict):
     issuer: str | None = None
     number: int | None = None
     symbol: str | None = None
-    date: dt.date | None = None
+    date: Day | None = None
     place: str | None = None
 
 

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictInt, StrictStr
 
+from congvan.api.types import Day
+
 
 class ErrorBody(Schema):
     code: str
@@ -213,7 +215,7 @@ class InboxPage(Schema):
 
 
 class RegisterIn(Schema):
-    arrival_date: dt.date | None = None
+    arrival_date: Day | None = None
 
 
 class RegisterOut(Schema):
@@ -253,7 +255,7 @@ class DocumentMetadataIn(Schema):
     drafting_department: StrictStr | None = None
     urgency: Literal["normal", "urgent", "very_urgent", "flash"] | None = None
     confidentiality: StrictStr | None = None
-    reply_due: dt.date | None = None
+    reply_due: Day | None = None
     page_count: Count | None = None
     copies: Count | None = None
     recipients: list[StrictStr] | None = None

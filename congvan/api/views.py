@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -38,6 +37,7 @@ from congvan.api.schemas import (
     UserIn,
     UserOut,
 )
+from congvan.api.types import Day
 from congvan.dispatch import actions as dispatch_actions
 from congvan.dispatch.access import visible_deliveries
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
@@ -59,7 +59,12 @@ ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 
 # -- people and units ---------------------------------------------------------------------------
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, tags=["auth"])
+@api.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    tags=["auth"],
+)
 def issue_token(request: HttpRequest, body: TokenIn) -> dict[str, str]:
     """Exchange a username and password for a bearer token."""
     user = org_actions.sign_in(username=body.username, password=body.password, new_password=body.new_password)
@@ -300,8 +305,8 @@ class InboxQuery(Schema):
     state: str = ""
     urgency: str = ""
     issuer: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     cursor: str = ""
     limit: int = 50
 

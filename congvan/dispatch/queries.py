@@ -72,9 +72,9 @@ def inbox(acting: Acting, f: InboxFilter, *, cursor: str | None = None, limit: i
     if f.issuer:
         qs = qs.filter(issuer__code=f.issuer)
     # Day bounds in Vietnam time, as plain ranges over the indexed column.
-    if f.date_from:
+    if f.date_from and f.date_from > dt.date.min:  # the first day there is has no instant before it
         qs = qs.filter(arrived_at__gte=dt.datetime.combine(f.date_from, dt.time(), VN))
-    if f.date_to:
+    if f.date_to and f.date_to < dt.date.max:  # the last day there is has no day after it
         qs = qs.filter(arrived_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), VN))
     if cursor:
         at, pk = decode_cursor(cursor)

@@ -30,9 +30,13 @@ def parse_date(value: object, field: str) -> dt.date | None:
     try:
         if len(text) != 10:
             raise ValueError(text)
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(_("%(field)s: ngày dạng YYYY-MM-DD") % {"field": field}) from None
+    try:
+        return office_day(day)
+    except ValueError as exc:
+        raise InvalidInput(f"{field}: {exc}") from None
 
 
 def lenient_date(value: str) -> dt.date | None:
@@ -41,3 +45,17 @@ def lenient_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value) if value and len(value) == 10 else None
     except ValueError:
         return None
+
+
+# The days an office's documents, deadlines and terms may name: far enough either side for archives and
+# plans, near enough that a day after or before (or a deadline counted in working days) still exists.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def office_day(day: dt.date) -> dt.date:
+    """``day`` when it lies in FIRST_DAY..LAST_DAY; otherwise a ValueError that says the range."""
+    from django.utils.translation import gettext as _
+
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(_("ngày phải trong khoảng 1900-01-01 đến 2199-12-31"))
+    return day

@@ -3,11 +3,13 @@ value is refused with Django's own message in the person's language; the actions
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.http import QueryDict
 
+from congvan.lib.dates import office_day
 from congvan.lib.errors import InvalidInput
 
 
@@ -18,7 +20,14 @@ def typed(form_class: type[forms.Form], data: QueryDict) -> dict[str, Any]:
         name, errors = next(iter(form.errors.items()))
         label = form.fields[name].label or name if name in form.fields else name
         raise InvalidInput(f"{label}: {errors[0]}")
-    return {k: v for k, v in form.cleaned_data.items() if k in data}
+    values = {k: v for k, v in form.cleaned_data.items() if k in data}
+    for name, value in values.items():
+        if isinstance(value, dt.date):
+            try:
+                office_day(value)
+            except ValueError as exc:
+                raise InvalidInput(f"{form.fields[name].label or name}: {exc}") from None
+    return values
 
 
 def _text(max_length: int = 4000) -> forms.CharField:
