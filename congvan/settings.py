@@ -90,6 +90,8 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+# Reverse proxies whose X-Forwarded-For names the client (sign-in throttling counts per client address).
+TRUSTED_PROXIES = {a.strip() for a in env("TRUSTED_PROXIES", "").split(",") if a.strip()}
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -174,8 +176,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (orgs/throttle.py): failures allowed per account from one address, per address, and
+# per account from all addresses, before a wait that doubles each time (up to LOGIN_MAX_WAIT).
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
-LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_MINUTES", 15) * 60
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
+LOGIN_WAIT_SECONDS = env_int("LOGIN_WAIT_SECONDS", 60)
+LOGIN_MAX_WAIT_SECONDS = env_int("LOGIN_MAX_WAIT_SECONDS", 3600)
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
 
 SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 480) * 60

@@ -93,7 +93,11 @@ api = NinjaAPI(
 
 @api.exception_handler(CongvanError)
 def _congvan_error(request: HttpRequest, exc: CongvanError) -> HttpResponse:
-    return error(exc.status, exc.code, exc.message)
+    response = error(exc.status, exc.code, exc.message)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -20,6 +20,7 @@ from congvan.orgs.actions import (
     do_update_person,
 )
 from congvan.orgs.models import Membership, User
+from congvan.orgs.throttle import account_blocked
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 MAX_PEOPLE = 500
@@ -84,7 +85,7 @@ def _person_out(u: User) -> dict[str, Any]:
         "email": u.email,
         "phone": u.phone,
         "active": u.is_active,
-        "locked": bool(u.locked_until and u.locked_until > timezone.now()),
+        "locked": account_blocked(u.username, timezone.now()),
         "memberships": [_membership_row(m) for m in u.memberships.select_related("unit").order_by("id")],
     }
 

@@ -48,6 +48,7 @@ from congvan.documents.errors import DocumentNotFound
 from congvan.documents.queries import files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.errors import InvalidInput
+from congvan.lib.http import client_address
 from congvan.orgs import actions as org_actions
 from congvan.orgs.access import visible_directory
 from congvan.workflow import actions as wf_actions
@@ -67,7 +68,12 @@ ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 
 )
 def issue_token(request: HttpRequest, body: TokenIn) -> dict[str, str]:
     """Exchange a username and password for a bearer token."""
-    user = org_actions.sign_in(username=body.username, password=body.password, new_password=body.new_password)
+    user = org_actions.sign_in(
+        username=body.username,
+        password=body.password,
+        new_password=body.new_password,
+        address=client_address(request.META),
+    )
     return {"token": org_actions.do_issue_token(user)}
 
 

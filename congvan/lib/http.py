@@ -13,3 +13,16 @@ def content_disposition(name: str, *, inline: bool = False) -> str:
     ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii")
     ascii_name = "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else "_" for c in ascii_name)
     return f"{kind}; filename=\"{ascii_name or 'file'}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def client_address(meta: dict[str, str]) -> str:
+    """The address a request came from: REMOTE_ADDR, or, when that is a trusted reverse proxy
+    (CONGVAN_TRUSTED_PROXIES), the last address the proxy added to X-Forwarded-For."""
+    from django.conf import settings
+
+    remote = meta.get("REMOTE_ADDR", "")
+    if remote and remote in settings.TRUSTED_PROXIES:
+        forwarded = [a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1][:64]
+    return remote[:64]

@@ -14,12 +14,12 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.lib.text import clean_line
+from congvan.orgs import throttle
 from congvan.orgs.access import (
     Acting,
     access_group,
@@ -28,7 +28,6 @@ from congvan.orgs.access import (
     access_unit_for_admin,
 )
 from congvan.orgs.errors import (
-    AccountLocked,
     DuplicateUnit,
     InvalidOrgData,
     LoginFailed,
@@ -417,39 +416,28 @@ def do_delete_group(group_id: int, *, actor: Acting) -> None:
 _DUMMY_HASH: list[str] = []
 
 
-def do_login(*, username: str, password: str) -> User:
-    """Check a password, counting failures and locking the account after too many."""
+def do_login(*, username: str, password: str, address: str = "") -> User:
+    """Check a password under the sign-in throttle (``orgs.throttle``): the try is counted before the
+    check; unknown and existing accounts get the same answer after the same work."""
+    from django.contrib.auth.hashers import check_password
+
     now = timezone.now()
-    user = User.objects.filter(username=str(username).lower(), is_active=True).first()
+    name = str(username).strip().lower()[:150]
+    blocked = throttle.reserve(name, address, now)
+    user = User.objects.filter(username=name, is_active=True).first()
     if user is None:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(make_password("congvan-timing"))
-        # Same work as a real check, so timing does not tell which accounts exist.
-        from django.contrib.auth.hashers import check_password
-
-        check_password(str(password), _DUMMY_HASH[0])
-        raise LoginFailed(_("Sai tên đăng nhập hoặc mật khẩu"))
-    if user.locked_until and user.locked_until > now:
-        raise AccountLocked(_("Tài khoản tạm khóa do đăng nhập sai nhiều lần"))
-    if user.check_password(str(password)):
-        if user.failed_logins or user.locked_until:
-            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        check_password(str(password), _DUMMY_HASH[0])  # same work as a real check
+        ok = False
+    else:
+        ok = user.check_password(str(password))
+    if ok and user is not None:
+        throttle.succeeded(name, address)
         return user
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins"])
-        locked = user.failed_logins >= settings.LOGIN_MAX_FAILURES
-        if locked:
-            until = now + dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-            User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-        record(
-            "auth.locked" if locked else "auth.failed",
-            actor=user,
-            target_type="user",
-            target_id=user.username,
-        )
-    if locked:
-        raise AccountLocked(_("Tài khoản tạm khóa do đăng nhập sai nhiều lần"))
+        details = {"address": address[:64], **({"blocked": blocked} if blocked else {})}
+        record("auth.failed", actor=user, target_type="user", target_id=name, details=details)
     raise LoginFailed(_("Sai tên đăng nhập hoặc mật khẩu"))
 
 
@@ -546,9 +534,9 @@ def do_reset_password(username: str, *, password: str, actor: Acting) -> User:
     return user
 
 
-def sign_in(*, username: str, password: str, new_password: str = "") -> User:
+def sign_in(*, username: str, password: str, new_password: str = "", address: str = "") -> User:
     """Check a password (``do_login``); a temporary password must come with the new one, which replaces it."""
-    user = do_login(username=username, password=password)
+    user = do_login(username=username, password=password, address=address)
     if user.password_must_change:
         if not new_password:
             raise PasswordChangeRequired(_("Mật khẩu tạm: hãy đặt mật khẩu mới để đăng nhập"))
@@ -560,7 +548,7 @@ def do_unlock_person(username: str, *, actor: Acting) -> User:
     """An admin lifts the lockout that failed sign-ins put on an account."""
     with transaction.atomic():
         user = access_person_for_admin(actor, username)
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        throttle.clear_account(user.username)
         record(
             "user.unlocked",
             actor=actor.user,
@@ -568,7 +556,6 @@ def do_unlock_person(username: str, *, actor: Acting) -> User:
             target_type="user",
             target_id=user.username,
         )
-    user.refresh_from_db(fields=["failed_logins", "locked_until"])
     return user
 
 

@@ -10,8 +10,6 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     full_name = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=20, blank=True)
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     # Set by an administrator's reset: the temporary password only lets its holder choose a new one.
     password_must_change = models.BooleanField(default=False)
 
@@ -103,6 +101,20 @@ class UnitGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per key ("pair:<username>|<address>", "address:<address>",
+    "account:<username>"), keyed by the name typed so unknown and existing accounts behave alike."""
+
+    key = models.CharField(max_length=250, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    level = models.PositiveIntegerField(default=0)  # how many times it was blocked: the wait doubles
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ApiToken(models.Model):

@@ -40,6 +40,7 @@ from congvan.orgs.access import (
 from congvan.orgs.errors import NotAllowed
 from congvan.orgs.imports import ImportFailed, import_people_csv, import_units_csv, people_csv, units_csv
 from congvan.orgs.models import Membership, Role, Sector, Unit, UnitKind, User
+from congvan.orgs.throttle import account_blocked
 from congvan.registers import actions as reg
 from congvan.registers.models import CommitteeTerm, Register, RuleSet
 from congvan.web.decorators import member_required
@@ -298,7 +299,7 @@ def person_view(request: HttpRequest, acting: Acting, username: str) -> HttpResp
         "managed_ids": set(managed.values_list("pk", flat=True)),
         "units": _unit_choices(acting).order_by("path"),
         "roles": Role.choices,
-        "locked": bool(person.locked_until and person.locked_until > timezone.now()),
+        "locked": account_blocked(person.username, timezone.now()),
     }
     return render(request, "web/admin/person.html", context)
 

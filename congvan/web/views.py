@@ -25,6 +25,7 @@ from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import lenient_date
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
+from congvan.lib.http import client_address
 from congvan.orgs.access import Acting, group_unit_codes, usable_groups
 from congvan.orgs.actions import sign_in
 from congvan.orgs.errors import PasswordChangeRequired
@@ -50,6 +51,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 username=p.get("username", ""),
                 password=p.get("password", ""),
                 new_password=p.get("new_password", ""),
+                address=client_address(request.META),
             )
         except PasswordChangeRequired as exc:
             error, must_change = exc.message, True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.test import Client
 
 from congvan.orgs.tests.support import Api, make_user
@@ -40,14 +41,79 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(people):
     assert a.json()["error"]["code"] == b.json()["error"]["code"] == "login_failed"
 
 
-def test_account_locks_after_repeated_failures_even_for_the_right_password(people, settings):
+def from_address(address: str) -> Client:
+    return Client(REMOTE_ADDR=address)
+
+
+def test_failures_from_one_address_wait_there_and_not_elsewhere(people, settings):
+    """A stranger's wrong passwords make the stranger wait, not the owner signing in from elsewhere."""
     settings.LOGIN_MAX_FAILURES = 3
-    client = Client()
+    stranger = from_address("203.0.113.9")
+    for _ in range(3):
+        assert token(stranger, "alice", "wrong").status_code == 401
+    waiting = token(stranger, "alice", "correct horse 1")  # even the right password waits, unchecked
+    assert waiting.status_code == 429 and waiting.json()["error"]["code"] == "account_locked"
+    assert "60 giây" in waiting.json()["error"]["message"] and waiting["Retry-After"] == "60"
+    assert token(from_address("10.0.0.5"), "alice", "correct horse 1").status_code == 200
+    # Unknown accounts behave the same: same answers, same wait.
+    for _ in range(3):
+        assert token(stranger, "khongco", "wrong").status_code == 401
+    assert token(stranger, "khongco", "wrong").status_code == 429
+
+
+def test_the_wait_doubles_and_an_address_spraying_many_accounts_waits(people, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from congvan.orgs.models import LoginThrottle
+
+    settings.LOGIN_MAX_FAILURES, settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 2, 5
+    stranger = from_address("198.51.100.7")
     for _ in range(2):
-        assert token(client, "alice", "wrong").status_code == 401
-    assert token(client, "alice", "wrong").status_code == 429
-    locked = token(client, "alice", "correct horse 1")
-    assert locked.status_code == 429 and locked.json()["error"]["code"] == "account_locked"
+        token(stranger, "bob", "wrong")
+    LoginThrottle.objects.filter(key__startswith="pair:bob|").update(blocked_until=timezone.now())
+    for _ in range(2):
+        token(stranger, "bob", "wrong")
+    row = LoginThrottle.objects.get(key="pair:bob|198.51.100.7")
+    assert row.blocked_until is not None
+    assert 110 <= (row.blocked_until - timezone.now()).total_seconds() <= 120  # twice the first wait
+    # Spraying: one failure on each of many names from one address blocks the address.
+    for name in ("a1", "a2"):
+        token(stranger, name, "wrong")
+    assert token(stranger, "carol", "correct horse 1").status_code == 429
+    assert token(from_address("10.0.0.6"), "carol", "correct horse 1").status_code == 200
+    assert timezone.now() - dt.timedelta(minutes=1) < row.updated_at
+
+
+@pytest.mark.django_db(transaction=True)  # the tries' own connections must see committed rows
+def test_parallel_tries_get_exactly_the_allowed_checks(people, settings):
+    """Ten tries at once against a limit of three: three passwords are checked, the rest wait."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers: the PostgreSQL pass runs this with real parallel rows")
+    settings.LOGIN_MAX_FAILURES = 3
+    from congvan.orgs.actions import do_login
+
+    outcomes = []
+
+    def attempt(_: int) -> str:
+        from django.db import connections
+
+        try:
+            do_login(username="alice", password="wrong", address="192.0.2.1")
+        except Exception as exc:
+            return type(exc).__name__
+        finally:
+            connections.close_all()
+        return "ok"
+
+    with ThreadPoolExecutor(10) as pool:
+        outcomes = list(pool.map(attempt, range(10)))
+    assert outcomes.count("LoginFailed") == 3 and outcomes.count("AccountLocked") == 7
 
 
 def test_no_or_bad_token_is_refused(people):
@@ -83,3 +149,15 @@ def test_user_without_unit_is_told_so(org):
     user.memberships.all().delete()
     r = Api(user).get("/inbox")
     assert r.status_code == 403 and r.json()["error"]["code"] == "no_membership"
+
+
+def test_behind_a_trusted_proxy_the_client_address_counts(people, settings):
+    settings.LOGIN_MAX_FAILURES, settings.TRUSTED_PROXIES = 2, {"127.0.0.9"}
+
+    def via_proxy(client_ip: str) -> Client:
+        return Client(REMOTE_ADDR="127.0.0.9", HTTP_X_FORWARDED_FOR=f"1.2.3.4, {client_ip}")
+
+    for _ in range(2):
+        token(via_proxy("203.0.113.50"), "dan", "wrong")
+    assert token(via_proxy("203.0.113.50"), "dan", "correct horse 1").status_code == 429
+    assert token(via_proxy("203.0.113.51"), "dan", "correct horse 1").status_code == 200
