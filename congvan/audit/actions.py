@@ -62,7 +62,9 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append one event to the chain; must run inside the state change's transaction."""
-    record_many([Event(action, target_type, str(target_id), unit, details or {})], actor=actor)
+    # The columns' widths: a long name typed at a sign-in is kept cut, never a failed write.
+    event = Event(action, target_type[:32], str(target_id)[:64], unit[:32], details or {})
+    record_many([event], actor=actor)
 
 
 def record_many(events: list[Event], *, actor: Actor | None) -> None:

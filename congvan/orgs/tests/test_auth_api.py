@@ -161,3 +161,8 @@ def test_behind_a_trusted_proxy_the_client_address_counts(people, settings):
         token(via_proxy("203.0.113.50"), "dan", "wrong")
     assert token(via_proxy("203.0.113.50"), "dan", "correct horse 1").status_code == 429
     assert token(via_proxy("203.0.113.51"), "dan", "correct horse 1").status_code == 200
+
+
+def test_a_very_long_name_at_sign_in_is_an_ordinary_failure(people):
+    r = token(Client(), "ú" * 150, "x" * 200)
+    assert r.status_code == 401
