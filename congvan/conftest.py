@@ -26,6 +26,8 @@ def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> I
 
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.BLOB_DIR = tmp_path_factory.mktemp("blobs")
+    # Each test's chain is rolled back with its database: its checkpoints go with it.
+    settings.AUDIT_CHECKPOINT_FILE = str(tmp_path_factory.mktemp("audit") / "checkpoints.log")
     # A request in English leaves its language active in the thread (as each request of a server
     # sets its own); a test starts in the default language, as a command or a new request does.
     translation.activate(settings.LANGUAGE_CODE)

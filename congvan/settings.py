@@ -87,6 +87,25 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> bytes:
+    """The key of the audit chain's MACs: CONGVAN_AUDIT_KEY(_FILE), kept outside the database (for
+    protection from someone who can write the data directory, on another volume or in the service's
+    environment); the embedded default makes one beside the data."""
+    configured = env("AUDIT_KEY")
+    if configured:
+        return configured.encode()
+    path = DATA_DIR / "audit_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+AUDIT_KEY = _audit_key()
+# Signed checkpoints of the chain, outside the database: a rewrite or truncation below one is detected.
+AUDIT_CHECKPOINT_FILE = env("AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit" / "checkpoints.log"))
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]

@@ -42,7 +42,7 @@ from congvan.dispatch import actions as dispatch_actions
 from congvan.dispatch.access import visible_deliveries
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
-from congvan.documents.access import issued_documents
+from congvan.documents.access import issued_documents, note_document_read
 from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.queries import files_of, outbox
@@ -235,6 +235,8 @@ def list_documents(request: HttpRequest, state: str = "", cursor: str = "", limi
 
 @api.get("/documents/{document_id}", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def get_document(request: HttpRequest, document_id: int) -> Any:
+    who = acting(request)
+    note_document_read(who, access_document(who, document_id))
     return _document_response(request, document_id)
 
 
@@ -254,10 +256,12 @@ def get_document(request: HttpRequest, document_id: int) -> Any:
 )
 def download_file(request: HttpRequest, document_id: int, file_id: int, inline: bool = False) -> Any:
     """Stream a file of a visible document; the name survives in any language (RFC 6266/5987)."""
-    doc = access_document(acting(request), document_id)
+    who = acting(request)
+    doc = access_document(who, document_id)
     f = files_of(doc).filter(pk=file_id).first()
     if f is None:
         raise DocumentNotFound(_("Không tìm thấy tệp"))
+    note_document_read(who, doc, file_id=f.pk)
     return file_response(f, inline=inline)
 
 

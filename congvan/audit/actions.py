@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,7 +33,9 @@ class Event:
 
 
 def event_hash(prev_hash: str, seq: int, at: dt.datetime, actor_id: int | None, actor: str, e: Event) -> str:
-    """Return the SHA-256 over the previous hash and the event's canonical JSON."""
+    """Return the HMAC-SHA-256, with the audit key (kept outside the database), over the previous hash
+    and the event's canonical JSON: whoever can write the database but not read the key cannot
+    recompute a chain after an edit."""
     body = json.dumps(
         {
             "seq": seq,
@@ -49,7 +53,7 @@ def event_hash(prev_hash: str, seq: int, at: dt.datetime, actor_id: int | None, 
         separators=(",", ":"),
         default=str,
     )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    return hmac.new(settings.AUDIT_KEY, (prev_hash + body).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def record(
@@ -103,6 +107,24 @@ def record_many(events: list[Event], *, actor: Actor | None) -> None:
         prev = digest
     AuditEvent.objects.bulk_create(rows, batch_size=500)
     AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+
+
+def record_access(
+    action: str, *, actor: Actor, unit: str, target_type: str, target_id: object, **details: Any
+) -> None:
+    """Record that a person read or downloaded something ("who opened this document"): its own small
+    transaction, as a read changes nothing else."""
+    with transaction.atomic():
+        record(action, actor=actor, unit=unit, target_type=target_type, target_id=target_id, details=details)
+
+
+def write_checkpoint() -> None:
+    """Append the chain head as a checkpoint to the file outside the database."""
+    from congvan.audit import checkpoints
+
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None:
+        checkpoints.write(head.seq, head.hash)
 
 
 def _jsonable(details: dict[str, Any]) -> dict[str, Any]:

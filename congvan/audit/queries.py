@@ -40,4 +40,29 @@ def verify_chain(batch: int = 5000) -> tuple[int, list[ChainProblem]]:
         problems.append(
             ChainProblem(head.seq, f"the chain ends at #{last_seq} but its head says #{head.seq}")
         )
+    problems += _against_checkpoints(last_seq)
     return checked, problems
+
+
+def _against_checkpoints(last_seq: int) -> list[ChainProblem]:
+    """Every checkpoint written outside the database must still be in the chain, and the chain must
+    reach the last one (a truncation or a rewrite with recomputed hashes shows here)."""
+    from congvan.audit import checkpoints
+
+    problems = []
+    marks = checkpoints.read()
+    for mark in marks:
+        if not mark.valid:
+            problems.append(ChainProblem(mark.seq, "a checkpoint line was altered (its MAC is wrong)"))
+            continue
+        if mark.seq > last_seq:
+            problems.append(
+                ChainProblem(mark.seq, f"the chain ends at #{last_seq}, before checkpoint #{mark.seq}")
+            )
+            continue
+        ev = AuditEvent.objects.filter(seq=mark.seq).only("hash").first()
+        if ev is None or ev.hash != mark.hash:
+            problems.append(
+                ChainProblem(mark.seq, f"the chain differs from checkpoint #{mark.seq} (rewritten)")
+            )
+    return problems

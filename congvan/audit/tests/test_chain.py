@@ -73,3 +73,47 @@ def test_a_failed_action_leaves_no_event(db):
         record("x", actor=None)
         1 / 0  # noqa: B018
     assert AuditEvent.objects.count() == before
+
+
+def test_a_rewrite_with_recomputed_hashes_needs_the_key(chain, settings):
+    """Someone who can write the database edits an event and recomputes every hash after it: without
+    the audit key (outside the database) the hashes do not match."""
+    from congvan.audit.actions import GENESIS, Event
+
+    AuditEvent.objects.filter(seq=3).update(details={"i": 99, "vi": "Đ"})
+    prev = GENESIS
+    for ev in AuditEvent.objects.order_by("seq"):
+        body_event = Event(ev.action, ev.target_type, ev.target_id, ev.unit, ev.details)
+        settings.AUDIT_KEY, real = b"a guess", settings.AUDIT_KEY
+        from congvan.audit.actions import event_hash
+
+        forged = event_hash(prev, ev.seq, ev.at, ev.actor_id, ev.actor, body_event)
+        settings.AUDIT_KEY = real
+        AuditEvent.objects.filter(pk=ev.pk).update(prev_hash=prev, hash=forged)
+        prev = forged
+    from congvan.audit.models import AuditHead
+
+    AuditHead.objects.filter(id=1).update(hash=prev)
+    _, problems = verify_chain()
+    assert problems and all("edited" in p.problem for p in problems[:5])
+
+
+def test_checkpoints_outside_the_database_catch_truncation_and_rewrites(chain, settings):
+    from congvan.audit import checkpoints
+    from congvan.audit.actions import write_checkpoint
+    from congvan.audit.models import AuditHead
+
+    call_command("audit_verify")  # a sound chain: its head becomes a checkpoint
+    assert [c.seq for c in checkpoints.read()] == [5]
+    # Drop the last two events and set the head back: the chain alone looks whole.
+    last = AuditEvent.objects.get(seq=3)
+    AuditEvent.objects.filter(seq__gt=3).delete()
+    AuditHead.objects.filter(id=1).update(seq=3, hash=last.hash)
+    _, problems = verify_chain()
+    assert any("before checkpoint #5" in p.problem for p in problems)
+    # An altered checkpoint line is itself reported.
+    path = checkpoints.path()
+    path.write_text(path.read_text().replace('"seq": 5', '"seq": 2'))
+    _, problems = verify_chain()
+    assert any("altered" in p.problem for p in problems)
+    write_checkpoint()  # unchanged head: nothing new is written twice

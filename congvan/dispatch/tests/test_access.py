@@ -148,3 +148,21 @@ def signed_in_page(username: str, url: str) -> str:
     client = Client()
     client.post("/login/", {"username": username, "password": "correct horse 1"})
     return client.get(url).content.decode()
+
+
+def test_who_opened_a_document_and_downloaded_its_file_is_audited(api):
+    from congvan.audit.models import AuditEvent
+
+    rel = released(api, [CS1])
+    doc = api["dan"].get(f"/documents/{rel['id']}").json()
+    assert api["dan"].get(f"/documents/{rel['id']}/files/{doc['files'][0]['id']}").status_code == 200
+    page = signed_in_page("alice", f"/documents/{rel['id']}/")
+    assert page
+    events = AuditEvent.objects.filter(target_type="document", target_id=str(rel["id"]))
+    reads = list(events.filter(action="document.read").values_list("actor", "unit"))
+    assert ("dan", CS1) in reads and ("alice", "000.00.01.H57") in reads
+    download = events.get(action="document.downloaded")
+    assert download.actor == "dan" and download.details["file"] == doc["files"][0]["id"]
+    # Someone who may not read it leaves no trace of a read (the refusal is a 404).
+    assert api["gina"].get(f"/documents/{rel['id']}").status_code == 404
+    assert not events.filter(actor="gina").exists()

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from congvan.audit.tasks import write_audit_checkpoint
 from congvan.capture.tasks import resume_intakes
 from congvan.mail.tasks import send_emails
 from congvan.search.tasks import index_changed_documents
@@ -30,3 +31,4 @@ class Command(BaseCommand):
             verify_new_files.enqueue()
             index_changed_documents.enqueue()
             resume_intakes.enqueue()
+            write_audit_checkpoint.enqueue()
