@@ -143,14 +143,37 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     databases) has nothing to learn from the second pass and runs in the first only."""
     from django.conf import settings
 
-    if "postgresql" in str(settings.DATABASES["default"]["ENGINE"]):
+    on_postgres = "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
+    if on_postgres:
         once = pytest.mark.skip(reason="no database involved: the SQLite pass ran it")
         for item in items:
             uses_db = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
             marked = item.get_closest_marker("django_db") or item.get_closest_marker("cluster")
             if not uses_db and not marked and not item.nodeid.startswith("bench/"):
                 item.add_marker(once)
+    _once_per_command(items, on_postgres=on_postgres)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def _once_per_command(items: list[Any], *, on_postgres: bool) -> None:
+    """Slow tests whose subject is not the database run in one pass only: the browser walks in the
+    SQLite pass (the pages are the same on both); the exchange cluster and the API fuzz in the
+    PostgreSQL pass (the scaled shape, the stricter database), or in the SQLite pass when no
+    PostgreSQL pass follows (``CONGVAN_TEST_POSTGRES_FOLLOWS``, set by scripts/test)."""
+    import os
+
+    postgres_follows = os.environ.get("CONGVAN_TEST_POSTGRES_FOLLOWS") == "1"
+    for item in items:
+        wanted = item.get_closest_marker("once")
+        if wanted is None and item.get_closest_marker("browser") is not None:
+            wanted = pytest.mark.once("sqlite").mark
+        if wanted is None:
+            continue
+        where = wanted.args[0]
+        if where == "sqlite" and on_postgres:
+            item.add_marker(pytest.mark.skip(reason="once per test command: the SQLite pass ran it"))
+        if where == "postgres" and not on_postgres and postgres_follows:
+            item.add_marker(pytest.mark.skip(reason="once per test command: in the PostgreSQL pass"))
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ a signed-in clerk; any 5xx, or an answer the document does not declare, fails th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,10 +62,7 @@ def _summary(exc: BaseException) -> str:
     return " ".join(lines)[:700]
 
 
-@pytest.mark.skipif(
-    not os.environ.get("CONGVAN_DATABASE_URL") and os.environ.get("CONGVAN_TEST_POSTGRES_FOLLOWS") == "1",
-    reason="once per test command: in the PostgreSQL pass (the stricter database: NUL bytes, integer ranges)",
-)
+@pytest.mark.once("postgres")  # the stricter database: NUL bytes, integer ranges, column widths
 def test_generated_requests_get_declared_answers(fuzz_schema: Any, people: Any) -> None:
     headers = {"Authorization": f"Bearer {Api(people['alice']).token}"}
     failures: list[str] = []

@@ -29,7 +29,7 @@ UNITS = {
 }
 NODES = {"tu": "TG", "hu1": "GCT", "hu2": "CG"}
 
-pytestmark = pytest.mark.cluster
+pytestmark = [pytest.mark.cluster, pytest.mark.once("postgres")]  # nodes on PostgreSQL: the scaled shape
 
 
 def _database_urls(tmp: Path) -> dict[str, str]:
