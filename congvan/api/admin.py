@@ -21,9 +21,12 @@ from congvan.orgs.actions import (
     do_delete_group,
     do_dissolve_unit,
     do_move_unit,
+    do_revoke_own_token,
     do_update_group,
     do_update_own_profile,
     do_update_unit,
+    own_tokens,
+    token_hash,
 )
 from congvan.orgs.models import Unit, UnitGroup, User
 from congvan.registers.actions import do_create_term, do_set_rule_set, rule_set_of
@@ -144,6 +147,43 @@ def change_password(request: HttpRequest, body: PasswordIn) -> Any:
     assert isinstance(user, User)
     do_change_own_password(old=body.old, new=body.new, actor=user)
     return {"changed": True}
+
+
+class TokenRow(Schema):
+    id: int
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    current: bool
+
+
+class TokensOut(Schema):
+    results: list[TokenRow]
+
+
+class RevokedOut(Schema):
+    revoked: int
+
+
+@api.get("/me/tokens", response={200: TokensOut, **ERRORS}, tags=["auth"])
+def list_own_tokens(request: HttpRequest) -> Any:
+    """The person's bearer tokens in force (``current``: the one of this request)."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    raw = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    here = token_hash(raw)
+    rows = [
+        {"id": t.pk, "created_at": t.created_at, "expires_at": t.expires_at, "current": t.key_hash == here}
+        for t in own_tokens(user)
+    ]
+    return {"results": rows}
+
+
+@api.delete("/me/tokens/{token_id}", response={200: RevokedOut, **ERRORS}, tags=["auth"])
+def revoke_own_token(request: HttpRequest, token_id: int) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    do_revoke_own_token(token_id, actor=user)
+    return {"revoked": 1}
 
 
 @api.patch("/me", response={200: MeOut, **ERRORS}, tags=["auth"])

@@ -16,6 +16,7 @@ from congvan.orgs.actions import (
     do_change_membership,
     do_end_membership,
     do_reset_password,
+    do_revoke_tokens,
     do_unlock_person,
     do_update_person,
 )
@@ -121,6 +122,16 @@ def update_person(request: HttpRequest, username: str, body: PersonIn) -> Any:
 @api.post("/users/{username}/unlock", response={200: PersonOut, **ERRORS}, tags=["units"])
 def unlock_person(request: HttpRequest, username: str) -> Any:
     return _person_out(do_unlock_person(username, actor=acting(request)))
+
+
+class RevokedOut(Schema):
+    revoked: int
+
+
+@api.post("/users/{username}/tokens/revoke", response={200: RevokedOut, **ERRORS}, tags=["units"])
+def revoke_tokens(request: HttpRequest, username: str) -> Any:
+    """End every bearer token of the person (a lost laptop, a leaked script)."""
+    return {"revoked": do_revoke_tokens(username, actor=acting(request))}
 
 
 @api.get("/memberships", response={200: MembershipsOut, **ERRORS}, tags=["units"])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
+from congvan.lib.errors import NotFound
 from congvan.lib.text import clean_line
 from congvan.orgs import throttle
 from congvan.orgs.access import (
@@ -441,7 +442,7 @@ def do_login(*, username: str, password: str, address: str = "") -> User:
     raise LoginFailed(_("Sai tên đăng nhập hoặc mật khẩu"))
 
 
-def _token_hash(raw: str) -> str:
+def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
@@ -450,9 +451,41 @@ def do_issue_token(user: User) -> str:
     raw = "cv_" + secrets.token_urlsafe(32)
     expires = timezone.now() + dt.timedelta(hours=settings.API_TOKEN_HOURS)
     with transaction.atomic():
-        ApiToken.objects.create(user=user, key_hash=_token_hash(raw), expires_at=expires)
+        ApiToken.objects.create(user=user, key_hash=token_hash(raw), expires_at=expires)
         record("auth.token_issued", actor=user, target_type="user", target_id=user.username)
     return raw
+
+
+def own_tokens(user: User) -> list[ApiToken]:
+    """A person's tokens still in force, newest first."""
+    return list(ApiToken.objects.filter(user=user, expires_at__gt=timezone.now()).order_by("-created_at"))
+
+
+def do_revoke_own_token(token_id: int, *, actor: User) -> None:
+    """A person ends one of their own tokens (another person's is not found)."""
+    with transaction.atomic():
+        deleted, _rows = ApiToken.objects.filter(user=actor, pk=token_id).delete()
+        if not deleted:
+            raise NotFound(_("Không có mã truy cập này"))
+        record("auth.token_revoked", actor=actor, target_type="user", target_id=actor.username)
+
+
+def do_revoke_tokens(username: str, *, actor: Acting) -> int:
+    """An admin ends every token of a person they manage; returns how many."""
+    with transaction.atomic():
+        user = access_person_for_admin(actor, username)
+        if user.is_superuser and not actor.user.is_superuser:
+            raise NotAllowed(_("Chỉ quản trị hệ thống đổi được tài khoản quản trị hệ thống"))
+        count, _rows = ApiToken.objects.filter(user=user).delete()
+        record(
+            "auth.tokens_revoked",
+            actor=actor.user,
+            unit=actor.unit.code,
+            target_type="user",
+            target_id=user.username,
+            details={"count": count},
+        )
+    return count
 
 
 def user_for_token(raw: str) -> User | None:
@@ -461,7 +494,7 @@ def user_for_token(raw: str) -> User | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_token_hash(raw), expires_at__gt=timezone.now(), user__is_active=True)
+        .filter(key_hash=token_hash(raw), expires_at__gt=timezone.now(), user__is_active=True)
         .first()
     )
     return token.user if token else None

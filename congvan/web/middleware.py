@@ -38,7 +38,8 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if request.user.is_authenticated if hasattr(request, "user") else False:
+        signed_in = request.user.is_authenticated if hasattr(request, "user") else False
+        if signed_in or request.path.startswith(("/api/", "/exchange/")):  # nothing of it in any cache
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -166,3 +166,22 @@ def test_behind_a_trusted_proxy_the_client_address_counts(people, settings):
 def test_a_very_long_name_at_sign_in_is_an_ordinary_failure(people):
     r = token(Client(), "ú" * 150, "x" * 200)
     assert r.status_code == 401
+
+
+def test_a_person_lists_and_ends_their_tokens_and_an_admin_ends_all(people):
+    from congvan.orgs.tests.support import make_user
+
+    first, second = Api(people["carol"]), Api(people["carol"])
+    listed = first.get("/me/tokens")
+    assert listed["Cache-Control"] == "no-store"
+    rows = listed.json()["results"]
+    assert len(rows) == 2 and sum(r["current"] for r in rows) == 1
+    other = next(r for r in rows if not r["current"])
+    assert Api(people["alice"]).delete(f"/me/tokens/{other['id']}").status_code == 404  # not hers
+    assert first.delete(f"/me/tokens/{other['id']}").json() == {"revoked": 1}
+    assert second.get("/me").status_code == 401 and first.get("/me").status_code == 200
+    admin = Api(make_user("hadm2", "Quản trị", "000.00.01.H57", "admin"))
+    assert Api(people["alice"]).post("/users/carol/tokens/revoke").status_code in (403, 404)
+    assert admin.post("/users/carol/tokens/revoke").json() == {"revoked": 1}
+    assert first.get("/me").status_code == 401
+    assert admin.post("/users/gina/tokens/revoke").status_code == 404  # outside the admin's units
