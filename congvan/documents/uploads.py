@@ -44,10 +44,20 @@ class BlobUpload(UploadedFile):
 
 
 class BlobUploadHandler(FileUploadHandler):
-    """Write each uploaded file to a temporary blob, hashing it; refuse one over the size limit."""
+    """Write each uploaded file to a temporary blob, hashing it; refuse one over the size limit.
+
+    A page request from someone not signed in has no file to send (the login form has none): its files
+    are skipped unread into the disk, so nothing is spooled before the request is refused. The API
+    checks the bearer token before it reads a body; the exchange checks the sending node first.
+    """
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
+        request = self.request
+        if request is not None and not request.path.startswith(("/api/", "/exchange/")):
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                raise SkipFile()
         self.temp, self.fh = blobstore.new_temp()
         self.digest = hashlib.sha256()
         self.size = 0

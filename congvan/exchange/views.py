@@ -13,11 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from congvan.documents.uploads import BlobUpload
 from congvan.exchange import nodesig
 from congvan.exchange.inbound import Incoming, receive
+from congvan.exchange.models import Peer
 from congvan.exchange.peers import directory
 from congvan.lib.errors import CongvanError
 
 XML = "application/xml; charset=utf-8"
 MAX_XML = 200 * 1024 * 1024  # the national format may carry its files inside the XML
+STRANGER_MAX_BYTES = 1024 * 1024  # what a node that is not a configured peer may post
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -41,6 +43,11 @@ def messages(request: HttpRequest) -> HttpResponse:
         return _error(413, "too_large", _("Thông điệp quá lớn"))
     if not (request.content_type or "").startswith("multipart/form-data"):
         return _error(400, "malformed", _("Cần multipart/form-data: 'message' rồi các tệp"))
+    node = request.headers.get("X-Congvan-Node", "")[:32]
+    if length > STRANGER_MAX_BYTES and not Peer.objects.filter(code=node, active=True).exists():
+        # Decided before a byte of the body is read: a stranger's large post costs neither memory nor
+        # disk. A small one is read and answered with a signed refusal (02), as the national format asks.
+        return _error(403, "unknown_node", _("Máy chủ %(node)s không có trong danh sách") % {"node": node})
     files = request.FILES
     stream = getattr(request, "_stream", None)
     if stream is not None and getattr(stream, "_pos", 0) < getattr(stream, "limit", 0):

@@ -235,3 +235,33 @@ def test_one_peer_cannot_change_or_preempt_anothers_documents(
     assert _send_as(second_peer, early).status_code == "15"
     assert _send(peer, _doc("42")).result == "accepted"
     assert _receipt("42").state == "arrived"
+
+
+def test_a_strangers_large_post_is_refused_before_its_body_is_read(
+    peer: nodesig.NodeIdentity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from congvan.documents import blobstore
+
+    spooled: list[int] = []
+    real = blobstore.new_temp
+
+    def counted() -> Any:
+        spooled.append(1)
+        return real()
+
+    monkeypatch.setattr(blobstore, "new_temp", counted)
+    big = b"x" * (3 * 1024 * 1024)
+    r = Client().post(
+        "/exchange/v1/messages",
+        {"message": SimpleUploadedFile("m.edxml", big, "application/xml")},
+        headers={"X-Congvan-Node": "NOBODY"},
+    )
+    assert r.status_code == 403 and r.json()["error"]["code"] == "unknown_node"
+    assert spooled == []  # nothing read, nothing spooled
+    # A configured peer's message of the same size is read (and answered for what it is).
+    r = Client().post(
+        "/exchange/v1/messages",
+        {"message": SimpleUploadedFile("m.edxml", big, "application/xml")},
+        headers={"X-Congvan-Node": "XA"},
+    )
+    assert r.status_code == 200 and spooled == [1]

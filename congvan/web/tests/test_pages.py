@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -266,3 +267,30 @@ def test_a_draft_names_the_document_it_replaces_in_the_web(api):
     assert api["carol"].get(f"/documents/{doc_id}").json()["replaces"] == first["id"]
     page = client.get(f"/documents/{doc_id}/edit/").content.decode()
     assert f'<option value="{first["id"]}" selected' in page
+
+
+def test_an_anonymous_multipart_post_writes_nothing_to_disk(people, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from congvan.documents import blobstore
+
+    spooled: list[int] = []
+    real = blobstore.new_temp
+
+    def counted() -> Any:
+        spooled.append(1)
+        return real()
+
+    monkeypatch.setattr(blobstore, "new_temp", counted)
+
+    def big() -> SimpleUploadedFile:
+        return SimpleUploadedFile("x.pdf", b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024), "application/pdf")
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "a" * 32
+    r = client.post("/login/", {"csrfmiddlewaretoken": "a" * 32, "file": big(), "username": "x"})
+    assert r.status_code == 400  # a sign-in that failed, and the file never reached the disk
+    assert spooled == []
+    # Signed in, the same upload streams to a temporary file (the intake page takes files).
+    signed_in("alice").post("/intake/", {"file": big()})
+    assert spooled == [1]
