@@ -125,3 +125,25 @@ def test_export_command(api, tmp_path):
 def test_hostile_or_broken_messages_are_refused(data):
     with pytest.raises(MalformedMessage):
         parse(data)
+
+
+def test_a_dtd_is_refused_wherever_it_stands():
+    """A DOCTYPE is refused even far into the prolog (an earlier check looked at the first 2 KB only)."""
+    from congvan.exchange.edxml import EdxmlMessage, Organ
+
+    good = write(
+        EdxmlMessage(
+            kind="document",
+            sender=Organ("000.00.00.G22", "Văn phòng"),
+            recipients=[Organ("000.00.01.H57", "Huyện ủy")],
+            subject="Thử",
+            message_id="5d8f0c1e-1111-4222-8333-444455556666",
+        )
+    )
+    assert parse(good).subject == "Thử"
+    head, sep, body = good.partition(b"?>")
+    padded = (
+        head + sep + b"<!--" + b"x" * 8000 + b'--><!DOCTYPE edXML SYSTEM "http://127.0.0.1:9/x.dtd">' + body
+    )
+    with pytest.raises(MalformedMessage):
+        parse(padded)
