@@ -194,7 +194,8 @@ def do_create_user(
     if not isinstance(password, str) or not password:
         raise InvalidOrgData(_("password: bắt buộc"))
     try:
-        validate_password(password)
+        # Checked against the new person's own name, username and e-mail (not like any of them).
+        validate_password(password, user=User(username=username, full_name=full_name, email=email or ""))
     except ValidationError as exc:
         raise InvalidOrgData("password: " + " ".join(exc.messages)) from exc
     with transaction.atomic():

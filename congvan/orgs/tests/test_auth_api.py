@@ -185,3 +185,14 @@ def test_a_person_lists_and_ends_their_tokens_and_an_admin_ends_all(people):
     assert admin.post("/users/carol/tokens/revoke").json() == {"revoked": 1}
     assert first.get("/me").status_code == 401
     assert admin.post("/users/gina/tokens/revoke").status_code == 404  # outside the admin's units
+
+
+def test_a_password_equal_to_the_username_is_refused(people):
+    from congvan.orgs.actions import do_create_user
+    from congvan.orgs.errors import InvalidOrgData
+
+    for name in ("nguyenvanlong2026", "tran.thi.binh.vt"):
+        with pytest.raises(InvalidOrgData):
+            do_create_user(username=name, password=name, full_name="Thử", actor=None)
+        with pytest.raises(InvalidOrgData):
+            do_create_user(username=name, password=name.upper(), full_name="Thử", actor=None)
