@@ -88,3 +88,25 @@ def iter_verified(sha256: str) -> Iterator[bytes]:
             yield chunk
     if digest.hexdigest() != sha256:
         raise OSError(f"blob {sha256} is corrupted")
+
+
+# No request lives this long (the web server's timeout is 10 minutes): an older temporary file is what a
+# crash or a killed worker left behind.
+ORPHAN_AGE_SECONDS = 3600
+
+
+def sweep_temp(older_than: float = ORPHAN_AGE_SECONDS, *, now: float | None = None) -> tuple[int, int]:
+    """Remove temporary files older than ``older_than`` seconds; return (files, bytes) removed."""
+    import time
+
+    limit = (now if now is not None else time.time()) - older_than
+    files = size = 0
+    for entry in os.scandir(temp_dir()):
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if entry.is_file(follow_symlinks=False) and st.st_mtime < limit:
+                os.unlink(entry.path)
+                files, size = files + 1, size + st.st_size
+        except FileNotFoundError:  # another process swept it first
+            continue
+    return files, size

@@ -33,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve only (workers run elsewhere)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from congvan.documents.blobstore import sweep_temp
+
+        sweep_temp()  # what a crash left in the store's temporary folder
         bin_dir = os.path.dirname(sys.executable)
         web = [
             os.path.join(bin_dir, "gunicorn"),

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from congvan.audit.tasks import write_audit_checkpoint
 from congvan.capture.tasks import resume_intakes
+from congvan.documents.tasks import sweep_temp_files
 from congvan.mail.tasks import send_emails
 from congvan.search.tasks import index_changed_documents
 from congvan.signatures.tasks import verify_new_files
@@ -32,3 +33,4 @@ class Command(BaseCommand):
             index_changed_documents.enqueue()
             resume_intakes.enqueue()
             write_audit_checkpoint.enqueue()
+            sweep_temp_files.enqueue()
