@@ -49,6 +49,11 @@ class Refused(Exception):
         self.reason = reason
 
 
+class DamagedInTransit(Refused):
+    """A signed message whose files did not arrive whole: refused, but not recorded, so the genuine
+    copy sent again under the same id is taken (a damaged copy must not block it)."""
+
+
 @dataclass
 class Incoming:
     node: str  # the peer that says it sent this (X-Congvan-Node)
@@ -149,6 +154,9 @@ def _receive(incoming: Incoming) -> bytes:
                 document_id=row.document_id,
             )
             row.save()
+    except DamagedInTransit as exc:  # nothing recorded: the sender's retry is taken as new
+        log.warning("exchange: %s from %r arrived damaged: %s", message_id, peer.code, exc.reason)
+        return answer(ack_for=message_id, result="refused", code="02", reason=exc.reason, to=msg.sender)
     except IntegrityError:  # the same message posted twice at once: the first one's answer
         first = InMessage.objects.filter(message_id=message_id).first()
         if first is None:
@@ -188,6 +196,8 @@ def _take(
         if addressed is not None and row.receipt is not None:  # addressed to a unit merged since
             Receipt.objects.filter(pk=row.receipt.pk).update(addressed_to=addressed)
         return "accepted", "01", "", organ
+    except DamagedInTransit:
+        raise
     except Refused as exc:
         record(
             "exchange.refused",
@@ -277,9 +287,9 @@ def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:
     for m in msg.manifest:
         got = incoming.files.get(m.content_id)
         if got is None:
-            raise Refused(_("Thiếu tệp %(content_id)s") % {"content_id": m.content_id})
+            raise DamagedInTransit(_("Thiếu tệp %(content_id)s") % {"content_id": m.content_id})
         if got.sha256 != m.sha256 or got.size != m.size:
-            raise Refused(
+            raise DamagedInTransit(
                 _("Tệp %(content_id)s bị thay đổi trên đường truyền") % {"content_id": m.content_id}
             )
     if not msg.manifest and not msg.attachments:

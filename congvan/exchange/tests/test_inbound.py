@@ -265,3 +265,36 @@ def test_a_strangers_large_post_is_refused_before_its_body_is_read(
         headers={"X-Congvan-Node": "XA"},
     )
     assert r.status_code == 200 and spooled == [1]
+
+
+def test_a_copy_damaged_in_transit_does_not_block_the_genuine_one(peer: nodesig.NodeIdentity) -> None:
+    """The same signed message twice: first with its file cut on the way, then whole. The first is
+    refused (02) and not recorded, so the second, under the same id, is taken."""
+    import hashlib
+
+    pdf = simple_pdf(["Van ban 50"])
+    msg = _doc("50", attachments=[])
+    msg.manifest = [
+        edxml.ManifestEntry(
+            "cid:0", "vb-50.pdf", "application/pdf", hashlib.sha256(pdf).hexdigest(), len(pdf)
+        )
+    ]
+    signed = nodesig.sign(edxml.write(msg), peer)
+
+    def post(content: bytes) -> edxml.EdxmlMessage:
+        r = Client().post(
+            "/exchange/v1/messages",
+            {
+                "message": SimpleUploadedFile("m.edxml", signed, "application/xml"),
+                "cid:0": SimpleUploadedFile("vb-50.pdf", content, "application/pdf"),
+            },
+            headers={"X-Congvan-Node": "XA"},
+        )
+        assert r.status_code == 200, r.content
+        return edxml.parse(nodesig.verify(r.content, nodesig.identity().cert_pem.decode()).xml)
+
+    damaged = post(pdf[: len(pdf) // 2])
+    assert (damaged.result, damaged.status_code) == ("refused", "02")
+    genuine = post(pdf)
+    assert (genuine.result, genuine.status_code) == ("accepted", "01")
+    assert _receipt("50").state == "arrived"
