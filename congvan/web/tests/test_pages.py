@@ -294,3 +294,33 @@ def test_an_anonymous_multipart_post_writes_nothing_to_disk(people, monkeypatch)
     # Signed in, the same upload streams to a temporary file (the intake page takes files).
     signed_in("alice").post("/intake/", {"file": big()})
     assert spooled == [1]
+
+
+def test_https_mode_sets_secure_cookies_hsts_and_trusts_the_proxys_scheme(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONGVAN_")}
+    env.update(
+        {
+            "CONGVAN_HTTPS": "true",
+            "CONGVAN_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "congvan.settings",
+        }
+    )
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SECURE_PROXY_SSL_HEADER)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[:3] == ["True", "True", "31536000"] and "HTTP_X_FORWARDED_PROTO" in out.stdout
+
+
+def test_behind_a_tls_proxy_the_pages_send_hsts(db, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    r = Client().get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert r["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in Client().get("/login/")
