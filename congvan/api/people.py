@@ -7,6 +7,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Schema
 
+from congvan.api.admin import RevokedOut
 from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut
@@ -122,10 +123,6 @@ def update_person(request: HttpRequest, username: str, body: PersonIn) -> Any:
 @api.post("/users/{username}/unlock", response={200: PersonOut, **ERRORS}, tags=["units"])
 def unlock_person(request: HttpRequest, username: str) -> Any:
     return _person_out(do_unlock_person(username, actor=acting(request)))
-
-
-class RevokedOut(Schema):
-    revoked: int
 
 
 @api.post("/users/{username}/tokens/revoke", response={200: RevokedOut, **ERRORS}, tags=["units"])

@@ -42,7 +42,7 @@ from congvan.dispatch import actions as dispatch_actions
 from congvan.dispatch.access import visible_deliveries
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
-from congvan.documents.access import issued_documents, note_document_read
+from congvan.documents.access import issued_documents
 from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.queries import files_of, outbox
@@ -236,7 +236,7 @@ def list_documents(request: HttpRequest, state: str = "", cursor: str = "", limi
 @api.get("/documents/{document_id}", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def get_document(request: HttpRequest, document_id: int) -> Any:
     who = acting(request)
-    note_document_read(who, access_document(who, document_id))
+    doc_actions.do_note_document_read(access_document(who, document_id), actor=who)
     return _document_response(request, document_id)
 
 
@@ -261,7 +261,7 @@ def download_file(request: HttpRequest, document_id: int, file_id: int, inline: 
     f = files_of(doc).filter(pk=file_id).first()
     if f is None:
         raise DocumentNotFound(_("Không tìm thấy tệp"))
-    note_document_read(who, doc, file_id=f.pk)
+    doc_actions.do_note_document_read(doc, file_id=f.pk, actor=who)
     return file_response(f, inline=inline)
 
 

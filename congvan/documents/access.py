@@ -28,26 +28,3 @@ def access_issued_document(acting: Acting, document_id: int, *, for_write: bool 
     """Return a document of the acting unit, locked when it is to be changed; hide all others."""
     qs = issued_documents(acting).select_related("doc_type", "issuing_unit", "created_by")
     return fetch_visible(qs, document_id, DocumentNotFound(_("Không tìm thấy văn bản")), for_write=for_write)
-
-
-def note_document_read(acting: Acting, doc: Document, *, file_id: int | None = None) -> None:
-    """Audit an opening of a document, or a download of one of its files (pages and API alike)."""
-    from congvan.audit.actions import record_access
-
-    if file_id is None:
-        record_access(
-            "document.read",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="document",
-            target_id=doc.pk,
-        )
-    else:
-        record_access(
-            "document.downloaded",
-            actor=acting.user,
-            unit=acting.unit.code,
-            target_type="document",
-            target_id=doc.pk,
-            file=file_id,
-        )

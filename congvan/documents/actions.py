@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from congvan.audit.actions import record
+from congvan.audit.actions import record, record_access
 from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import attach, check_files
@@ -86,3 +86,17 @@ def do_update_draft(
             details={"fields": sorted(fields), "files": len(checked)},
         )
     return doc
+
+
+def do_note_document_read(doc: Document, *, file_id: int | None = None, actor: Acting) -> None:
+    """Audit an opening of a document the person may read, or a download of one of its files (pages
+    and API alike): "who opened this document"."""
+    details = {"file": file_id} if file_id is not None else {}
+    record_access(
+        "document.downloaded" if file_id is not None else "document.read",
+        actor=actor.user,
+        unit=actor.unit.code,
+        target_type="document",
+        target_id=doc.pk,
+        **details,
+    )

@@ -99,10 +99,8 @@ def _unit_choices(acting: Acting) -> QuerySet[Unit]:
 # -- units --
 
 
-@member_required
+@admin_required
 def units_view(request: HttpRequest, acting: Acting) -> HttpResponse:
-    if not is_admin(acting):
-        raise NotAllowed(_("Chỉ quản trị viên mở được trang này"))
     q = folded_form(request.GET.get("q", "")[:100].strip())
     show_all = request.GET.get("all") == "1"
     units = _unit_choices(acting) if not show_all else administered_units(acting).filter(home_node="")

@@ -17,7 +17,7 @@ from congvan.dispatch import rules as dispatch_rules
 from congvan.dispatch.models import DeliveryState
 from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
 from congvan.documents import actions as doc_actions
-from congvan.documents.access import access_issued_document, issued_documents, note_document_read
+from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Document, Urgency
@@ -238,7 +238,7 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
 @member_required
 def document_view(request: HttpRequest, acting: Acting, document_id: int) -> HttpResponse:
     doc = access_document(acting, document_id)
-    note_document_read(acting, doc)
+    doc_actions.do_note_document_read(doc, actor=acting)
     own = doc.issuing_unit_id == acting.unit.pk
     receipt = None if own else visible_receipts(acting).filter(document=doc).first()
     files = list(files_of(doc).select_related("blob__signature_report"))
@@ -270,7 +270,7 @@ def download(request: HttpRequest, acting: Acting, document_id: int, file_id: in
     f = files_of(doc).filter(pk=file_id).first()
     if f is None:
         raise DocumentNotFound(_("Không tìm thấy tệp"))
-    note_document_read(acting, doc, file_id=f.pk)
+    doc_actions.do_note_document_read(doc, file_id=f.pk, actor=acting)
     return file_response(f, inline=request.GET.get("inline") == "1")
 
 
