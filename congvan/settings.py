@@ -40,6 +40,11 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"CONGVAN_{name} must be true or false, got {raw!r}")
 
 
+def env_list(name: str, default: str) -> list[str]:
+    """A comma-separated setting ("admin,leader"); an empty value is an empty list."""
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
 def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
     """Turn ``sqlite:///path`` or ``postgres://user:pw@host:port/name`` into a DATABASES entry."""
     if not url:
@@ -124,6 +129,7 @@ INSTALLED_APPS = [
     "congvan.lib",
     "congvan.orgs",
     "congvan.audit",
+    "congvan.security",
     "congvan.documents",
     "congvan.signatures",
     "congvan.capture",
@@ -134,6 +140,7 @@ INSTALLED_APPS = [
     "congvan.exchange",
     "congvan.mail",
     "congvan.reports",
+    "congvan.ops",
     "congvan.api",
     "congvan.web",
 ]
@@ -148,6 +155,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "congvan.web.middleware.SessionGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -203,6 +211,25 @@ LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
 LOGIN_WAIT_SECONDS = env_int("LOGIN_WAIT_SECONDS", 60)
 LOGIN_MAX_WAIT_SECONDS = env_int("LOGIN_MAX_WAIT_SECONDS", 3600)
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
+# Two-factor sign-in (security app): the roles that must use it (a system administrator counts as admin),
+# the name authenticator apps show, accounts idle this many days are deactivated by the scheduler.
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "admin,leader")
+OTP_ISSUER = env("OTP_ISSUER", "congvan")
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+IDLE_ACCOUNT_DAYS = env_int("IDLE_ACCOUNT_DAYS", 45)
+# Security alerts (security.rules): working time (local; days 0=Monday), bursts, and roles whose grant alerts.
+WORKING_DAYS = {int(d) for d in env_list("WORKING_DAYS", "0,1,2,3,4")}
+WORKING_HOURS = (env_int("WORKING_HOUR_START", 6), env_int("WORKING_HOUR_END", 20))
+ALERT_FAILED_SIGNIN_MINUTES = env_int("ALERT_FAILED_SIGNIN_MINUTES", 15)
+ALERT_FAILED_SIGNINS_PER_ACCOUNT = env_int("ALERT_FAILED_SIGNINS_PER_ACCOUNT", 10)
+ALERT_FAILED_SIGNINS_PER_ADDRESS = env_int("ALERT_FAILED_SIGNINS_PER_ADDRESS", 20)
+ALERT_DOWNLOADS_PER_MINUTE = env_int("ALERT_DOWNLOADS_PER_MINUTE", 60)
+ALERT_DOWNLOADS_PER_HOUR = env_int("ALERT_DOWNLOADS_PER_HOUR", 300)
+ALERT_GRANTED_ROLES = env_list("ALERT_GRANTED_ROLES", "admin,auditor,leader")
+# Daily backups by the scheduler (ops app) into this folder when set, the last seven kept; encrypted with
+# the secret in BACKUP_KEY_FILE when set.
+BACKUP_DIR = env("BACKUP_DIR", "")
+BACKUP_KEY_FILE = env("BACKUP_KEY_FILE", "")
 
 SESSION_COOKIE_AGE = env_int("SESSION_MINUTES", 480) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -24,6 +24,7 @@ class TokenIn(Schema):
     username: str
     password: str
     new_password: str = ""  # required once after an administrator's reset (a temporary password)
+    code: str = ""  # the authenticator's code (or a recovery code) of a person with two-factor sign-in
 
 
 class TokenOut(Schema):

@@ -59,3 +59,8 @@ def office_day(day: dt.date) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(_("ngày phải trong khoảng 1900-01-01 đến 2199-12-31"))
     return day
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The first moment of a day in Vietnam (filters by day)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=VN)

@@ -475,7 +475,7 @@ def do_revoke_tokens(username: str, *, actor: Acting) -> int:
     """An admin ends every token of a person they manage; returns how many."""
     with transaction.atomic():
         user = access_person_for_admin(actor, username)
-        _refuse_system_admin(user, actor)
+        refuse_system_admin(user, actor)
         count, _rows = ApiToken.objects.filter(user=user).delete()
         record(
             "auth.tokens_revoked",
@@ -500,7 +500,7 @@ def user_for_token(raw: str) -> User | None:
     return token.user if token else None
 
 
-def _refuse_system_admin(user: User, actor: Acting) -> None:
+def refuse_system_admin(user: User, actor: Acting) -> None:
     """Only a system administrator changes a system administrator's account."""
     if user.is_superuser and not actor.user.is_superuser:
         raise NotAllowed(_("Chỉ quản trị hệ thống đổi được tài khoản quản trị hệ thống"))
@@ -529,7 +529,7 @@ def do_update_person(
         if active is not None:
             if user.pk == actor.user.pk and not active:
                 raise InvalidOrgData(_("Không tự khóa tài khoản của mình"))
-            _refuse_system_admin(user, actor)
+            refuse_system_admin(user, actor)
             changes["is_active"] = active
         for name, value in changes.items():
             setattr(user, name, value)
@@ -552,7 +552,7 @@ def do_reset_password(username: str, *, password: str, actor: Acting) -> User:
     person's tokens stop working."""
     with transaction.atomic():
         user = access_person_for_admin(actor, username)
-        _refuse_system_admin(user, actor)
+        refuse_system_admin(user, actor)
         try:
             validate_password(password, user=user)
         except ValidationError as exc:

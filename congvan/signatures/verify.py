@@ -273,3 +273,19 @@ def _level(sig: Any, has_timestamp: bool) -> str:
     if has_timestamp and dss is not None:
         return "B-LT"
     return "B-T" if has_timestamp else "B-B"
+
+
+def last_signer_expiry(data: bytes) -> tuple[str, dt.datetime] | None:
+    """The name and expiry of the certificate of a PDF's last signature (the health page's seal
+    certificates); None for a file without a readable signature."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    _quiet_pyhanko()
+    try:
+        embedded = list(PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures)
+        if not embedded:
+            return None
+        cert = embedded[-1].signer_cert
+        return _name(cert)[0], cert.not_valid_after
+    except _unreadable():
+        return None

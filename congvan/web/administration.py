@@ -43,6 +43,7 @@ from congvan.orgs.models import Membership, Role, Sector, Unit, UnitKind, User
 from congvan.orgs.throttle import account_blocked
 from congvan.registers import actions as reg
 from congvan.registers.models import CommitteeTerm, Register, RuleSet
+from congvan.security import actions as security
 from congvan.web.decorators import member_required
 from congvan.web.forms import (
     GroupForm,
@@ -56,6 +57,7 @@ from congvan.web.forms import (
     UnitForm,
     typed,
 )
+from congvan.web.security_pages import account_security
 from congvan.workflow import actions as wf
 from congvan.workflow.models import Holiday, UnitWorkflowSettings
 
@@ -298,6 +300,7 @@ def person_view(request: HttpRequest, acting: Acting, username: str) -> HttpResp
         "units": _unit_choices(acting).order_by("path"),
         "roles": Role.choices,
         "locked": account_blocked(person.username, timezone.now()),
+        "two_factor": security.has_second_factor(person),
     }
     return render(request, "web/admin/person.html", context)
 
@@ -327,6 +330,9 @@ def person_action(request: HttpRequest, acting: Acting, username: str, action: s
     elif action == "unlock":
         org.do_unlock_person(username, actor=acting)
         messages.success(request, _("Đã mở khóa tài khoản."))
+    elif action == "reset-two-factor":
+        security.do_reset_totp(username, actor=acting)
+        messages.success(request, _("Đã xóa xác thực hai bước: người dùng cài lại ở lần đăng nhập tới."))
     elif action == "membership":
         f = typed(PersonForm, p)
         org.do_create_membership(
@@ -542,4 +548,8 @@ def account_view(request: HttpRequest, acting: Acting) -> HttpResponse:
             messages.success(request, _("Đã lưu."))
         return redirect("web:account")
     memberships = Membership.objects.filter(user=user, active=True, unit__active=True).select_related("unit")
-    return render(request, "web/account.html", {"person": user, "roles_held": memberships})
+    return render(
+        request,
+        "web/account.html",
+        {"person": user, "roles_held": memberships, **account_security(request, acting)},
+    )

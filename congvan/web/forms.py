@@ -143,3 +143,26 @@ class PasswordForm(forms.Form):
     old = forms.CharField(max_length=200, strip=False)
     new = forms.CharField(max_length=200, strip=False)
     new2 = forms.CharField(max_length=200, strip=False)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(max_length=20, strip=True)
+
+
+class ConfirmPasswordForm(forms.Form):
+    password = forms.CharField(max_length=200, strip=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, strip=True)
+
+
+class AuditFilterForm(forms.Form):
+    unit = _text(32)
+    person = _text(150)
+    action = _text(64)
+    target_type = _text(32)
+    target_id = _text(64)
+    since = forms.DateField(required=False, label="from")
+    until = forms.DateField(required=False, label="to")
+    before = forms.IntegerField(required=False, min_value=1, max_value=2**62)

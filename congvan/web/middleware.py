@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from congvan.lib.http import client_address
 from congvan.orgs.access import Acting, superuser_acting
 from congvan.orgs.models import Membership
 
@@ -82,4 +83,40 @@ class VietnameseFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+ENROLL_OPEN = ("/account/two-factor/", "/logout/", "/static/", "/login/", "/i18n/")
+
+
+class SessionGuardMiddleware:
+    """A browser session stays in force while it is listed to its owner and not idle
+    (``security.touch_session``); someone whose role requires two-factor sign-in and who signed in
+    without it reaches only the page that sets it up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+        from django.utils import timezone
+
+        from congvan.security.actions import touch_session
+
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(("/api/", "/exchange/", "/static/")):
+            key = request.session.session_key or ""
+            alive = touch_session(
+                key,
+                user,
+                timezone.now(),
+                address=client_address(request.META),
+                agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+            if not alive:
+                logout(request)
+                return redirect(f"/login/?next={request.path}")
+            if request.session.get("congvan_must_enroll") and not request.path.startswith(ENROLL_OPEN):
+                return redirect("web:two_factor")
         return self.get_response(request)

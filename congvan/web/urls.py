@@ -1,7 +1,7 @@
 from django.urls import path
 
 from congvan.web import administration as adm
-from congvan.web import processing, views
+from congvan.web import processing, security_pages, views
 
 app_name = "web"
 urlpatterns = [
@@ -33,6 +33,15 @@ urlpatterns = [
     path("intake/", processing.intake_list, name="intake_list"),
     path("intake/<int:intake_id>/", processing.intake_view, name="intake"),
     path("account/", adm.account_view, name="account"),
+    path("account/two-factor/", security_pages.two_factor_view, name="two_factor"),
+    path("account/sessions/<int:session_id>/end/", security_pages.end_session, name="end_session"),
+    path("account/tokens/<int:token_id>/revoke/", security_pages.revoke_token, name="revoke_token"),
+    path("security/", security_pages.alerts_view, name="alerts"),
+    path("security/alerts/<int:alert_id>/ack/", security_pages.acknowledge_alert, name="acknowledge_alert"),
+    path("admin/health/", security_pages.health_view, name="health"),
+    path("audit/", security_pages.audit_view, name="audit"),
+    path("audit/verify/", security_pages.audit_verify, name="audit_verify"),
+    path("audit/export.<str:fmt>", security_pages.audit_export, name="audit_export"),
     path("groups/", adm.groups_view, name="groups"),
     path("groups/<int:group_id>/", adm.group_view, name="group"),
     path("admin/", adm.units_view, name="admin"),

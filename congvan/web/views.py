@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -27,10 +28,11 @@ from congvan.lib.dates import lenient_date
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.http import client_address
 from congvan.orgs.access import Acting, group_unit_codes, usable_groups
-from congvan.orgs.actions import sign_in
 from congvan.orgs.errors import PasswordChangeRequired
-from congvan.orgs.models import Membership, Unit
+from congvan.orgs.models import Membership, Unit, User
 from congvan.registers.actions import rule_set_of
+from congvan.security import actions as security
+from congvan.security.errors import SecondFactorNeeded
 from congvan.web.decorators import member_required
 from congvan.web.forms import DraftForm, typed
 from congvan.web.middleware import SESSION_KEY
@@ -39,27 +41,62 @@ from congvan.workflow import actions as wf_actions
 from congvan.workflow import rules as wf_rules
 from congvan.workflow.access import access_document, access_receipt, unit_dossiers, visible_receipts
 
+PENDING = "congvan_2fa_pending"  # a sign-in whose password was right, waiting for its code
+PENDING_SECONDS = 300
+MUST_ENROLL = "congvan_must_enroll"
+
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    error, must_change = "", False
+    error, must_change, otp_step = "", False, False
+    pending = request.session.get(PENDING) if request.method == "POST" else None
     if request.method == "POST":
         p = request.POST
+        address = client_address(request.META)
         try:
-            if p.get("new_password", "") != p.get("new_password2", ""):
-                raise InvalidInput(_("Hai lần nhập mật khẩu không khớp"))
-            user = sign_in(
-                username=p.get("username", ""),
-                password=p.get("password", ""),
-                new_password=p.get("new_password", ""),
-                address=client_address(request.META),
+            if pending and "username" not in p:  # the second step: the authenticator's code
+                if time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+                    request.session.pop(PENDING, None)
+                    raise InvalidInput(_("Đã quá thời gian nhập mã: hãy đăng nhập lại"))
+                otp_step = True
+                signed = security.complete_sign_in(
+                    int(pending["user"]), p.get("code", ""), address=address, via="web"
+                )
+            else:
+                if p.get("new_password", "") != p.get("new_password2", ""):
+                    raise InvalidInput(_("Hai lần nhập mật khẩu không khớp"))
+                signed = security.sign_in(
+                    username=p.get("username", ""),
+                    password=p.get("password", ""),
+                    new_password=p.get("new_password", ""),
+                    code=p.get("code", ""),
+                    address=address,
+                    via="web",
+                )
+        except SecondFactorNeeded:
+            user_id = (
+                User.objects.filter(username=str(p.get("username", "")).strip().lower()[:150])
+                .values_list("pk", flat=True)
+                .first()
             )
+            request.session[PENDING] = {"user": user_id, "at": time.time(), "next": p.get("next", "")}
+            otp_step = True
         except PasswordChangeRequired as exc:
             error, must_change = exc.message, True
         except CongvanError as exc:
             error, must_change = exc.message, "new_password" in p
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            nxt = request.POST.get("next", "")
+            nxt = (pending or {}).get("next", "") if otp_step else p.get("next", "")
+            request.session.pop(PENDING, None)
+            login(request, signed.user, backend="django.contrib.auth.backends.ModelBackend")
+            security.do_open_session(
+                signed.user,
+                request.session.session_key or "",
+                address=address,
+                agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+            if signed.must_enroll:
+                request.session[MUST_ENROLL] = True
+                return redirect("web:two_factor")
             return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:dashboard")
     return render(
         request,
@@ -67,6 +104,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         {
             "error": error,
             "must_change": must_change,
+            "otp_step": otp_step,
             "username": request.POST.get("username", "") if must_change else "",
             "next": request.GET.get("next", ""),
         },
@@ -76,6 +114,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.session.session_key:
+        security.do_close_session(request.session.session_key)
     logout(request)
     return redirect("web:login")
 

@@ -13,7 +13,9 @@ from congvan.audit.tasks import write_audit_checkpoint
 from congvan.capture.tasks import resume_intakes
 from congvan.documents.tasks import sweep_temp_files
 from congvan.mail.tasks import send_emails
+from congvan.ops.tasks import backup_daily, check_files_daily
 from congvan.search.tasks import index_changed_documents
+from congvan.security.tasks import deactivate_idle_accounts, scan_security_events
 from congvan.signatures.tasks import verify_new_files
 from congvan.workflow.tasks import scan_deadlines_today
 
@@ -34,3 +36,8 @@ class Command(BaseCommand):
             resume_intakes.enqueue()
             write_audit_checkpoint.enqueue()
             sweep_temp_files.enqueue()
+            scan_security_events.enqueue()
+        if options["only"] is None:
+            deactivate_idle_accounts.enqueue()
+            check_files_daily.enqueue()
+            backup_daily.enqueue()
