@@ -51,7 +51,7 @@ def _vendor() -> str:
 
 
 def _pg_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict
     env = {**os.environ, "PGHOST": str(db.get("HOST") or ""), "PGPORT": str(db.get("PORT") or "")}
     env.update({"PGUSER": str(db.get("USER") or ""), "PGDATABASE": str(db["NAME"])})
     if db.get("PASSWORD"):
@@ -253,7 +253,7 @@ def _check_manifest(root: Path) -> dict[str, Any]:
 
 def _restore_database(root: Path, manifest: dict[str, Any]) -> None:
     if _vendor() == "sqlite":
-        target = Path(str(settings.DATABASES["default"]["NAME"]))
+        target = Path(str(connection.settings_dict["NAME"]))
         connection.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
