@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TotpDevice(models.Model):
@@ -47,14 +48,14 @@ class UserSession(models.Model):
 
 
 class AlertRule(models.TextChoices):
-    FAILED_SIGNINS_ACCOUNT = "failed_signins_account", "failed sign-ins on one account"
-    FAILED_SIGNINS_ADDRESS = "failed_signins_address", "failed sign-ins from one address"
-    MASS_DOWNLOAD = "mass_download", "mass download"
-    OFF_HOURS = "off_hours", "sign-in outside working hours"
-    ROLE_GRANTED = "role_granted", "role or administrator granted"
-    TWO_FACTOR_OFF = "two_factor_off", "two-factor sign-in turned off"
-    TOKEN_CREATED = "token_created", "API token created"
-    IDLE_ACCOUNT = "idle_account", "idle account deactivated"
+    FAILED_SIGNINS_ACCOUNT = "failed_signins_account", _("Đăng nhập sai nhiều lần vào một tài khoản")
+    FAILED_SIGNINS_ADDRESS = "failed_signins_address", _("Đăng nhập sai nhiều lần từ một địa chỉ")
+    MASS_DOWNLOAD = "mass_download", _("Tải xuống hàng loạt")
+    OFF_HOURS = "off_hours", _("Đăng nhập ngoài giờ làm việc")
+    ROLE_GRANTED = "role_granted", _("Cấp vai trò, quyền quản trị")
+    TWO_FACTOR_OFF = "two_factor_off", _("Xác thực hai bước bị tắt")
+    TOKEN_CREATED = "token_created", _("Tạo mã truy cập API")
+    IDLE_ACCOUNT = "idle_account", _("Khóa tài khoản lâu không dùng")
 
 
 class EmailState(models.TextChoices):

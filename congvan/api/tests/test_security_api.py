@@ -4,6 +4,7 @@ with a cursor, mass downloads raise an alert, alerts go out by e-mail."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.test import Client
 
@@ -20,7 +21,7 @@ from congvan.security.models import AlertRule, EmailState, SecurityAlert, TotpDe
 PASSWORD = "correct horse 1"
 
 
-def token(body: dict[str, str]) -> object:
+def token(body: dict[str, str]) -> Any:
     return Client().post("/api/v1/auth/token", json.dumps(body), content_type="application/json")
 
 
@@ -50,7 +51,8 @@ def test_audit_log_by_subtree_with_filters_and_cursor(api):
     assert len(page1["results"]) == 5 and page1["next"] == page1["results"][-1]["seq"]
     page2 = frank.get("/audit", limit=5, before=page1["next"]).json()
     assert max(e["seq"] for e in page2["results"]) < min(e["seq"] for e in page1["results"])
-    seen = {e["target_id"] for e in frank.get("/audit", action="membership.", limit=1000).json()["results"]}
+    rows = frank.get("/audit", action="membership.", limit=1000).json()["results"]
+    seen = {e["target_id"] for e in rows}
     assert "alice" in seen and "gina" not in seen  # HU's people, not the other district's
     other = {
         e["target_id"] for e in gina_side.get("/audit", action="membership.", limit=1000).json()["results"]

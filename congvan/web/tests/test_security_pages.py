@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,7 +23,7 @@ PASSWORD = "correct horse 1"
 STATE = "000.00.02.H57"
 
 
-def password_step(client: Client, username: str) -> object:
+def password_step(client: Client, username: str) -> Any:
     return client.post("/login/", {"username": username, "password": PASSWORD})
 
 
@@ -30,7 +31,9 @@ def enrol_in_pages(client: Client) -> list[str]:
     """Walk the setup page as a person would: start, read the key shown, type the app's code."""
     client.post("/account/two-factor/", {"action": "start"})
     page = client.get("/account/two-factor/").content.decode()
-    secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
+    found = re.search(r'data-secret="([A-Z2-7]+)"', page)
+    assert found is not None
+    secret = found.group(1)
     assert "<svg" in page  # the QR code to scan
     r = client.post(
         "/account/two-factor/", {"action": "confirm", "code": totp.code_at(secret, totp.current_step())}
