@@ -424,9 +424,13 @@ def do_login(*, username: str, password: str, address: str = "") -> User:
     from django.contrib.auth.hashers import check_password
 
     now = timezone.now()
-    name = str(username).strip().lower()[:150]
+    typed = str(username).strip().lower()[:150]
+    # A name with control characters (NUL included, which PostgreSQL cannot even compare) is nobody's;
+    # its throttle key and audit record show them as "?".
+    valid = all(ch.isprintable() for ch in typed)
+    name = typed if valid else "".join(ch if ch.isprintable() else "?" for ch in typed)
     blocked = throttle.reserve(name, address, now)
-    user = User.objects.filter(username=name, is_active=True).first()
+    user = User.objects.filter(username=name, is_active=True).first() if valid else None
     if user is None:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(make_password("congvan-timing"))

@@ -64,3 +64,18 @@ def test_a_huge_id_is_refused(people):
     # A genuine pair of surrogates (an emoji) is a valid character and is kept.
     ok = post_raw(alice, "/groups", '{"name": "Nh\\u00f3m \\ud83d\\udcc4", "units": []}')
     assert ok.status_code == 201 and ok.json()["name"] == "Nhóm 📄"
+
+
+def test_a_name_with_control_characters_is_nobodys(people):
+    """NUL cannot even be compared by PostgreSQL: a sign-in with it is a failed sign-in, not a 500."""
+    import json
+
+    for name in ("ali\u0000ce", "\u00d1\U000e0012\u0000", "bob\x1b"):
+        r = Client().post(
+            "/api/v1/auth/token",
+            json.dumps({"username": name, "password": "correct horse 1"}),
+            content_type="application/json",
+        )
+        assert r.status_code == 401, r.content
+    page = Client().post("/login/", {"username": "ali\u0000ce", "password": "correct horse 1"})
+    assert page.status_code == 400
