@@ -16,6 +16,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
+from congvan.lib.http import refuse_replaced_text
 from congvan.orgs.access import Acting, acting_as
 from congvan.orgs.actions import user_for_token
 from congvan.orgs.models import User
@@ -163,6 +164,7 @@ def check_uploads(request: HttpRequest) -> None:
         request.FILES  # noqa: B018 - parses the body through the streaming handler
     except MultiPartParserError as exc:
         raise InvalidInput(_("Dữ liệu multipart hỏng"), code="bad_multipart") from exc
+    refuse_replaced_text(request.POST)
     too_large: list[str] = getattr(request, "congvan_too_large", [])
     if too_large:
         from django.conf import settings

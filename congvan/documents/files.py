@@ -27,21 +27,25 @@ MAX_ATTACHMENTS = 30
 
 
 def check_upload(upload: BlobUpload, *, allowed: set[str]) -> tuple[str, str]:
-    """Return (clean name, content type) of an upload, or refuse it with the reason."""
+    """Return (clean name, content type) of an upload, or refuse it with the reason. The name's extension
+    follows the detected type; a PDF must be only a PDF (complete, nothing after its end, not a ZIP)."""
     name = clean_file_name(upload.name or "")
     mime = filetypes.sniff(upload.head, upload.temp)
     mime = filetypes.check_type(name, mime, allowed=allowed, size=upload.size or 0)
-    if mime == filetypes.PDF and not _pdf_complete(upload):
-        raise InvalidDocument(
-            (_("Tệp %(name)s là PDF hỏng hoặc không trọn vẹn") % {"name": f"{name!r}"}), code="broken_file"
-        )
-    return name, mime
-
-
-def _pdf_complete(upload: BlobUpload) -> bool:
-    with open(upload.temp, "rb") as fh:
-        fh.seek(max(0, (upload.size or 0) - 2048))
-        return b"%%EOF" in fh.read()
+    if mime == filetypes.PDF:
+        problem = filetypes.pdf_problem(upload.temp, upload.size or 0)
+        if problem in ("incomplete", "unreadable"):
+            raise InvalidDocument(
+                (_("Tệp %(name)s là PDF hỏng hoặc không trọn vẹn") % {"name": f"{name!r}"}),
+                code="broken_file",
+            )
+        if problem is not None:
+            raise InvalidDocument(
+                _("Tệp %(name)s không chỉ là PDF (có dữ liệu khác ghép sau phần cuối của tệp)")
+                % {"name": f"{name!r}"},
+                code="not_only_pdf",
+            )
+    return filetypes.named_for(name, mime), mime
 
 
 def check_files(main: BlobUpload | None, attachments: list[BlobUpload]) -> list[tuple[BlobUpload, str, str]]:

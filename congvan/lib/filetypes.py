@@ -85,3 +85,47 @@ def check_type(name: str, mime: str | None, *, allowed: set[str], size: int) -> 
             code="type_mismatch",
         )
     return mime
+
+
+DEFAULT_EXTENSION = {
+    PDF: "pdf",
+    PNG: "png",
+    JPEG: "jpg",
+    TIFF: "tif",
+    DOCX: "docx",
+    XLSX: "xlsx",
+    ODT: "odt",
+    ODS: "ods",
+    OLE: "doc",
+    ZIP: "zip",
+}
+
+
+def named_for(name: str, mime: str) -> str:
+    """The name with the extension of its detected type: "to-trinh" or "to-trinh.exe" of a PDF is kept as
+    "to-trinh.pdf" / "to-trinh.exe.pdf", so no program opens it as something else."""
+    if extension(name) in EXTENSIONS[mime]:
+        return name
+    return f"{name or 'tep'}.{DEFAULT_EXTENSION[mime]}"
+
+
+TAIL = 64 * 1024 + 22  # a ZIP's end record lies in the last 64 KiB plus its own size
+
+
+def pdf_problem(path: Path, size: int) -> str | None:
+    """Why a file that starts as a PDF is not only a PDF, or None: a ZIP (or a file format read from the
+    end) appended to it, or data after its last ``%%EOF`` that is not blank (a polyglot)."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - TAIL))
+        tail = fh.read()
+    end = tail.rfind(b"%%EOF")
+    if end < 0:
+        return "incomplete"
+    if tail[end + 5 :].strip(b" \t\r\n\x00\x0c"):
+        return "trailing"
+    try:
+        if zipfile.is_zipfile(path):
+            return "zip"
+    except OSError:
+        return "unreadable"
+    return None

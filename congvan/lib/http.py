@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 from urllib.parse import quote
+
+from django.utils.translation import gettext as _
+
+from congvan.lib.errors import InvalidInput
 
 
 def content_disposition(name: str, *, inline: bool = False) -> str:
@@ -26,3 +31,11 @@ def client_address(meta: dict[str, str]) -> str:
         if forwarded:
             return forwarded[-1][:64]
     return remote[:64]
+
+
+def refuse_replaced_text(fields: Any) -> None:
+    """Refuse text fields that were not UTF-8: Django's form parser puts U+FFFD where bytes were invalid
+    (a character nobody types), and what was sent must be refused, never stored changed."""
+    for key, values in fields.lists():
+        if "\ufffd" in key or any("\ufffd" in v for v in values):
+            raise InvalidInput(_("Dữ liệu không phải UTF-8"), code="bad_encoding")

@@ -11,10 +11,12 @@ from django.http import QueryDict
 
 from congvan.lib.dates import office_day
 from congvan.lib.errors import InvalidInput
+from congvan.lib.http import refuse_replaced_text
 
 
 def typed(form_class: type[forms.Form], data: QueryDict) -> dict[str, Any]:
     """The form's cleaned values for the fields the request sent, or a refusal naming the first error."""
+    refuse_replaced_text(data)
     form = form_class(data)
     if not form.is_valid():
         name, errors = next(iter(form.errors.items()))

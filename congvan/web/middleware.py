@@ -120,3 +120,53 @@ class SessionGuardMiddleware:
             if request.session.get("congvan_must_enroll") and not request.path.startswith(ENROLL_OPEN):
                 return redirect("web:two_factor")
         return self.get_response(request)
+
+
+def _strict_utf8(encoded: bytes) -> bool:
+    """Whether a query string or urlencoded body decodes, after its %-escapes, as UTF-8 without loss."""
+    from urllib.parse import unquote_to_bytes
+
+    try:
+        for pair in encoded.split(b"&"):
+            unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class StrictEncodingMiddleware:
+    """Refuse query strings and form bodies that are not UTF-8 (Django would read them as Latin-1 or put
+    U+FFFD in place of the bad bytes, and the changed text would be stored): a 400, nothing changed.
+    Multipart fields are checked where they are read (``lib.http.refuse_replaced_text``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
+
+        ok = _strict_utf8(request.META.get("QUERY_STRING", "").encode("latin-1", "replace"))
+        ctype = request.META.get("CONTENT_TYPE", "")
+        length = (
+            int(request.META.get("CONTENT_LENGTH") or 0)
+            if str(request.META.get("CONTENT_LENGTH") or "0").isdigit()
+            else 0
+        )
+        if (
+            ok
+            and ctype.startswith("application/x-www-form-urlencoded")
+            and 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        ):
+            ok = _strict_utf8(request.body)
+        if ok:
+            return self.get_response(request)
+        message = _("Dữ liệu không phải UTF-8")
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"error": {"code": "bad_encoding", "message": message}},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -234,3 +234,37 @@ def test_draft_can_be_edited_by_its_drafter(api):
         headers=api["carol"].headers(),
     )
     assert r.status_code == 200 and r.json()["subject"] == "Kế hoạch mới"
+
+
+def _zip_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("payload.html", "<script>alert(1)</script>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        simple_pdf(["x"]) + _zip_bytes(),  # a PDF that is also a ZIP (its directory read from the end)
+        simple_pdf(["x"]) + b"<html><script>alert(1)</script></html>",  # something after the end
+    ],
+    ids=["pdf+zip", "pdf+html"],
+)
+def test_a_main_file_must_be_only_a_pdf(api, settings, content):
+    before = state(settings)
+    r = post(api, GOOD, pdf_file(content=content))
+    assert r.status_code == 400 and r.json()["error"]["code"] == "not_only_pdf"
+    assert state(settings) == before
+    r = post(api, GOOD, pdf_file(), attachments=[pdf_file("phu-luc.pdf", content)])  # attachments too
+    assert r.status_code == 400 and state(settings) == before
+
+
+def test_stored_name_takes_the_extension_of_the_detected_type(api):
+    for sent, kept in [("to-trinh.exe", "to-trinh.exe.pdf"), ("bao cao", "bao cao.pdf"), ("a.PDF", "a.PDF")]:
+        r = post(api, GOOD, pdf_file(name=sent))
+        assert r.status_code == 201 and r.json()["files"][0]["name"] == kept
+    assert post(api, GOOD, pdf_file(content=simple_pdf(["x"]) + b"\r\n\x00\x00")).status_code == 201

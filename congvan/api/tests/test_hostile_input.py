@@ -79,3 +79,41 @@ def test_a_name_with_control_characters_is_nobodys(people):
         assert r.status_code == 401, r.content
     page = Client().post("/login/", {"username": "ali\u0000ce", "password": "correct horse 1"})
     assert page.status_code == 400
+
+
+def test_invalid_utf8_in_form_fields_is_refused_not_replaced(api, settings):
+    from congvan.documents.models import Document
+    from congvan.lib.pdfgen import simple_pdf
+
+    boundary = "XyZ"
+    meta = b'{"type": "KH", "subject": "K\xe1\xba\xbf ho\xff\xfech", "urgency": "normal", '
+    meta += b'"confidentiality": "none"}'
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n'.encode()
+        + meta
+        + f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + simple_pdf(["x"])
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    carol = api["carol"]
+    r = carol.client.post(
+        "/api/v1/documents",
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=carol.headers(),
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_encoding"
+    assert not Document.objects.exists()
+    page = Client()
+    page.post("/login/", {"username": "carol", "password": "correct horse 1"})
+    r = page.post("/account/", b"full_name=Ph\xff\xfem", content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400
+    assert page.get("/inbox/?q=k%FF%FEa").status_code == 400  # a query string too
+    assert carol.get("/inbox", q="ok").status_code == 200
+    assert (
+        carol.client.get("/api/v1/inbox?q=%C0%AF", headers=carol.headers()).json()["error"]["code"]
+        == "bad_encoding"
+    )
+    carol.user.refresh_from_db()
+    assert carol.user.full_name == "Phạm Thị Cúc"  # unchanged
