@@ -189,6 +189,7 @@ AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "web:login"
 
 PASSWORD_HASHERS = [
+    "congvan.orgs.hashers.Argon2Hasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

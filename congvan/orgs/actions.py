@@ -425,6 +425,8 @@ def do_login(*, username: str, password: str, address: str = "") -> User:
 
     now = timezone.now()
     typed = str(username).strip().lower()[:150]
+    if not typed or not password:  # nothing to check: refused without a password hash's memory and time
+        raise LoginFailed(_("Sai tên đăng nhập hoặc mật khẩu"))
     # A name with control characters (NUL included, which PostgreSQL cannot even compare) is nobody's;
     # its throttle key and audit record show them as "?".
     valid = all(ch.isprintable() for ch in typed)
