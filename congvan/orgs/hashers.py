@@ -1,4 +1,4 @@
-"""The password hasher: Argon2id with OWASP's parameters (19 MiB, one lane; three passes where OWASP asks two).
+"""The password hasher: Argon2id at OWASP's memory (19 MiB, one lane; three passes, OWASP asks two).
 
 Django's default Argon2 settings take 100 MiB a hash: eight sign-ins at once on a small server's
 eight threads reached 800 MB. Hashes made with other parameters are redone at their owner's next
