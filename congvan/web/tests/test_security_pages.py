@@ -138,3 +138,18 @@ def test_alerts_page_acknowledges_and_health_page_shows_state(people, settings):
 def test_anonymous_visitors_go_to_the_login(db, path):
     r = Client().get(path)
     assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
+def test_a_documents_history_shows_who_opened_it(api):
+    from congvan.orgs.tests.support import released
+
+    doc = released(api, ["000.01.01.H57"])
+    reader = Client()
+    password_step(reader, "alice")
+    assert reader.get(f"/documents/{doc['id']}/").status_code == 200
+    frank = Client()
+    password_step(frank, "frank")
+    page = frank.get(f"/documents/{doc['id']}/").content.decode()
+    assert 'id="document-history"' in page
+    history = frank.get("/audit/", {"target_type": "document", "target_id": str(doc["id"])}).content.decode()
+    assert "document.read" in history and ">alice<" in history and "document.released" in history
