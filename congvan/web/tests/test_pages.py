@@ -56,7 +56,12 @@ def test_session_cookie_settings(settings):
     assert settings.PASSWORD_HASHERS  # Argon2 in production; tests use a fast hasher
     from congvan import settings as product
 
-    assert product.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+    from django.utils.module_loading import import_string
+
+    hasher = import_string(product.PASSWORD_HASHERS[0])
+    # Argon2id, at a memory a small server can give eight sign-ins at once (Django's default is 100 MiB).
+    assert issubclass(hasher, Argon2PasswordHasher) and hasher.memory_cost <= 32 * 1024
 
 
 def test_forms_require_csrf(people):
