@@ -54,10 +54,10 @@ def test_session_cookie_settings(settings):
     assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
     assert settings.PASSWORD_HASHERS  # Argon2 in production; tests use a fast hasher
-    from congvan import settings as product
-
     from django.contrib.auth.hashers import Argon2PasswordHasher
     from django.utils.module_loading import import_string
+
+    from congvan import settings as product
 
     hasher = import_string(product.PASSWORD_HASHERS[0])
     # Argon2id, at a memory a small server can give eight sign-ins at once (Django's default is 100 MiB).
