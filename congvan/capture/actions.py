@@ -10,18 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
-from congvan.capture.classify import find_classification
-from congvan.capture.convert import convert
+from congvan.capture.convert import convert, first_page_ocr
 from congvan.capture.errors import IntakeNotFound, IntakeRefused
 from congvan.capture.metadata import extract
 from congvan.capture.models import Intake, IntakeState
 from congvan.documents import blobstore
 from congvan.documents.actions import do_create_draft
 from congvan.documents.files import ATTACHMENT_TYPES, check_files, store_files
-from congvan.documents.models import Blob, Document
+from congvan.documents.models import Blob, CheckState, ContentCheck, Document, DocumentFile
 from congvan.documents.uploads import BlobUpload, stage_bytes
 from congvan.lib import filetypes
 from congvan.lib.access import fetch_visible
+from congvan.lib.classification import find_mark
 from congvan.orgs.access import DRAFTERS, UNIT_WIDE, Acting
 
 INTAKE_TYPES = {filetypes.PDF, filetypes.PNG, filetypes.JPEG, filetypes.TIFF, filetypes.DOCX, filetypes.ODT}
@@ -81,7 +81,7 @@ def process(intake_id: int) -> None:
     try:
         converted = convert(blobstore.blob_path(intake.blob_id), intake.blob.mime)
         _set(intake.pk, progress=70, kind=converted.kind, pages=converted.pages or None)
-        mark = find_classification(converted.text)
+        mark = find_mark(converted.text)
         if mark is not None:
             raise IntakeRefused(
                 _("Văn bản có dấu %(mark)s (dòng %(line)s): văn bản mật không được xử lý qua hệ thống này")
@@ -161,3 +161,34 @@ def do_make_draft_from_intake(intake_id: int, overrides: dict[str, Any], *, acto
             details={"document": doc.pk},
         )
     return doc
+
+
+def do_check_pending_contents(limit: int = 20) -> int:
+    """Read by OCR the first page of files the guard could not read when they arrived (scans); a marked
+    one blocks its document (``documents.guard.refuse_unchecked``) and is recorded. Returns how many."""
+
+    done = 0
+    for sha in list(
+        ContentCheck.objects.filter(state=CheckState.PENDING).values_list("blob_id", flat=True)[:limit]
+    ):
+        text = first_page_ocr(blobstore.blob_path(sha))
+        found = find_mark(text)
+        with transaction.atomic():
+            state = CheckState.MARKED if found else CheckState.CLEAR
+            changed = ContentCheck.objects.filter(blob_id=sha, state=CheckState.PENDING).update(
+                state=state, mark=found.reason[:100] if found else "", checked_at=timezone.now()
+            )
+            if changed and found:
+                for doc_id, unit in DocumentFile.objects.filter(blob_id=sha).values_list(
+                    "document_id", "document__issuing_unit__code"
+                ):
+                    record(
+                        "document.marked",
+                        actor=None,
+                        unit=unit,
+                        target_type="document",
+                        target_id=doc_id,
+                        details={"mark": found.reason[:100]},
+                    )
+        done += 1
+    return done

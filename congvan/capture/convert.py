@@ -207,3 +207,39 @@ def convert(data_path: Path, mime: str) -> Converted:
                 )
             return Converted(kind, _office_text(data_path, mime), 0)
     raise IntakeRefused(_("Loại tệp không được nhận"))
+
+
+def first_page_ocr(path: Path, *, dpi: int = 200) -> str:
+    """The OCR text of page 1 of a PDF (the classification guard reads its top): rasterised by poppler,
+    read by Tesseract (Vietnamese), with the usual OCR confusions corrected. Empty when unreadable."""
+    with tempfile.TemporaryDirectory(prefix="congvan-page1-") as tmp:
+        base = Path(tmp) / "page"
+        try:
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-r",
+                    str(dpi),
+                    "-gray",
+                    "-png",
+                    "-singlefile",
+                    str(path),
+                    str(base),
+                ],
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+            image = base.with_suffix(".png")
+            if not image.exists():
+                return ""
+            out = subprocess.run(
+                ["tesseract", str(image), "-", "-l", "vie"], capture_output=True, timeout=120, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+    return correct(out.stdout.decode("utf-8", "replace"))

@@ -33,3 +33,11 @@ def resume_intakes() -> int:
     for pk in ids:
         process(pk)
     return len(ids)
+
+
+@task()
+def check_pending_contents() -> int:
+    """Read the scans the classification guard is waiting for (queued by each tick)."""
+    from congvan.capture.actions import do_check_pending_contents
+
+    return do_check_pending_contents()

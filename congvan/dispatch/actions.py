@@ -31,6 +31,7 @@ from congvan.dispatch.queries import duplicates_of
 from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import WrongState
 from congvan.documents.files import replace_blob
+from congvan.documents.guard import check_fields, refuse_unchecked
 from congvan.documents.metadata import clean_codes, clean_metadata, refuse_classified
 from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import lenient_date, local_today
@@ -176,6 +177,7 @@ def _release(
         if doc.state != DocState.APPROVED:
             raise WrongState(_("Văn bản chưa được lãnh đạo duyệt"))
         refuse_classified(doc.confidentiality)
+        refuse_unchecked(doc)
         codes = doc.planned_recipients if recipients is None and groups is None else (recipients or [])
         units, merged = resolve_recipients(actor, codes, groups or [])
         by_pk = {u.pk: u.code for u in units}
@@ -424,6 +426,7 @@ def do_register_receipt(receipt_id: int, *, arrival_date: dt.date | None = None,
         receipt = access_unit_receipt(actor, receipt_id, for_write=True)
         if receipt.state != DeliveryState.ARRIVED:
             raise _wrong_state(receipt)
+        refuse_unchecked(receipt.document)
         if main is not None:  # refuses, with the reasons, what the unit does not accept
             enforce_policy(actor.unit, main.blob_id)
         now = timezone.now()
@@ -577,6 +580,7 @@ def do_register_paper_arrival(intake_id: int, overrides: dict[str, Any], *, acto
                 "urgency": s.get("urgency") or "normal",
             }
         )
+        check_fields(**meta)  # a mark typed into the subject; the scan's own text was read at intake
         issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), actor)
         issued = lenient_date(str(s.get("date") or ""))
         now = timezone.now()

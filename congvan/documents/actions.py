@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record, record_access
+from congvan.documents import guard
 from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import attach, check_files
@@ -26,11 +27,14 @@ def do_create_draft(
     _check_replaces(actor, fields)
     if main is None:
         raise InvalidDocument(_("file: cần tệp PDF văn bản chính"), code="missing_file")
+    guard.check_fields(**fields)
     checked = check_files(main, attachments)
+    verdicts = _read_contents(checked)
     fields.setdefault("place", actor.unit.place)
     with transaction.atomic():
         doc = Document.objects.create(issuing_unit=actor.unit, created_by=actor.user, **fields)
         attach(doc, checked, has_main=True)
+        guard.record_verdicts(verdicts)
         record(
             "document.drafted",
             actor=actor.user,
@@ -40,6 +44,15 @@ def do_create_draft(
             details={"subject": doc.subject, "files": len(checked)},
         )
     return doc
+
+
+def _read_contents(checked: list[tuple[BlobUpload, str, str]]) -> list[guard.FileVerdict]:
+    """The classification guard over each file's text, before anything is stored (a mark refuses)."""
+    states = guard.check_files([(upload.temp, mime, name) for upload, name, mime in checked])
+    return [
+        guard.FileVerdict(upload.sha256, state)
+        for (upload, _n, _m), state in zip(checked, states, strict=True)
+    ]
 
 
 def _check_replaces(acting: Acting, fields: dict[str, Any]) -> None:
@@ -62,8 +75,10 @@ def do_update_draft(
 ) -> Document:
     """Change a draft's metadata, replace its main file or add attachments."""
     fields = clean_metadata(raw_metadata, partial=True)
+    guard.check_fields(**fields)
     _check_replaces(actor, fields)
     checked = check_files(main, attachments or [])
+    verdicts = _read_contents(checked)
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
         if doc.state != DocState.DRAFT:
@@ -77,6 +92,7 @@ def do_update_draft(
             doc.files.filter(role=FileRole.MAIN).delete()
         last = doc.files.order_by("-position").values_list("position", flat=True).first() or 0
         attach(doc, checked, has_main=main is not None, start=last + 1)
+        guard.record_verdicts(verdicts)
         record(
             "document.edited",
             actor=actor.user,

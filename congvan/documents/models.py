@@ -121,3 +121,25 @@ class DocumentFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CheckState(models.TextChoices):
+    CLEAR = "clear", _("Không có dấu mật")
+    PENDING = "pending", _("Đang đọc nội dung để kiểm tra độ mật")
+    MARKED = "marked", _("Có dấu mật")
+
+
+class ContentCheck(models.Model):
+    """The classification guard's verdict on one file's content (the mark near the top of page 1): read
+    from the text layer when the file arrives, or, for a scan, by OCR in the background. A document whose
+    file is pending or marked is neither approved, released nor registered."""
+
+    blob = models.OneToOneField(
+        Blob, on_delete=models.CASCADE, primary_key=True, related_name="content_check"
+    )
+    state = models.CharField(max_length=8, choices=CheckState.choices)
+    mark = models.CharField(max_length=100, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.blob_id[:12]}: {self.state}"

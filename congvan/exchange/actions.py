@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from congvan.audit.actions import record
 from congvan.dispatch.actions import do_receive_document
 from congvan.dispatch.models import Receipt
+from congvan.documents import guard
 from congvan.documents.files import store_files
 from congvan.documents.models import Document, DocumentFile, FileRole, Urgency
 from congvan.documents.uploads import BlobUpload
@@ -92,6 +93,9 @@ def do_import_document(
         raise MalformedMessage(_("Không phải thông điệp văn bản"))
     if staged is None:
         staged = stage_attachments(msg)
+    # The classification guard, as at every entry: the fields, the subject, each file's page 1.
+    guard.check_fields(subject=msg.subject or "", confidentiality=msg.confidentiality or "none")
+    states = guard.check_files([(upload.temp, mime, name) for upload, name, mime in staged])
     now = timezone.now()
     with transaction.atomic():
         issuer = issuer_unit(msg.sender, home_node=origin_node)
@@ -114,6 +118,9 @@ def do_import_document(
             released_at=now,
         )
         stored = store_files(staged)
+        guard.record_verdicts(
+            guard.FileVerdict(blob.sha256, state) for (blob, _name), state in zip(stored, states, strict=True)
+        )
         pdf_first = sorted(range(len(stored)), key=lambda i: stored[i][0].mime != filetypes.PDF)
         DocumentFile.objects.bulk_create(
             [

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
-from congvan.capture.classify import find_classification
 from congvan.dispatch.actions import revoke_receipt
 from congvan.dispatch.models import DeliveryState, Receipt
+from congvan.documents.errors import Classified
 from congvan.documents.models import Confidentiality
 from congvan.documents.uploads import BlobUpload
 from congvan.exchange import edxml, nodesig
@@ -28,6 +28,7 @@ from congvan.exchange.convert import exchange_user, sniffed
 from congvan.exchange.models import InMessage, OutKind, OutMessage, Peer
 from congvan.exchange.outbox import _queue, apply_status
 from congvan.exchange.routing import NoRoute, next_hop
+from congvan.lib.classification import subject_mark
 from congvan.lib.dates import VN
 from congvan.lib.errors import CongvanError
 from congvan.orgs.access import current_unit
@@ -265,9 +266,12 @@ def _take_document(
     staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
     staged += _embedded(msg)
     with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
-        receipt = do_import_document(
-            unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
-        )
+        try:
+            receipt = do_import_document(
+                unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
+            )
+        except Classified as exc:  # a mark in the files' own text
+            raise Refused(exc.message) from None
         _check_pdf_policy(unit, receipt)
         row.receipt = receipt
         if row.kind != "document":
@@ -277,7 +281,7 @@ def _take_document(
 def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:
     if msg.confidentiality and msg.confidentiality != Confidentiality.NONE:
         raise Refused(_("Văn bản mật không được gửi qua trục liên thông"))
-    mark = find_classification(msg.subject)
+    mark = subject_mark(msg.subject)
     if mark is not None:
         raise Refused(_("Văn bản có dấu %(mark)s: không tiếp nhận") % {"mark": mark.mark})
     if incoming.too_large or sum(max(m.size, 0) for m in msg.manifest) > settings.EXCHANGE_MAX_BYTES:

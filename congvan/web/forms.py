@@ -168,3 +168,18 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(required=False, label="from")
     until = forms.DateField(required=False, label="to")
     before = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+
+
+class PaperForm(forms.Form):
+    """A paper arrival registered as incoming: what was read, corrected by the clerk."""
+
+    type = _text(20)
+    subject = _text(500)
+    signer_name = _text(50)
+    signer_position = _text(100)
+    urgency = _text(16)
+    issuer = _text(200)
+    number = forms.IntegerField(required=False, min_value=1, max_value=10**6)
+    symbol = _text(40)
+    date = forms.DateField(required=False, label="date")
+    place = _text(150)

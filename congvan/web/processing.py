@@ -12,18 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from congvan.dispatch import rules as dispatch_rules
 from congvan.dispatch.models import Receipt
 from congvan.documents.access import issued_documents
+from congvan.documents.models import Urgency
+from congvan.documents.queries import document_types
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import InvalidInput
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
-from congvan.orgs.access import UNIT_WIDE, Acting
+from congvan.orgs.access import DRAFTERS, UNIT_WIDE, Acting, visible_directory
 from congvan.orgs.models import Role, Unit, User
 from congvan.reports import registers
 from congvan.web.decorators import member_required
-from congvan.web.forms import AssignmentForm, DirectForm, DossierForm, typed
+from congvan.web.forms import AssignmentForm, DirectForm, DossierForm, PaperForm, typed
 from congvan.workflow import actions as wf
 from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, unit_dossiers, visible_documents
@@ -280,11 +283,31 @@ def intake_list(request: HttpRequest, acting: Acting) -> HttpResponse:
 def intake_view(request: HttpRequest, acting: Acting, intake_id: int) -> HttpResponse:
     """An intake's progress (the page refreshes itself while the worker runs) and what was read."""
     from congvan.capture.actions import access_intake, do_make_draft_from_intake
+    from congvan.dispatch.actions import do_register_paper_arrival
 
     intake = access_intake(acting, intake_id)
+    if request.method == "POST" and request.POST.get("action") == "register":
+        fields = {k: v for k, v in typed(PaperForm, request.POST).items() if v not in ("", None)}
+        if "date" in fields:
+            fields["date"] = fields["date"].isoformat()
+        result = do_register_paper_arrival(intake.pk, fields, actor=acting)
+        messages.success(
+            request,
+            _("Đã vào sổ văn bản đến, số đến %(number)s.") % {"number": result.receipt.incoming_number},
+        )
+        return redirect("web:document", result.receipt.document_id)
     if request.method == "POST":
         doc = do_make_draft_from_intake(intake.pk, {}, actor=acting)
         messages.success(request, _("Đã tạo dự thảo từ tệp tiếp nhận."))
         return redirect("web:document", doc.pk)
     template = "web/_intake_status.html" if request.htmx else "web/intake.html"  # type: ignore[attr-defined]
-    return render(request, template, {"intake": intake})
+    context = {
+        "intake": intake,
+        "s": intake.suggested or {},
+        "can_register": acting.role in dispatch_rules.CLERKS,
+        "can_draft": acting.role in DRAFTERS,
+        "types": document_types(),
+        "urgencies": Urgency.choices,
+        "directory": visible_directory().order_by("name")[:2000],
+    }
+    return render(request, template, context)

@@ -57,8 +57,8 @@ def test_metadata_accuracy_on_text_pdfs(tmp_path):
 
 
 def test_classification_guard_on_the_labelled_set(tmp_path):
-    from congvan.capture.classify import find_classification
     from congvan.capture.tests.corpus import make
+    from congvan.lib.classification import find_mark as find_classification
 
     prose = [
         s

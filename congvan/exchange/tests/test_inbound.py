@@ -298,3 +298,17 @@ def test_a_copy_damaged_in_transit_does_not_block_the_genuine_one(peer: nodesig.
     genuine = post(pdf)
     assert (genuine.result, genuine.status_code) == ("accepted", "01")
     assert _receipt("50").state == "arrived"
+
+
+def test_a_mark_in_the_files_own_text_is_refused_with_02(peer: nodesig.NodeIdentity) -> None:
+    """The subject says nothing; page 1 of the PDF carries the stamp (simple_pdf writes ASCII: "MAT" alone
+    on its line, in the mark's place, is a mark)."""
+    marked = simple_pdf(["TINH UY TIEN GIANG", "MAT", "So 12-CV/TU", "V/v trien khai"])
+    answer = _send(peer, _doc("60", attachments=[edxml.Attachment("vb-60.pdf", "application/pdf", marked)]))
+    assert (answer.result, answer.status_code) == ("refused", "02")
+    assert not Receipt.objects.filter(document__symbol="60/VPCP-TTĐT").exists()
+    plain = simple_pdf(["TINH UY TIEN GIANG", "So 12-CV/TU", "V/v bao mat thong tin"])
+    answer = _send(peer, _doc("61", attachments=[edxml.Attachment("vb-61.pdf", "application/pdf", plain)]))
+    assert (answer.result, answer.status_code) == ("accepted", "01")
+    answer = _send(peer, _doc("62", subject="(MẬT) V/v kiểm tra"))
+    assert (answer.result, answer.status_code) == ("refused", "02")

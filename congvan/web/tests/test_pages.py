@@ -329,3 +329,47 @@ def test_behind_a_tls_proxy_the_pages_send_hsts(db, settings):
     r = Client().get("/login/", HTTP_X_FORWARDED_PROTO="https")
     assert r["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "Strict-Transport-Security" not in Client().get("/login/")
+
+
+def test_a_paper_arrival_is_registered_as_incoming_in_the_pages(api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from congvan.capture.actions import process
+    from congvan.capture.models import Intake
+    from congvan.capture.tests.corpus import make, render_pdf
+    from congvan.dispatch.models import Receipt
+    from congvan.documents.models import Document
+    from congvan.orgs.tests.support import HU
+
+    sample = make(7)
+    client = signed_in("alice")
+    r = client.post("/intake/", {"file": SimpleUploadedFile("cong-van-den.pdf", render_pdf(sample))})
+    intake = Intake.objects.get()
+    process(intake.pk)
+    page = client.get(r["Location"]).content.decode()
+    assert 'id="register-paper"' in page and 'id="make-draft"' in page
+    assert sample.expected["symbol"] in page  # prefilled with what was read
+    assert 'id="register-paper"' not in signed_in("carol").get(r["Location"]).content.decode()  # clerks only
+    form = {
+        "action": "register",
+        "issuer": "Sở Nội vụ tỉnh Tiền Giang",
+        "number": "214",
+        "symbol": "214/SNV-VP",
+        "date": "2026-03-02",
+        "type": "CV",
+        "subject": "V/v rà soát biên chế năm 2026",
+        "signer_position": "GIÁM ĐỐC",
+        "signer_name": "Lê Văn Hòa",
+        "urgency": "normal",
+    }
+    done = client.post(r["Location"], form)
+    assert done.status_code == 302, done.content
+    receipt = Receipt.objects.get(unit__code=HU)
+    assert receipt.incoming_number and receipt.document.symbol == "214/SNV-VP"
+    doc = receipt.document
+    assert doc.issuing_unit.name == "Sở Nội vụ tỉnh Tiền Giang" and doc.issuing_unit.code != HU
+    assert not Document.objects.filter(issuing_unit__code=HU).exists()  # never among the outgoing
+    assert doc.files.count() >= 1
+    outbox = client.get("/outbox/").content.decode()
+    assert "214/SNV-VP" not in outbox
+    assert "214/SNV-VP" in client.get("/inbox/", {"state": "registered"}).content.decode()

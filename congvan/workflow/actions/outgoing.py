@@ -10,6 +10,7 @@ from congvan.audit.actions import record
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import replace_blob
+from congvan.documents.guard import refuse_unchecked
 from congvan.documents.models import DocState, Document, FileRole
 from congvan.lib.text import clean_text
 from congvan.orgs.access import DRAFTERS, Acting
@@ -65,6 +66,7 @@ def do_approve_document(document_id: int, *, actor: Acting) -> Document:
     """
     actor.require(Role.LEADER, what=_("duyệt văn bản"))
     doc = access_issued_document(actor, document_id)
+    refuse_unchecked(doc)
     signed, source = None, ""
     main = doc.files.filter(role=FileRole.MAIN).first() if doc.state == DocState.SUBMITTED else None
     if main is not None:

@@ -1,0 +1,90 @@
+"""The classification guard at every entry of a document: the confidentiality field, the subject and the
+file's own text (a mark near the top of page 1, ``lib.classification``). A PDF with a text layer is read
+when it arrives; a scan is read by OCR in the background (``capture``) and, until it is, its document is
+neither approved, released nor registered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congvan.documents.errors import Classified, WrongState
+from congvan.documents.metadata import CLASSIFIED_REASON, refuse_classified
+from congvan.documents.models import CheckState, ContentCheck, Document
+from congvan.lib import filetypes
+from congvan.lib.classification import Classification, find_mark, subject_mark
+from congvan.lib.pdftext import is_scan, page_text
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    sha256: str
+    state: str
+    mark: str = ""
+
+
+def refuse_mark(found: Classification, where: str) -> None:
+    raise Classified(
+        str(CLASSIFIED_REASON.format(label=found.mark, value=found.level))
+        + " "
+        + _("(dấu %(mark)s ở %(where)s: “%(line)s”)")
+        % {"mark": found.mark, "where": where, "line": found.text[:80]}
+    )
+
+
+def check_fields(*, subject: str = "", confidentiality: str = "none", **_other: object) -> None:
+    """The confidentiality field and a mark written into the subject."""
+    refuse_classified(confidentiality or "none")
+    found = subject_mark(subject or "")
+    if found is not None:
+        refuse_mark(found, _("trích yếu"))
+
+
+def read_file(path: Path, mime: str, name: str) -> str:
+    """The verdict's state for one file before it is stored: clear, pending (a scan), or a refusal."""
+    if mime != filetypes.PDF:
+        return CheckState.CLEAR  # images and office files carry no page-1 stamp congvan reads here
+    text = page_text(path)
+    if is_scan(path, text):
+        return CheckState.PENDING
+    found = find_mark(text)
+    if found is not None:
+        refuse_mark(found, _("tệp %(name)s") % {"name": name})
+    return CheckState.CLEAR
+
+
+def check_files(files: Iterable[tuple[Path, str, str]]) -> list[str]:
+    """Read each (path, mime, name) before anything is stored; return their states in order."""
+    return [read_file(path, mime, name) for path, mime, name in files]
+
+
+def record_verdicts(verdicts: Iterable[FileVerdict]) -> None:
+    """Keep the verdicts of stored files (inside the storing transaction); a file already judged keeps its
+    verdict unless this one is stricter."""
+    now = timezone.now()
+    for v in verdicts:
+        row = ContentCheck.objects.filter(blob_id=v.sha256).first()
+        if row is None:
+            ContentCheck.objects.create(
+                blob_id=v.sha256, state=v.state, mark=v.mark, checked_at=now if v.state != "pending" else None
+            )
+
+
+def refuse_unchecked(doc: Document) -> None:
+    """Refuse to approve, release or register a document one of whose files is marked, or not read yet."""
+    states = dict(
+        ContentCheck.objects.filter(blob__documentfile__document=doc).values_list("state", "mark").distinct()
+    )
+    if CheckState.MARKED in states:
+        raise Classified(
+            str(CLASSIFIED_REASON.format(label=states[CheckState.MARKED] or "MẬT", value="marked"))
+        )
+    if CheckState.PENDING in states:
+        raise WrongState(
+            _("Tệp quét chưa được đọc để kiểm tra độ mật: hãy chờ ít phút rồi thử lại"),
+            code="content_unchecked",
+        )
