@@ -192,3 +192,26 @@ def do_check_pending_contents(limit: int = 20) -> int:
                     )
         done += 1
     return done
+
+
+def do_extract_texts(blob_ids: list[str] | None = None, *, ocr: bool = False, limit: int = 200) -> int:
+    """Read the text of stored files that have none yet (of documents), so search finds what is written
+    inside them: text layers and office files at once; scans and images by OCR when ``ocr``. Returns how
+    many were read."""
+    from congvan.capture.convert import file_text
+    from congvan.capture.models import FileText
+
+    todo = Blob.objects.filter(text__isnull=True, documentfile__isnull=False)
+    if blob_ids is not None:
+        todo = todo.filter(pk__in=blob_ids)
+    done = 0
+    for sha, mime in list(todo.values_list("sha256", "mime").distinct()[:limit]):
+        got = file_text(blobstore.blob_path(sha), mime, ocr=ocr)
+        if got is None:
+            continue
+        text, source = got
+        FileText.objects.update_or_create(
+            blob_id=sha, defaults={"text": text, "source": source, "extracted_at": timezone.now()}
+        )
+        done += 1
+    return done

@@ -37,3 +37,18 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"intake {self.pk} ({self.state})"
+
+
+class FileText(models.Model):
+    """The text written inside a stored file (PDF text layer, OCR of a scan, a DOCX/ODT's text), read in
+    the background and indexed with its documents' metadata."""
+
+    blob = models.OneToOneField(
+        "documents.Blob", on_delete=models.CASCADE, primary_key=True, related_name="text"
+    )
+    text = models.TextField()
+    source = models.CharField(max_length=8)  # layer | ocr | office | none
+    extracted_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.blob_id[:12]}: {self.source}"

@@ -41,3 +41,11 @@ def check_pending_contents() -> int:
     from congvan.capture.actions import do_check_pending_contents
 
     return do_check_pending_contents()
+
+
+@task()
+def read_scanned_texts() -> int:
+    """OCR the scans and images whose text search does not have yet (a few each tick: OCR is slow)."""
+    from congvan.capture.actions import do_extract_texts
+
+    return do_extract_texts(ocr=True, limit=3)

@@ -85,6 +85,7 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["issuing_unit", "state", "-created_at"]),
             models.Index(fields=["issuing_unit", "-released_at"]),
+            models.Index(fields=["updated_at"]),  # the search follower's step: what changed since
         ]
 
     def __str__(self) -> str:

@@ -6,18 +6,28 @@ each document's ``updated_at`` with its entry, and ``congvan reindex`` rebuilds 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from congvan.documents.models import Document
+from congvan.capture.actions import do_extract_texts
+from congvan.documents.models import Document, DocumentFile
 from congvan.lib.vntext import exact_form, folded_form, pairs, pairs_tsvector
 from congvan.search.models import ReindexState, SearchEntry
 
+log = logging.getLogger(__name__)
 
-def document_text(doc: Document) -> str:
+
+BODY_MAX = 300_000  # characters of a document's files' text that are indexed
+
+
+def document_text(doc: Document, body: str = "") -> str:
+    """The metadata a person may search by, then the text written inside the document's files."""
     parts = [
         doc.symbol,
         doc.doc_type.name,
@@ -27,8 +37,23 @@ def document_text(doc: Document) -> str:
         doc.signer_name,
         doc.description,
         doc.place,
+        body,
     ]
     return " \n".join(p for p in parts if p)
+
+
+def bodies(ids: list[int]) -> dict[int, str]:
+    """The text of each document's files (main, attachments, renditions), as read by ``capture``."""
+    out: dict[int, list[str]] = {}
+    rows = (
+        DocumentFile.objects.filter(document_id__in=ids, blob__text__isnull=False)
+        .order_by("document_id", "position", "id")
+        .values_list("document_id", "blob__text__text")
+    )
+    for doc_id, text in rows:
+        if text:
+            out.setdefault(doc_id, []).append(text)
+    return {k: "\n".join(v)[:BODY_MAX] for k, v in out.items()}
 
 
 def index_documents(ids: Iterable[int]) -> int:
@@ -36,8 +61,14 @@ def index_documents(ids: Iterable[int]) -> int:
     docs = list(Document.objects.filter(pk__in=list(ids)).select_related("doc_type", "issuing_unit"))
     if not docs:
         return 0
+    # Files with a text layer (or office text) are read now; scans wait for the OCR pass, then come back.
+    do_extract_texts(
+        list(DocumentFile.objects.filter(document__in=docs).values_list("blob_id", flat=True).distinct())
+    )
+    body = bodies([d.pk for d in docs])
     now = timezone.now()
-    rows = [(d.pk, exact_form(document_text(d)), folded_form(document_text(d))) for d in docs]
+    texts = [(d.pk, document_text(d, body.get(d.pk, ""))) for d in docs]
+    rows = [(i, exact_form(t), folded_form(t)) for i, t in texts]
     with transaction.atomic():
         SearchEntry.objects.filter(pk__in=[r[0] for r in rows]).delete()
         SearchEntry.objects.bulk_create(
@@ -65,15 +96,48 @@ VECTOR_SQL = (
 
 
 def index_pending(limit: int = 500) -> int:
-    """Index documents that are new or changed since they were indexed."""
+    """Index documents that are new or changed since they were indexed, or whose files' text was read
+    since (a scan after its OCR)."""
     ids = list(
         Document.objects.filter(
-            Q(search_entry__isnull=True) | Q(updated_at__gt=F("search_entry__indexed_at"))
+            Q(search_entry__isnull=True)
+            | Q(updated_at__gt=F("search_entry__indexed_at"))
+            | Q(files__blob__text__extracted_at__gt=F("search_entry__indexed_at"))
         )
         .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", flat=True)
+        .distinct()[:limit]
     )
     return index_documents(ids)
+
+
+def index_recent(since: dt.datetime, limit: int = 500) -> int:
+    """Index what changed since a moment (the follower's step, every second): documents saved since, and
+    documents whose files' text was read since; both found through indexed columns, at any size."""
+    ids = set(Document.objects.filter(updated_at__gte=since).values_list("pk", flat=True)[:limit])
+    ids |= set(
+        DocumentFile.objects.filter(blob__text__extracted_at__gte=since).values_list(
+            "document_id", flat=True
+        )[:limit]
+    )
+    return index_documents(sorted(ids)) if ids else 0
+
+
+def follow(interval: float = 1.0, *, stop: Callable[[], bool] = lambda: False) -> None:
+    """Keep the index fresh: every ``interval`` seconds, index what changed (a new document is searchable
+    within about two intervals of its commit). Overlapping windows: a commit that lands while a step
+    runs is seen by the next one."""
+    since = timezone.now() - dt.timedelta(minutes=5)
+    while not stop():
+        started = timezone.now()
+        try:
+            index_recent(since)
+            since = started - dt.timedelta(seconds=2)
+        except DatabaseError:
+            log.exception("search: indexing failed; retried at the next step")
+        finally:
+            connection.close_if_unusable_or_obsolete()
+        time.sleep(interval)
 
 
 def reindex(batch: int = 1000, *, restart: bool = False, progress: object = None) -> int:

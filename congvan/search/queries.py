@@ -460,9 +460,30 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
         page = ranked[offset : offset + limit]
         if not docs:
             docs = _page_documents(cur, [i for i, _ in page])
-    return [Hit(docs[i], score, snippet(docs[i].subject, ready.mark)) for i, score in page if i in docs], len(
-        ranked
-    )
+    shown = [(i, score) for i, score in page if i in docs]
+    # Where the subject does not show the match, the snippet comes from the text inside the files.
+    inside = [i for i, _ in shown if ready.mark is not None and not ready.mark.search(docs[i].subject)]
+    from_body = body_snippets(inside, ready.mark) if inside else {}
+    hits = [
+        Hit(docs[i], score, from_body.get(i) or snippet(docs[i].subject, ready.mark)) for i, score in shown
+    ]
+    return hits, len(ranked)
+
+
+def body_snippets(ids: list[int], mark: re.Pattern[str] | None, width: int = 240) -> dict[int, str]:
+    """A snippet of each document's file text around the first match (one query for the page)."""
+    from congvan.search.indexer import bodies
+
+    out = {}
+    for doc_id, text in bodies(ids).items():
+        found = mark.search(text) if mark is not None else None
+        if found is None:
+            continue
+        start = max(0, found.start() - 80)
+        start = text.rfind(" ", 0, start) + 1 if start else 0
+        piece = " ".join(text[start : start + width + 40].split())
+        out[doc_id] = ("…" if start else "") + snippet(piece, mark, width)
+    return out
 
 
 def _page_documents(cur: DriverCursor, ids: list[int]) -> dict[int, Found]:

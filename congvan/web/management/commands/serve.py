@@ -57,6 +57,8 @@ class Command(BaseCommand):
         if not opts["no_worker"]:
             worker = [sys.executable, "-m", "congvan", "db_worker", "--interval", "0.5"]
             procs.append(subprocess.Popen(worker))  # noqa: S603 - fixed arguments
+            follower = [sys.executable, "-m", "congvan", "search_follow"]  # search within seconds
+            procs.append(subprocess.Popen(follower))  # noqa: S603 - fixed arguments
             if settings.NODE_CODE:  # exchange with other servers: the outbox sender beside the worker
                 sender = [sys.executable, "-m", "congvan", "exchange", "send"]
                 procs.append(subprocess.Popen(sender))  # noqa: S603 - fixed arguments

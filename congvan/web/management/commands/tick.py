@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from congvan.audit.tasks import write_audit_checkpoint
-from congvan.capture.tasks import check_pending_contents, resume_intakes
+from congvan.capture.tasks import check_pending_contents, read_scanned_texts, resume_intakes
 from congvan.documents.tasks import sweep_temp_files
 from congvan.mail.tasks import send_emails
 from congvan.ops.tasks import backup_daily, check_files_daily
@@ -35,6 +35,7 @@ class Command(BaseCommand):
             index_changed_documents.enqueue()
             resume_intakes.enqueue()
             check_pending_contents.enqueue()
+            read_scanned_texts.enqueue()
             write_audit_checkpoint.enqueue()
             sweep_temp_files.enqueue()
             scan_security_events.enqueue()
