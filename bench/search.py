@@ -1,10 +1,12 @@
-"""Vietnamese full-text search over synthetic administrative documents (~2 KB each).
+"""Vietnamese full-text search over synthetic administrative documents.
 
-Generates N documents (default 1,000,000; --quick 20,000), indexes them through congvan's indexer
-(printing documents per second), then times the standard query set through congvan's search (as a
-clerk who sees them all) beside the same match sent straight to the engine (FTS5 or tsvector).
-Targets (issue "Digitisation and search"): p95 at most 100 ms on SQLite at 1,000,000 documents, at
-most 1.5x the raw engine.
+Generates N documents (default 1,000,000; --quick 20,000), each with metadata and about 2 KB of body
+text in its main file's extracted text (as ``capture`` reads it from a PDF), indexes them through
+congvan's indexer (printing documents per second), then times the standard query set through congvan's
+search (as a clerk who sees them all) beside the same match sent straight to the engine (FTS5 or
+tsvector), and the freshness lag: documents committed while the follower (``search-follow``) runs,
+until each is found. Targets (issue 14): p95 at most 100 ms on SQLite and 200 ms on PostgreSQL at
+1,000,000 documents, at most 1.5x the raw engine; searchable at most 5 s after the commit.
 
     .venv/bin/python -m bench.search [--db postgres] [--quick]
 """
@@ -154,6 +156,87 @@ WORDS = [
 ]
 
 
+def body_text(rnd: random.Random) -> str:
+    """About 2 KB of prose made of the same vocabulary, in sentences."""
+    sentences: list[str] = []
+    while sum(len(x) for x in sentences) < 2000:
+        sentences.append(" ".join(rnd.choices(WORDS, k=rnd.randint(10, 24))).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def attach_bodies(docs: list[Any], rnd: random.Random, now: Any, extra: str = "") -> None:
+    """Give each document a main file whose extracted text is its body (rows as congvan writes them)."""
+    import hashlib
+
+    from congvan.capture.models import FileText
+    from congvan.documents.models import Blob, DocumentFile
+
+    shas = [hashlib.sha256(f"bench-body-{d.pk}".encode()).hexdigest() for d in docs]
+    Blob.objects.bulk_create(
+        [Blob(sha256=sha, size=2048, mime="application/pdf") for sha in shas], batch_size=1000
+    )
+    DocumentFile.objects.bulk_create(
+        [
+            DocumentFile(document=d, role="main", blob_id=sha, name="van-ban.pdf")
+            for d, sha in zip(docs, shas, strict=True)
+        ],
+        batch_size=1000,
+    )
+    FileText.objects.bulk_create(
+        [
+            FileText(blob_id=sha, text=body_text(rnd) + extra, source="layer", extracted_at=now)
+            for sha in shas
+        ],
+        batch_size=1000,
+    )
+
+
+def freshness(args: Any, unit: Any, clerk: Any, kh: Any, acting: Any) -> tuple[float, float]:
+    """Commit documents one by one while the follower runs; the seconds until each is found."""
+    import threading
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from congvan.documents.models import Document
+    from congvan.search.indexer import follow
+    from congvan.search.queries import Filters, search
+
+    stop = threading.Event()
+    follower = threading.Thread(target=follow, kwargs={"interval": 1.0, "stop": stop.is_set})
+    follower.start()
+    lags = []
+    rnd = random.Random(5)
+    try:
+        for n in range(size(args, 20, 10, 2)):
+            token = f"freshzq{n}x"
+            now = timezone.now()
+            with transaction.atomic():
+                doc = Document.objects.create(
+                    issuing_unit=unit,
+                    created_by=clerk,
+                    doc_type=kh,
+                    state="released",
+                    subject="Thông báo mới",
+                    symbol=f"F{n}-TB/HU",
+                    created_at=now,
+                )
+                attach_bodies([doc], rnd, now, extra=f" {token}")
+            committed = time.perf_counter()
+            while not search(acting, token, Filters(), limit=1)[0]:
+                if time.perf_counter() - committed > 30:
+                    break
+                time.sleep(0.05)
+            lags.append(time.perf_counter() - committed)
+            time.sleep(rnd.uniform(0, 1))
+    finally:
+        stop.set()
+        follower.join()
+        connection.close()
+    lags.sort()
+    return lags[len(lags) // 2], p95(lags)
+
+
 def main() -> None:
     args = parse_args(__doc__ or "")
     setup_django(args)
@@ -196,7 +279,7 @@ def main() -> None:
                         issued_date=start_day + dt.timedelta(days=i % 2000),
                         subject=" ".join(rnd.choices(WORDS, k=14))
                         + (" rarewordzzq" if i == total // 2 else ""),
-                        description=" ".join(rnd.choices(WORDS, k=60))[:500],
+                        description="",
                         created_at=now,
                         updated_at=now,
                     )
@@ -204,6 +287,7 @@ def main() -> None:
                 ],
                 batch_size=1000,
             )
+            attach_bodies(docs, rnd, now)
         t0 = time.perf_counter()
         index_documents([d.pk for d in docs])
         index_time += time.perf_counter() - t0
@@ -222,6 +306,7 @@ def main() -> None:
         ("common term + date", "đảng", Filters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 3, 31))),
     ]
     rounds = size(args, 60, 10, 3)
+    limit = 0.1 if connection.vendor == "sqlite" else 0.2
     rate = f"{built / index_time:.0f} documents/s" if index_time else "not measured (reused database)"
     print(f"search over {total} documents ({connection.vendor}); index build {rate}")
     for label, q, f in queries:
@@ -253,8 +338,13 @@ def main() -> None:
         ratio = p95(ours) / max(p95(base), 1e-6)
         print(
             f"  {label:<20} congvan p95 {p95(ours) * 1000:8.1f} ms   raw engine p95 {p95(base) * 1000:8.1f} ms   "
-            f"{ratio:5.2f}x   p95 <= 100 ms: {verdict(p95(ours) <= 0.1)}  <= 1.5x: {verdict(ratio <= 1.5)}"
+            f"{ratio:5.2f}x   p95 <= {limit * 1000:.0f} ms: {verdict(p95(ours) <= limit)}  <= 1.5x: {verdict(ratio <= 1.5)}"
         )
+    p50_lag, p95_lag = freshness(args, unit, clerk, kh, acting)
+    print(
+        f"  freshness: searchable {p50_lag:.2f} s (p50) / {p95_lag:.2f} s (p95) after the commit, the follower"
+        f" stepping every second; baseline: the follower's interval 1.00 s   <= 5 s: {verdict(p95_lag <= 5)}"
+    )
 
 
 if __name__ == "__main__":
