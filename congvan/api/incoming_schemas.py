@@ -298,6 +298,7 @@ class PaperFieldsIn(Strict):
     subject: str | None = None
     signer_name: str | None = None
     signer_position: str | None = None
+    signer_competence: str | None = None
     urgency: Literal["normal", "urgent", "very_urgent", "flash"] | None = None
     issuer: str | None = None
     number: int | None = None

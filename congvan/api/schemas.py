@@ -135,6 +135,7 @@ class DocumentOut(Schema):
     place: str
     signer_name: str
     signer_position: str
+    signer_competence: str
     urgency: str
     confidentiality: str
     reply_due: dt.date | None
@@ -251,6 +252,7 @@ class DocumentMetadataIn(Schema):
     subject: StrictStr | None = None
     signer_name: StrictStr | None = None
     signer_position: StrictStr | None = None
+    signer_competence: StrictStr | None = None
     place: StrictStr | None = None
     description: StrictStr | None = None
     drafting_department: StrictStr | None = None

@@ -76,6 +76,7 @@ def document_out(doc: Document, files: list[DocumentFile], deliveries: list[Deli
         "place": doc.place,
         "signer_name": doc.signer_name,
         "signer_position": doc.signer_position,
+        "signer_competence": doc.signer_competence,
         "urgency": doc.urgency,
         "confidentiality": doc.confidentiality,
         "reply_due": doc.reply_due,

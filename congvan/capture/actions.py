@@ -137,6 +137,7 @@ def do_make_draft_from_intake(intake_id: int, overrides: dict[str, Any], *, acto
             "subject": s.get("subject") or intake.name,
             "signer_name": s.get("signer_name", "")[:50],
             "signer_position": s.get("signer_position", "")[:100],
+            "signer_competence": s.get("signer_competence", "")[:100],
             "urgency": s.get("urgency") or "normal",
         }.items()
         if v is not None

@@ -60,6 +60,7 @@ class Suggested:
     date: str = ""
     subject: str = ""
     signer_position: str = ""
+    signer_competence: str = ""
     signer_name: str = ""
     recipients: list[str] = field(default_factory=list)
     urgency: str = "normal"
@@ -94,7 +95,8 @@ def extract(text: str) -> Suggested:
     out.subject = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "-", out.subject)  # "2025 -2027" as OCR may read it
     out.urgency = _urgency(text)
     out.recipients = _recipients(rows)
-    out.signer_position, out.signer_name = _signer(rows)
+    position, out.signer_name = _signer(rows)
+    out.signer_competence, out.signer_position = split_competence(position)
     return out
 
 
@@ -220,6 +222,48 @@ def _recipients(rows: list[list[str]]) -> list[str]:
         elif found and not _mostly_upper(cells[0]):
             break
     return found
+
+
+def split_competence(position: str) -> tuple[str, str]:
+    """("T/M BAN THƯỜNG VỤ PHÓ BÍ THƯ") -> ("T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ"); "KT. BÍ THƯ PHÓ BÍ THƯ" ->
+    ("KT. BÍ THƯ", "PHÓ BÍ THƯ"); a position without a competence stays whole. The competence is the
+    first line of the signer's block when it starts with T/M, KT., TL., TUQ. or Q. (Decree 30 art. 13)."""
+    text = " ".join(position.split())
+    head = re.match(r"^(T/M|TM\.?|K/T|KT\.?|T/L|TL\.?|TUQ\.?|Q\.)\s*", text)
+    if not head:
+        return "", text
+    rest = text[head.end() :]
+    # The competence's own words: the body (T/M BAN THƯỜNG VỤ) or the head's title (KT. BÍ THƯ; TL. BÍ THƯ).
+    for title in _TITLES:
+        i = rest.find(" " + title) if not rest.startswith(title) else -1
+        if rest.startswith(title):
+            # KT. BÍ THƯ PHÓ BÍ THƯ: the competence names a title, the position follows
+            after = rest[len(title) :].strip()
+            if after:
+                return f"{head.group(1)} {title}".replace("  ", " "), after
+            return "", text  # "TL. BÍ THƯ" alone: keep it whole as the position
+        if i > 0:
+            return f"{head.group(1)} {rest[:i]}".strip(), rest[i + 1 :].strip()
+    return text, ""
+
+
+_TITLES = (
+    "PHÓ BÍ THƯ",
+    "BÍ THƯ",
+    "PHÓ CHỦ TỊCH",
+    "CHỦ TỊCH",
+    "PHÓ CHÁNH VĂN PHÒNG",
+    "CHÁNH VĂN PHÒNG",
+    "PHÓ TRƯỞNG BAN",
+    "TRƯỞNG BAN",
+    "PHÓ GIÁM ĐỐC",
+    "GIÁM ĐỐC",
+    "PHÓ TRƯỞNG PHÒNG",
+    "TRƯỞNG PHÒNG",
+    "THỦ TRƯỞNG",
+    "ỦY VIÊN",
+    "UỶ VIÊN",
+)
 
 
 def _signer(rows: list[list[str]]) -> tuple[str, str]:

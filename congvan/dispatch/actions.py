@@ -577,6 +577,7 @@ def do_register_paper_arrival(intake_id: int, overrides: dict[str, Any], *, acto
                 "subject": s.get("subject") or intake.name,
                 "signer_name": str(s.get("signer_name", ""))[:50],
                 "signer_position": str(s.get("signer_position", ""))[:100],
+                "signer_competence": str(s.get("signer_competence", ""))[:100],
                 "urgency": s.get("urgency") or "normal",
             }
         )

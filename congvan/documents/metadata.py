@@ -17,6 +17,7 @@ LINES = {  # field -> (max length, required)
     "subject": (500, True),
     "signer_name": (50, False),
     "signer_position": (100, False),
+    "signer_competence": (100, False),
     "place": (150, False),
     "description": (500, False),
     "drafting_department": (20, False),

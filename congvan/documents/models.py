@@ -54,6 +54,9 @@ class Document(models.Model):
     subject = models.CharField(max_length=500)
     signer_name = models.CharField(max_length=50, blank=True)
     signer_position = models.CharField(max_length=100, blank=True)
+    # The signer's competence (thẩm quyền: "T/M BAN THƯỜNG VỤ", "KT. BÍ THƯ", "TL.", "TUQ.", "Q."), apart
+    # from the position ("PHÓ BÍ THƯ"), as edXML's SignerInfo keeps them.
+    signer_competence = models.CharField(max_length=100, blank=True)
     urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     confidentiality = models.CharField(
         max_length=16, choices=Confidentiality.choices, default=Confidentiality.NONE

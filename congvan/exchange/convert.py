@@ -127,6 +127,7 @@ def export_document(
         type_name=doc.doc_type.name,
         subject=doc.subject,
         signer_position=doc.signer_position,
+        signer_competence=doc.signer_competence,
         signer_name=doc.signer_name,
         due_date=doc.reply_due,
         priority={v: k for k, v in PRIORITIES.items()}.get(Urgency(doc.urgency), 0),

@@ -86,7 +86,7 @@ def outgoing_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> R
             d.symbol,
             _d(d.issued_date),
             f"{d.doc_type.name}: {d.subject}",
-            f"{d.signer_position} {d.signer_name}".strip(),
+            f"{d.signer_competence} {d.signer_position} {d.signer_name}".strip(),
             "; ".join(names.get(c, c) for c in d.planned_recipients),
             d.drafting_department or str(d.created_by),
             str(d.copies or ""),

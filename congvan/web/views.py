@@ -224,6 +224,7 @@ def _form_of(doc: Document) -> dict[str, Any]:
         "subject",
         "signer_name",
         "signer_position",
+        "signer_competence",
         "urgency",
         "confidentiality",
         "place",

@@ -136,7 +136,9 @@ def make(seed: int) -> Sample:
         "place": place,
         "date": day.isoformat(),
         "subject": expected_subject,
-        "signer_position": " ".join(position),
+        # The block's first line is the competence when it starts T/M, TM., KT., TL. (Decree 30 art. 13).
+        "signer_competence": position[0] if len(position) > 1 else "",
+        "signer_position": position[-1] if len(position) > 1 else " ".join(position),
         "signer_name": name,
         "recipients": recipients,
         "urgency": urgency,

@@ -23,6 +23,7 @@ FIELDS = [
     "date",
     "subject",
     "signer_position",
+    "signer_competence",
     "signer_name",
     "recipients",
     "urgency",

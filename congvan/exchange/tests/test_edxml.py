@@ -77,6 +77,11 @@ def test_document_samples_import_into_an_inbox(api, name, org):
     assert receipt.state == "arrived" and receipt.document.symbol == msg.symbol[:40]
     assert receipt.issuer.code == msg.sender.organ_id and not receipt.issuer.active
     assert receipt.document.files.count() >= len(msg.attachments)
+    # SignerInfo's competence and position are kept apart, as the message has them.
+    assert (receipt.document.signer_competence, receipt.document.signer_position) == (
+        msg.signer_competence[:100],
+        msg.signer_position[:100],
+    )
     seen = api["alice"].get("/inbox").json()["results"]
     assert seen[0]["document"]["subject"] == msg.subject
 
@@ -87,10 +92,13 @@ def test_export_reads_back_as_the_same_document(api):
         ["000.01.01.H57", "000.01.02.H57"],
         subject="Kế hoạch tổ chức đại hội",
         signer_name="Võ Minh Tâm",
+        signer_competence="T/M BAN THƯỜNG VỤ",
+        signer_position="PHÓ BÍ THƯ",
         urgency="urgent",
     )
     doc = Document.objects.get(pk=rel["id"])
     msg = parse(write(export_document(doc)))
+    assert (msg.signer_competence, msg.signer_position) == ("T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ")
     assert msg.symbol == doc.symbol == "01-KH/HU"
     assert (msg.subject, msg.signer_name, msg.promulgation_date) == (
         doc.subject,
