@@ -462,7 +462,9 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
             docs = _page_documents(cur, [i for i, _ in page])
     shown = [(i, score) for i, score in page if i in docs]
     # Where the subject does not show the match, the snippet comes from the text inside the files.
-    inside = [i for i, _ in shown if ready.mark is not None and not ready.mark.search(docs[i].subject)]
+    wanted = len(ready.terms)
+    inside = {i: _matched(docs[i].subject, ready.mark) for i, _ in shown if ready.mark is not None}
+    inside = {i: n for i, n in inside.items() if n < wanted}  # the subject does not show every word
     from_body = body_snippets(inside, ready.mark) if inside else {}
     hits = [
         Hit(docs[i], score, from_body.get(i) or snippet(docs[i].subject, ready.mark)) for i, score in shown
@@ -470,16 +472,27 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
     return hits, len(ranked)
 
 
-def body_snippets(ids: list[int], mark: re.Pattern[str] | None, width: int = 240) -> dict[int, str]:
-    """A snippet of each document's file text around the first match (one query for the page)."""
+def _matched(text: str, mark: re.Pattern[str] | None) -> int:
+    """How many different query words a text shows."""
+    return len({m.group().lower() for m in mark.finditer(text)}) if mark is not None else 0
+
+
+def body_snippets(ids: dict[int, int], mark: re.Pattern[str] | None, width: int = 240) -> dict[int, str]:
+    """A snippet of each document's file text around its first match, for the documents whose text shows
+    more of the query's words than their subject (``ids``: document -> words its subject shows)."""
     from congvan.search.indexer import bodies
 
     out = {}
-    for doc_id, text in bodies(ids).items():
-        found = mark.search(text) if mark is not None else None
-        if found is None:
+    for doc_id, raw in bodies(list(ids)).items():
+        text = " ".join(raw[:50_000].split())  # the layout's runs of spaces would eat the window
+        matches = [(m.start(), m.group().lower()) for m in mark.finditer(text)] if mark is not None else []
+        if not matches or len({w for _, w in matches}) <= ids[doc_id]:
             continue
-        start = max(0, found.start() - 80)
+        # The window that shows the most different words of the query, from its first match.
+        best = max(
+            (len({w for p, w in matches if at <= p < at + width - 40}), -at) for at, _ in matches[:200]
+        )
+        start = max(0, -best[1] - 40)
         start = text.rfind(" ", 0, start) + 1 if start else 0
         piece = " ".join(text[start : start + width + 40].split())
         out[doc_id] = ("…" if start else "") + snippet(piece, mark, width)
