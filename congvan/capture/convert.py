@@ -251,11 +251,11 @@ TEXT_MAX = 200_000  # characters of one file's text that are indexed
 def file_text(path: Path, mime: str, *, ocr: bool) -> tuple[str, str] | None:
     """(text, source) of a stored file: its PDF text layer, its office text, or, with ``ocr``, the OCR of
     a scan or an image; None for a scan when ``ocr`` is off (read later, by the slower pass)."""
-    from congvan.lib.pdftext import has_text, page_has_image, page_text
+    from congvan.lib.pdftext import has_image, has_text, page_text
 
     if mime == filetypes.PDF:
         text = page_text(path, first=1, last=None, timeout=300)
-        if has_text(text) or not page_has_image(path):
+        if has_text(text) or not has_image(path):
             return correct(text)[:TEXT_MAX], "layer"
         if not ocr:
             return None

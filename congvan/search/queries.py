@@ -22,7 +22,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from congvan.documents.models import Document, DocumentType
+from congvan.capture.models import FileText
+from congvan.documents.models import Document, DocumentFile, DocumentType
 from congvan.lib.errors import InvalidInput
 from congvan.lib.sql import DriverCursor, ids_in
 from congvan.lib.vntext import exact_form, folded_form, pairs
@@ -460,12 +461,12 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
         page = ranked[offset : offset + limit]
         if not docs:
             docs = _page_documents(cur, [i for i, _ in page])
-    shown = [(i, score) for i, score in page if i in docs]
-    # Where the subject does not show the match, the snippet comes from the text inside the files.
-    wanted = len(ready.terms)
-    inside = {i: _matched(docs[i].subject, ready.mark) for i, _ in shown if ready.mark is not None}
-    inside = {i: n for i, n in inside.items() if n < wanted}  # the subject does not show every word
-    from_body = body_snippets(inside, ready.mark) if inside else {}
+        shown = [(i, score) for i, score in page if i in docs]
+        # Where the subject does not show every word, the snippet may come from the text in the files.
+        wanted = len(ready.terms)
+        inside = {i: _matched(docs[i].subject, ready.mark) for i, _ in shown if ready.mark is not None}
+        inside = {i: n for i, n in inside.items() if n < wanted}
+        from_body = body_snippets(cur, inside, ready.mark, want=wanted) if inside else {}
     hits = [
         Hit(docs[i], score, from_body.get(i) or snippet(docs[i].subject, ready.mark)) for i, score in shown
     ]
@@ -477,15 +478,41 @@ def _matched(text: str, mark: re.Pattern[str] | None) -> int:
     return len({m.group().lower() for m in mark.finditer(text)}) if mark is not None else 0
 
 
-def body_snippets(ids: dict[int, int], mark: re.Pattern[str] | None, width: int = 240) -> dict[int, str]:
-    """A snippet of each document's file text around its first match, for the documents whose text shows
-    more of the query's words than their subject (``ids``: document -> words its subject shows)."""
-    from congvan.search.indexer import bodies
+BODY_READ = 50_000  # characters of a document's text a snippet is looked for in
+SNIPPET_SCAN = 8_000  # where a query of several words looks for the window that shows most of them
 
+
+def _bodies(cur: DriverCursor, ids: list[int]) -> dict[int, str]:
+    """The beginning of each document's files' text, in one plain statement."""
+    where, params = ids_in(cur.db, "f.document_id", ids)
+    cur.execute(
+        f"SELECT f.document_id, substr(t.text, 1, {BODY_READ}) FROM {DocumentFile._meta.db_table} f"  # noqa: S608
+        f" JOIN {FileText._meta.db_table} t ON t.blob_id = f.blob_id WHERE {where}"
+        " ORDER BY f.document_id, f.position, f.id",
+        params,
+    )
+    out: dict[int, list[str]] = {}
+    for doc_id, text in cur.fetchall():
+        if text:
+            out.setdefault(int(doc_id), []).append(text)
+    return {k: "\n".join(v)[:BODY_READ] for k, v in out.items()}
+
+
+def body_snippets(
+    cur: DriverCursor, ids: dict[int, int], mark: re.Pattern[str] | None, *, want: int = 2, width: int = 240
+) -> dict[int, str]:
+    """A snippet of each document's file text, for the documents whose text shows more of the query's
+    words than their subject (``ids``: document -> words its subject shows)."""
     out = {}
-    for doc_id, raw in bodies(list(ids)).items():
+    for doc_id, raw in _bodies(cur, list(ids)).items():
         text = " ".join(raw[:50_000].split())  # the layout's runs of spaces would eat the window
-        matches = [(m.start(), m.group().lower()) for m in mark.finditer(text)] if mark is not None else []
+        if mark is None:
+            continue
+        if want == 1:  # one word: its first place is the snippet (the scan stops there)
+            first = mark.search(text)
+            matches = [(first.start(), first.group().lower())] if first else []
+        else:  # several: the window with most of them, looked for in the first pages
+            matches = [(m.start(), m.group().lower()) for m in mark.finditer(text, 0, SNIPPET_SCAN)]
         if not matches or len({w for _, w in matches}) <= ids[doc_id]:
             continue
         # The window that shows the most different words of the query, from its first match.
@@ -544,7 +571,8 @@ def _marker(words: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str]
     firsts = sorted({c for term, _ in terms for c in _SAME.get(term[0], set()) | {term[0]}})
     alternatives = [f"(?<={_letter(term[0])})" + "".join(map(_letter, term[1:])) + end for term, end in terms]
     first = "[" + "".join(re.escape(c) for c in firsts) + "]"
-    return re.compile(first + r"(?<!\w.)(?:" + "|".join(alternatives) + ")")
+    compiled = re.compile(first + r"(?<!\w.)(?:" + "|".join(alternatives) + ")")
+    return compiled
 
 
 def snippet(text: str, mark: re.Pattern[str] | None, width: int = 240) -> str:
