@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
-from congvan.capture.convert import convert, first_page_ocr
+from congvan.capture.convert import convert, first_page_ocr, image_ocr
 from congvan.capture.errors import IntakeNotFound, IntakeRefused
 from congvan.capture.metadata import extract
 from congvan.capture.models import Intake, IntakeState
@@ -107,6 +107,13 @@ def process(intake_id: int) -> None:
             rendition, _created = Blob.objects.get_or_create(
                 sha256=sha, defaults={"size": size, "mime": filetypes.PDF}
             )
+        # The guard read this file's whole text above: its verdict is kept, so a draft or an incoming
+        # document made of it is not held for another reading.
+        now = timezone.now()
+        for blob_id in filter(None, [intake.blob_id, rendition.sha256 if rendition else None]):
+            ContentCheck.objects.get_or_create(
+                blob_id=blob_id, defaults={"state": CheckState.CLEAR, "checked_at": now}
+            )
         _set(
             intake.pk,
             state=IntakeState.DONE,
@@ -165,14 +172,14 @@ def do_make_draft_from_intake(intake_id: int, overrides: dict[str, Any], *, acto
 
 
 def do_check_pending_contents(limit: int = 20) -> int:
-    """Read by OCR the first page of files the guard could not read when they arrived (scans); a marked
-    one blocks its document (``documents.guard.refuse_unchecked``) and is recorded. Returns how many."""
-
+    """Read by OCR the first page of files the guard could not read when they arrived (scans, pictures);
+    a marked one blocks its document (``documents.guard.refuse_unchecked``) and is recorded. Returns how
+    many were read."""
     done = 0
-    for sha in list(
-        ContentCheck.objects.filter(state=CheckState.PENDING).values_list("blob_id", flat=True)[:limit]
-    ):
-        text = first_page_ocr(blobstore.blob_path(sha))
+    pending = ContentCheck.objects.filter(state=CheckState.PENDING).values_list("blob_id", "blob__mime")
+    for sha, mime in list(pending[:limit]):
+        path = blobstore.blob_path(sha)
+        text = first_page_ocr(path) if mime == filetypes.PDF else image_ocr(path)
         found = find_mark(text)
         with transaction.atomic():
             state = CheckState.MARKED if found else CheckState.CLEAR

@@ -3,14 +3,11 @@ OCRmyPDF/Tesseract, pdftotext, Pillow and LibreOffice; they return plain values 
 
 from __future__ import annotations
 
-import html
 import logging
 import os
-import re
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +17,8 @@ from django.utils.translation import gettext as _
 from congvan.capture.errors import IntakeRefused
 from congvan.capture.ocrfix import correct
 from congvan.lib import filetypes
+from congvan.lib.errors import InvalidInput
+from congvan.lib.officetext import office_text
 
 log = logging.getLogger(__name__)
 
@@ -122,17 +121,10 @@ def _images_to_pdf(path: Path, work: Path) -> tuple[Path, int]:
 
 
 def _office_text(path: Path, mime: str) -> str:
-    member = "word/document.xml" if mime == filetypes.DOCX else "content.xml"
     try:
-        with zipfile.ZipFile(path) as z:
-            info = z.getinfo(member)
-            if info.file_size > 50 * 1024 * 1024:
-                raise IntakeRefused(_("Tệp quá lớn khi giải nén"))
-            xml = z.read(member).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError) as exc:
-        raise IntakeRefused(_("Tệp văn bản hỏng: %(name)s") % {"name": type(exc).__name__}) from None
-    xml = re.sub(r"</w:p>|</text:p>|<text:line-break/>|<w:br/>", "\n", xml)
-    return html.unescape(re.sub(r"<[^>]+>", "", xml))
+        return office_text(path, mime)
+    except InvalidInput as exc:
+        raise IntakeRefused(exc.message) from None
 
 
 def _office_program() -> str | None:
@@ -207,6 +199,17 @@ def convert(data_path: Path, mime: str) -> Converted:
                 )
             return Converted(kind, _office_text(data_path, mime), 0)
     raise IntakeRefused(_("Loại tệp không được nhận"))
+
+
+def image_ocr(path: Path) -> str:
+    """The OCR text of a picture (the first frame of a TIFF), for the classification guard."""
+    try:
+        out = subprocess.run(
+            ["tesseract", str(path), "-", "-l", "vie"], capture_output=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return correct(out.stdout.decode("utf-8", "replace"))
 
 
 def first_page_ocr(path: Path, *, dpi: int = 200) -> str:

@@ -17,6 +17,8 @@ from congvan.documents.metadata import CLASSIFIED_REASON, refuse_classified
 from congvan.documents.models import CheckState, ContentCheck, Document
 from congvan.lib import filetypes
 from congvan.lib.classification import Classification, find_mark, subject_mark
+from congvan.lib.errors import InvalidInput
+from congvan.lib.officetext import office_text
 from congvan.lib.pdftext import is_scan, page_text
 
 
@@ -46,8 +48,19 @@ def check_fields(*, subject: str = "", confidentiality: str = "none", **_other: 
 
 def read_file(path: Path, mime: str, name: str) -> str:
     """The verdict's state for one file before it is stored: clear, pending (a scan), or a refusal."""
+    if mime in (filetypes.DOCX, filetypes.ODT):
+        try:
+            text = office_text(path, mime)
+        except InvalidInput:
+            return CheckState.CLEAR  # unreadable text: nothing to read a mark from (the file is kept as sent)
+        found = find_mark(text)
+        if found is not None:
+            refuse_mark(found, _("tệp %(name)s") % {"name": name})
+        return CheckState.CLEAR
+    if mime in (filetypes.PNG, filetypes.JPEG, filetypes.TIFF):
+        return CheckState.PENDING  # a picture of a page: read by OCR in the background
     if mime != filetypes.PDF:
-        return CheckState.CLEAR  # images and office files carry no page-1 stamp congvan reads here
+        return CheckState.CLEAR  # spreadsheets and archives carry no page-1 stamp
     text = page_text(path)
     if is_scan(path, text):
         return CheckState.PENDING

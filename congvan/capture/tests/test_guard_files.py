@@ -86,3 +86,59 @@ def test_scans_wait_for_ocr_and_a_marked_scan_is_held(api):
             assert r.status_code == 400 and r.json()["error"]["code"] == "classified", (text, r.content)
         else:
             assert r.status_code == 200, (text, r.content)
+
+
+def _docx(lines: list[str]) -> bytes:
+    import zipfile
+
+    paragraphs = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", f'<w:document xmlns:w="w"><w:body>{paragraphs}</w:body></w:document>')
+    return buf.getvalue()
+
+
+def test_an_office_attachment_with_a_mark_is_refused(api):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(lines: list[str]) -> Any:
+        meta = {"type": "KH", "subject": "Kế hoạch", "urgency": "normal", "confidentiality": "none"}
+        return api["carol"].multipart(
+            "/documents",
+            {
+                "metadata": json.dumps(meta),
+                "file": SimpleUploadedFile("kh.pdf", render_pdf(lines_of(f"{ISSUER}\n{BODY}"))),
+                "attachments": [SimpleUploadedFile("phu-luc.docx", _docx(lines))],
+            },
+        )
+
+    r = post([ISSUER, "TỐI MẬT", "PHỤ LỤC", "Danh sách"])
+    assert r.status_code == 400 and r.json()["error"]["code"] == "classified"
+    assert post([ISSUER, "PHỤ LỤC", "Bảo vệ bí mật nhà nước"]).status_code == 201
+
+
+@pytest.mark.once("sqlite")
+def test_a_picture_attachment_is_read_before_the_document_goes_out(api):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meta = {"type": "KH", "subject": "Kế hoạch", "urgency": "normal", "confidentiality": "none"}
+    png = render_scan(lines_of(f"{ISSUER}\nTỐI MẬT\n{BODY}"), 9, dpi=200)
+    r = api["carol"].multipart(
+        "/documents",
+        {
+            "metadata": json.dumps(meta),
+            "file": SimpleUploadedFile("kh.pdf", render_pdf(lines_of(f"{ISSUER}\n{BODY}"))),
+            "attachments": [SimpleUploadedFile("anh-chup.png", png)],
+        },
+    )
+    assert r.status_code == 201, r.content
+    doc_id = r.json()["id"]
+    api["carol"].post(f"/documents/{doc_id}/submit")
+    assert api["bob"].post(f"/documents/{doc_id}/approve").json()["error"]["code"] == "content_unchecked"
+    assert do_check_pending_contents() == 1
+    assert api["bob"].post(f"/documents/{doc_id}/approve").json()["error"]["code"] == "classified"
