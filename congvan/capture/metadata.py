@@ -43,7 +43,14 @@ MOTTOS = (
     "Độc lập - Tự do - Hạnh phúc",
 )
 _NUMBER = re.compile(r"Số\s*:?\s*(\d{1,5})\s*([-/])\s*([A-Za-zĐđ]{1,6}(?:[-/][A-Za-zĐđ0-9]{1,12}){1,3})")
-_DATE = re.compile(r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+# "Tiền Giang, ngày 5 tháng 3 năm 2026", and the numeric forms "..., ngày 05/3/2026", "..., 05-03-2026".
+_DATE = re.compile(
+    r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*(?:ngày\s+)?(\d{1,2})(?:\s+tháng\s+|\s*[/.-]\s*)(\d{1,2})"
+    r"(?:\s+năm\s+|\s*[/.-]\s*)(\d{4})"
+)
+# OCR reads the digits of a number as look-alike letters ("Số: l2-KH", "Số: O5/TB"): read them back.
+_NUMBER_OCR = re.compile(r"(Số\s*:?\s*)([0-9OoIl|]{1,5})(?=\s*[-/])")
+_DIGIT_OF = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 _DATE_START = re.compile(r"\s{3,}([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?,\s*ngày)")
 _GAP = re.compile(r"\s{3,}")
 STATE_BODY_FIRST_LINES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
@@ -79,7 +86,7 @@ def extract(text: str) -> Suggested:
     text = unicodedata.normalize("NFC", text)
     rows = _cells(text)
     out = Suggested()
-    m = _NUMBER.search(text)
+    m = _NUMBER.search(_NUMBER_OCR.sub(lambda n: n.group(1) + n.group(2).translate(_DIGIT_OF), text, count=1))
     if m:
         out.number = int(m.group(1))
         out.symbol = f"{m.group(1)}{m.group(2)}{m.group(3)}".replace(" ", "")
@@ -197,7 +204,7 @@ def _urgency(text: str) -> str:
     for mark, value in (("HỎA TỐC", "flash"), ("HOẢ TỐC", "flash"), ("THƯỢNG KHẨN", "very_urgent")):
         if mark in head:
             return value
-    if re.search(r"(^|\s)KHẨN(\s|$)", head):
+    if re.search(r"(?<![\wÀ-ỹ])KHẨN(?![\wÀ-ỹ])", head):  # alone, in a box or beside MẬT
         return "urgent"
     return "normal"
 

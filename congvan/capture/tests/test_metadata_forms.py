@@ -1,0 +1,40 @@
+"""Forms the metadata reader meets in documents it has not seen: numeric dates, digits OCR read as
+letters, urgency in a box."""
+
+from __future__ import annotations
+
+import pytest
+
+from congvan.capture.metadata import extract
+
+HEAD = "HUYỆN ỦY GÒ CÔNG TÂY          ĐẢNG CỘNG SẢN VIỆT NAM\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Gò Công Tây, ngày 5 tháng 3 năm 2026", "2026-03-05"),
+        ("Gò Công Tây, ngày 05/3/2026", "2026-03-05"),
+        ("Gò Công Tây, 05-03-2026", "2026-03-05"),
+        ("Gò Công Tây, ngày 05.03.2026", "2026-03-05"),
+    ],
+)
+def test_dates_in_their_written_forms(line, date):
+    found = extract(f"{HEAD}Số 12-KH/HU          {line}\nKẾ HOẠCH\nvề công tác")
+    assert found.date == date and found.place == "Gò Công Tây"
+
+
+@pytest.mark.parametrize(
+    ("typed", "number", "symbol"),
+    [("Số: l2-KH/HU", 12, "12-KH/HU"), ("Số: O5-KH/HU", 5, "05-KH/HU"), ("Số 1O7-KH/HU", 107, "107-KH/HU")],
+)
+def test_numbers_read_through_ocr_confusions(typed, number, symbol):
+    found = extract(f"{HEAD}{typed}          Gò Công Tây, ngày 5 tháng 3 năm 2026\nKẾ HOẠCH\nvề công tác")
+    assert (found.number, found.symbol) == (number, symbol)
+
+
+@pytest.mark.parametrize(
+    ("mark", "urgency"), [("[KHẨN]", "urgent"), ("| HỎA TỐC |", "flash"), ("MẬT - KHẨN", "urgent")]
+)
+def test_urgency_in_a_box(mark, urgency):
+    assert extract(f"{HEAD}{mark}\nSố 12-KH/HU\nKẾ HOẠCH").urgency == urgency
