@@ -111,16 +111,16 @@ def index_pending(limit: int = 500) -> int:
     return index_documents(ids)
 
 
-def index_recent(since: dt.datetime, limit: int = 500) -> int:
+def index_recent(since: dt.datetime, batch: int = 500) -> int:
     """Index what changed since a moment (the follower's step, every second): documents saved since, and
-    documents whose files' text was read since; both found through indexed columns, at any size."""
-    ids = set(Document.objects.filter(updated_at__gte=since).values_list("pk", flat=True)[:limit])
+    documents whose files' text was read since; both found through indexed columns, at any size. Every
+    one of them, in batches (a bulk import is not cut at a limit)."""
+    ids = set(Document.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     ids |= set(
-        DocumentFile.objects.filter(blob__text__extracted_at__gte=since).values_list(
-            "document_id", flat=True
-        )[:limit]
+        DocumentFile.objects.filter(blob__text__extracted_at__gte=since).values_list("document_id", flat=True)
     )
-    return index_documents(sorted(ids)) if ids else 0
+    ordered = sorted(ids)
+    return sum(index_documents(ordered[i : i + batch]) for i in range(0, len(ordered), batch))
 
 
 def follow(interval: float = 1.0, *, stop: Callable[[], bool] = lambda: False) -> None:

@@ -112,3 +112,12 @@ def test_a_scans_text_is_found_after_its_ocr(api):
     assert do_extract_texts(ocr=True) == 1
     assert index_pending() == 1  # its text was read since it was indexed
     assert [h["subject"] for h in subjects(api, "carol", "tham luan")] == ["Bản quét kế hoạch"]
+
+
+def test_the_ticks_safety_net_indexes_the_last_quarter_hour(api):
+    from congvan.search.tasks import index_changed_documents
+
+    released(api, [CS1], subject="Kế hoạch năm 2026", file=body_pdf())
+    assert subjects(api, "alice", "tham luan") == []  # nothing indexed it yet
+    assert index_changed_documents.call() == 1
+    assert [h["subject"] for h in subjects(api, "alice", "tham luan")] == ["Kế hoạch năm 2026"]
