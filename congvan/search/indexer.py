@@ -95,18 +95,25 @@ VECTOR_SQL = (
 )
 
 
+# A document whose entry is missing, or older than the document or than its files' text. A change is
+# stamped when it is saved, not when it commits: an entry written up to COMMIT_LAG after the change may
+# have read the row before that commit, so it counts as stale until an entry written later.
+COMMIT_LAG = dt.timedelta(seconds=5)
+
+
+def stale(margin: dt.timedelta = dt.timedelta(0)) -> Q:
+    return (
+        Q(search_entry__isnull=True)
+        | Q(updated_at__gt=F("search_entry__indexed_at") - margin)
+        | Q(files__blob__text__extracted_at__gt=F("search_entry__indexed_at") - margin)
+    )
+
+
 def index_pending(limit: int = 500) -> int:
     """Index documents that are new or changed since they were indexed, or whose files' text was read
     since (a scan after its OCR)."""
     ids = list(
-        Document.objects.filter(
-            Q(search_entry__isnull=True)
-            | Q(updated_at__gt=F("search_entry__indexed_at"))
-            | Q(files__blob__text__extracted_at__gt=F("search_entry__indexed_at"))
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()[:limit]
+        Document.objects.filter(stale()).order_by("pk").values_list("pk", flat=True).distinct()[:limit]
     )
     return index_documents(ids)
 
@@ -120,19 +127,26 @@ def index_recent(since: dt.datetime, batch: int = 500) -> int:
         DocumentFile.objects.filter(blob__text__extracted_at__gte=since).values_list("document_id", flat=True)
     )
     ordered = sorted(ids)
-    return sum(index_documents(ordered[i : i + batch]) for i in range(0, len(ordered), batch))
+    done = 0
+    for i in range(0, len(ordered), batch):
+        # Only those whose entry is missing or older than what changed: a step that overlaps the last
+        # one does not index the same documents again.
+        todo = Document.objects.filter(pk__in=ordered[i : i + batch]).filter(stale(COMMIT_LAG))
+        done += index_documents(sorted(set(todo.values_list("pk", flat=True))))
+    return done
 
 
 def follow(interval: float = 1.0, *, stop: Callable[[], bool] = lambda: False) -> None:
     """Keep the index fresh: every ``interval`` seconds, index what changed (a new document is searchable
     within about two intervals of its commit). Overlapping windows: a commit that lands while a step
     runs is seen by the next one."""
-    since = timezone.now() - dt.timedelta(minutes=5)
+    # From now: what changed while no follower ran is the tick's catch-up (the last quarter hour).
+    since = timezone.now() - 2 * COMMIT_LAG
     while not stop():
         started = timezone.now()
         try:
             index_recent(since)
-            since = started - dt.timedelta(seconds=2)
+            since = started - 2 * COMMIT_LAG  # overlapping steps: a late commit is read again
         except DatabaseError:
             log.exception("search: indexing failed; retried at the next step")
         finally:
