@@ -71,7 +71,7 @@ def issue_token(request: HttpRequest, body: TokenIn) -> dict[str, str]:
     """Exchange a username and password (and, with two-factor sign-in, the authenticator's ``code``) for a
     bearer token. Without the code: 401 ``otp_required``; a role that requires two-factor sign-in without
     it set up: 403 ``otp_setup_required`` (it is set up on the account page)."""
-    signed = security.sign_in(
+    signed = security.do_sign_in(
         username=body.username,
         password=body.password,
         new_password=body.new_password,

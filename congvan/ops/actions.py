@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from congvan.audit.actions import record
-from congvan.ops.backup import BackupError, BackupResult, make_backup
+from congvan.ops.backup import BackupError, BackupResult, make_backup, restore_backup
 from congvan.ops.fsck import FsckReport, check_blobs
 from congvan.ops.models import OpsRun
 
@@ -84,3 +85,11 @@ def do_scheduled_backup() -> BackupResult | None:
     for old in sorted(folder.glob("congvan-*.tar"))[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
     return result
+
+
+def do_restore_backup(archive: Path, *, key_file: Path | None = None) -> dict[str, Any]:
+    """Restore an archive into this new installation (the database and file store must be empty).
+
+    No audit event is written here: this process still holds the key it started with, and the chain it
+    restored is keyed with the archive's (written into the data directory for the next start)."""
+    return restore_backup(archive, key_file=key_file)

@@ -9,7 +9,6 @@ Layout of the archive (a tar): ``database/congvan.sqlite3`` or ``database/dump.s
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -292,9 +291,3 @@ def _place_files(root: Path, manifest: dict[str, Any]) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
         os.chmod(dest, 0o440 if name.startswith("blobs/") else 0o600)
-
-
-def record_run(kind: str, started: dt.datetime, ok: bool, summary: dict[str, Any]) -> None:
-    from congvan.ops.models import OpsRun
-
-    OpsRun.objects.create(kind=kind, started_at=started, finished_at=timezone.now(), ok=ok, summary=summary)

@@ -22,13 +22,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from congvan.capture.models import FileText
-from congvan.documents.models import Document, DocumentFile, DocumentType
+from congvan.documents.models import Document, DocumentType
 from congvan.lib.errors import InvalidInput
 from congvan.lib.sql import DriverCursor, ids_in
 from congvan.lib.vntext import exact_form, folded_form, pairs
 from congvan.orgs.access import Acting
 from congvan.orgs.models import Unit
+from congvan.search.indexer import bodies
 from congvan.workflow.access import visible_documents
 
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
@@ -482,29 +482,13 @@ BODY_READ = 50_000  # characters of a document's text a snippet is looked for in
 SNIPPET_SCAN = 8_000  # where a query of several words looks for the window that shows most of them
 
 
-def _bodies(cur: DriverCursor, ids: list[int]) -> dict[int, str]:
-    """The beginning of each document's files' text, in one plain statement."""
-    where, params = ids_in(cur.db, "f.document_id", ids)
-    cur.execute(
-        f"SELECT f.document_id, substr(t.text, 1, {BODY_READ}) FROM {DocumentFile._meta.db_table} f"  # noqa: S608
-        f" JOIN {FileText._meta.db_table} t ON t.blob_id = f.blob_id WHERE {where}"
-        " ORDER BY f.document_id, f.position, f.id",
-        params,
-    )
-    out: dict[int, list[str]] = {}
-    for doc_id, text in cur.fetchall():
-        if text:
-            out.setdefault(int(doc_id), []).append(text)
-    return {k: "\n".join(v)[:BODY_READ] for k, v in out.items()}
-
-
 def body_snippets(
     cur: DriverCursor, ids: dict[int, int], mark: re.Pattern[str] | None, *, want: int = 2, width: int = 240
 ) -> dict[int, str]:
     """A snippet of each document's file text, for the documents whose text shows more of the query's
     words than their subject (``ids``: document -> words its subject shows)."""
     out = {}
-    for doc_id, raw in _bodies(cur, list(ids)).items():
+    for doc_id, raw in bodies(cur, list(ids), limit=BODY_READ).items():
         text = " ".join(raw[:50_000].split())  # the layout's runs of spaces would eat the window
         if mark is None:
             continue

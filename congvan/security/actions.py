@@ -56,7 +56,7 @@ def has_second_factor(user: User) -> bool:
     return TotpDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def sign_in(
+def do_sign_in(
     *, username: str, password: str, new_password: str = "", code: str = "", address: str = "", via: str
 ) -> SignedIn:
     """Check the password (``orgs.sign_in``, throttled), then the second factor if the person has one.
@@ -69,8 +69,8 @@ def sign_in(
     )
     if has_second_factor(user):
         if not str(code).strip():
-            raise SecondFactorNeeded(_("Nhập mã xác thực hai bước"))
-        check_second_factor(user, code, address=address)
+            raise SecondFactorNeeded(_("Nhập mã xác thực hai bước"), user_id=user.pk)
+        _check_second_factor(user, code, address=address)
         return _signed_in(user, address=address, via=via, second_factor=True)
     if rules.two_factor_required(user):
         if via == "api":
@@ -81,12 +81,12 @@ def sign_in(
     return _signed_in(user, address=address, via=via, second_factor=False)
 
 
-def complete_sign_in(user_id: int, code: str, *, address: str, via: str) -> SignedIn:
+def do_complete_sign_in(user_id: int, code: str, *, address: str, via: str) -> SignedIn:
     """The second step of a sign-in whose password was right (the page keeps who it was, not the password)."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not has_second_factor(user):
         raise LoginFailed(_("Sai tên đăng nhập hoặc mật khẩu"))
-    check_second_factor(user, code, address=address)
+    _check_second_factor(user, code, address=address)
     return _signed_in(user, address=address, via=via, second_factor=True)
 
 
@@ -111,7 +111,7 @@ def _otp_name(user: User) -> str:
     return f"otp:{user.username}"
 
 
-def check_second_factor(user: User, code: str, *, address: str) -> None:
+def _check_second_factor(user: User, code: str, *, address: str) -> None:
     """Take an authenticator code (each time step once) or an unused recovery code, under the sign-in
     throttle (counted before the check, so guessing six digits stays slow)."""
     now = timezone.now()
@@ -180,10 +180,6 @@ def do_start_totp(*, actor: User) -> Enrolment:
 
 def provisioning_uri(user: User, secret: str) -> str:
     return totp.provisioning_uri(secret, account=user.username, issuer=settings.OTP_ISSUER)
-
-
-def required_for(user: User) -> bool:
-    return rules.two_factor_required(user)
 
 
 def pending_secret(user: User) -> str:
@@ -274,7 +270,7 @@ def do_open_session(user: User, session_key: str, *, address: str, agent: str) -
     )
 
 
-def touch_session(
+def do_touch_session(
     session_key: str, user: User, now: dt.datetime, *, address: str = "", agent: str = ""
 ) -> bool:
     """Whether a browser session is still in force (not idle past ``SESSION_IDLE_MINUTES``); marks it

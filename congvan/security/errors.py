@@ -7,6 +7,10 @@ class SecondFactorNeeded(Forbidden):
     code = "otp_required"
     status = 401
 
+    def __init__(self, message: str, *, user_id: int) -> None:
+        super().__init__(message)
+        self.user_id = user_id  # who gave the right password: the page keeps it for the code's step
+
 
 class SecondFactorWrong(Forbidden):
     code = "otp_wrong"

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.lib.http import client_address
 from congvan.orgs.access import Acting, superuser_acting
 from congvan.orgs.models import Membership
+from congvan.security.actions import do_touch_session
 
 CSP = "; ".join(
     [
@@ -91,23 +98,17 @@ ENROLL_OPEN = ("/account/two-factor/", "/logout/", "/static/", "/login/", "/i18n
 
 class SessionGuardMiddleware:
     """A browser session stays in force while it is listed to its owner and not idle
-    (``security.touch_session``); someone whose role requires two-factor sign-in and who signed in
+    (``security.do_touch_session``); someone whose role requires two-factor sign-in and who signed in
     without it reaches only the page that sets it up."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.contrib.auth import logout
-        from django.shortcuts import redirect
-        from django.utils import timezone
-
-        from congvan.security.actions import touch_session
-
         user = request.user
         if user.is_authenticated and not request.path.startswith(("/api/", "/exchange/", "/static/")):
             key = request.session.session_key or ""
-            alive = touch_session(
+            alive = do_touch_session(
                 key,
                 user,
                 timezone.now(),
@@ -124,8 +125,6 @@ class SessionGuardMiddleware:
 
 def _strict_utf8(encoded: bytes) -> bool:
     """Whether a query string or urlencoded body decodes, after its %-escapes, as UTF-8 without loss."""
-    from urllib.parse import unquote_to_bytes
-
     try:
         for pair in encoded.split(b"&"):
             unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
@@ -143,17 +142,10 @@ class StrictEncodingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.http import HttpResponseBadRequest, JsonResponse
-        from django.utils.translation import gettext as _
-
         ok = _strict_utf8(request.META.get("QUERY_STRING", "").encode("latin-1", "replace"))
         ctype = request.META.get("CONTENT_TYPE", "")
-        length = (
-            int(request.META.get("CONTENT_LENGTH") or 0)
-            if str(request.META.get("CONTENT_LENGTH") or "0").isdigit()
-            else 0
-        )
+        declared = str(request.META.get("CONTENT_LENGTH") or "0")
+        length = int(declared) if declared.isdigit() else 0
         if (
             ok
             and ctype.startswith("application/x-www-form-urlencoded")

@@ -25,6 +25,7 @@ from congvan.orgs.actions import do_revoke_own_token, own_tokens
 from congvan.orgs.errors import NotAllowed
 from congvan.security import actions as security
 from congvan.security.access import AuditFilter, audit_events, require_watcher, visible_alerts
+from congvan.security.rules import two_factor_required
 from congvan.web.decorators import member_required
 from congvan.web.forms import AuditFilterForm, CodeForm, ConfirmPasswordForm, NoteForm, typed
 from congvan.web.qr import qr_svg
@@ -76,7 +77,7 @@ def two_factor_view(request: HttpRequest, acting: Acting) -> HttpResponse:
         "web/two_factor.html",
         {
             "enrolled": security.has_second_factor(user),
-            "required": request.session.get("congvan_must_enroll", False) or security.required_for(user),
+            "required": request.session.get("congvan_must_enroll", False) or two_factor_required(user),
             "secret": secret,
             "secret_groups": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "qr": qr_svg(uri) if uri else "",

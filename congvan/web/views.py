@@ -29,7 +29,7 @@ from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.http import client_address
 from congvan.orgs.access import Acting, group_unit_codes, usable_groups
 from congvan.orgs.errors import PasswordChangeRequired
-from congvan.orgs.models import Membership, Unit, User
+from congvan.orgs.models import Membership, Unit
 from congvan.registers.actions import rule_set_of
 from congvan.security import actions as security
 from congvan.security.errors import SecondFactorNeeded
@@ -58,13 +58,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     request.session.pop(PENDING, None)
                     raise InvalidInput(_("Đã quá thời gian nhập mã: hãy đăng nhập lại"))
                 otp_step = True
-                signed = security.complete_sign_in(
+                signed = security.do_complete_sign_in(
                     int(pending["user"]), p.get("code", ""), address=address, via="web"
                 )
             else:
                 if p.get("new_password", "") != p.get("new_password2", ""):
                     raise InvalidInput(_("Hai lần nhập mật khẩu không khớp"))
-                signed = security.sign_in(
+                signed = security.do_sign_in(
                     username=p.get("username", ""),
                     password=p.get("password", ""),
                     new_password=p.get("new_password", ""),
@@ -72,13 +72,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     address=address,
                     via="web",
                 )
-        except SecondFactorNeeded:
-            user_id = (
-                User.objects.filter(username=str(p.get("username", "")).strip().lower()[:150])
-                .values_list("pk", flat=True)
-                .first()
-            )
-            request.session[PENDING] = {"user": user_id, "at": time.time(), "next": p.get("next", "")}
+        except SecondFactorNeeded as exc:
+            request.session[PENDING] = {"user": exc.user_id, "at": time.time(), "next": p.get("next", "")}
             otp_step = True
         except PasswordChangeRequired as exc:
             error, must_change = exc.message, True

@@ -18,7 +18,8 @@ from django.db import connection
 from congvan.documents import blobstore
 from congvan.documents.models import Blob, DocumentFile
 from congvan.lib.pdfgen import simple_pdf
-from congvan.ops.backup import BackupError, make_backup, restore_backup
+from congvan.ops.actions import do_restore_backup
+from congvan.ops.backup import BackupError, make_backup
 from congvan.ops.models import OpsRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -145,7 +146,7 @@ def test_encrypted_backup_needs_its_key_and_detects_tampering(api, other, tmp_pa
     done = congvan(other.env, "restore", str(out), "--key-file", str(key))
     assert done.returncode == 0, done.stderr
     with pytest.raises(BackupError, match="not empty"):  # this installation is in use
-        restore_backup(out, key_file=key)
+        do_restore_backup(out, key_file=key)
     assert OpsRun.objects.filter(kind="backup", ok=True).count() == 1
 
 

@@ -81,10 +81,10 @@ def test_sign_in_outside_working_hours(staff, settings):
     local = timezone.localtime()
     settings.WORKING_DAYS = {local.weekday()}
     settings.WORKING_HOURS = (0, 24)
-    security.sign_in(username="carol", password=PASSWORD, address="10.0.0.1", via="web")
+    security.do_sign_in(username="carol", password=PASSWORD, address="10.0.0.1", via="web")
     assert rules_raised() == []
     settings.WORKING_DAYS = {(local.weekday() + 1) % 7}  # today is not a working day
-    security.sign_in(username="carol", password=PASSWORD, address="10.0.0.1", via="web")
+    security.do_sign_in(username="carol", password=PASSWORD, address="10.0.0.1", via="web")
     [alert] = security.do_scan_events()
     assert (
         alert.rule == AlertRule.OFF_HOURS

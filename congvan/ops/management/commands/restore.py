@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from congvan.ops.backup import BackupError, restore_backup
+from congvan.ops.actions import do_restore_backup
+from congvan.ops.backup import BackupError
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         key = Path(options["key_file"]) if options["key_file"] else None
         try:
-            manifest = restore_backup(Path(options["archive"]), key_file=key)
+            manifest = do_restore_backup(Path(options["archive"]), key_file=key)
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
