@@ -179,6 +179,11 @@ class SubmitIn(Schema):
 class ReleaseIn(Schema):
     recipients: list[str] | None = None
     groups: list[str] | None = None
+    seal: bool | None = None  # true: the unit must sign; false: it does not; omitted: if it has a key
+
+
+class ApproveIn(Schema):
+    sign: bool | None = None  # true: the leader signs with their key; false: no; omitted: if they have one
 
 
 class ReleaseOut(Schema):

@@ -12,6 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from congvan.api import serialize
 from congvan.api.base import acting, api, check_uploads, parse_json_field, validation_summary
 from congvan.api.schemas import (
+    ApproveIn,
     CommentIn,
     DocumentMetadataIn,
     DocumentOut,
@@ -279,8 +280,9 @@ def submit_document(request: HttpRequest, document_id: int, body: SubmitIn | Non
 
 
 @api.post("/documents/{document_id}/approve", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
-def approve_document(request: HttpRequest, document_id: int) -> Any:
-    doc = wf_actions.do_approve_document(document_id, actor=acting(request))
+def approve_document(request: HttpRequest, document_id: int, body: ApproveIn | None = None) -> Any:
+    """Approve a submitted document; ``sign`` asks for the leader's signature made with their key."""
+    doc = wf_actions.do_approve_document(document_id, sign=body.sign if body else None, actor=acting(request))
     return _document_response(request, doc.pk)
 
 
@@ -294,7 +296,7 @@ def reject_document(request: HttpRequest, document_id: int, body: CommentIn) -> 
 def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) -> Any:
     """Number, register and send an approved document to units and named groups."""
     dispatch = dispatch_actions.do_release(
-        document_id, recipients=body.recipients, groups=body.groups, actor=acting(request)
+        document_id, recipients=body.recipients, groups=body.groups, seal=body.seal, actor=acting(request)
     )
     doc = dispatch.document
     return {

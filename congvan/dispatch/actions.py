@@ -49,7 +49,8 @@ from congvan.registers.actions import (
 )
 from congvan.registers.errors import NumberMoved
 from congvan.signatures.actions import do_verify_blob, enforce_policy
-from congvan.signatures.signing import has_unit_key, sign_as_unit
+from congvan.signatures.keys import KeyUnavailable
+from congvan.signatures.signing import has_unit_key, sign_as_unit, write_number
 
 
 def _current_units(codes: list[str]) -> tuple[dict[str, Unit], dict[int, Unit]]:
@@ -102,22 +103,34 @@ def do_release(
     *,
     recipients: list[str] | None = None,
     groups: list[str] | None = None,
+    seal: bool | None = None,
     actor: Acting,
 ) -> Dispatch:
     """Number, register and release an approved document to its recipients.
+
+    The number and date are written into the main PDF (``signatures.numbering``); ``seal`` True
+    requires the unit's signature (refused with the reason when its key is missing or expired), False
+    releases without it, None seals when the unit has a key.
 
     The unit's signature (the slow part: a token, a timestamp) is made before the transaction, with
     the number the register will give; the transaction then takes that number under the register's
     lock. Should another release take it meanwhile, the seal is made again with the next one.
     """
     actor.require(*rules.CLERKS, what=_("ban hành văn bản"))
+    keyed = has_unit_key(actor.unit.code)
+    if seal and not keyed:
+        raise KeyUnavailable(
+            _("Đơn vị %(code)s chưa đăng ký khóa ký của đơn vị (con dấu): không thể đóng dấu số")
+            % {"code": actor.unit.code}
+        )
+    keyed = keyed and seal is not False
     for _attempt in range(3):
-        sealed = _seal_ahead(actor, document_id)
+        sealed = _seal_ahead(actor, document_id, keyed=keyed)
         try:
             return _release(actor, document_id, recipients, groups, sealed)
         except NumberMoved:
             continue
-    return _release(actor, document_id, recipients, groups, None, seal_inside=True)
+    return _release(actor, document_id, recipients, groups, None, seal_inside=keyed)
 
 
 @dataclass(frozen=True)
@@ -129,26 +142,37 @@ class _Sealed:
     levels: list[str]
 
 
-def _seal_ahead(actor: Acting, document_id: int) -> _Sealed | None:
-    """Sign the files as the unit with the number the register would give now (None: nothing to sign,
-    or the document is not releasable: the transaction says why)."""
-    if not has_unit_key(actor.unit.code):
-        return None
+def _seal_ahead(actor: Acting, document_id: int, *, keyed: bool) -> _Sealed | None:
+    """Write the number the register would give now into the main file and, with ``keyed``, sign the
+    files as the unit (None: the document is not releasable, the transaction says why)."""
     doc = access_issued_document(actor, document_id)
     if doc.state != DocState.APPROVED:
         return None
+    refuse_classified(doc.confidentiality)
     now = timezone.now()
     number, symbol = peek_number(_sequence(actor, doc, local_today(now)))
+    files, levels = _prepare_files(actor, doc, symbol, now, keyed=keyed)
+    return _Sealed(number, files, levels)
+
+
+def _prepare_files(
+    actor: Acting, doc: Document, symbol: str, now: dt.datetime, *, keyed: bool
+) -> tuple[list[tuple[int, str, str]], list[str]]:
+    """The files as released: (file id, source blob, new blob) and the signature levels."""
     files, levels = [], []
     for f in _sealable(doc):
-        signed = sign_as_unit(
-            actor.unit.code, f.blob_id, main=f.role == FileRole.MAIN, symbol=symbol, when=now
-        )
-        if signed is None:
-            return None
-        files.append((f.pk, f.blob_id, signed.sha256))
-        levels.append(signed.level)
-    return _Sealed(number, files, levels)
+        main = f.role == FileRole.MAIN
+        if keyed:
+            signed = sign_as_unit(actor.unit.code, f.blob_id, main=main, symbol=symbol, when=now)
+            if signed is None:  # the key was removed meanwhile
+                raise KeyUnavailable(_("Khóa ký của đơn vị không còn được cấu hình"))
+            files.append((f.pk, f.blob_id, signed.sha256))
+            levels.append(signed.level)
+        elif main:
+            written = write_number(f.blob_id, symbol=symbol, when=now)
+            if written is not None:
+                files.append((f.pk, f.blob_id, written))
+    return files, levels
 
 
 def _sequence(actor: Acting, doc: Document, day: dt.date) -> Sequence:
@@ -168,7 +192,7 @@ def _release(
     groups: list[str] | None,
     sealed: _Sealed | None,
     *,
-    seal_inside: bool = False,
+    seal_inside: bool | None = None,
 ) -> Dispatch:
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
@@ -188,8 +212,8 @@ def _release(
         )
         if sealed is not None:
             _use_seal(actor, doc, sealed)
-        elif seal_inside:
-            _seal_files(actor, doc, symbol, now)
+        elif seal_inside is not None:
+            _seal_files(actor, doc, symbol, now, keyed=seal_inside)
         doc.number, doc.symbol, doc.issued_date = number, symbol, today
         doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, actor.user
         doc.planned_recipients = [u.code for u in units]
@@ -280,17 +304,12 @@ def _replaced(acting: Acting, doc: Document) -> Document | None:
     return old
 
 
-def _seal_files(acting: Acting, doc: Document, symbol: str, now: dt.datetime) -> None:
-    """Add the unit's signature to the main file and the PDF attachments, once, before dispatch."""
-    levels = []
-    for f in _sealable(doc):
-        signed = sign_as_unit(
-            acting.unit.code, f.blob_id, main=f.role == FileRole.MAIN, symbol=symbol, when=now
-        )
-        if signed is None:
-            return  # no key configured for the unit: released unsigned (the recipients' policy decides)
-        replace_blob(f, signed.sha256)
-        levels.append(signed.level)
+def _seal_files(acting: Acting, doc: Document, symbol: str, now: dt.datetime, *, keyed: bool) -> None:
+    """Write the number and add the unit's signature inside the transaction (the last attempt)."""
+    files, levels = _prepare_files(acting, doc, symbol, now, keyed=keyed)
+    current = {f.pk: f for f in DocumentFile.objects.filter(document=doc)}
+    for file_id, _source, written in files:
+        replace_blob(current[file_id], written)
     if levels:
         record(
             "document.sealed",

@@ -68,6 +68,16 @@ def seal_style(image: str) -> Any:
     )
 
 
+def line_style() -> Any:
+    """The unit's signature drawn as the 10 pt number line (a file signed outside congvan)."""
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    return TextStampStyle(
+        stamp_text="%(line)s", text_box_style=TextBoxStyle(font=_font(10), font_size=10), border_width=0
+    )
+
+
 def number_line(symbol: str, when: dt.datetime) -> str:
     return f"{symbol} {when.astimezone(VN).isoformat(timespec='seconds')}"
 

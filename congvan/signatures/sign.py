@@ -46,9 +46,10 @@ def sign_pdf(
     text_params: dict[str, str] | None = None,
     before: Callable[[Any], None] | None = None,
     validation_context: Any = None,
+    page: int | None = None,
 ) -> SignResult:
-    """Add one signature (visible when ``box`` is given, on the last page); ``before`` may add content
-    that the signature then covers (the number line of an attachment)."""
+    """Add one signature (visible when ``box`` is given, on ``page``, by default the last); ``before``
+    may add content that the signature then covers (the number written at release)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
 
@@ -69,7 +70,8 @@ def sign_pdf(
         validation_context=validation_context,
     )
     rect = (round(box[0]), round(box[1]), round(box[2]), round(box[3])) if box else None
-    spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=last_page, box=rect) if rect else None
+    on_page = last_page if page is None else page
+    spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=on_page, box=rect) if rect else None
     pdf_signer = signers.PdfSigner(
         meta,
         signer=signer,  # type: ignore[arg-type]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congvan.documents import blobstore
 from congvan.documents.models import Blob
 from congvan.lib import filetypes
-from congvan.signatures import appearance
-from congvan.signatures.keys import KeySpec, key_for, open_signer
+from congvan.lib.dates import VN, local_today
+from congvan.signatures import appearance, numbering
+from congvan.signatures.keys import KeySpec, KeyUnavailable, key_for, open_signer
 from congvan.signatures.models import SigningRecord
 from congvan.signatures.sign import SigningFailed, sign_pdf
 from congvan.signatures.trust import trust_store
@@ -36,9 +39,25 @@ def _validation_context() -> object | None:
     )
 
 
+def _refuse_expired(spec: KeySpec, signer: object) -> None:
+    """A certificate out of its validity makes a signature every verifier rejects: refuse, saying when."""
+    cert = getattr(signer, "signing_cert", None)
+    if cert is None:
+        return
+    now = timezone.now()
+    if cert.not_valid_after < now:
+        raise KeyUnavailable(
+            _("%(label)s: chứng thư số đã hết hạn ngày %(day)s")
+            % {"label": spec.label, "day": cert.not_valid_after.astimezone(VN).strftime("%d/%m/%Y")}
+        )
+    if cert.not_valid_before > now:
+        raise KeyUnavailable(_("%(label)s: chứng thư số chưa có hiệu lực") % {"label": spec.label})
+
+
 def _sign(spec: KeySpec, data: bytes, **kwargs: object) -> tuple[bytes, str]:
     tsa = settings.TSA_URL or None
     with open_signer(spec) as signer:
+        _refuse_expired(spec, signer)
         vc = _validation_context() if tsa else None
         if vc is not None:
             try:
@@ -69,9 +88,11 @@ def sign_as_person(username: str, sha: str, *, position: str, name: str) -> Sign
     spec = key_for(f"user:{username}")
     if spec is None:
         return None
+    source = _read(sha)
     data, level = _sign(
         spec,
-        _read(sha),
+        source,
+        before=lambda w: numbering.prepare(w, source),  # empty fields for the number and date
         field_name="LanhDaoKy",
         box=appearance.SIGNER_BOX,
         style=appearance.signer_style(spec.image),
@@ -80,31 +101,73 @@ def sign_as_person(username: str, sha: str, *, position: str, name: str) -> Sign
     return _store(sha, data, spec, level)
 
 
+def has_person_key(username: str) -> bool:
+    """Whether a key on the server is configured for the person's signature."""
+    return key_for(f"user:{username}") is not None
+
+
 def has_unit_key(unit_code: str) -> bool:
     """Whether a key is configured for the unit's signature (the seal)."""
     return key_for(f"unit:{unit_code}") is not None
 
 
 def sign_as_unit(unit_code: str, sha: str, *, main: bool, symbol: str, when: dt.datetime) -> Signed | None:
-    """The unit's signature: its seal over the signer's box on the main file; on an attachment, no image
-    and the number line at the top right of page 1."""
+    """The unit's signature. On the main file the number and date are written first (see
+    ``numbering``) and the seal is drawn over the signer's box; on an attachment, no image and the
+    number line at the top right of page 1."""
     spec = key_for(f"unit:{unit_code}")
     if spec is None:
         return None
-    if main and spec.image:
-        data, level = _sign(
-            spec,
-            _read(sha),
-            field_name="DonViKy",
-            box=appearance.seal_box(),
-            style=appearance.seal_style(spec.image),
-        )
-    else:
+    source = _read(sha)
+    if not main:
         line = appearance.number_line(symbol, when)
         data, level = _sign(
+            spec, source, field_name="DonViKy", before=lambda w: appearance.stamp_number_line(w, line)
+        )
+        return _store(sha, data, spec, level)
+    values = numbering.Values(symbol, local_today(when))
+    if numbering.how_to_write(source) == "signed":
+        # signed outside congvan, no fields to fill: the seal's own appearance shows the number line
+        spot = numbering.line_spot(numbering.page_box(source))
+        data, level = _sign(
             spec,
-            _read(sha),
+            source,
             field_name="DonViKy",
-            before=(None if main else lambda w: appearance.stamp_number_line(w, line)),
+            box=spot.rect,
+            page=0,
+            style=appearance.line_style(),
+            text_params={"line": values.for_spot(spot)},
+        )
+    else:
+        data, level = _sign(
+            spec,
+            source,
+            field_name="DonViKy",
+            before=lambda w: numbering.fill(w, source, values),
+            box=appearance.seal_box() if spec.image else None,
+            style=appearance.seal_style(spec.image) if spec.image else None,
         )
     return _store(sha, data, spec, level)
+
+
+def write_number(sha: str, *, symbol: str, when: dt.datetime) -> str | None:
+    """Without a seal: the number and date written into the main file (a new blob), or None when the
+    file was signed outside congvan without fields to fill (its content is then left as it is). The
+    file is read from disk and the new one written to a temporary file: a 100 MB document is not held
+    in memory."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    values = numbering.Values(symbol, local_today(when))
+    with blobstore.open_blob(sha) as fh, blobstore.open_blob(sha) as look, tempfile.TemporaryFile() as out:
+        if numbering.how_to_write(look) == "signed":
+            return None
+        try:
+            writer = IncrementalPdfFileWriter(fh, strict=False)
+            numbering.fill(writer, look, values)
+            writer.write(out)
+        except Exception as exc:  # pyHanko on an odd file: said plainly, nothing changed
+            raise SigningFailed(f"Không ghi được số văn bản vào tệp PDF ({type(exc).__name__})") from exc
+        out.seek(0)
+        written, size = blobstore.put_chunks(iter(lambda: out.read(1024 * 1024), b""))
+    Blob.objects.get_or_create(sha256=written, defaults={"size": size, "mime": filetypes.PDF})
+    return written

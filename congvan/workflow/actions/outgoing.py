@@ -15,7 +15,8 @@ from congvan.documents.models import DocState, Document, FileRole
 from congvan.lib.text import clean_text
 from congvan.orgs.access import DRAFTERS, Acting
 from congvan.orgs.models import Role
-from congvan.signatures.signing import sign_as_person
+from congvan.signatures.keys import KeyUnavailable
+from congvan.signatures.signing import has_person_key, sign_as_person
 
 
 def _step(
@@ -58,8 +59,10 @@ def do_submit_document(document_id: int, *, actor_note: str = "", actor: Acting)
     )
 
 
-def do_approve_document(document_id: int, *, actor: Acting) -> Document:
-    """Approve a submitted document (a leader of the issuing unit); sign it when the leader has a key.
+def do_approve_document(document_id: int, *, sign: bool | None = None, actor: Acting) -> Document:
+    """Approve a submitted document (a leader of the issuing unit). ``sign`` True signs with the
+    leader's key on the server (refused when there is none), False approves without a signature, None
+    signs when a key is configured. Empty fields for the number and date go in under the signature.
 
     The signature (the slow part) is made first, outside any transaction; the approval then checks,
     under the document's lock, that the state and the main file are still those that were signed.
@@ -69,7 +72,12 @@ def do_approve_document(document_id: int, *, actor: Acting) -> Document:
     refuse_unchecked(doc)
     signed, source = None, ""
     main = doc.files.filter(role=FileRole.MAIN).first() if doc.state == DocState.SUBMITTED else None
-    if main is not None:
+    if sign and not has_person_key(actor.user.username):
+        raise KeyUnavailable(
+            _("Chưa đăng ký khóa ký số trên máy chủ cho %(name)s: hãy ký bằng thiết bị ký của mình")
+            % {"name": actor.user.username}
+        )
+    if main is not None and sign is not False:
         source = main.blob_id
         signed = sign_as_person(
             actor.user.username,
