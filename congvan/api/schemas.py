@@ -180,10 +180,14 @@ class ReleaseIn(Schema):
     recipients: list[str] | None = None
     groups: list[str] | None = None
     seal: bool | None = None  # true: the unit must sign; false: it does not; omitted: if it has a key
+    passphrase: str | None = None  # for a seal key whose passphrase is typed each time (never stored)
 
 
 class ApproveIn(Schema):
     sign: bool | None = None  # true: the leader signs with their key; false: no; omitted: if they have one
+    passphrase: str | None = None  # for a key whose passphrase is typed each time (never stored)
+    session: str | None = None  # a signature made on the leader's own token: the prepared session
+    signature: str | None = None  # and the signature value the agent returned (base64)
 
 
 class ReleaseOut(Schema):

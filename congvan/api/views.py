@@ -38,6 +38,7 @@ from congvan.api.schemas import (
     UserIn,
     UserOut,
 )
+from congvan.api.signing import b64
 from congvan.api.types import Day
 from congvan.dispatch import actions as dispatch_actions
 from congvan.dispatch.access import visible_deliveries
@@ -282,7 +283,13 @@ def submit_document(request: HttpRequest, document_id: int, body: SubmitIn | Non
 @api.post("/documents/{document_id}/approve", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def approve_document(request: HttpRequest, document_id: int, body: ApproveIn | None = None) -> Any:
     """Approve a submitted document; ``sign`` asks for the leader's signature made with their key."""
-    doc = wf_actions.do_approve_document(document_id, sign=body.sign if body else None, actor=acting(request))
+    body = body or ApproveIn()
+    remote = None
+    if body.session or body.signature:
+        remote = wf_actions.RemoteSignature(body.session or "", b64(body.signature, "signature"))
+    doc = wf_actions.do_approve_document(
+        document_id, sign=body.sign, passphrase=body.passphrase, remote=remote, actor=acting(request)
+    )
     return _document_response(request, doc.pk)
 
 
@@ -296,7 +303,12 @@ def reject_document(request: HttpRequest, document_id: int, body: CommentIn) -> 
 def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) -> Any:
     """Number, register and send an approved document to units and named groups."""
     dispatch = dispatch_actions.do_release(
-        document_id, recipients=body.recipients, groups=body.groups, seal=body.seal, actor=acting(request)
+        document_id,
+        recipients=body.recipients,
+        groups=body.groups,
+        seal=body.seal,
+        passphrase=body.passphrase,
+        actor=acting(request),
     )
     doc = dispatch.document
     return {

@@ -104,6 +104,7 @@ def do_release(
     recipients: list[str] | None = None,
     groups: list[str] | None = None,
     seal: bool | None = None,
+    passphrase: str | None = None,
     actor: Acting,
 ) -> Dispatch:
     """Number, register and release an approved document to its recipients.
@@ -125,12 +126,12 @@ def do_release(
         )
     keyed = keyed and seal is not False
     for _attempt in range(3):
-        sealed = _seal_ahead(actor, document_id, keyed=keyed)
+        sealed = _seal_ahead(actor, document_id, keyed=keyed, passphrase=passphrase)
         try:
             return _release(actor, document_id, recipients, groups, sealed)
         except NumberMoved:
             continue
-    return _release(actor, document_id, recipients, groups, None, seal_inside=keyed)
+    return _release(actor, document_id, recipients, groups, None, seal_inside=keyed, passphrase=passphrase)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class _Sealed:
     levels: list[str]
 
 
-def _seal_ahead(actor: Acting, document_id: int, *, keyed: bool) -> _Sealed | None:
+def _seal_ahead(actor: Acting, document_id: int, *, keyed: bool, passphrase: str | None) -> _Sealed | None:
     """Write the number the register would give now into the main file and, with ``keyed``, sign the
     files as the unit (None: the document is not releasable, the transaction says why)."""
     doc = access_issued_document(actor, document_id)
@@ -151,19 +152,21 @@ def _seal_ahead(actor: Acting, document_id: int, *, keyed: bool) -> _Sealed | No
     refuse_classified(doc.confidentiality)
     now = timezone.now()
     number, symbol = peek_number(_sequence(actor, doc, local_today(now)))
-    files, levels = _prepare_files(actor, doc, symbol, now, keyed=keyed)
+    files, levels = _prepare_files(actor, doc, symbol, now, keyed=keyed, passphrase=passphrase)
     return _Sealed(number, files, levels)
 
 
 def _prepare_files(
-    actor: Acting, doc: Document, symbol: str, now: dt.datetime, *, keyed: bool
+    actor: Acting, doc: Document, symbol: str, now: dt.datetime, *, keyed: bool, passphrase: str | None
 ) -> tuple[list[tuple[int, str, str]], list[str]]:
     """The files as released: (file id, source blob, new blob) and the signature levels."""
     files, levels = [], []
     for f in _sealable(doc):
         main = f.role == FileRole.MAIN
         if keyed:
-            signed = sign_as_unit(actor.unit.code, f.blob_id, main=main, symbol=symbol, when=now)
+            signed = sign_as_unit(
+                actor.unit.code, f.blob_id, main=main, symbol=symbol, when=now, passphrase=passphrase
+            )
             if signed is None:  # the key was removed meanwhile
                 raise KeyUnavailable(_("Khóa ký của đơn vị không còn được cấu hình"))
             files.append((f.pk, f.blob_id, signed.sha256))
@@ -193,6 +196,7 @@ def _release(
     sealed: _Sealed | None,
     *,
     seal_inside: bool | None = None,
+    passphrase: str | None = None,
 ) -> Dispatch:
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
@@ -213,7 +217,7 @@ def _release(
         if sealed is not None:
             _use_seal(actor, doc, sealed)
         elif seal_inside is not None:
-            _seal_files(actor, doc, symbol, now, keyed=seal_inside)
+            _seal_files(actor, doc, symbol, now, keyed=seal_inside, passphrase=passphrase)
         doc.number, doc.symbol, doc.issued_date = number, symbol, today
         doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, actor.user
         doc.planned_recipients = [u.code for u in units]
@@ -304,9 +308,11 @@ def _replaced(acting: Acting, doc: Document) -> Document | None:
     return old
 
 
-def _seal_files(acting: Acting, doc: Document, symbol: str, now: dt.datetime, *, keyed: bool) -> None:
+def _seal_files(
+    acting: Acting, doc: Document, symbol: str, now: dt.datetime, *, keyed: bool, passphrase: str | None
+) -> None:
     """Write the number and add the unit's signature inside the transaction (the last attempt)."""
-    files, levels = _prepare_files(acting, doc, symbol, now, keyed=keyed)
+    files, levels = _prepare_files(acting, doc, symbol, now, keyed=keyed, passphrase=passphrase)
     current = {f.pk: f for f in DocumentFile.objects.filter(document=doc)}
     for file_id, _source, written in files:
         replace_blob(current[file_id], written)

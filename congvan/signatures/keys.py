@@ -1,4 +1,6 @@
-"""Where each signer's key lives: a JSON file named by ``CONGVAN_SIGNING_KEYS`` (configuration, no secrets).
+"""Where each signer's key lives: registered by an administrator in the pages or the API (the
+``SigningKey`` rows, see ``actions.do_register_signing_key``), or, for an operator who prefers files, a
+JSON file named by ``CONGVAN_SIGNING_KEYS`` (configuration, no secrets). A registered key wins.
 
     {"user:hu.lanhdao": {"kind": "pkcs12", "path": "/etc/congvan/keys/lanhdao.p12",
                          "pin_env": "CONGVAN_PIN_LANHDAO", "image": "/etc/congvan/images/lanhdao.png",
@@ -30,6 +32,19 @@ class KeyUnavailable(Conflict):
     code = "signing_key_unavailable"
 
 
+class PassphraseNeeded(Conflict):
+    """The key's passphrase is typed by the signer for each signature (never stored)."""
+
+    code = "passphrase_required"
+
+
+def key_dir() -> Path:
+    """Where registered PKCS#12 files and signature images are kept (owner-only permissions)."""
+    path = Path(settings.DATA_DIR) / "keys"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
 @dataclass(frozen=True)
 class KeySpec:
     label: str
@@ -56,18 +71,47 @@ def _entries() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _registered(label: str) -> KeySpec | None:
+    from congvan.signatures.models import SigningKey
+
+    key = SigningKey.objects.filter(owner=label, active=True).first()
+    if key is None:
+        return None
+    folder = key_dir()
+    config: dict[str, Any] = {
+        "path": str(folder / key.stored_file) if key.stored_file else "",
+        "image": str(folder / key.image_file) if key.image_file else "",
+        "position": key.position,
+        "pin_env": key.pin_env,
+        "pin_file": key.pin_file,
+        "pin_ask": key.pin_ask,
+        "module": key.module,
+        "token": key.token,
+        "key_label": key.key_label,
+        "key_id": key.pk,
+    }
+    return KeySpec(label, key.kind, config)
+
+
 def key_for(label: str) -> KeySpec | None:
-    """Return the key configured for ``user:<username>`` or ``unit:<code>``, if any."""
+    """Return the key for ``user:<username>`` or ``unit:<code>``: the registered one, else the file's."""
+    registered = _registered(label)
+    if registered is not None:
+        return registered
     entry = _entries().get(label)
     if not isinstance(entry, dict):
         return None
     kind = entry.get("kind")
-    if kind not in ("pkcs12", "pkcs11"):
+    if kind not in ("pkcs12", "pkcs11", "agent"):
         raise KeyUnavailable(f"{label}: kind phải là pkcs12 hoặc pkcs11")
     return KeySpec(label, kind, entry)
 
 
-def _pin(spec: KeySpec) -> bytes:
+def _pin(spec: KeySpec, passphrase: str | None = None) -> bytes:
+    if spec.config.get("pin_ask"):
+        if not passphrase:
+            raise PassphraseNeeded(f"{spec.label}: nhập mật khẩu của khóa ký để ký (không được lưu lại)")
+        return passphrase.encode()
     if spec.config.get("pin_env"):
         value = os.environ.get(str(spec.config["pin_env"]))
         if value is None:
@@ -82,12 +126,14 @@ def _pin(spec: KeySpec) -> bytes:
 
 
 @contextmanager
-def open_signer(spec: KeySpec) -> Iterator[Any]:
+def open_signer(spec: KeySpec, passphrase: str | None = None) -> Iterator[Any]:
     """Yield a pyHanko signer for the key (a PKCS#11 session is closed afterwards)."""
     from pyhanko.sign import signers
 
+    if spec.kind == "agent":
+        raise KeyUnavailable(f"{spec.label}: khóa nằm trên thiết bị ký của người ký, hãy ký từ máy của họ")
     if spec.kind == "pkcs12":
-        signer = signers.SimpleSigner.load_pkcs12(spec.config["path"], passphrase=_pin(spec))  # type: ignore[no-untyped-call]
+        signer = signers.SimpleSigner.load_pkcs12(spec.config["path"], passphrase=_pin(spec, passphrase))  # type: ignore[no-untyped-call]
         if signer is None:
             raise KeyUnavailable(f"{spec.label}: không mở được tệp PKCS#12 (sai mã PIN hoặc tệp hỏng)")
         yield signer
@@ -95,7 +141,7 @@ def open_signer(spec: KeySpec) -> Iterator[Any]:
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
-    pin = _pin(spec).decode()
+    pin = _pin(spec, passphrase).decode()
     try:
         criteria = TokenCriteria(label=spec.config["token"])
         session = open_pkcs11_session(spec.config["module"], token_criteria=criteria, user_pin=pin)

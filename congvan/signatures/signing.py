@@ -54,9 +54,11 @@ def _refuse_expired(spec: KeySpec, signer: object) -> None:
         raise KeyUnavailable(_("%(label)s: chứng thư số chưa có hiệu lực") % {"label": spec.label})
 
 
-def _sign(spec: KeySpec, data: bytes, **kwargs: object) -> tuple[bytes, str]:
+def _sign(
+    spec: KeySpec, data: bytes, *, passphrase: str | None = None, **kwargs: object
+) -> tuple[bytes, str]:
     tsa = settings.TSA_URL or None
-    with open_signer(spec) as signer:
+    with open_signer(spec, passphrase) as signer:
         _refuse_expired(spec, signer)
         vc = _validation_context() if tsa else None
         if vc is not None:
@@ -83,15 +85,18 @@ def _read(sha: str) -> bytes:
         return fh.read()
 
 
-def sign_as_person(username: str, sha: str, *, position: str, name: str) -> Signed | None:
-    """The person's visible signature on the last page, if a key is configured for them."""
+def sign_as_person(
+    username: str, sha: str, *, position: str, name: str, passphrase: str | None = None
+) -> Signed | None:
+    """The person's visible signature on the last page, if a key on the server is configured for them."""
     spec = key_for(f"user:{username}")
-    if spec is None:
+    if spec is None or spec.kind == "agent":
         return None
     source = _read(sha)
     data, level = _sign(
         spec,
         source,
+        passphrase=passphrase,
         before=lambda w: numbering.prepare(w, source),  # empty fields for the number and date
         field_name="LanhDaoKy",
         box=appearance.SIGNER_BOX,
@@ -102,8 +107,9 @@ def sign_as_person(username: str, sha: str, *, position: str, name: str) -> Sign
 
 
 def has_person_key(username: str) -> bool:
-    """Whether a key on the server is configured for the person's signature."""
-    return key_for(f"user:{username}") is not None
+    """Whether a key on the server is configured for the person's signature (not one on their PC)."""
+    spec = key_for(f"user:{username}")
+    return spec is not None and spec.kind != "agent"
 
 
 def has_unit_key(unit_code: str) -> bool:
@@ -111,7 +117,9 @@ def has_unit_key(unit_code: str) -> bool:
     return key_for(f"unit:{unit_code}") is not None
 
 
-def sign_as_unit(unit_code: str, sha: str, *, main: bool, symbol: str, when: dt.datetime) -> Signed | None:
+def sign_as_unit(
+    unit_code: str, sha: str, *, main: bool, symbol: str, when: dt.datetime, passphrase: str | None = None
+) -> Signed | None:
     """The unit's signature. On the main file the number and date are written first (see
     ``numbering``) and the seal is drawn over the signer's box; on an attachment, no image and the
     number line at the top right of page 1."""
@@ -122,7 +130,11 @@ def sign_as_unit(unit_code: str, sha: str, *, main: bool, symbol: str, when: dt.
     if not main:
         line = appearance.number_line(symbol, when)
         data, level = _sign(
-            spec, source, field_name="DonViKy", before=lambda w: appearance.stamp_number_line(w, line)
+            spec,
+            source,
+            passphrase=passphrase,
+            field_name="DonViKy",
+            before=lambda w: appearance.stamp_number_line(w, line),
         )
         return _store(sha, data, spec, level)
     values = numbering.Values(symbol, local_today(when))
@@ -132,6 +144,7 @@ def sign_as_unit(unit_code: str, sha: str, *, main: bool, symbol: str, when: dt.
         data, level = _sign(
             spec,
             source,
+            passphrase=passphrase,
             field_name="DonViKy",
             box=spot.rect,
             page=0,
@@ -142,6 +155,7 @@ def sign_as_unit(unit_code: str, sha: str, *, main: bool, symbol: str, when: dt.
         data, level = _sign(
             spec,
             source,
+            passphrase=passphrase,
             field_name="DonViKy",
             before=lambda w: numbering.fill(w, source, values),
             box=appearance.seal_box() if spec.image else None,

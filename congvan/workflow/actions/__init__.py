@@ -15,7 +15,13 @@ from congvan.workflow.actions.incoming import (
     do_request_extension,
 )
 from congvan.workflow.actions.notices import do_mark_read, notify
-from congvan.workflow.actions.outgoing import do_approve_document, do_reject_document, do_submit_document
+from congvan.workflow.actions.outgoing import (
+    RemoteSignature,
+    do_approve_document,
+    do_prepare_approval_signature,
+    do_reject_document,
+    do_submit_document,
+)
 from congvan.workflow.actions.reorganise import MergeResult, do_merge_unit
 from congvan.workflow.actions.settings import (
     SETTING_FIELDS,
@@ -31,6 +37,7 @@ __all__ = [
     "AssignmentRequest",
     "HolidaysRefused",
     "MergeResult",
+    "RemoteSignature",
     "do_add_holiday",
     "do_add_progress_note",
     "do_add_to_dossier",
@@ -44,6 +51,7 @@ __all__ = [
     "do_import_holidays",
     "do_mark_read",
     "do_merge_unit",
+    "do_prepare_approval_signature",
     "do_reassign_assignment",
     "do_reject_document",
     "do_remove_holiday",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +17,9 @@ from congvan.documents.models import DocState, Document, FileRole
 from congvan.lib.text import clean_text
 from congvan.orgs.access import DRAFTERS, Acting
 from congvan.orgs.models import Role
+from congvan.signatures.actions import do_finish_remote_signature, do_prepare_remote_signature
 from congvan.signatures.keys import KeyUnavailable
+from congvan.signatures.models import SigningSession
 from congvan.signatures.signing import has_person_key, sign_as_person
 
 
@@ -59,7 +63,51 @@ def do_submit_document(document_id: int, *, actor_note: str = "", actor: Acting)
     )
 
 
-def do_approve_document(document_id: int, *, sign: bool | None = None, actor: Acting) -> Document:
+@dataclass(frozen=True)
+class RemoteSignature:
+    """The signature value the leader's agent returned for a prepared session."""
+
+    session: str
+    value: bytes
+
+
+def _reviewable_main(actor: Acting, document_id: int) -> tuple[Document, str]:
+    actor.require(Role.LEADER, what=_("duyệt văn bản"))
+    doc = access_issued_document(actor, document_id)
+    refuse_unchecked(doc)
+    if doc.state != DocState.SUBMITTED:
+        raise WrongState(
+            _("Văn bản đang ở trạng thái %(label)s, không thể thực hiện")
+            % {"label": DocState(doc.state).label}
+        )
+    main = doc.files.filter(role=FileRole.MAIN).first()
+    if main is None:
+        raise InvalidDocument(_("Văn bản chưa có tệp chính để ký"), code="missing_file")
+    return doc, main.blob_id
+
+
+def do_prepare_approval_signature(document_id: int, *, certificate: bytes, actor: Acting) -> SigningSession:
+    """Prepare a submitted document for the leader's signature on their own token: the server returns
+    what the token signs (see ``signatures.remote``); ``do_approve_document`` then takes the value."""
+    doc, source = _reviewable_main(actor, document_id)
+    return do_prepare_remote_signature(
+        actor.user,
+        doc.pk,
+        source,
+        certificate,
+        position=doc.signer_position or actor.membership.title,
+        name=actor.user.full_name or actor.user.username,
+    )
+
+
+def do_approve_document(
+    document_id: int,
+    *,
+    sign: bool | None = None,
+    passphrase: str | None = None,
+    remote: RemoteSignature | None = None,
+    actor: Acting,
+) -> Document:
     """Approve a submitted document (a leader of the issuing unit). ``sign`` True signs with the
     leader's key on the server (refused when there is none), False approves without a signature, None
     signs when a key is configured. Empty fields for the number and date go in under the signature.
@@ -72,18 +120,22 @@ def do_approve_document(document_id: int, *, sign: bool | None = None, actor: Ac
     refuse_unchecked(doc)
     signed, source = None, ""
     main = doc.files.filter(role=FileRole.MAIN).first() if doc.state == DocState.SUBMITTED else None
-    if sign and not has_person_key(actor.user.username):
+    if sign and remote is None and not has_person_key(actor.user.username):
         raise KeyUnavailable(
             _("Chưa đăng ký khóa ký số trên máy chủ cho %(name)s: hãy ký bằng thiết bị ký của mình")
             % {"name": actor.user.username}
         )
-    if main is not None and sign is not False:
+    if remote is not None:
+        doc, source = _reviewable_main(actor, document_id)
+        signed = do_finish_remote_signature(actor.user, doc.pk, remote.session, remote.value, source=source)
+    elif main is not None and sign is not False:
         source = main.blob_id
         signed = sign_as_person(
             actor.user.username,
             source,
             position=doc.signer_position or actor.membership.title,
             name=actor.user.full_name or actor.user.username,
+            passphrase=passphrase,
         )
     with transaction.atomic():
         doc = _step(actor, document_id, expect=DocState.SUBMITTED, to=DocState.APPROVED, action="approved")
