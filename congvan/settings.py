@@ -275,6 +275,8 @@ SIGNATURE_ONLINE = env_bool("SIGNATURE_ONLINE", True)  # fetch OCSP/CRL when rea
 SIGNATURE_HARD_FAIL = env_bool("SIGNATURE_HARD_FAIL", False)  # unreachable revocation data: refuse, or warn
 SIGNING_KEYS = env("SIGNING_KEYS")  # JSON file: which key signs for which person and unit (no PINs in it)
 TSA_URL = env("TSA_URL")  # time-stamping authority (RFC 3161) for PAdES B-T
+# Where the signing agent listens on a signer's PC (congvan-signer); the page calls it from the browser.
+SIGNER_AGENT_URL = env("SIGNER_AGENT_URL", "http://127.0.0.1:8765")
 
 # Digitisation: limits on what intake processes.
 INTAKE_MAX_PAGES = env_int("INTAKE_MAX_PAGES", 300)

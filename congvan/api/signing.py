@@ -57,7 +57,7 @@ def _small_file(request: HttpRequest, name: str, limit: int) -> bytes | None:
         return None
     if f.size is None or f.size > limit:
         raise InvalidInput(_("%(name)s: tệp quá lớn") % {"name": name}, code="file_too_large")
-    return f.read()
+    return bytes(f.read())
 
 
 def b64(value: str | None, field: str) -> bytes:
@@ -99,32 +99,6 @@ KEY_FORM = {
 }
 
 
-def key_request(post: Any, files: dict[str, bytes | None]) -> sig.KeyRequest:
-    """The typed request from a form's fields (API and pages)."""
-
-    def text(name: str, limit: int = 300) -> str:
-        value = post.get(name, "")
-        if not isinstance(value, str) or len(value) > limit:
-            raise InvalidInput(_("%(name)s: giá trị không hợp lệ") % {"name": name})
-        return value.strip()
-
-    return sig.KeyRequest(
-        owner=text("owner", 200),
-        kind=text("kind", 10),
-        pkcs12=files.get("pkcs12"),
-        certificate=files.get("certificate"),
-        image=files.get("image"),
-        passphrase=post.get("passphrase", "") if isinstance(post.get("passphrase", ""), str) else "",
-        pin_env=text("pin_env", 100),
-        pin_file=text("pin_file"),
-        pin_ask=text("pin_ask", 5).lower() in ("1", "true", "on", "yes"),
-        module=text("module"),
-        token=text("token", 100),
-        key_label=text("key_label", 100),
-        position=text("position", 200),
-    )
-
-
 @api.post("/signing-keys", response={201: KeyOut, **ERRORS}, tags=["signatures"], openapi_extra=KEY_FORM)
 def register_key(request: HttpRequest) -> Any:
     """Register a person's key (PKCS#12 on the server, a server token, or their own token through the
@@ -135,7 +109,7 @@ def register_key(request: HttpRequest) -> Any:
         "certificate": _small_file(request, "certificate", sig.MAX_KEY_FILE),
         "image": _small_file(request, "image", sig.MAX_IMAGE),
     }
-    key = sig.do_register_signing_key(key_request(request.POST, files), actor=who)
+    key = sig.do_register_signing_key(sig.key_request(request.POST, files), actor=who)
     return Status(201, key_out(key))
 
 

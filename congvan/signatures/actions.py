@@ -10,6 +10,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 from django.conf import settings
@@ -168,6 +169,32 @@ class KeyRequest:
     key_label: str = ""
     image: bytes | None = None
     position: str = ""
+
+
+def key_request(post: Any, files: dict[str, bytes | None]) -> KeyRequest:
+    """The typed request from a form's fields (API and pages)."""
+
+    def text(name: str, limit: int = 300) -> str:
+        value = post.get(name, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise InvalidInput(_("%(name)s: giá trị không hợp lệ") % {"name": name})
+        return value.strip()
+
+    return KeyRequest(
+        owner=text("owner", 200),
+        kind=text("kind", 10),
+        pkcs12=files.get("pkcs12"),
+        certificate=files.get("certificate"),
+        image=files.get("image"),
+        passphrase=post.get("passphrase", "") if isinstance(post.get("passphrase", ""), str) else "",
+        pin_env=text("pin_env", 100),
+        pin_file=text("pin_file"),
+        pin_ask=text("pin_ask", 5).lower() in ("1", "true", "on", "yes"),
+        module=text("module"),
+        token=text("token", 100),
+        key_label=text("key_label", 100),
+        position=text("position", 200),
+    )
 
 
 def _owner(actor: Acting, owner: str) -> tuple[User | None, Unit | None]:

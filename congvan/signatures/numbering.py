@@ -93,7 +93,7 @@ def _lines(data: Source) -> tuple[list[list[Any]], tuple[float, float, float, fl
     from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    page = next(iter(extract_pages(_open(data), page_numbers=[0], laparams=LAParams())), None)
+    page = next(iter(extract_pages(_open(data), page_numbers=[0], laparams=LAParams())), None)  # type: ignore[arg-type]
     if page is None:
         return [], (0.0, 0.0, 595.0, 842.0)
     lines = []
@@ -224,17 +224,23 @@ def _font_path() -> str:
     return str(Path(settings.FONT_DIR) / "NotoSerif-Regular.ttf")
 
 
+def _engine(writer: Any, size: float) -> Any:
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
+    factory: Any = GlyphAccumulatorFactory(_font_path(), font_size=size)  # type: ignore[arg-type]
+    return factory.create_font_engine(writer)
+
+
 def _appearance(writer: Any, spot: Spot, value: str) -> Any:
     """A form XObject showing ``value`` in the spot (the number flush against the template's suffix, or
     the whole symbol over a white ground when the suffix differs)."""
     from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.generic import pdf_name
 
     x0, y0, x1, y1 = spot.rect
     w, h = x1 - x0, y1 - y0
     size = spot.size
-    engine = GlyphAccumulatorFactory(_font_path(), font_size=size).create_font_engine(writer)
+    engine = _engine(writer, size)
     text, ground = value, False
     if spot.kind == "so":
         if spot.suffix and value.endswith(spot.suffix) and len(value) > len(spot.suffix):
@@ -245,7 +251,7 @@ def _appearance(writer: Any, spot: Spot, value: str) -> Any:
     width = shaped.x_advance * size
     while width > w and size > 5 and (ground or spot.kind in ("dong", "ngay", "thang", "nam")):
         size *= 0.9
-        engine = GlyphAccumulatorFactory(_font_path(), font_size=size).create_font_engine(writer)
+        engine = _engine(writer, size)
         shaped = engine.shape(text)
         width = shaped.x_advance * size
     if spot.kind == "so" and not ground:
@@ -352,7 +358,8 @@ def _spot_of(field: Any) -> Spot | None:
     try:
         rect = tuple(float(v) for v in field["/Rect"])
         da = str(field.get("/DA", ""))
-        size = float(re.search(r"([\d.]+)\s+Tf", da).group(1)) if re.search(r"([\d.]+)\s+Tf", da) else 12.0
+        found = re.search(r"([\d.]+)\s+Tf", da)
+        size = float(found.group(1)) if found else 12.0
         return Spot(
             name[len(PREFIX) :],
             (rect[0], rect[1], rect[2], rect[3]),

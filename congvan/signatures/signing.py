@@ -185,3 +185,32 @@ def write_number(sha: str, *, symbol: str, when: dt.datetime) -> str | None:
         written, size = blobstore.put_chunks(iter(lambda: out.read(1024 * 1024), b""))
     Blob.objects.get_or_create(sha256=written, defaults={"size": size, "mime": filetypes.PDF})
     return written
+
+
+@dataclass(frozen=True)
+class KeyChoice:
+    """What the pages offer a signer: where the key is, whether a passphrase is typed, its expiry."""
+
+    kind: str  # pkcs12 | pkcs11 | agent
+    ask: bool
+    not_after: dt.datetime | None
+
+    @property
+    def on_server(self) -> bool:
+        return self.kind != "agent"
+
+    @property
+    def expired(self) -> bool:
+        return self.not_after is not None and self.not_after < timezone.now()
+
+
+def key_choice(label: str) -> KeyChoice | None:
+    """The key of ``user:<username>`` or ``unit:<code>`` as the pages describe it (None: no key)."""
+    from congvan.signatures.models import SigningKey
+
+    spec = key_for(label)
+    if spec is None:
+        return None
+    key_id = spec.config.get("key_id")
+    row = SigningKey.objects.filter(pk=key_id).only("not_after").first() if key_id else None
+    return KeyChoice(spec.kind, bool(spec.config.get("pin_ask")), row.not_after if row else None)

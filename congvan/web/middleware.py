@@ -17,6 +17,17 @@ from congvan.orgs.access import Acting, superuser_acting
 from congvan.orgs.models import Membership
 from congvan.security.actions import do_touch_session
 
+
+def csp() -> str:
+    """The policy; the only address outside the server the page may call is the signing agent on the
+    signer's own PC (127.0.0.1), for "Ký số và duyệt"."""
+    from urllib.parse import urlsplit
+
+    agent = urlsplit(settings.SIGNER_AGENT_URL)
+    origin = f"{agent.scheme}://{agent.netloc}" if agent.scheme in ("http", "https") and agent.netloc else ""
+    return CSP.replace("connect-src 'self'", f"connect-src 'self' {origin}".rstrip())
+
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -43,7 +54,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp())
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         signed_in = request.user.is_authenticated if hasattr(request, "user") else False

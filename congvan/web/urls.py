@@ -1,7 +1,7 @@
 from django.urls import path
 
 from congvan.web import administration as adm
-from congvan.web import processing, security_pages, views
+from congvan.web import processing, security_pages, signing_pages, views
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("documents/<int:document_id>/", views.document_view, name="document"),
     path("documents/<int:document_id>/edit/", views.compose, name="edit"),
     path("documents/<int:document_id>/files/<int:file_id>/", views.download, name="download"),
+    path(
+        "documents/<int:document_id>/signing/prepare/",
+        signing_pages.prepare_signature,
+        name="prepare_signature",
+    ),
     path("documents/<int:document_id>/<slug:action>/", views.document_action, name="document_action"),
     path("receipts/<int:receipt_id>/direct/", processing.direct, name="direct"),
     path("receipts/<int:receipt_id>/<slug:action>/", views.receipt_action, name="receipt_action"),
@@ -52,6 +57,8 @@ urlpatterns = [
     path("admin/people/<str:username>/", adm.person_view, name="admin_person"),
     path("admin/people/<str:username>/<slug:action>/", adm.person_action, name="admin_person_action"),
     path("admin/holidays/", adm.holidays_view, name="admin_holidays"),
+    path("admin/keys/", signing_pages.keys_view, name="admin_keys"),
+    path("admin/keys/<int:key_id>/retire/", signing_pages.key_retire, name="admin_key_retire"),
     path("admin/transfer/", adm.transfer_view, name="admin_transfer"),
     path("admin/export/<slug:what>.csv", adm.export_view, name="admin_export"),
 ]

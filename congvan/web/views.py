@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -37,6 +38,7 @@ from congvan.web.decorators import member_required
 from congvan.web.forms import DraftForm, typed
 from congvan.web.middleware import SESSION_KEY
 from congvan.web.processing import processing_context
+from congvan.web.signing_pages import signing_context
 from congvan.workflow import actions as wf_actions
 from congvan.workflow import rules as wf_rules
 from congvan.workflow.access import access_document, access_receipt, unit_dossiers, visible_receipts
@@ -296,6 +298,7 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         "dossiers": unit_dossiers(acting).filter(closed_at=None).order_by("-created_at")[:100],
         **(processing_context(acting, receipt) if receipt is not None else {}),
         **(_recipient_choices(acting) if own and doc.state == DocState.APPROVED else {}),
+        **(signing_context(acting, doc) if own else {}),
     }
     return render(request, "web/document.html", context)
 
@@ -318,14 +321,18 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
         wf_actions.do_submit_document(document_id, actor_note=p.get("note", ""), actor=acting)
         messages.success(request, _("Đã trình lãnh đạo duyệt."))
     elif action == "approve":
-        wf_actions.do_approve_document(document_id, actor=acting)
-        messages.success(request, _("Đã duyệt văn bản."))
+        _approve(request, acting, document_id)
     elif action == "reject":
         wf_actions.do_reject_document(document_id, comment=p.get("comment", ""), actor=acting)
         messages.success(request, _("Đã trả lại dự thảo."))
     elif action == "release":
         dispatch = dispatch_actions.do_release(
-            document_id, recipients=p.getlist("recipients"), groups=p.getlist("groups"), actor=acting
+            document_id,
+            recipients=p.getlist("recipients"),
+            groups=p.getlist("groups"),
+            seal={"1": True, "0": False}.get(p.get("seal", "")),
+            passphrase=p.get("passphrase") or None,
+            actor=acting,
         )
         messages.success(request, _("Đã ban hành văn bản số %s.") % dispatch.document.symbol)
     elif action == "revoke":
@@ -334,6 +341,27 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
     else:
         raise DocumentNotFound(_("Không có thao tác này"))
     return redirect("web:document", document_id)
+
+
+def _approve(request: HttpRequest, acting: Acting, document_id: int) -> None:
+    """ "Duyệt" (no signature), "Ký số và duyệt" with a key on the server (a passphrase typed when the
+    key asks for one), or the second step of a signature made on the leader's own token."""
+    p = request.POST
+    remote = None
+    if p.get("session"):
+        try:
+            value = base64.b64decode(p.get("signature", ""), validate=True)
+        except ValueError:
+            raise InvalidInput(_("Chữ ký trả về không hợp lệ"), code="bad_signature") from None
+        remote = wf_actions.RemoteSignature(p["session"], value)
+    sign = {"1": True, "0": False}.get(p.get("sign", ""))
+    wf_actions.do_approve_document(
+        document_id, sign=sign, passphrase=p.get("passphrase") or None, remote=remote, actor=acting
+    )
+    if sign or remote is not None:
+        messages.success(request, _("Đã ký số và duyệt văn bản."))
+    else:
+        messages.success(request, _("Đã duyệt văn bản."))
 
 
 @require_POST

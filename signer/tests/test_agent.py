@@ -16,13 +16,12 @@ from typing import Any
 
 import pytest
 from asn1crypto import cms
+from congvan_signer import softhsm
 from congvan_signer.agent import MAX_BODY, Agent, serve
 from congvan_signer.token import Token
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-
-from . import softhsm
 
 pytestmark = pytest.mark.skipif(not softhsm.available(), reason="SoftHSM2 and OpenSC: scripts/setup --dev")
 

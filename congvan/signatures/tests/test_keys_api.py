@@ -8,7 +8,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -41,7 +41,7 @@ def register(api, who: str, **fields):
 
 
 def submitted(api, file: bytes | None = None) -> int:
-    doc_id = api["carol"].create_draft(file=file or drafts.party_blank(), recipients=[CS1]).json()["id"]
+    doc_id = int(api["carol"].create_draft(file=file or drafts.party_blank(), recipients=[CS1]).json()["id"])
     assert api["carol"].post(f"/documents/{doc_id}/submit").status_code == 200
     return doc_id
 
@@ -153,7 +153,8 @@ def test_registration_refusals(admins, trusted):
 def agent_sign(trusted, to_sign: str) -> str:
     """What the agent does with the token's key: SHA-256 with RSA over the signed attributes."""
     key, _cert, _ = pkcs12.load_key_and_certificates(trusted.pkcs12("leader").read_bytes(), PASS)
-    value = key.sign(base64.b64decode(to_sign), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr]
+    assert isinstance(key, rsa.RSAPrivateKey)
+    value = key.sign(base64.b64decode(to_sign), padding.PKCS1v15(), hashes.SHA256())
     return base64.b64encode(value).decode()
 
 
@@ -206,3 +207,47 @@ def test_signature_made_on_the_leaders_own_token(admins, trusted, tmp_path):
         report.signatures[0].signer == "Võ Minh Tâm" and report.signatures[0].modification == "FORM_FILLING"
     )
     assert f"Số {rel['symbol']}" in pdftotext(data, tmp_path)
+
+
+def test_a_leaders_key_on_a_token_attached_to_the_server(admins, trusted, tmp_path, monkeypatch):
+    softhsm = pytest.importorskip("congvan_signer.softhsm")
+    if not softhsm.available():
+        pytest.skip("SoftHSM2 and OpenSC: scripts/setup --dev")
+    from cryptography import x509
+
+    issuer_key = serialization.load_pem_private_key((trusted.folder / "interm.key.pem").read_bytes(), None)
+    issuer = x509.load_der_x509_certificate(trusted.cert("interm").dump())
+    env = softhsm.make_token(
+        tmp_path / "hsm",
+        "HU-BOB",
+        "112233",
+        lambda pub: softhsm.issue(pub, issuer_key, issuer, "Lê Văn Bình"),
+    )
+    monkeypatch.setenv("SOFTHSM2_CONF", env["SOFTHSM2_CONF"])
+    monkeypatch.setenv("CONGVAN_PIN_BOB", "112233")
+    api = admins
+    r = register(
+        api,
+        "hadmin",
+        owner="user:bob",
+        kind="pkcs11",
+        module=softhsm.MODULE,
+        token="HU-BOB",
+        key_label="signer",
+        pin_env="CONGVAN_PIN_BOB",
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["subject"] == "Lê Văn Bình" and r.json()["kind"] == "pkcs11"
+    doc_id = submitted(api)
+    assert api["bob"].post(f"/documents/{doc_id}/approve", {"sign": True}).status_code == 200
+    data = blob_bytes(api["bob"].get(f"/documents/{doc_id}").json()["files"][0]["sha256"])
+    report = verify_pdf(data)
+    [sig] = report.signatures  # the token's certificate names no OCSP responder: revocation is a warning
+    assert sig.signer == "Lê Văn Bình" and sig.intact and sig.trusted and not sig.problems, report.reasons
+    listed = api["hadmin"].get("/signing-keys").json()
+    assert [k["owner"] for k in listed] == ["user:bob"]
+    assert api["uadmin"].get("/signing-keys").json() == []
+    assert api["uadmin"].post(f"/signing-keys/{listed[0]['id']}/retire").status_code == 404
+    assert api["hadmin"].post(f"/signing-keys/{listed[0]['id']}/retire").json()["active"] is False
+    other = submitted(api)
+    assert api["bob"].post(f"/documents/{other}/approve", {"sign": True}).status_code == 409

@@ -21,10 +21,13 @@ from congvan.signatures.verify import verify_pdf
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 PIN = "246810"
 
-pytestmark = pytest.mark.skipif(
-    not Path(MODULE).exists() or not shutil.which("pkcs11-tool"),
-    reason="SoftHSM2 and OpenSC are installed by scripts/setup --dev",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(MODULE).exists() or not shutil.which("pkcs11-tool"),
+        reason="SoftHSM2 and OpenSC are installed by scripts/setup --dev",
+    ),
+    pytest.mark.django_db,  # a key registered in the pages is looked up before the configuration file
+]
 
 
 def run(*cmd: str, env: dict[str, str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils.translation import gettext as _
 
 from congvan.dispatch.models import DeliveryState
 from congvan.lib.links import page_of
@@ -67,3 +68,23 @@ def notice_text(n: Notification) -> str:
 @register.filter
 def notice_page(n: Notification) -> str:
     return page_of(n.about_type, n.about_id)
+
+
+@register.filter
+def iso_time(value: str | None) -> str:
+    """An ISO 8601 time from a signature report, as the pages show times (dd/mm/yyyy hh:mm:ss)."""
+    if not value:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(str(value)).strftime("%d/%m/%Y %H:%M:%S")
+    except ValueError:
+        return str(value)
+
+
+@register.filter
+def signature_role(field_name: str) -> str:
+    """Who signed, from the signature field congvan names: the leader, the unit's seal, or another."""
+    return {
+        "LanhDaoKy": _("Lãnh đạo ký duyệt"),
+        "DonViKy": _("Đơn vị ký (con dấu số)"),
+    }.get(str(field_name), _("Chữ ký khác (%(name)s)") % {"name": field_name})

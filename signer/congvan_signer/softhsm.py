@@ -1,5 +1,6 @@
-"""A SoftHSM2 token for tests: a key pair generated on the token (never extractable) and a certificate
-for it issued by a CA key the test holds, written onto the token, as an agency's token comes."""
+"""A SoftHSM2 token to try the agent without a real token, and for tests: a key pair generated on the
+token (never extractable) and a certificate for it issued by a CA key the caller holds, written onto
+the token, as an agency's token comes. Needs SoftHSM2 and OpenSC's pkcs11-tool, and ``cryptography``."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def make_token(folder: Path, label: str, pin: str, certify: Callable[[object], b
     env = {"SOFTHSM2_CONF": str(conf), "PATH": "/usr/bin:/bin"}
 
     def run(*cmd: str) -> None:
-        subprocess.run(cmd, check=True, capture_output=True, env=env)
+        subprocess.run(cmd, check=True, capture_output=True, env=env)  # noqa: S603 - fixed SoftHSM2 and OpenSC tools
 
     run("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", "13579")
     base = ["pkcs11-tool", "--module", MODULE, "--token-label", label, "--login", "--pin", pin]
