@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,9 @@ _DATE = re.compile(
     r"ngày(?P<day>" + BLANK + r")tháng(?P<month>" + BLANK + r")năm(?P<year>" + BLANK + r")(?P<digits>\d{4})?"
 )
 LINE_SIZE = 10.0
+# pdfminer and fontTools (the font subset of the written number) log every step at INFO and DEBUG.
+for _name in ("pdfminer", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,6 @@ def _lines(data: Source) -> tuple[list[list[Any]], tuple[float, float, float, fl
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
 
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     page = next(iter(extract_pages(_open(data), page_numbers=[0], laparams=LAParams())), None)  # type: ignore[arg-type]
     if page is None:
         return [], (0.0, 0.0, 595.0, 842.0)
@@ -138,7 +141,7 @@ def _content_size(data: Source) -> int:
         return MAX_CONTENT + 1
 
 
-MAX_CONTENT = 2 * 1024 * 1024
+MAX_CONTENT = 512 * 1024
 
 
 def find_spots(data: Source) -> list[Spot]:
@@ -220,8 +223,31 @@ def _date_spots(chars: list[Any], text: str) -> list[Spot]:
 # -- drawing ----------------------------------------------------------------------------------------
 
 
+VIETNAMESE = "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư" + "".join(chr(c) for c in range(0x1EA0, 0x1EFA))
+
+
 def _font_path() -> str:
-    return str(Path(settings.FONT_DIR) / "NotoSerif-Regular.ttf")
+    """Noto Serif cut down once to the letters a number line needs, without its layout tables: pyHanko
+    subsets the embedded font at every write, and the full font's tables cost ~0.2 s each time."""
+    source = Path(settings.FONT_DIR) / "NotoSerif-Regular.ttf"
+    folder = Path(settings.DATA_DIR) / "cache"
+    target = folder / f"number-font-{source.stat().st_mtime_ns}.ttf"
+    if not target.exists():
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+
+        options = subset.Options()
+        options.layout_features = []
+        options.drop_tables += ["GSUB", "GPOS", "GDEF"]
+        font = TTFont(str(source))
+        cutter = subset.Subsetter(options)
+        cutter.populate(text="".join(chr(c) for c in range(0x20, 0x7F)) + VIETNAMESE + "…·")
+        cutter.subset(font)
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".{target.name}.{os.getpid()}"
+        font.save(str(temp))
+        os.replace(temp, target)
+    return str(target)
 
 
 def _engine(writer: Any, size: float) -> Any:
@@ -399,10 +425,23 @@ def prepare(writer: Any, data: Source) -> list[Spot]:
 
 
 def _signed(reader: Any) -> bool:
+    """Whether a signature field of the form holds a signature (read from the form, not by reading the
+    signatures: pyHanko's ``embedded_signatures`` hashes the file, 0.4 s for a megabyte)."""
     try:
-        return bool(list(reader.embedded_signatures))
-    except Exception:  # noqa: BLE001 - a damaged signature dictionary counts as signed: do not touch
+        form = reader.root.get("/AcroForm")
+        if form is None:
+            return False
+        stack = list(form.get_object().get("/Fields", []))
+        seen = 0
+        while stack and seen < 10_000:
+            seen += 1
+            field = stack.pop().get_object()
+            if field.get("/FT") == "/Sig" and field.get("/V") is not None:
+                return True
+            stack.extend(field.get("/Kids", []))
+    except Exception:  # noqa: BLE001 - a damaged form counts as signed: do not touch the file
         return True
+    return False
 
 
 def fill(writer: Any, data: Source, values: Values) -> str:

@@ -87,3 +87,11 @@ def make_token(folder: Path, label: str, pin: str, certify: Callable[[object], b
         *base, "--write-object", str(folder / "cert.der"), "--type", "cert", "--id", "01", "--label", "signer"
     )
     return env
+
+
+def activate() -> None:
+    """SoftHSM2 reads ``SOFTHSM2_CONF`` when the library initialises: a process that loaded it before
+    (another token, another test) initialises it again to see the token now configured."""
+    import pkcs11
+
+    pkcs11.lib(MODULE).reinitialize()

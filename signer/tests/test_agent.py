@@ -36,6 +36,7 @@ def token_env(tmp_path, monkeypatch):
         tmp_path, "LANH-DAO", PIN, lambda pub: softhsm.issue(pub, ca_key, ca, "Lê Văn Bình")
     )
     monkeypatch.setenv("SOFTHSM2_CONF", env["SOFTHSM2_CONF"])
+    softhsm.activate()
     return env
 
 

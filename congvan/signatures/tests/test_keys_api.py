@@ -224,6 +224,7 @@ def test_a_leaders_key_on_a_token_attached_to_the_server(admins, trusted, tmp_pa
         lambda pub: softhsm.issue(pub, issuer_key, issuer, "Lê Văn Bình"),
     )
     monkeypatch.setenv("SOFTHSM2_CONF", env["SOFTHSM2_CONF"])
+    softhsm.activate()
     monkeypatch.setenv("CONGVAN_PIN_BOB", "112233")
     api = admins
     r = register(

@@ -95,6 +95,9 @@ def token(trusted, tmp_path, monkeypatch):
         "seal",
         env=env,
     )
+    import pkcs11
+
+    pkcs11.lib(MODULE).reinitialize()  # SoftHSM2 reads SOFTHSM2_CONF when it initialises
     return tmp_path
 
 
