@@ -233,8 +233,8 @@ def _font_path() -> str:
     folder = Path(settings.DATA_DIR) / "cache"
     target = folder / f"number-font-{source.stat().st_mtime_ns}.ttf"
     if not target.exists():
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
+        from fontTools import subset  # type: ignore[import-untyped]
+        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
         options = subset.Options()
         options.layout_features = []
