@@ -445,47 +445,42 @@ def do_finish_remote_signature(
     user: User, document_id: int, token: str, signature: bytes, *, source: str
 ) -> Signed:
     """Embed the signature value the person's agent returned (once, before the session expires), for
-    a session prepared on ``source`` (the document's main file now)."""
+    a session prepared on ``source`` (the document's main file now). The value is checked first; the
+    session is then taken, and the timestamp and revocation data fetched outside any transaction."""
+    session = (
+        SigningSession.objects.select_related("key")
+        .filter(token=str(token)[:64], user=user, document_id=document_id)
+        .first()
+    )
+    if session is None or session.used_at is not None:
+        raise InvalidInput(_("Phiên ký không còn hiệu lực: hãy ký lại"), code="signing_session")
+    if session.expires_at < timezone.now():
+        raise InvalidInput(_("Phiên ký đã quá hạn: hãy ký lại"), code="signing_session")
+    if session.source != source:
+        raise InvalidInput(
+            _("Tệp văn bản đã thay đổi sau khi chuẩn bị ký: hãy ký lại"), code="signing_session"
+        )
+    cert = x509.Certificate.load(bytes(session.key.certificate))
+    prepared = remote.Prepared(
+        bytes(session.signed_attrs), bytes(session.document_digest), session.region_start, session.region_end
+    )
+    remote.check_value(cert, prepared.signed_attrs, signature)
     with transaction.atomic():
-        session = (
-            SigningSession.objects.select_for_update()
-            .select_related("key")
-            .filter(token=str(token)[:64], user=user, document_id=document_id)
-            .first()
-        )
-        if session is None or session.used_at is not None:
-            raise InvalidInput(_("Phiên ký không còn hiệu lực: hãy ký lại"), code="signing_session")
-        if session.expires_at < timezone.now():
-            raise InvalidInput(_("Phiên ký đã quá hạn: hãy ký lại"), code="signing_session")
-        if session.source != source:
-            raise InvalidInput(
-                _("Tệp văn bản đã thay đổi sau khi chuẩn bị ký: hãy ký lại"), code="signing_session"
-            )
-        cert = x509.Certificate.load(bytes(session.key.certificate))
-        prepared = remote.Prepared(
-            bytes(session.signed_attrs),
-            bytes(session.document_digest),
-            session.region_start,
-            session.region_end,
-        )
-        data = remote.finish(_signing_dir() / session.prepared_file, cert, prepared, signature)
-        session.used_at = timezone.now()
-        session.save(update_fields=["used_at"])
-        sha, size = blobstore.put_bytes(data)
+        taken = SigningSession.objects.filter(pk=session.pk, used_at=None).update(used_at=timezone.now())
+    if not taken:  # the same value sent twice at once: the other request embeds it
+        raise InvalidInput(_("Phiên ký không còn hiệu lực: hãy ký lại"), code="signing_session")
+    prepared_path = _signing_dir() / session.prepared_file
+    try:
+        data, level = remote.finish(prepared_path, cert, prepared, signature)
+    finally:
+        prepared_path.unlink(missing_ok=True)
+    sha, size = blobstore.put_bytes(data)
+    with transaction.atomic():
         Blob.objects.get_or_create(sha256=sha, defaults={"size": size, "mime": filetypes.PDF})
         SigningRecord.objects.create(
-            blob_id=sha,
-            source_id=session.source,
-            key_label=session.key.owner,
-            level=_level(),
-            at=timezone.now(),
+            blob_id=sha, source_id=session.source, key_label=session.key.owner, level=level, at=timezone.now()
         )
-    (_signing_dir() / session.prepared_file).unlink(missing_ok=True)
-    return Signed(sha, _level())
-
-
-def _level() -> str:
-    return "B-T" if settings.TSA_URL else "B-B"
+    return Signed(sha, level)
 
 
 def access_signing_key(actor: Acting, key_id: int, *, for_write: bool = False) -> SigningKey:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,10 +119,39 @@ def check_value(cert: x509.Certificate, signed_attrs: bytes, value: bytes) -> No
         ) from None
 
 
-def finish(prepared_file: Path, cert: x509.Certificate, prepared: Prepared, value: bytes) -> bytes:
-    """Embed the checked signature value (with a timestamp when a TSA is configured); the signed PDF."""
+def finish(
+    prepared_file: Path, cert: x509.Certificate, prepared: Prepared, value: bytes
+) -> tuple[bytes, str]:
+    """Embed the checked signature value with a timestamp when a TSA is configured, then the revocation
+    data when it can be fetched; the signed PDF and its PAdES level."""
     check_value(cert, prepared.signed_attrs, value)
-    return asyncio.run(_finish(prepared_file, cert, prepared, value))
+    data = asyncio.run(_finish(prepared_file, cert, prepared, value))
+    if not settings.TSA_URL:
+        return data, "B-B"
+    if settings.SIGNATURE_ONLINE:
+        try:
+            return asyncio.run(_add_revocation_data(data)), "B-LT"
+        except Exception as exc:  # noqa: BLE001 - OCSP/CRL out of reach: the signature stays B-T, still valid
+            logging.getLogger(__name__).info("revocation data not added: %s", type(exc).__name__)
+    return data, "B-T"
+
+
+async def _add_revocation_data(data: bytes) -> bytes:
+    """PAdES B-LT: the chain's OCSP responses and CRLs in the document's DSS (an allowed update)."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import async_add_validation_info
+    from pyhanko_certvalidator import ValidationContext
+
+    store = trust_store()
+    reader = PdfFileReader(io.BytesIO(data))
+    sig = reader.embedded_signatures[-1]
+    vc = ValidationContext(
+        trust_roots=list(store.roots), other_certs=list(store.intermediates), allow_fetching=True
+    )
+    out = await async_add_validation_info(sig, vc)
+    return bytes(out.getvalue())
 
 
 async def _finish(prepared_file: Path, cert: x509.Certificate, prepared: Prepared, value: bytes) -> bytes:

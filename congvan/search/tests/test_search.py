@@ -67,7 +67,9 @@ def test_phrase_prefix_symbol_and_number(corpus):
     ]
     assert subjects(corpus, "alice", '"thiên tai phòng chống"') == []
     assert subjects(corpus, "alice", "01-KH/HU") == ["Kế hoạch chuyển đổi số năm 2026 của Đảng ủy"]
-    assert subjects(corpus, "dan", "2026") == ["Kế hoạch chuyển đổi số năm 2026 của Đảng ủy"]
+    # a number in the subject; the released files carry their date too ("ngày 04/12/2026"), so in the
+    # year of the run every released document has the year in its text
+    assert "Kế hoạch chuyển đổi số năm 2026 của Đảng ủy" in subjects(corpus, "dan", "2026")
 
 
 def test_only_visible_documents_are_found(corpus):

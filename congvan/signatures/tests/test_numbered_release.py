@@ -5,6 +5,7 @@ pdftotext, as a recipient would read the file."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -39,6 +40,23 @@ def independent_verdict(data: bytes, trusted, tmp_path) -> str:
     return out.stdout
 
 
+def congvan_verify(data: bytes, trusted, tmp_path) -> str:
+    """``congvan verify FILE.pdf --trust-root ROOT`` as an operator runs it, in its own process."""
+    path, root = tmp_path / "verify.pdf", tmp_path / "root.der"
+    path.write_bytes(data)
+    root.write_bytes(trusted.cert("root").dump())
+    out = subprocess.run(
+        ["congvan", "verify", str(path), "--trust-root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "CONGVAN_TRUST_DIR": str(tmp_path / "no-trust-dir")},
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout
+
+
 def release(api, file: bytes, **body) -> tuple[dict, bytes]:
     doc_id = api["carol"].create_draft(file=file, recipients=[CS1]).json()["id"]
     assert api["carol"].post(f"/documents/{doc_id}/submit").status_code == 200
@@ -62,6 +80,8 @@ def test_number_and_date_written_where_left_blank_signatures_intact(api, keys, t
     day = rel_day()
     assert f"Số {rel['symbol']}" in text, text
     assert f"ngày {day[0]} tháng {day[1]} năm {day[2]}" in text, text
+    as_command = congvan_verify(data, trusted, tmp_path)
+    assert as_command.startswith("Hợp lệ (valid)") and as_command.count("  * ") == 2, as_command
     summary = independent_verdict(data, trusted, tmp_path)
     assert summary.count("The signature is judged VALID.") == 2, summary
     assert "All modifications relate to signing and form filling operations" in summary
