@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from congvan.documents.models import Blob
 from congvan.orgs.tests.support import HU, Api, make_user
-from congvan.signatures.models import SigningKey, SigningRecord
+from congvan.signatures.models import SigningKey
 from congvan.signatures.tests import drafts
 from congvan.signatures.tests.pki import PASS
 from congvan.signatures.tests.test_numbered_release import pdftotext
