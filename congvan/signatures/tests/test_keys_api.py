@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from congvan.documents.models import Blob
 from congvan.orgs.tests.support import HU, Api, make_user
-from congvan.signatures.models import SigningKey
+from congvan.signatures.models import SigningKey, SigningRecord
 from congvan.signatures.tests import drafts
 from congvan.signatures.tests.pki import PASS
 from congvan.signatures.tests.test_numbered_release import pdftotext
@@ -207,6 +207,8 @@ def test_signature_made_on_the_leaders_own_token(admins, trusted, tmp_path):
         report.signatures[0].signer == "Võ Minh Tâm" and report.signatures[0].modification == "FORM_FILLING"
     )
     assert f"Số {rel['symbol']}" in pdftotext(data, tmp_path)
+    # the timestamp and the revocation data were added by the server: PAdES B-LT
+    assert SigningRecord.objects.get(key_label="user:bob").level == "B-LT"
 
 
 def test_a_leaders_key_on_a_token_attached_to_the_server(admins, trusted, tmp_path, monkeypatch):
