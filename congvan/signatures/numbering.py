@@ -56,6 +56,7 @@ class Spot:
     size: float
     suffix: str = ""
     gap_end: float = 0.0
+    dotted: bool = False  # the blank is drawn with dots or underscores: a white ground hides them
 
 
 @dataclass(frozen=True)
@@ -91,21 +92,44 @@ def _open(src: Source) -> BinaryIO:
 # -- finding the blanks ---------------------------------------------------------------------------
 
 
-def _lines(data: Source) -> tuple[list[list[Any]], tuple[float, float, float, float]]:
-    """Page 1's text lines as lists of pdfminer characters (None for an inferred space), and its box."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
+def _chars(item: Any) -> list[Any]:
+    from pdfminer.layout import LTChar
 
-    page = next(iter(extract_pages(_open(data), page_numbers=[0], laparams=LAParams())), None)  # type: ignore[arg-type]
+    if isinstance(item, LTChar):
+        return [item]
+    try:
+        return [c for child in item for c in _chars(child)]
+    except TypeError:  # a leaf that is not a letter
+        return []
+
+
+def _lines(data: Source) -> tuple[list[list[Any]], tuple[float, float, float, float]]:
+    """Page 1's text lines as lists of pdfminer characters (None for a space), and its box.
+
+    Lines are made here from the letters' baselines, not taken from pdfminer's grouping: an office
+    suite that draws "Ệ" from a fallback font puts it in a text line of its own, which would cut
+    "HUYỆN" or "Số" apart."""
+    from pdfminer.high_level import extract_pages
+
+    page = next(iter(extract_pages(_open(data), page_numbers=[0])), None)  # type: ignore[arg-type]
     if page is None:
         return [], (0.0, 0.0, 595.0, 842.0)
+    chars = sorted(_chars(page), key=lambda c: (-_baseline(c), c.x0))
+    rows: list[list[Any]] = []
+    for c in chars:
+        if rows and abs(_baseline(rows[-1][0]) - _baseline(c)) <= 0.35 * max(float(rows[-1][0].size), 1.0):
+            rows[-1].append(c)
+        else:
+            rows.append([c])
     lines = []
-    for box in page:
-        if not isinstance(box, LTTextBox):
-            continue
-        for line in box:
-            if isinstance(line, LTTextLine):
-                lines.append([c if isinstance(c, LTChar) else None for c in line for _ in c.get_text()])
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+        line: list[Any] = []
+        for c in row:
+            if line and line[-1] is not None and c.x0 - line[-1].x1 > 0.2 * float(c.size):
+                line.append(None)
+            line.extend(c for _ in c.get_text())
+        lines.append(line)
     return lines, tuple(page.bbox)  # type: ignore[return-value]
 
 
@@ -136,7 +160,11 @@ def _content_size(data: Source) -> int:
     try:
         contents = PdfFileReader(_open(data), strict=False).root["/Pages"]["/Kids"][0]["/Contents"]
         streams = contents if isinstance(contents, list) else [contents]
-        return sum(int(s.get_object().get("/Length", 0)) for s in streams)
+        total = 0
+        for stream in streams:
+            length = stream.get_object().get("/Length", 0)
+            total += int(length.get_object() if hasattr(length, "get_object") else length)
+        return total
     except Exception:  # noqa: BLE001 - an odd page tree: treated as too big to read
         return MAX_CONTENT + 1
 
@@ -181,6 +209,7 @@ def _number_spot(chars: list[Any], text: str) -> list[Spot]:
     size = float(label[0].size)
     base = _baseline(label[0])
     clean = "".join(c.get_text() for c in suffix).lstrip("._…·")
+    dotted = bool(_real(chars, m.start("gap"), m.end("gap"))) or first is not suffix[0]
     return [
         Spot(
             "so",
@@ -188,6 +217,7 @@ def _number_spot(chars: list[Any], text: str) -> list[Spot]:
             size,
             suffix=clean,
             gap_end=float(first.x0),
+            dotted=dotted,
         )
     ]
 
@@ -207,16 +237,20 @@ def _date_spots(chars: list[Any], text: str) -> list[Spot]:
     if not label:
         return []
     size, base = float(label[0].size), _baseline(label[0])
-    for kind, nxt in (("ngay", "thang"), ("thang", "nam")):
+    for kind, nxt, blank in (("ngay", "thang", "day"), ("thang", "nam", "month")):
         before = _real(chars, *words[kind])
         after = _real(chars, *words[nxt])
+        dotted = bool(_real(chars, m.start(blank), m.end(blank)))
         if before and after:
-            spots.append(Spot(kind, _rect(before[-1].x1 + 0.5, after[0].x0 - 0.5, base, size), size))
+            rect = _rect(before[-1].x1 + 0.5, after[0].x0 - 0.5, base, size)
+            spots.append(Spot(kind, rect, size, dotted=dotted))
     if m.group("digits") is None:
         nam = _real(chars, *words["nam"])
+        dots = _real(chars, m.start("year"), m.end("year"))
         if nam:
             x0 = nam[-1].x1 + 0.5
-            spots.append(Spot("nam", _rect(x0, x0 + size * 2.6, base, size), size))
+            x1 = max(x0 + size * 2.6, dots[-1].x1 + 0.5 if dots else 0.0)
+            spots.append(Spot("nam", _rect(x0, x1, base, size), size, dotted=bool(dots)))
     return spots if len(spots) >= 2 else []
 
 
@@ -289,6 +323,9 @@ def _appearance(writer: Any, spot: Spot, value: str) -> Any:
     ops = [b"q"]
     if ground:
         ops.append(b"1 1 1 rg 0 0 %.2f %.2f re f" % (w, h))
+    elif spot.dotted:  # hide the dots of the blank (only the blank: the suffix stays as drafted)
+        cover = (spot.gap_end - x0) if spot.kind == "so" else w
+        ops.append(b"1 1 1 rg 0 0 %.2f %.2f re f" % (cover, h))
     ops.append(b"0 0 0 rg BT /F1 %.2f Tf %.2f %.2f Td " % (size, tx, 0.3 * spot.size) + shaped.graphics_ops)
     ops.append(b"ET Q")
     stream = generic.StreamObject(
@@ -317,6 +354,7 @@ def _spot_dict(spot: Spot) -> dict[str, Any]:
         pdf_name("/DA"): pdf_string(f"/F1 {spot.size:.2f} Tf 0 g"),
         pdf_name("/CongvanSuffix"): pdf_string(spot.suffix),
         pdf_name("/CongvanGapEnd"): generic.FloatObject(round(spot.gap_end, 2)),
+        pdf_name("/CongvanDots"): generic.BooleanObject(spot.dotted),
     }
 
 
@@ -392,6 +430,7 @@ def _spot_of(field: Any) -> Spot | None:
             size,
             suffix=str(field.get("/CongvanSuffix", "")),
             gap_end=float(field.get("/CongvanGapEnd", 0)),
+            dotted=bool(field.get("/CongvanDots", False)),
         )
     except (KeyError, ValueError, TypeError, IndexError):
         return None

@@ -53,3 +53,67 @@ def no_blank(subject: str = "về việc tổng kết") -> bytes:
     pdf.set_xy(20, 30)
     pdf.cell(170, 6, "THÔNG BÁO KẾT LUẬN", align="C")
     return _body(pdf, subject)
+
+
+def office(html: str) -> bytes:
+    """A draft made the way most offices make one: a word processor's page (LibreOffice, its fonts,
+    the header laid out in a two-column table), exported to PDF."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise RuntimeError("LibreOffice is installed by scripts/setup")
+    with tempfile.TemporaryDirectory() as folder:
+        src = Path(folder) / "draft.html"
+        src.write_text(html, encoding="utf-8")
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{folder}/profile",
+                "--headless",
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                folder,
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        return (Path(folder) / "draft.pdf").read_bytes()
+
+
+GAP = "&nbsp;" * 9
+HEAD = (
+    '<html><head><meta charset="utf-8"><style>body{{font-family:"{font}";font-size:{size}pt}} '
+    "td{{vertical-align:top;text-align:center}}</style></head><body>"
+)
+
+
+def office_party() -> bytes:
+    """Party form in a table: the committee and "Số      -TB/HU" left, the Party's name and the date right."""
+    return office(
+        HEAD.format(font="Liberation Serif", size=13)
+        + f'<table width="100%"><tr><td width="45%">HUYỆN ỦY GÒ CÔNG TÂY<br>*<br>Số{GAP}-TB/HU</td>'
+        + '<td width="55%"><b><u>ĐẢNG CỘNG SẢN VIỆT NAM</u></b><br>'
+        + "<i>Gò Công Tây, ngày&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; "
+        + "tháng&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; năm 2026</i></td></tr></table>"
+        + '<p align="center"><b>THÔNG BÁO</b><br>kết luận của Ban Thường vụ</p><p>Nội dung.</p></body></html>'
+    )
+
+
+def office_state() -> bytes:
+    """State form (Decree 30): "Số:      /QĐ-UBND", the national motto, dots for the whole date."""
+    return office(
+        HEAD.format(font="DejaVu Sans", size=12)
+        + '<table width="100%"><tr><td width="40%">ỦY BAN NHÂN DÂN<br><b>XÃ BÌNH XUÂN</b><br>'
+        + f"Số:{GAP}/QĐ-UBND</td>"
+        + '<td width="60%"><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br>'
+        + "<b>Độc lập - Tự do - Hạnh phúc</b><br>"
+        + "<i>Bình Xuân, ngày ..... tháng ..... năm ......</i></td></tr></table>"
+        + '<p align="center"><b>QUYẾT ĐỊNH</b><br>Về việc kiện toàn tổ công tác</p></body></html>'
+    )
