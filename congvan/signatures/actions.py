@@ -487,7 +487,7 @@ def access_signing_key(actor: Acting, key_id: int, *, for_write: bool = False) -
     """A key of a person or unit the acting admin manages."""
     qs = visible_keys(actor).filter(pk=key_id)
     if for_write:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))  # PostgreSQL locks no row of an outer join's side
     key = qs.select_related("unit", "user").first()
     if key is None:
         raise KeyNotFound(_("Không có khóa ký này trong phạm vi quản trị"))

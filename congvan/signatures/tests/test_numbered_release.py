@@ -15,6 +15,8 @@ from congvan.signatures.tests.test_signing_flow import blob_bytes, keys  # noqa:
 from congvan.signatures.verify import VALID, verify_pdf
 
 CS1 = "000.01.01.H57"
+# PDFs and signatures, nothing of the database: the SQLite pass is enough
+pytestmark = pytest.mark.once("sqlite")
 
 
 def pdftotext(data: bytes, tmp_path, *, layout: bool = False) -> str:

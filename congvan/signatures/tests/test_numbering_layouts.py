@@ -16,6 +16,8 @@ from congvan.signatures import numbering
 from congvan.signatures.tests import drafts
 
 DAY = dt.date(2026, 2, 4)
+# PDFs and signatures, nothing of the database: the SQLite pass is enough
+pytestmark = pytest.mark.once("sqlite")
 LAYOUTS: dict[str, tuple[Callable[[], bytes], str, list[str]]] = {
     "fpdf, Noto Serif, Party": (drafts.party_blank, "05-KH/HU", ["Số 05-KH/HU", "ngày 04 tháng 02 năm 2026"]),
     "fpdf, Noto Sans, other suffix, dots": (drafts.dotted_other_suffix, "05-KH/HU", ["05-KH/HU", "2026"]),
