@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,10 +162,11 @@ def _recover(data: bytes) -> Element | None:
     if tree is None:
         return None
 
+    def local(name: str) -> str:  # "{ns}Tag", "edXML:Tag" with its prefix never declared, or "Tag"
+        return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
     def convert(node: Any) -> Element:  # to the standard element type, names without namespaces
-        out = Element(
-            etree.QName(node).localname, {k: v for k, v in node.attrib.items() if isinstance(k, str)}
-        )
+        out = Element(local(node.tag), {local(k): v for k, v in node.attrib.items() if isinstance(k, str)})
         out.text = node.text
         for child in node:
             if isinstance(child.tag, str):  # skip comments and processing instructions
@@ -187,7 +189,17 @@ def _repair_doubled_from(mh: Element) -> None:
 
 
 def parse(data: bytes) -> EdxmlMessage:
-    """Read an edXML message; malformed input is refused with the reason (never a crash)."""
+    """Read an edXML message; malformed input is refused with the reason (never a crash: whatever a
+    parser raises on a strange file becomes the refusal)."""
+    try:
+        return _parse(data)
+    except MalformedMessage:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        raise MalformedMessage(_("edXML không đọc được: %(name)s") % {"name": type(exc).__name__}) from None
+
+
+def _parse(data: bytes) -> EdxmlMessage:
     if len(data) > MAX_MESSAGE_BYTES:
         raise MalformedMessage(_("Thông điệp quá lớn"))
     try:
@@ -292,16 +304,22 @@ def _write_transport(header: Element, msg: EdxmlMessage) -> None:
 
 
 def _attachments(root: Element) -> list[Attachment]:
+    """Every attachment in the message, wherever a peer put it: in ``AttachmentEncoded`` after the
+    envelope as the standard has it, inside the envelope, or in a block of its own
+    (``edXMLAttachments``). An attachment that is announced but cannot be read refuses the message:
+    a document is never imported silently without its files."""
     found = []
-    encoded = _find(root, "AttachmentEncoded")
-    for node in encoded if encoded is not None else []:
+    announced = 0
+    for node in root.iter():
         if _local(node.tag) != "Attachment":
             continue
+        announced += 1
         payload = _find(node, "ContentTransferEncoded")
         raw = "".join((payload.text or "").split()) if payload is not None else ""
-        try:
-            data = base64.b64decode(raw, validate=False)
-        except (ValueError, TypeError):
+        if not raw:
+            continue
+        data = _lenient_base64(raw)
+        if not data:
             raise MalformedMessage(_("Tệp đính kèm không giải mã được")) from None
         name = _text(node, "AttachmentName") or _text(node, "Description") or "tep-dinh-kem"
         found.append(
@@ -312,22 +330,50 @@ def _attachments(root: Element) -> list[Attachment]:
                 content_id=_text(node, "ContentId"),
             )
         )
+    if announced and not found:
+        raise MalformedMessage(
+            _("Thông điệp có %(n)s tệp đính kèm nhưng không đọc được tệp nào") % {"n": announced}
+        )
     return found
 
 
+def _lenient_base64(raw: str) -> bytes:
+    """Base64 as peers send it: line breaks, stray characters, missing padding (kept as sent: what
+    cannot be decoded at all is an empty result)."""
+    clean = re.sub(r"[^A-Za-z0-9+/]", "", raw)
+    clean = clean[: len(clean) - (len(clean) % 4 == 1)]
+    try:
+        return base64.b64decode(clean + "=" * (-len(clean) % 4))
+    except (ValueError, TypeError):
+        return b""
+
+
+OFFICE_MARKERS = ("[Content_Types].xml", "mimetype", "META-INF/manifest.xml")
+
+
 def unzip_if_packed(a: Attachment) -> list[Attachment]:
-    """Peers often send each file zipped: return the files inside (or the attachment itself)."""
-    if not a.data.startswith(b"PK\x03\x04") or a.content_type not in ("application/zip", ""):
+    """Peers often send each file zipped (VNPT's SDK zips every file), whatever ``ContentType`` says:
+    a zip is known by its content. One file inside keeps the attachment's own name (``AttachmentName``,
+    unless that names the zip); several keep theirs. A Word or OpenDocument file is a zip too, and is
+    kept as it is."""
+    if not a.data.startswith(b"PK\x03\x04"):
         return [a]
     try:
         with zipfile.ZipFile(io.BytesIO(a.data)) as z:
+            names = set(z.namelist())
+            if any(marker in names for marker in OFFICE_MARKERS):
+                return [a]
             files = [i for i in z.infolist() if not i.is_dir()]
             if not files or sum(i.file_size for i in files) > MAX_MESSAGE_BYTES:
                 return [a]
+            if len(files) == 1:
+                inner = files[0].filename.rsplit("/", 1)[-1]
+                name = a.name if a.name and not a.name.lower().endswith(".zip") else inner
+                return [Attachment(name=name, content_type="", data=z.read(files[0]))]
             return [
                 Attachment(name=i.filename.rsplit("/", 1)[-1], content_type="", data=z.read(i)) for i in files
             ]
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
         return [a]
 
 

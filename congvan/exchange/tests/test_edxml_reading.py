@@ -1,0 +1,137 @@
+"""Reading edXML as real gateways write it (issue "Interoperate with the national exchange"): prefixes
+declared where a reader does not expect them, attachments zipped whatever their ContentType says, in
+blocks of their own; never a crash, never a document silently without its files."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from congvan.exchange.edxml import MalformedMessage, parse, unzip_if_packed
+from congvan.exchange.tests.test_inbound import peer  # noqa: F401 - the fixture
+from congvan.lib.pdfgen import simple_pdf
+
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<edXML xmlns:xlink="http://www.w3.org/1999/xlink">
+  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+    <edXML:edXMLHeader><edXML:MessageHeader>
+      <edXML:From><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:OrganName>Văn phòng</edXML:OrganName></edXML:From>
+      <edXML:To><edXML:OrganId>000.00.01.H57</edXML:OrganId><edXML:OrganName>Huyện ủy</edXML:OrganName></edXML:To>
+      <edXML:DocumentId>000.00.00.G22,2026/11/30,12/VP-TH</edXML:DocumentId>
+      <edXML:Code><edXML:CodeNumber>12</edXML:CodeNumber><edXML:CodeNotation>VP-TH</edXML:CodeNotation></edXML:Code>
+      <edXML:PromulgationInfo><edXML:Place>Hà Nội</edXML:Place><edXML:PromulgationDate>2026/11/30</edXML:PromulgationDate></edXML:PromulgationInfo>
+      <edXML:DocumentType><edXML:Type>1</edXML:Type><edXML:TypeName>Công văn</edXML:TypeName></edXML:DocumentType>
+      <edXML:Subject>V/v thử nghiệm liên thông</edXML:Subject>
+    </edXML:MessageHeader></edXML:edXMLHeader>
+    <edXML:edXMLBody><edXML:edXMLManifest version="1.0"><edXML:Reference xlink:href="cid:1"/></edXML:edXMLManifest></edXML:edXMLBody>
+  </edXML:edXMLEnvelope>
+"""
+
+
+def attachment(name: str, data: bytes, content_type: str = "application/pdf", *, tag: str = "edXML") -> str:
+    payload = base64.b64encode(data).decode()
+    return (
+        f"<{tag}:Attachment><{tag}:ContentId>cid:1</{tag}:ContentId><{tag}:AttachmentName>{name}"
+        f"</{tag}:AttachmentName><{tag}:ContentType>{content_type}</{tag}:ContentType>"
+        f"<{tag}:ContentTransferEncoded>{payload[:60]}\n{payload[60:]}</{tag}:ContentTransferEncoded>"
+        f"</{tag}:Attachment>"
+    )
+
+
+def message(files: str, block: str = "edXML:AttachmentEncoded") -> bytes:
+    """The attachments after the envelope, where the prefix ``edXML`` is no longer declared (as one
+    gateway writes it): strict XML parsers refuse it, congvan reads it."""
+    return (HEAD + f"<{block}>{files}</{block}>\n</edXML>").encode()
+
+
+def zipped(name: str, data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(name, data)
+    return buf.getvalue()
+
+
+PDF = simple_pdf(["Cong van thu nghiem"])
+
+
+def test_prefix_declared_elsewhere_is_read_not_a_crash():
+    msg = parse(message(attachment("Công văn 12.pdf", PDF)))
+    assert (msg.symbol, msg.subject, msg.sender.organ_id) == (
+        "12/VP-TH",
+        "V/v thử nghiệm liên thông",
+        "000.00.00.G22",
+    )
+    assert [(a.name, a.data) for a in msg.attachments] == [("Công văn 12.pdf", PDF)]
+
+
+def test_a_zip_is_known_by_its_content_and_keeps_the_attachments_name():
+    msg = parse(message(attachment("Công văn 12.pdf", zipped("tmp-8812.pdf", PDF), "application/pdf")))
+    [inside] = [f for a in msg.attachments for f in unzip_if_packed(a)]
+    assert (inside.name, inside.data) == ("Công văn 12.pdf", PDF)
+    two = io.BytesIO()
+    with zipfile.ZipFile(two, "w") as z:
+        z.writestr("a.pdf", PDF)
+        z.writestr("phu-luc.pdf", PDF)
+    msg = parse(message(attachment("ho-so.zip", two.getvalue(), "application/zip")))
+    assert [f.name for a in msg.attachments for f in unzip_if_packed(a)] == ["a.pdf", "phu-luc.pdf"]
+
+
+def test_a_word_file_is_not_unpacked():
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    msg = parse(message(attachment("to-trinh.docx", docx.getvalue(), "application/zip")))
+    [kept] = [f for a in msg.attachments for f in unzip_if_packed(a)]
+    assert kept.name == "to-trinh.docx" and kept.data == docx.getvalue()
+
+
+def test_attachments_in_a_block_of_their_own_are_read():
+    msg = parse(message(attachment("a.pdf", PDF), block="edXML:edXMLAttachments"))
+    assert [a.name for a in msg.attachments] == ["a.pdf"]
+
+
+def test_an_announced_attachment_that_cannot_be_read_refuses_the_message():
+    empty = (
+        "<edXML:Attachment><edXML:AttachmentName>a.pdf</edXML:AttachmentName><edXML:ContentTransferEncoded>"
+        "</edXML:ContentTransferEncoded></edXML:Attachment>"
+    )
+    with pytest.raises(MalformedMessage, match="không đọc được tệp nào"):
+        parse(message(empty))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        message(attachment("a.pdf", PDF)).replace(b"<edXML:From>", b"<edXML:From><x:y:z>", 1),
+        message(attachment("a.pdf", PDF)).replace(b"edXML:AttachmentEncoded", b"1bad:AttachmentEncoded"),
+        b"<edXML>" + b"<a>" * 5000 + b"</edXML>",
+        message("<edXML:Attachment>" * 300),
+    ],
+)
+def test_strange_structures_are_refused_or_read_never_a_crash(data):
+    with contextlib.suppress(MalformedMessage):
+        parse(data)
+
+
+def test_import_command_and_exchange_endpoint_refuse_plainly(tmp_path, peer):  # noqa: F811
+    bad = tmp_path / "bad.edxml"
+    bad.write_bytes(b"<edXML><edXML:AttachmentEncoded><edXML:Attachment><q:x>" * 3)
+    with pytest.raises(CommandError):
+        call_command("edxml", "import", str(bad), "--unit", "000.00.01.H57", stdout=io.StringIO())
+    # from a configured peer, unsigned and strange: a signed refusal (02), not an error page
+    r = Client().post(
+        "/exchange/v1/messages",
+        {"message": SimpleUploadedFile("m.edxml", message(attachment("a.pdf", PDF)), "application/xml")},
+        headers={"X-Congvan-Node": "XA"},
+    )
+    assert r.status_code == 200, r.content
+    answer = parse(r.content)
+    assert answer.kind == "status" and answer.status_code == "02"
