@@ -13,7 +13,7 @@ from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import attach, check_files
 from congvan.documents.metadata import clean_metadata
-from congvan.documents.models import DocState, Document, FileRole
+from congvan.documents.models import DocState, Document, DocumentType, FileRole
 from congvan.documents.uploads import BlobUpload
 from congvan.orgs.access import DRAFTERS, Acting
 
@@ -116,3 +116,32 @@ def do_note_document_read(doc: Document, *, file_id: int | None = None, actor: A
         target_id=doc.pk,
         **details,
     )
+
+
+def do_record_received_type(name: str) -> DocumentType:
+    """A document type named by an incoming message and in no list: kept by its name (received only,
+    never offered when composing), with an abbreviation made from its initials."""
+    from congvan.lib.text import clean_line
+    from congvan.lib.vntext import folded_form
+
+    name = clean_line(name, field="TypeName", max_length=100)
+    if not name:
+        raise InvalidDocument(_("Thiếu tên loại văn bản"), code="missing_field")
+    with transaction.atomic():
+        existing = DocumentType.objects.filter(name__iexact=name).first()
+        if existing is not None:
+            return existing
+        stem = "".join(w[0] for w in folded_form(name).split()).upper()[:7] or "X"
+        abbreviation, n = stem, 1
+        while DocumentType.objects.filter(abbreviation=abbreviation).exists():
+            n += 1
+            abbreviation = f"{stem}{n}"
+        kind = DocumentType.objects.create(abbreviation=abbreviation, name=name, rule_sets="received")
+        record(
+            "document_type.recorded",
+            actor=None,
+            target_type="document_type",
+            target_id=kind.pk,
+            details={"name": name, "abbreviation": abbreviation},
+        )
+    return kind

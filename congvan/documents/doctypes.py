@@ -3,7 +3,11 @@
 ``rule_sets`` says which numbering rule sets use a type ("party state", "party" or "state"): Decree 30
 lists the State's types; guidance 36-HD/VPTW the Party's. The Party list has Thông tri, Kết luận and its
 own Quy định (QĐi); the State's has Quy định (QyĐ), Hợp đồng, Công điện, Bản ghi nhớ, Bản thỏa thuận and
-Giấy ủy quyền; the rest are shared. An office edits the file (or the table) to its practice."""
+Giấy ủy quyền; the rest are shared. An office edits the file (or the table) to its practice.
+
+``received`` marks the types an office receives but does not draft (Luật, Nghị định, Thông tư...):
+never offered when composing, read from incoming messages; a type an incoming message names that is in
+no list is recorded by its name (``actions.do_record_received_type``) rather than taken for another."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from congvan.documents import blobstore
+from congvan.documents.actions import do_record_received_type
 from congvan.documents.models import Blob, Document, DocumentType, Urgency
 from congvan.documents.queries import files_of
 from congvan.documents.uploads import BlobUpload, stage_bytes
@@ -35,8 +36,26 @@ def issuer_unit(organ: Organ, *, home_node: str = "") -> Unit:
 
 
 def doc_type_named(name: str) -> DocumentType:
-    found = DocumentType.objects.filter(name__iexact=name.strip()).first() if name else None
-    return found or DocumentType.objects.get(abbreviation="CV")
+    """The type an incoming message names (``TypeName``): by its name whatever the case, marks or
+    "(Nhà nước)"/"(Đảng)" qualifier, or by its abbreviation ("QĐ"); a name in no list is recorded by
+    that name, never taken for "Công văn". Only a message that names no type is a Công văn."""
+    from congvan.lib.vntext import folded_form
+
+    wanted = " ".join(name.split())
+    if not wanted:
+        return DocumentType.objects.get(abbreviation="CV")
+    by_abbreviation = DocumentType.objects.filter(abbreviation=wanted).first()
+    if by_abbreviation is not None:
+        return by_abbreviation
+    key = folded_form(wanted)
+    candidates = {}
+    for kind in DocumentType.objects.all():
+        plain = folded_form(kind.name.split("(")[0])
+        candidates.setdefault(plain, kind)  # "Quy định": the first by name, the State's
+        candidates.setdefault(folded_form(kind.name), kind)
+        candidates.setdefault(kind.abbreviation.lower(), kind)
+    found = candidates.get(key)
+    return found if found is not None else do_record_received_type(wanted)
 
 
 def _safe_name(name: str, index: int) -> str:

@@ -135,3 +135,28 @@ def test_import_command_and_exchange_endpoint_refuse_plainly(tmp_path, peer):  #
     assert r.status_code == 200, r.content
     answer = parse(r.content)
     assert answer.kind == "status" and answer.status_code == "02"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "abbreviation", "name"),
+    [
+        ("Công văn", "CV", "Công văn"),
+        ("CÔNG VĂN", "CV", "Công văn"),
+        ("Quyết định", "QĐ", "Quyết định"),
+        ("Quyet dinh", "QĐ", "Quyết định"),
+        ("QĐ", "QĐ", "Quyết định"),
+        ("Thông tư", "TTư", "Thông tư"),
+        ("Nghị định", "NĐ", "Nghị định"),
+        ("Thông tri", "TT", "Thông tri"),
+        ("Kết luận", "KL", "Kết luận"),
+        ("Quy định", "QyĐ", "Quy định (Nhà nước)"),
+        ("Hướng dẫn", "HD", "Hướng dẫn"),
+        ("Văn bản hợp nhất", "VBHN", "Văn bản hợp nhất"),
+    ],
+)
+def test_types_are_read_by_name_and_an_unknown_one_is_kept_by_its_name(org, type_name, abbreviation, name):
+    from congvan.exchange.convert import doc_type_named
+
+    kind = doc_type_named(type_name)
+    assert (kind.abbreviation, kind.name) == (abbreviation, name)
+    assert doc_type_named(type_name) == kind  # the same type the next time, not another
