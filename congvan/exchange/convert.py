@@ -48,7 +48,7 @@ def doc_type_named(name: str) -> DocumentType:
     if by_abbreviation is not None:
         return by_abbreviation
     key = folded_form(wanted)
-    candidates = {}
+    candidates: dict[str, DocumentType] = {}
     for kind in DocumentType.objects.all():
         plain = folded_form(kind.name.split("(")[0])
         candidates.setdefault(plain, kind)  # "Quy định": the first by name, the State's
