@@ -4,13 +4,17 @@ record their own progress, each step in one transaction with its audit event.)""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
-from congvan.dispatch.actions import do_receive_document
-from congvan.dispatch.models import Receipt
+from congvan.dispatch.actions import do_receive_document, revoke_receipt
+from congvan.dispatch.models import DeliveryState, Receipt
 from congvan.documents import guard
 from congvan.documents.files import store_files
 from congvan.documents.models import Document, DocumentFile, FileRole, Urgency
@@ -18,7 +22,7 @@ from congvan.documents.uploads import BlobUpload
 from congvan.exchange import nodesig
 from congvan.exchange.convert import PRIORITIES, doc_type_named, issuer_unit, stage_attachments
 from congvan.exchange.edxml import EdxmlMessage, MalformedMessage
-from congvan.exchange.models import OutMessage, OutState, Peer
+from congvan.exchange.models import InMessage, OutMessage, OutState, Peer
 from congvan.lib import filetypes
 from congvan.lib.errors import InvalidInput, NotFound
 from congvan.lib.text import clean_line
@@ -152,3 +156,140 @@ def do_import_document(
         )
     assert receipt is not None
     return receipt
+
+
+# -- edXML files imported by hand or from a mailbox --------------------------------------------------
+
+FILE_ORIGIN = "file"  # the origin of imported files, for "once" and for changes to what they brought
+DOCUMENT_KINDS = ("document", "update", "replace")  # messages that bring a document into an inbox
+CHANGE_NOTES = {"replace": "Được thay thế bởi", "update": "Đã được cập nhật, xem"}
+
+
+def message_kind(msg: EdxmlMessage) -> str:
+    if msg.kind == "status":
+        return "status"
+    return {1: "revoke", 2: "update", 3: "replace"}.get(msg.business_type, "document")
+
+
+def supersede_receipts(
+    earlier: list[str],
+    *,
+    unit: Unit,
+    origin: tuple[str, str],
+    receipt: Receipt,
+    kind: str,
+    symbol: str,
+    by: str,
+    when: dt.datetime,
+) -> int:
+    """An update or a replacement arrived as ``receipt``: the earlier versions (by edXML DocumentId)
+    that the same origin (node, sender organ) delivered to the unit leave its inbox with a note naming
+    the new one (a released document itself never changes). Returns how many left."""
+
+    note = f"{CHANGE_NOTES.get(kind, CHANGE_NOTES['update'])} văn bản {symbol} (số đến mới #{receipt.pk})"
+    count = 0
+    for old in InMessage.objects.filter(
+        kind__in=DOCUMENT_KINDS,
+        result="accepted",
+        document_id__in=earlier,
+        recipient_organ=unit.code,
+        from_node=origin[0],
+        sender_organ=origin[1],
+    ).select_related("receipt"):
+        if (
+            old.receipt is not None
+            and old.receipt.pk != receipt.pk
+            and old.receipt.state != DeliveryState.REVOKED
+        ):
+            revoke_receipt(old.receipt, note, by, when)
+            count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class FileImport:
+    kind: str  # document | update | replace | revoke
+    receipt: Receipt | None  # the new receipt, or the one revoked
+    repeated: bool  # the same message was imported before: nothing new
+    changed: int  # earlier receipts replaced, updated or revoked
+
+
+def _file_key(msg: EdxmlMessage) -> uuid.UUID:
+    """One message, one key: congvan's message id, else the document, its sender and its business
+    type (a gateway's file imported twice is the same message)."""
+    try:
+        return uuid.UUID(msg.message_id)
+    except ValueError:
+        pass
+    what = msg.document_id or f"{msg.symbol}|{msg.promulgation_date}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"edxml:{what}|{msg.sender.organ_id}|{msg.business_type}")
+
+
+def do_import_file_message(unit: Unit, msg: EdxmlMessage, *, by: User) -> FileImport:
+    """Import an edXML document message from a file (``edxml import``, a mailbox): once per message;
+    a revocation, update or replacement is applied to what the same sender delivered before, never a
+    new inbox item for a revocation. The unit must be among the message's recipients."""
+
+    if msg.kind != "document":
+        raise MalformedMessage(_("Không phải thông điệp văn bản"))
+    to = [r.organ_id for r in msg.recipients if r.organ_id]
+    if to and unit.code not in to:
+        raise InvalidInput(
+            _("Đơn vị %(unit)s không phải nơi nhận của thông điệp (gửi tới: %(to)s)")
+            % {"unit": unit.code, "to": ", ".join(to)},
+            code="not_a_recipient",
+        )
+    key, kind = _file_key(msg), message_kind(msg)
+    first = InMessage.objects.filter(message_id=key).select_related("receipt").first()
+    if first is not None:
+        return FileImport(first.kind, first.receipt, True, 0)
+    now, origin = timezone.now(), (FILE_ORIGIN, msg.sender.organ_id[:32])
+    with transaction.atomic():
+        receipt, changed = None, 0
+        if kind == "revoke":
+            target = msg.business_document_id or msg.document_id
+            original = (
+                InMessage.objects.filter(
+                    kind__in=DOCUMENT_KINDS,
+                    result="accepted",
+                    document_id=target,
+                    recipient_organ=unit.code,
+                    from_node=origin[0],
+                    sender_organ=origin[1],
+                )
+                .select_related("receipt")
+                .first()
+            )
+            if original is not None and original.receipt is not None:
+                receipt = original.receipt
+                if receipt.state != DeliveryState.REVOKED:
+                    revoke_receipt(receipt, msg.business_reason or "Thu hồi văn bản", by.username, now)
+                    changed = 1
+        else:
+            receipt = do_import_document(unit, msg, by=by)
+            if kind in ("update", "replace"):
+                earlier = msg.replaces if kind == "replace" else [msg.business_document_id or msg.document_id]
+                changed = supersede_receipts(
+                    earlier,
+                    unit=unit,
+                    origin=origin,
+                    receipt=receipt,
+                    kind=kind,
+                    symbol=msg.symbol,
+                    by=by.username,
+                    when=now,
+                )
+        InMessage.objects.create(
+            message_id=key,
+            from_node=FILE_ORIGIN,
+            kind=kind,
+            document_id=(msg.document_id or "")[:300],
+            sender_organ=origin[1],
+            recipient_organ=unit.code,
+            received_at=now,
+            result="accepted",
+            reason=(msg.business_reason or "")[:500],
+            receipt=receipt if kind != "revoke" else None,
+            answer=b"",
+        )
+    return FileImport(kind, receipt, False, changed)

@@ -23,7 +23,7 @@ from congvan.documents.errors import Classified
 from congvan.documents.models import Confidentiality
 from congvan.documents.uploads import BlobUpload
 from congvan.exchange import edxml, nodesig
-from congvan.exchange.actions import do_import_document
+from congvan.exchange.actions import DOCUMENT_KINDS, do_import_document, message_kind, supersede_receipts
 from congvan.exchange.convert import exchange_user, sniffed
 from congvan.exchange.models import InMessage, OutKind, OutMessage, Peer
 from congvan.exchange.outbox import _queue, apply_status
@@ -39,7 +39,6 @@ from congvan.signatures.models import PolicyAction, SignaturePolicy
 
 log = logging.getLogger(__name__)
 MAX_FILES = 50
-DOCUMENT_KINDS = ("document", "update", "replace")  # messages that bring a document into an inbox
 
 
 class Refused(Exception):
@@ -134,7 +133,7 @@ def _receive(incoming: Incoming) -> bytes:
     row = InMessage(
         message_id=message_id,
         from_node=peer.code,
-        kind=_kind(msg),
+        kind=message_kind(msg),
         document_id=(msg.document_id or msg.response_for)[:300],
         sender_organ=msg.sender.organ_id[:32],
         recipient_organ=to.organ_id[:32],
@@ -164,12 +163,6 @@ def _receive(incoming: Incoming) -> bytes:
             raise
         return bytes(first.answer)
     return bytes(row.answer)
-
-
-def _kind(msg: edxml.EdxmlMessage) -> str:
-    if msg.kind == "status":
-        return "status"
-    return {1: "revoke", 2: "update", 3: "replace"}.get(msg.business_type, "document")
 
 
 def _take(
@@ -321,25 +314,18 @@ def _check_pdf_policy(unit: Unit, receipt: Receipt) -> None:
 
 
 def _supersede(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit, receipt: Receipt) -> None:
-    """An update or a replacement: the new version is a new receipt; the earlier one leaves the inbox
-    with a note that names the new version (a released document itself never changes)."""
+    """An update or a replacement: the new version is a new receipt; the earlier one leaves the inbox."""
     earlier = msg.replaces if row.kind == "replace" else [msg.business_document_id or msg.document_id]
-    what = "Được thay thế bởi" if row.kind == "replace" else "Đã được cập nhật, xem"
-    note = f"{what} văn bản {msg.symbol} (số đến mới #{receipt.pk})"
-    same_origin = {"from_node": row.from_node, "sender_organ": row.sender_organ}
-    for old in InMessage.objects.filter(
-        kind__in=DOCUMENT_KINDS,
-        result="accepted",
-        document_id__in=earlier,
-        recipient_organ=unit.code,
-        **same_origin,  # changes apply only to what the same origin delivered
-    ).select_related("receipt"):
-        if (
-            old.receipt is not None
-            and old.receipt.pk != receipt.pk
-            and old.receipt.state != DeliveryState.REVOKED
-        ):
-            revoke_receipt(old.receipt, note, f"node:{row.from_node}", row.received_at)
+    supersede_receipts(
+        earlier,
+        unit=unit,
+        origin=(row.from_node, row.sender_organ),  # changes apply only to what the same origin delivered
+        receipt=receipt,
+        kind=row.kind,
+        symbol=msg.symbol,
+        by=f"node:{row.from_node}",
+        when=row.received_at,
+    )
 
 
 def _revoke(row: InMessage, msg: edxml.EdxmlMessage, unit: Unit) -> tuple[str, str, str]:

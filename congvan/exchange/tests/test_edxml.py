@@ -15,7 +15,8 @@ from congvan.dispatch.models import Receipt
 from congvan.documents.models import Document
 from congvan.exchange.convert import export_document
 from congvan.exchange.edxml import MalformedMessage, parse, write
-from congvan.orgs.tests.support import released
+from congvan.orgs.actions import do_create_membership, do_create_unit
+from congvan.orgs.tests.support import Api, released
 
 FIXTURES = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "edxml"
 SAMPLES = sorted(FIXTURES.glob("*.edxml")) if FIXTURES.is_dir() else []
@@ -68,12 +69,19 @@ def test_sample_fields_are_read_correctly():
 @needs_fixtures
 @pytest.mark.parametrize("name", [p.name for p in SAMPLES if "edoc" in p.name])
 def test_document_samples_import_into_an_inbox(api, name, org):
-    out = io.StringIO()
-    call_command(
-        "edxml", "import", str(FIXTURES / name), "--unit", "000.00.01.H57", "--user", "alice", stdout=out
-    )
-    receipt = Receipt.objects.select_related("document", "issuer").get(unit__code="000.00.01.H57")
+    """Each sample into the inbox of the unit it is addressed to (a revocation revokes, see below)."""
     msg = parse((FIXTURES / name).read_bytes())
+    code = msg.recipients[0].organ_id
+    do_create_unit(code=code, name="Nơi nhận", abbreviation="NN", parent_code="000.00.01.H57", actor=None)
+    do_create_membership(username="alice", unit_code=code, role="clerk", actor=None)
+    out = io.StringIO()
+    call_command("edxml", "import", str(FIXTURES / name), "--unit", code, "--user", "alice", stdout=out)
+    if msg.business_type == 1:
+        assert (
+            "không có văn bản này" in out.getvalue() and not Receipt.objects.filter(unit__code=code).exists()
+        )
+        return
+    receipt = Receipt.objects.select_related("document", "issuer").get(unit__code=code)
     assert receipt.state == "arrived" and receipt.document.symbol == msg.symbol[:40]
     assert receipt.issuer.code == msg.sender.organ_id and not receipt.issuer.active
     assert receipt.document.files.count() >= len(msg.attachments)
@@ -82,8 +90,16 @@ def test_document_samples_import_into_an_inbox(api, name, org):
         msg.signer_competence[:100],
         msg.signer_position[:100],
     )
-    seen = api["alice"].get("/inbox").json()["results"]
+    alice = Api(api["alice"].user, code)
+    seen = alice.get("/inbox").json()["results"]
     assert seen[0]["document"]["subject"] == msg.subject
+    again = io.StringIO()
+    call_command("edxml", "import", str(FIXTURES / name), "--unit", code, "--user", "alice", stdout=again)
+    assert (
+        "đã được nhập trước đây" in again.getvalue() and Receipt.objects.filter(unit__code=code).count() == 1
+    )
+    with pytest.raises(CommandError, match="không phải nơi nhận"):
+        call_command("edxml", "import", str(FIXTURES / name), "--unit", "000.00.01.H57", stdout=io.StringIO())
 
 
 def test_export_reads_back_as_the_same_document(api):

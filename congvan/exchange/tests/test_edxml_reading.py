@@ -160,3 +160,68 @@ def test_types_are_read_by_name_and_an_unknown_one_is_kept_by_its_name(org, type
     kind = doc_type_named(type_name)
     assert (kind.abbreviation, kind.name) == (abbreviation, name)
     assert doc_type_named(type_name) == kind  # the same type the next time, not another
+
+
+def _file(tmp_path, name: str, **fields) -> str:
+    from congvan.exchange.edxml import EdxmlMessage, Organ, write
+
+    base = {
+        "kind": "document",
+        "sender": Organ("000.00.00.G22", "Văn phòng Chính phủ"),
+        "recipients": [Organ("000.00.01.H57", "Huyện ủy")],
+        "code_number": "12",
+        "code_notation": "VPCP-TH",
+        "subject": "V/v liên thông",
+        "attachments": [],
+    }
+    from congvan.exchange.edxml import Attachment
+
+    base["attachments"] = [Attachment("cv.pdf", "application/pdf", PDF)]
+    path = tmp_path / name
+    path.write_bytes(write(EdxmlMessage(**{**base, **fields})))
+    return str(path)
+
+
+def test_update_replace_and_revoke_apply_to_what_came_before_once_each(tmp_path, people):
+    from congvan.dispatch.models import Receipt
+
+    def run(path: str) -> str:
+        out = io.StringIO()
+        call_command("edxml", "import", path, "--unit", "000.00.01.H57", "--user", "alice", stdout=out)
+        return out.getvalue()
+
+    first = _file(tmp_path, "a.edxml", document_id="000.00.00.G22,2026/11/30,12/VPCP-TH")
+    run(first)
+    assert "đã được nhập trước đây" in run(first)
+    update = _file(
+        tmp_path,
+        "b.edxml",
+        document_id="000.00.00.G22,2026/12/01,13/VPCP-TH",
+        code_number="13",
+        business_type=2,
+        business_document_id="000.00.00.G22,2026/11/30,12/VPCP-TH",
+        subject="V/v liên thông (sửa)",
+    )
+    assert "thay cho 1 văn bản đến trước" in run(update)
+    old, new = Receipt.objects.filter(unit__code="000.00.01.H57").order_by("pk")
+    assert old.state == "revoked" and "13/VPCP-TH" in old.returned_reason and new.state == "arrived"
+    revoke = _file(
+        tmp_path,
+        "c.edxml",
+        document_id="000.00.00.G22,2026/12/01,13/VPCP-TH",
+        code_number="13",
+        business_type=1,
+        business_reason="Ban hành nhầm",
+    )
+    assert "Đã thu hồi" in run(revoke)
+    new.refresh_from_db()
+    assert new.state == "revoked" and Receipt.objects.filter(unit__code="000.00.01.H57").count() == 2
+    # another sender cannot revoke what the first one sent
+    foreign = _file(
+        tmp_path,
+        "d.edxml",
+        document_id="000.00.00.G22,2026/11/30,12/VPCP-TH",
+        business_type=1,
+        sender=__import__("congvan.exchange.edxml", fromlist=["Organ"]).Organ("000.00.99.X99", "Khác"),
+    )
+    assert "không có văn bản này" in run(foreign)

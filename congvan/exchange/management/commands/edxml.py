@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from congvan.documents.models import Document
-from congvan.exchange.actions import do_import_document
+from congvan.exchange.actions import FileImport, do_import_file_message
 from congvan.exchange.convert import export_document
-from congvan.exchange.edxml import parse, write
+from congvan.exchange.edxml import EdxmlMessage, parse, write
 from congvan.lib.errors import CongvanError
 from congvan.orgs.models import Unit, User
 
@@ -62,20 +62,39 @@ class Command(BaseCommand):
                 }
             )
             return
-        receipt = do_import_document(unit, msg, by=by)
-        self.stdout.write(
-            _(
-                "Đã nhận văn bản %(symbol)s của %(sender)s vào hộp thư %(unit)s "
-                "(văn bản đến #%(id)s, %(files)s tệp)"
-            )
-            % {
-                "symbol": msg.symbol,
-                "sender": msg.sender.name,
-                "unit": unit.code,
-                "id": receipt.pk,
-                "files": receipt.document.files.count(),
+        done = do_import_file_message(unit, msg, by=by)
+        self.stdout.write(self._said(done, msg, unit))
+
+    def _said(self, done: FileImport, msg: EdxmlMessage, unit: Unit) -> str:
+        receipt_id = done.receipt.pk if done.receipt is not None else "-"
+        if done.repeated:
+            return _("Thông điệp này đã được nhập trước đây (văn bản đến #%(id)s): không nhập lại") % {
+                "id": receipt_id
             }
-        )
+        if done.kind == "revoke":
+            if not done.changed:
+                return _("Thu hồi văn bản %(document)s: không có văn bản này trong hộp thư %(unit)s") % {
+                    "document": msg.business_document_id or msg.document_id,
+                    "unit": unit.code,
+                }
+            return _("Đã thu hồi văn bản đến #%(id)s theo yêu cầu của %(sender)s: %(reason)s") % {
+                "id": receipt_id,
+                "sender": msg.sender.name or msg.sender.organ_id,
+                "reason": msg.business_reason,
+            }
+        said = _(
+            "Đã nhận văn bản %(symbol)s của %(sender)s vào hộp thư %(unit)s "
+            "(văn bản đến #%(id)s, %(files)s tệp)"
+        ) % {
+            "symbol": msg.symbol,
+            "sender": msg.sender.name,
+            "unit": unit.code,
+            "id": receipt_id,
+            "files": done.receipt.document.files.count() if done.receipt is not None else 0,
+        }
+        if done.kind in ("update", "replace"):
+            said += "; " + _("thay cho %(n)s văn bản đến trước") % {"n": done.changed}
+        return said
 
     def _export(self, opts: dict[str, Any]) -> None:
         doc = (
