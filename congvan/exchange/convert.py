@@ -92,10 +92,19 @@ def exchange_user() -> User:
     return user
 
 
+def code_of(symbol: str) -> tuple[str, str]:
+    """edXML's Code: the number and the notation of a symbol ("01-KH/TU" -> "01", "KH/TU")."""
+    m = re.match(r"^(\d+)[-/](.+)$", symbol)
+    return (m.group(1), m.group(2)) if m else ("", symbol)
+
+
 def edxml_document_id(doc: Document) -> str:
-    """edXML's DocumentId: ``<OrganId>,<yyyy/MM/dd>,<number>/<notation>``."""
+    """edXML's DocumentId, exactly ``<OrganId>,<yyyy/MM/dd>,<CodeNumber>/<CodeNotation>`` from the Code
+    fields (a Party symbol "01-KH/TU" is "01/KH/TU" there)."""
     date = doc.issued_date
-    return f"{doc.issuing_unit.code},{date:%Y/%m/%d},{doc.symbol}" if date else doc.symbol
+    number, notation = code_of(doc.symbol)
+    code = f"{number}/{notation}" if number else notation
+    return f"{doc.issuing_unit.code},{date:%Y/%m/%d},{code}" if date else code
 
 
 def find_document(document_id: str) -> Document | None:
@@ -103,9 +112,13 @@ def find_document(document_id: str) -> Document | None:
     parts = document_id.split(",", 2)
     if len(parts) != 3:
         return None
-    code, _date, symbol = parts
+    code, _date, written = parts
+    symbols = {written}  # as earlier versions wrote it: the symbol itself
+    number, _sep, notation = written.partition("/")
+    if number.isdigit() and "/" in notation:  # Code fields of a Party symbol: 01/KH/TU -> 01-KH/TU
+        symbols.add(f"{number}-{notation}")
     return (
-        Document.objects.filter(issuing_unit__code=code, symbol=symbol, state="released")
+        Document.objects.filter(issuing_unit__code=code, symbol__in=symbols, state="released")
         .order_by("-released_at")
         .first()
     )
@@ -119,10 +132,7 @@ def export_document(
     ``embed``: the files inside the XML (an .edxml file); otherwise only listed with their digests,
     to be streamed beside the signed XML (between congvan servers).
     """
-    number, notation = "", doc.symbol
-    m = re.match(r"^(\d+)[-/](.+)$", doc.symbol)
-    if m:
-        number, notation = m.groups()
+    number, notation = code_of(doc.symbol)
     if recipients is None:
         recipients = list(Unit.objects.filter(code__in=doc.planned_recipients).order_by("code"))
     attachments, manifest = [], []

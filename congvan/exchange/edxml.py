@@ -14,12 +14,13 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from django.utils.translation import gettext as _
 
+from congvan.lib.dates import VN
 from congvan.lib.errors import InvalidInput
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -27,6 +28,10 @@ NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 # the sending node, the answer to a message, and the digests of attachments sent beside the XML.
 CV = "urn:congvan:exchange:1"
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
+# Written as the SDKs write it (``edXML:MessageHeader``): some receivers look the elements up by that
+# prefixed name; congvan's own elements under ``cv:``.
+register_namespace("edXML", NS)
+register_namespace("cv", CV)
 
 
 class MalformedMessage(InvalidInput):
@@ -384,12 +389,23 @@ def _sub(parent: Element, name: str, text: str | None = None) -> Element:
     return node
 
 
-def _addresses(mh: Element, msg: EdxmlMessage) -> None:
-    for tag, organs in (("From", [msg.sender]), ("To", msg.recipients)):
-        for organ in organs:
-            node = _sub(mh, tag)
-            _sub(node, "OrganId", organ.organ_id)
-            _sub(node, "OrganName", organ.name)
+ORGAN_FIELDS = ("OrganizationInCharge", "OrganAdd", "Email", "Telephone", "Fax", "Website")
+
+
+def _organ_node(mh: Element, tag: str, organ: Organ) -> None:
+    """An organ as the standard lists it: the id, the name and its contact fields (empty when unknown,
+    present because readers expect them)."""
+    node = _sub(mh, tag)
+    _sub(node, "OrganId", organ.organ_id)
+    _sub(node, "OrganName", organ.name)
+    for name in ORGAN_FIELDS:
+        _sub(node, name, "")
+
+
+def _addresses(mh: Element, msg: EdxmlMessage, *, to: bool = True) -> None:
+    _organ_node(mh, "From", msg.sender)
+    for organ in msg.recipients if to else []:
+        _organ_node(mh, "To", organ)
 
 
 def write(msg: EdxmlMessage) -> bytes:
@@ -418,11 +434,18 @@ def write(msg: EdxmlMessage) -> bytes:
     _sub(signer, "Position", msg.signer_position)
     _sub(signer, "FullName", msg.signer_name)
     _sub(mh, "DueDate", msg.due_date.strftime("%Y/%m/%d") if msg.due_date else "")
+    _sub(mh, "ToPlaces")
     other = _sub(mh, "OtherInfo")
     _sub(other, "Priority", str(msg.priority))
-    if msg.page_amount is not None:
-        _sub(other, "PageAmount", str(msg.page_amount))
+    _sub(other, "SphereOfPromulgation", "")
+    _sub(other, "TyperNotation", "")
+    _sub(other, "PromulgationAmount", "1")
+    _sub(other, "PageAmount", str(msg.page_amount or 0))
+    _sub(mh, "SteeringType", "0")
     trace = _sub(header, "TraceHeaderList")
+    hop = _sub(trace, "TraceHeader")
+    _sub(hop, "OrganId", msg.sender.organ_id)
+    _sub(hop, "Timestamp", dt.datetime.now(dt.UTC).astimezone(VN).strftime("%Y/%m/%d %H:%M:%S"))
     business = _sub(trace, "Bussiness")  # spelled so by the standard
     _sub(business, "DocumentId", msg.business_document_id or msg.document_id)
     _sub(business, "BussinessDocType", str(msg.business_type))
@@ -434,6 +457,7 @@ def write(msg: EdxmlMessage) -> bytes:
     _write_transport(header, msg)
     body = _sub(envelope, "edXMLBody")
     manifest = _sub(body, "edXMLManifest")
+    manifest.set("version", "1.0")
     for m in msg.manifest:
         ref = _sub(manifest, "Reference")
         _sub(ref, "ContentId", m.content_id)
@@ -465,9 +489,17 @@ def write_status(msg: EdxmlMessage) -> bytes:
     envelope = _sub(root, "edXMLEnvelope")
     header = _sub(envelope, "edXMLHeader")
     mh = _sub(header, "MessageHeader")
-    _addresses(mh, msg)
+    _addresses(mh, msg, to=False)  # a status names the document it answers, not a recipient
     response = _sub(mh, "ResponseFor")
-    _sub(response, "DocumentId", msg.document_id or msg.response_for)
+    answered = msg.document_id or msg.response_for
+    organ, day, code = [*answered.split(",", 2), "", "", ""][:3]
+    _sub(response, "OrganId", organ)
+    _sub(response, "Code", code)
+    _sub(response, "PromulgationDate", day)
+    _sub(response, "DocumentId", answered)
+    staff = _sub(mh, "StaffInfo")
+    for name in ("Department", "Staff", "Mobile", "Email"):
+        _sub(staff, name, "")
     _sub(mh, "StatusCode", msg.status_code)
     _sub(mh, "Description", msg.status_description)
     _sub(mh, "Timestamp", msg.status_time)

@@ -225,3 +225,36 @@ def test_update_replace_and_revoke_apply_to_what_came_before_once_each(tmp_path,
         sender=__import__("congvan.exchange.edxml", fromlist=["Organ"]).Organ("000.00.99.X99", "Khác"),
     )
     assert "không có văn bản này" in run(foreign)
+
+
+def test_written_as_the_sdks_write_it(api):
+    """Prefix edXML:, manifest version 1.0, DocumentId from the Code fields, the fields readers expect
+    present (empty when unknown), a trace header; the DocumentId finds its document in both forms."""
+    from defusedxml.ElementTree import fromstring
+
+    from congvan.documents.models import Document
+    from congvan.exchange.convert import export_document, find_document
+    from congvan.exchange.edxml import NS, write
+    from congvan.orgs.tests.support import released
+
+    rel = released(api, ["000.01.01.H57"], page_count=3)
+    doc = Document.objects.get(pk=rel["id"])
+    xml = write(export_document(doc))
+    assert b"<edXML:edXML" in xml and b"ns0:" not in xml and b'<edXML:edXMLManifest version="1.0">' in xml
+    root = fromstring(xml)
+
+    def text(path: str) -> str | None:
+        node = root.find(path.replace("e:", f"{{{NS}}}"))
+        return None if node is None else (node.text or "")
+
+    assert doc.issued_date is not None
+    day = doc.issued_date.strftime("%Y/%m/%d")
+    assert text(".//e:MessageHeader/e:DocumentId") == f"000.00.01.H57,{day},01/KH/HU"
+    assert (text(".//e:Code/e:CodeNumber"), text(".//e:Code/e:CodeNotation")) == ("01", "KH/HU")
+    assert text(".//e:OtherInfo/e:PageAmount") == "3" and text(".//e:OtherInfo/e:PromulgationAmount") == "1"
+    assert text(".//e:MessageHeader/e:SteeringType") == "0" and text(".//e:MessageHeader/e:ToPlaces") == ""
+    assert text(".//e:From/e:OrganizationInCharge") == "" and text(".//e:To/e:Telephone") == ""
+    assert text(".//e:TraceHeaderList/e:TraceHeader/e:OrganId") == "000.00.01.H57"
+    assert find_document(f"000.00.01.H57,{day},01/KH/HU") == doc
+    assert find_document(f"000.00.01.H57,{day},01-KH/HU") == doc  # as earlier versions wrote it
+    assert parse(xml).symbol == "01-KH/HU"

@@ -117,7 +117,19 @@ def test_changes_at_the_recipient_go_back_as_status_messages(
     assert status.destination == "XA"
     sent = edxml.parse(nodesig.verify(status.header.encode(), nodesig.identity().cert_pem.decode()).xml)
     assert (sent.kind, sent.status_code, sent.response_for) == ("status", "03", msg.document_id)
-    assert sent.sender.organ_id == HU and sent.recipients[0].organ_id == SENDER
+    # as real peers expect it: no To; ResponseFor names the document's organ, its code and date
+    assert sent.sender.organ_id == HU and sent.recipients == []
+    from defusedxml.ElementTree import fromstring
+
+    response = fromstring(status.header.encode()).find(
+        ".//{http://www.mic.gov.vn/TBT/QCVN_102_2016}ResponseFor"
+    )
+    assert response is not None
+    fields = {child.tag.rsplit("}", 1)[-1]: child.text for child in response}
+    organ, day, code = msg.document_id.split(",", 2)
+    assert fields == {"OrganId": organ, "Code": code, "PromulgationDate": day, "DocumentId": msg.document_id}
+    assert organ == SENDER
+    assert b"<edXML:StatusCode>03</edXML:StatusCode>" in status.header.encode()
     assert outbox.prepare() == 0  # one message per change
 
 
