@@ -150,6 +150,8 @@ class DocumentOut(Schema):
     released_at: dt.datetime | None
     files: list[FileOut]
     deliveries: list[DeliveryOut]
+    # for a document that arrived as edXML: what the message carried beyond these fields, as it came
+    received: dict[str, Any] | None = None
 
 
 class DocumentSummary(Schema):

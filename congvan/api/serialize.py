@@ -91,6 +91,7 @@ def document_out(doc: Document, files: list[DocumentFile], deliveries: list[Deli
         "released_at": doc.released_at,
         "files": [file_out(f) for f in files],
         "deliveries": [delivery_out(d) for d in deliveries],
+        "received": doc.received or None,
     }
 
 

@@ -57,6 +57,9 @@ class Document(models.Model):
     # The signer's competence (thẩm quyền: "T/M BAN THƯỜNG VỤ", "KT. BÍ THƯ", "TL.", "TUQ.", "Q."), apart
     # from the position ("PHÓ BÍ THƯ"), as edXML's SignerInfo keeps them.
     signer_competence = models.CharField(max_length=100, blank=True)
+    # What an incoming edXML message carried beyond these fields, kept as it came: content, places,
+    # steering type, other info, trace headers, DocumentId, ResponseFor, who signed the message.
+    received = models.JSONField(default=dict, blank=True)
     urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     confidentiality = models.CharField(
         max_length=16, choices=Confidentiality.choices, default=Confidentiality.NONE

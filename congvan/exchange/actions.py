@@ -80,6 +80,35 @@ def do_resend_message(message_id: str, *, actor: str = "operator") -> None:
         )
 
 
+def received_fields(msg: EdxmlMessage, *, verified_by: str) -> dict[str, object]:
+    """What the message carried beyond the document's fields, kept as it came. ``verified_by``: the
+    peer whose configured certificate verified the message (exchange); a file's XML-DSig is reported
+    (who, which algorithm) but not trusted."""
+    algorithm = msg.signature_algorithm.rsplit("#", 1)[-1]
+    signature: dict[str, object] = {
+        "algorithm": algorithm,
+        "signer": msg.signature_subject,
+        "verified_by": verified_by,
+    }
+    if algorithm.endswith("sha1"):
+        signature["warning"] = "RSA-SHA1: thuật toán cũ, không còn được coi là an toàn"
+    kept: dict[str, object] = {
+        "document_id": msg.document_id,
+        "content": msg.content[:4000],
+        "to_places": msg.to_places,
+        "steering_type": msg.steering_type,
+        "other_info": {
+            "sphere_of_promulgation": msg.sphere,
+            "promulgation_amount": msg.promulgation_amount,
+            "appendixes": msg.appendixes,
+        },
+        "trace": msg.trace,
+        "response_for": msg.response_for,
+        "signature": signature if (algorithm or verified_by) else None,
+    }
+    return kept
+
+
 def do_import_document(
     unit: Unit,
     msg: EdxmlMessage,
@@ -87,6 +116,7 @@ def do_import_document(
     by: User,
     staged: list[tuple[BlobUpload, str, str]] | None = None,
     origin_node: str = "",
+    verified_by: str = "",
 ) -> Receipt:
     """Put a new-document message into the unit's inbox (arrived), with its files.
 
@@ -121,6 +151,7 @@ def do_import_document(
             reply_due=msg.due_date,
             page_count=msg.page_amount if (msg.page_amount or 0) > 0 else None,
             released_at=now,
+            received=received_fields(msg, verified_by=verified_by),
         )
         stored = store_files(staged)
         guard.record_verdicts(

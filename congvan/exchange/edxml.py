@@ -92,6 +92,13 @@ class EdxmlMessage:
     status_time: str = ""
     response_for: str = ""
     signature_algorithm: str = ""
+    signature_subject: str = ""  # the common name of the certificate in the message's XML-DSig
+    to_places: list[str] = field(default_factory=list)
+    steering_type: str = ""
+    sphere: str = ""  # OtherInfo/SphereOfPromulgation
+    promulgation_amount: str = ""
+    appendixes: list[str] = field(default_factory=list)
+    trace: list[dict[str, str]] = field(default_factory=list)  # TraceHeader: OrganId, Timestamp
     attachments: list[Attachment] = field(default_factory=list)
     # congvan transport fields (namespace CV)
     message_id: str = ""
@@ -228,6 +235,7 @@ def _parse(data: bytes) -> EdxmlMessage:
     signature = _find(header, "Signature")
     method = _find(signature, "SignedInfo", "SignatureMethod")
     msg.signature_algorithm = (method.get("Algorithm") or "") if method is not None else ""
+    msg.signature_subject = _signer_of(signature)
     _read_transport(header, msg)
     if msg.kind == "status":
         msg.status_code = _text(mh, "StatusCode")
@@ -250,6 +258,7 @@ def _parse(data: bytes) -> EdxmlMessage:
     msg.due_date = _date(_text(mh, "DueDate"))
     msg.priority = _int(_text(mh, "OtherInfo", "Priority"), 0) or 0
     msg.page_amount = _int(_text(mh, "OtherInfo", "PageAmount"))
+    _read_kept(mh, header, msg)
     business = _find(header, "TraceHeaderList", "Bussiness")
     msg.business_type = _int(_text(business, "BussinessDocType"), 0) or 0
     msg.business_reason = _text(business, "BussinessDocReason")
@@ -261,6 +270,44 @@ def _parse(data: bytes) -> EdxmlMessage:
             msg.replaces.append(replaced)
     msg.attachments = _attachments(root)
     return msg
+
+
+def _texts(node: Element | None, name: str) -> list[str]:
+    return [
+        " ".join((c.text or "").split()) for c in (node if node is not None else []) if _local(c.tag) == name
+    ]
+
+
+def _read_kept(mh: Element, header: Element | None, msg: EdxmlMessage) -> None:
+    """The fields congvan keeps as they came (``Document.received``)."""
+    msg.to_places = [p for p in _texts(_find(mh, "ToPlaces"), "Place") if p][:200]
+    msg.steering_type = _text(mh, "SteeringType")
+    msg.sphere = _text(mh, "OtherInfo", "SphereOfPromulgation")
+    msg.promulgation_amount = _text(mh, "OtherInfo", "PromulgationAmount")
+    msg.appendixes = [a for a in _texts(_find(mh, "OtherInfo", "Appendixes"), "Appendix") if a][:200]
+    msg.response_for = _text(mh, "ResponseFor", "DocumentId")
+    hops = _find(header, "TraceHeaderList")
+    for hop in hops if hops is not None else []:
+        if _local(hop.tag) == "TraceHeader":
+            msg.trace.append({"organ_id": _text(hop, "OrganId"), "timestamp": _text(hop, "Timestamp")})
+    msg.trace = msg.trace[:100]
+
+
+def _signer_of(signature: Element | None) -> str:
+    """Who signed the message: the certificate's common name, when the certificate can be read (real
+    peers send some cut short)."""
+    from asn1crypto import x509
+
+    node = (
+        next((n for n in signature.iter() if _local(n.tag) == "X509Certificate"), None) if signature else None
+    )
+    if node is None or not node.text:
+        return ""
+    try:
+        cert = x509.Certificate.load(base64.b64decode("".join(node.text.split())))
+        return str(cert.subject.native.get("common_name", ""))[:200]
+    except (ValueError, TypeError, KeyError):
+        return ""
 
 
 def _cv(node: Element | None, name: str) -> str:

@@ -261,7 +261,12 @@ def _take_document(
     with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
         try:
             receipt = do_import_document(
-                unit, msg, by=exchange_user(), staged=staged, origin_node=msg.node or peer.code
+                unit,
+                msg,
+                by=exchange_user(),
+                staged=staged,
+                origin_node=msg.node or peer.code,
+                verified_by=f"node:{peer.code}",
             )
         except Classified as exc:  # a mark in the files' own text
             raise Refused(exc.message) from None

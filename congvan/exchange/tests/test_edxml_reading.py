@@ -258,3 +258,50 @@ def test_written_as_the_sdks_write_it(api):
     assert find_document(f"000.00.01.H57,{day},01/KH/HU") == doc
     assert find_document(f"000.00.01.H57,{day},01-KH/HU") == doc  # as earlier versions wrote it
     assert parse(xml).symbol == "01-KH/HU"
+
+
+def test_what_arrives_is_kept_as_it_came(api, tmp_path):
+    """Content, places, steering type, other info, the trace, DocumentId, ResponseFor and who signed
+    the message (RSA-SHA1 with a warning) are kept with the imported document and shown by the API."""
+    extra = (
+        "<edXML:Content>Nội dung tóm tắt</edXML:Content>"
+        "<edXML:ToPlaces><edXML:Place>Các sở, ngành</edXML:Place><edXML:Place>UBND các huyện</edXML:Place>"
+        "</edXML:ToPlaces><edXML:SteeringType>1</edXML:SteeringType>"
+        "<edXML:OtherInfo><edXML:Priority>0</edXML:Priority><edXML:SphereOfPromulgation>Toàn tỉnh"
+        "</edXML:SphereOfPromulgation><edXML:PromulgationAmount>20</edXML:PromulgationAmount>"
+        "<edXML:Appendixes><edXML:Appendix>Phụ lục I</edXML:Appendix></edXML:Appendixes></edXML:OtherInfo>"
+        "<edXML:ResponseFor><edXML:DocumentId>000.00.01.H57,2026/11/01,05-KH/HU</edXML:DocumentId>"
+        "</edXML:ResponseFor>"
+    )
+    xml = message(attachment("cv.pdf", PDF)).decode()
+    xml = xml.replace("</edXML:Subject>", "</edXML:Subject>" + extra, 1)
+    xml = xml.replace(
+        "</edXML:MessageHeader>",
+        "</edXML:MessageHeader><edXML:TraceHeaderList><edXML:TraceHeader><edXML:OrganId>000.00.00.G22"
+        "</edXML:OrganId><edXML:Timestamp>2026/11/30 09:00:00</edXML:Timestamp></edXML:TraceHeader>"
+        '</edXML:TraceHeaderList><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo>'
+        '<SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/></SignedInfo>'
+        "<KeyInfo><X509Data><X509Certificate>MIIBcut</X509Certificate></X509Data></KeyInfo></Signature>",
+        1,
+    )
+    path = tmp_path / "m.edxml"
+    path.write_text(xml, encoding="utf-8")
+    call_command(
+        "edxml", "import", str(path), "--unit", "000.00.01.H57", "--user", "alice", stdout=io.StringIO()
+    )
+    doc_id = api["alice"].get("/inbox").json()["results"][0]["document"]["id"]
+    kept = api["alice"].get(f"/documents/{doc_id}").json()["received"]
+    assert (
+        kept["document_id"] == "000.00.00.G22,2026/11/30,12/VP-TH" and kept["content"] == "Nội dung tóm tắt"
+    )
+    assert kept["to_places"] == ["Các sở, ngành", "UBND các huyện"] and kept["steering_type"] == "1"
+    assert kept["other_info"] == {
+        "sphere_of_promulgation": "Toàn tỉnh",
+        "promulgation_amount": "20",
+        "appendixes": ["Phụ lục I"],
+    }
+    assert kept["trace"] == [{"organ_id": "000.00.00.G22", "timestamp": "2026/11/30 09:00:00"}]
+    assert kept["response_for"] == "000.00.01.H57,2026/11/01,05-KH/HU"
+    signature = kept["signature"]
+    assert signature["algorithm"] == "rsa-sha1" and "RSA-SHA1" in signature["warning"]
+    assert signature["signer"] == "" and signature["verified_by"] == ""  # a cut certificate; a file

@@ -110,6 +110,8 @@ def test_changes_at_the_recipient_go_back_as_status_messages(
     msg = _doc("30")
     _send(peer, msg)
     receipt = _receipt("30")
+    kept = receipt.document.received  # who vouched for it: the peer whose certificate verified it
+    assert kept["signature"]["verified_by"] == "node:XA" and kept["document_id"] == msg.document_id
     assert api["alice"].post(f"/receipts/{receipt.pk}/register").status_code == 200
     assert ReceiptEvent.objects.filter(receipt=receipt, code="03").exists()
     assert outbox.prepare() == 1
