@@ -51,15 +51,6 @@ def key_out(key: SigningKey) -> dict[str, Any]:
     }
 
 
-def _small_file(request: HttpRequest, name: str, limit: int) -> bytes | None:
-    f = request.FILES.get(name)
-    if f is None:
-        return None
-    if f.size is None or f.size > limit:
-        raise InvalidInput(_("%(name)s: tệp quá lớn") % {"name": name}, code="file_too_large")
-    return bytes(f.read())
-
-
 def b64(value: str | None, field: str) -> bytes:
     try:
         return base64.b64decode(str(value or ""), validate=True)
@@ -104,12 +95,7 @@ def register_key(request: HttpRequest) -> Any:
     """Register a person's key (PKCS#12 on the server, a server token, or their own token through the
     agent: its certificate) or a unit's seal key; the earlier key of the same owner is retired."""
     who = acting(request)
-    files = {
-        "pkcs12": _small_file(request, "pkcs12", sig.MAX_KEY_FILE),
-        "certificate": _small_file(request, "certificate", sig.MAX_KEY_FILE),
-        "image": _small_file(request, "image", sig.MAX_IMAGE),
-    }
-    key = sig.do_register_signing_key(sig.key_request(request.POST, files), actor=who)
+    key = sig.do_register_signing_key(sig.key_request(request.POST, request.FILES), actor=who)
     return Status(201, key_out(key))
 
 
@@ -145,21 +131,7 @@ def prepare_signature(request: HttpRequest, document_id: int, body: PrepareIn) -
     """Prepare a submitted document for the leader's signature on their own token; approve it then
     with ``{"sign": true, "session": ..., "signature": <base64 value from the agent>}``."""
     who = acting(request)
-    session = wf.do_prepare_approval_signature(
+    prepared = wf.do_prepare_approval_signature(
         document_id, certificate=b64(body.certificate, "certificate"), actor=who
     )
-    return session_out(session)
-
-
-def session_out(session: Any) -> dict[str, Any]:
-    from congvan.documents.models import Document
-
-    doc = Document.objects.only("symbol", "subject").get(pk=session.document_id)
-    return {
-        "session": session.token,
-        "to_sign": base64.b64encode(bytes(session.signed_attrs)).decode(),
-        "digest": bytes(session.document_digest).hex(),
-        "symbol": doc.symbol,
-        "subject": doc.subject,
-        "expires_at": session.expires_at,
-    }
+    return prepared.payload()

@@ -171,8 +171,17 @@ class KeyRequest:
     position: str = ""
 
 
-def key_request(post: Any, files: dict[str, bytes | None]) -> KeyRequest:
-    """The typed request from a form's fields (API and pages)."""
+def _small_upload(files: Any, name: str, limit: int) -> bytes | None:
+    f = files.get(name)
+    if f is None or not f.size:
+        return None
+    if f.size > limit:
+        raise InvalidInput(_("%(name)s: tệp quá lớn") % {"name": name}, code="file_too_large")
+    return bytes(f.read())
+
+
+def key_request(post: Any, files: Any) -> KeyRequest:
+    """The typed request from a form's fields and its uploaded files (API and pages)."""
 
     def text(name: str, limit: int = 300) -> str:
         value = post.get(name, "")
@@ -183,9 +192,9 @@ def key_request(post: Any, files: dict[str, bytes | None]) -> KeyRequest:
     return KeyRequest(
         owner=text("owner", 200),
         kind=text("kind", 10),
-        pkcs12=files.get("pkcs12"),
-        certificate=files.get("certificate"),
-        image=files.get("image"),
+        pkcs12=_small_upload(files, "pkcs12", MAX_KEY_FILE),
+        certificate=_small_upload(files, "certificate", MAX_KEY_FILE),
+        image=_small_upload(files, "image", MAX_IMAGE),
         passphrase=post.get("passphrase", "") if isinstance(post.get("passphrase", ""), str) else "",
         pin_env=text("pin_env", 100),
         pin_file=text("pin_file"),

@@ -14,34 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvan.documents.models import Document
-from congvan.lib.errors import CongvanError, InvalidInput
+from congvan.lib.errors import CongvanError
 from congvan.orgs.access import Acting, administered_units, people_administered
 from congvan.signatures import actions as sig
-from congvan.signatures.models import KeyKind, SigningSession
+from congvan.signatures.models import KeyKind
 from congvan.signatures.signing import key_choice
 from congvan.web.administration import admin_required
 from congvan.web.decorators import member_required
 from congvan.workflow import actions as wf
 
 
-def _small(request: HttpRequest, name: str, limit: int) -> bytes | None:
-    f = request.FILES.get(name)
-    if f is None or not f.size:
-        return None
-    if f.size > limit:
-        raise InvalidInput(_("%(name)s: tệp quá lớn") % {"name": name}, code="file_too_large")
-    return bytes(f.read())
-
-
 @admin_required
 def keys_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     """The signing keys of the people and units the admin manages; register one."""
     if request.method == "POST":
-        files = {
-            "pkcs12": _small(request, "pkcs12", sig.MAX_KEY_FILE),
-            "certificate": _small(request, "certificate", sig.MAX_KEY_FILE),
-            "image": _small(request, "image", sig.MAX_IMAGE),
-        }
         post = request.POST.copy()
         source = post.get("pin_source", "") if post.get("kind") != KeyKind.AGENT else ""
         post["pin_ask"] = "1" if source == "ask" else ""
@@ -49,7 +35,7 @@ def keys_view(request: HttpRequest, acting: Acting) -> HttpResponse:
             post["pin_env"] = ""
         if source != "file":
             post["pin_file"] = ""
-        key = sig.do_register_signing_key(sig.key_request(post, files), actor=acting)
+        key = sig.do_register_signing_key(sig.key_request(post, request.FILES), actor=acting)
         messages.success(request, _("Đã đăng ký khóa ký của %(owner)s.") % {"owner": key.subject})
         return redirect("web:admin_keys")
     context = {
@@ -79,25 +65,14 @@ def signing_context(acting: Acting, doc: Document) -> dict[str, Any]:
     }
 
 
-def _session_json(session: SigningSession, doc: Document) -> dict[str, Any]:
-    return {
-        "session": session.token,
-        "to_sign": base64.b64encode(bytes(session.signed_attrs)).decode(),
-        "digest": bytes(session.document_digest).hex(),
-        "symbol": doc.symbol,
-        "subject": doc.subject,
-    }
-
-
 @require_POST
 @member_required
 def prepare_signature(request: HttpRequest, acting: Acting, document_id: int) -> HttpResponse:
     """The page's first step of a signature on the leader's own token (JSON for the page's script)."""
     try:
         cert = base64.b64decode(request.POST.get("certificate", ""), validate=True)
-        session = wf.do_prepare_approval_signature(document_id, certificate=cert, actor=acting)
+        prepared = wf.do_prepare_approval_signature(document_id, certificate=cert, actor=acting)
     except (ValueError, CongvanError) as exc:
         message = exc.message if isinstance(exc, CongvanError) else _("Chứng thư số không hợp lệ")
         return JsonResponse({"error": message}, status=getattr(exc, "status", 400))
-    doc = Document.objects.get(pk=session.document_id)
-    return JsonResponse(_session_json(session, doc))
+    return JsonResponse(prepared.payload())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,11 +88,32 @@ def _reviewable_main(actor: Acting, document_id: int) -> tuple[Document, str]:
     return doc, main.blob_id
 
 
-def do_prepare_approval_signature(document_id: int, *, certificate: bytes, actor: Acting) -> SigningSession:
+@dataclass(frozen=True)
+class PreparedSignature:
+    """What the leader's agent is given: the session, what the token signs, and what it shows."""
+
+    session: SigningSession
+    symbol: str
+    subject: str
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "session": self.session.token,
+            "to_sign": base64.b64encode(bytes(self.session.signed_attrs)).decode(),
+            "digest": bytes(self.session.document_digest).hex(),
+            "symbol": self.symbol,
+            "subject": self.subject,
+            "expires_at": self.session.expires_at,
+        }
+
+
+def do_prepare_approval_signature(
+    document_id: int, *, certificate: bytes, actor: Acting
+) -> PreparedSignature:
     """Prepare a submitted document for the leader's signature on their own token: the server returns
     what the token signs (see ``signatures.remote``); ``do_approve_document`` then takes the value."""
     doc, source = _reviewable_main(actor, document_id)
-    return do_prepare_remote_signature(
+    session = do_prepare_remote_signature(
         actor.user,
         doc.pk,
         source,
@@ -98,6 +121,7 @@ def do_prepare_approval_signature(document_id: int, *, certificate: bytes, actor
         position=doc.signer_position or actor.membership.title,
         name=actor.user.full_name or actor.user.username,
     )
+    return PreparedSignature(session, doc.symbol, doc.subject)
 
 
 def do_approve_document(
