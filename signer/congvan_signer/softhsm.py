@@ -67,7 +67,9 @@ def issue(public_key: object, issuer_key: object, issuer: x509.Certificate, comm
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def make_token(folder: Path, label: str, pin: str, certify: Callable[[object], bytes]) -> dict[str, str]:
+def make_token(
+    folder: Path, label: str, pin: str, certify: Callable[[object], bytes], *, key_label: str = "signer"
+) -> dict[str, str]:
     """Initialise a token in ``folder``; return the environment that points SoftHSM2 at it."""
     (folder / "tokens").mkdir(parents=True, exist_ok=True)
     conf = folder / "softhsm2.conf"
@@ -75,16 +77,24 @@ def make_token(folder: Path, label: str, pin: str, certify: Callable[[object], b
     env = {"SOFTHSM2_CONF": str(conf), "PATH": "/usr/bin:/bin"}
 
     def run(*cmd: str) -> None:
-        subprocess.run(cmd, check=True, capture_output=True, env=env)  # noqa: S603 - fixed SoftHSM2 and OpenSC tools
+        subprocess.run(cmd, check=True, capture_output=True, env=env)  # noqa: S603 - SoftHSM2, OpenSC
 
     run("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", "13579")
     base = ["pkcs11-tool", "--module", MODULE, "--token-label", label, "--login", "--pin", pin]
-    run(*base, "--keypairgen", "--key-type", "rsa:2048", "--id", "01", "--label", "signer")
+    run(*base, "--keypairgen", "--key-type", "rsa:2048", "--id", "01", "--label", key_label)
     run(*base, "--read-object", "--type", "pubkey", "--id", "01", "-o", str(folder / "pub.der"))
     public = serialization.load_der_public_key((folder / "pub.der").read_bytes())
     (folder / "cert.der").write_bytes(certify(public))
     run(
-        *base, "--write-object", str(folder / "cert.der"), "--type", "cert", "--id", "01", "--label", "signer"
+        *base,
+        "--write-object",
+        str(folder / "cert.der"),
+        "--type",
+        "cert",
+        "--id",
+        "01",
+        "--label",
+        key_label,
     )
     return env
 
