@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_POSTGRES = bool(os.environ.get("CONGVAN_DATABASE_URL"))
-BENCHES = ["release", "inbox", "signatures", "search", "exchange", "ocr", "oversight", "uploads"]
+BENCHES = ["release", "inbox", "signatures", "search", "exchange", "ocr", "metadata", "oversight", "uploads"]
 POSTGRES_ONLY = {"oversight"}
 
 

@@ -36,6 +36,8 @@ TYPE_NAMES = {
     "GIẤY MỜI": "GM",
     "GIẤY GIỚI THIỆU": "GGT",
 }
+# "V/v" (về việc) opening a letter's subject, and what OCR makes of it: "Vw", "V/V", "V/y", "Vív", "V|v"
+_ABOUT = re.compile(r"V\s?(?:[/|lIí]\s?[vVy]|w)(?=\s)")
 MOTTOS = (
     "ĐẢNG CỘNG SẢN VIỆT NAM",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -148,8 +150,8 @@ def _issuer(rows: list[list[str]]) -> str:
         first = cells[0]
         if first.startswith("Số") or _DATE.search(first):
             break
-        if any(first.startswith(mt) for mt in MOTTOS):
-            continue  # the right column alone on its row (a skewed scan)
+        if any(first.startswith(mt) or (len(first) >= 12 and mt.startswith(first)) for mt in MOTTOS):
+            continue  # the right column alone on its row (a skewed scan), whole or cut at its end
         if first.strip("*- ") and _mostly_upper(first) and not any(first.startswith(mt) for mt in MOTTOS):
             left.append(first)
     if not left:
@@ -181,7 +183,7 @@ def _type_and_subject(rows: list[list[str]], left_rows: list[list[str]], symbol:
             return TYPE_NAMES[line], " ".join(" ".join(subject).split())
     if symbol:
         code = re.split(r"[-/]", symbol)[1]
-        if code in TYPE_NAMES.values():
+        if code in TYPE_NAMES.values() or code == "CV":
             return code, ""
     return "", ""
 
@@ -189,8 +191,8 @@ def _type_and_subject(rows: list[list[str]], left_rows: list[list[str]], symbol:
 def _letter_subject(firsts: list[str]) -> str:
     """The "V/v ..." lines of a letter (công văn), under its number in the left column."""
     for i, first in enumerate(firsts):
-        if first.startswith("V/v"):
-            subject = [first]
+        if (about := _ABOUT.match(first)) is not None:
+            subject = ["V/v " + first[about.end() :].strip()]
             for nxt in firsts[i + 1 : i + 4]:
                 if not nxt or nxt.startswith(("Kính gửi", "Số")) or _DATE.search(nxt):
                     break

@@ -38,3 +38,21 @@ def test_numbers_read_through_ocr_confusions(typed, number, symbol):
 )
 def test_urgency_in_a_box(mark, urgency):
     assert extract(f"{HEAD}{mark}\nSố 12-KH/HU\nKẾ HOẠCH").urgency == urgency
+
+
+@pytest.mark.parametrize("about", ["V/v", "Vw", "V/V", "Vív"])
+def test_a_letters_subject_whatever_ocr_made_of_vv(about):
+    found = extract(
+        "ĐẢNG ỦY XÃ BÌNH TÂN          Bình Tân, ngày 21 tháng 8 năm 2025\n"
+        f"Số 190-CV/ĐU\n{about} công tác bảo vệ bí mật\nnhà nước\n      Kính gửi: Các đơn vị"
+    )
+    assert (found.type, found.subject) == ("CV", "V/v công tác bảo vệ bí mật nhà nước")
+
+
+def test_a_motto_cut_by_a_skewed_scan_is_not_the_issuer():
+    found = extract(
+        " ỦY BAN NHÂN DÂN\n                     CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT\n"
+        " TỈNH TIỀN GIANG                                  NAM\n"
+        "                Độc lập - Tự do - Hạnh phúc\n Số: 78/QĐ-UBND\n"
+    )
+    assert found.issuer == "ỦY BAN NHÂN DÂN TỈNH TIỀN GIANG"

@@ -15,6 +15,7 @@ from congvan.capture.ocrfix import correct
         ("kỷ niệm ngà y thành lập Đảng", "kỷ niệm ngày thành lập Đảng"),
         ("Chỉ bộ ấp 3,", "Chi bộ ấp 3,"),
         ("ỦY BAN NHÂN DẦN", "ỦY BAN NHÂN DÂN"),
+        ("ĐẢẲNG ỦY XÃ BÌNH TÂN", "ĐẢNG ỦY XÃ BÌNH TÂN"),  # a vowel read twice
     ],
 )
 def test_typical_ocr_errors_are_fixed(ocr, fixed):

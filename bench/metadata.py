@@ -1,0 +1,45 @@
+"""Metadata read from scans by real OCR, beside the same documents read from their text PDFs.
+
+Renders N documents of the labelled set as scans (half at 300 dpi, half at 200; noise, skew), reads them
+through congvan's conversion (OCRmyPDF + Tesseract) and the metadata reader, and prints the per-field
+accuracy beside the text-PDF baseline (pdftotext of the same documents: what the reader does with
+perfect text). Target (issue "Digitisation and search"): every field at least 85% on scans, 95% on
+text PDFs. The test command checks a part of the set with the same thresholds.
+
+    .venv/bin/python -m bench.metadata [--quick | --smoke]
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import parse_args, setup_django, size, verdict
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "")
+    setup_django(args)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter talks at INFO
+    from congvan.capture.tests.corpus import evaluation_set
+    from congvan.capture.tests.evaluation import FIELDS, on_scans, on_text_pdfs
+
+    n = size(args, 40, 12, 2)
+    work = Path(tempfile.mkdtemp(prefix="congvan-metadata-"))
+    start = time.perf_counter()
+    scans = on_scans(n, work)
+    took = time.perf_counter() - start
+    text = on_text_pdfs(evaluation_set(n), work)
+    print(f"Metadata of {n} documents: scans through OCR ({took:.0f} s) beside the text PDFs (baseline)")
+    print(f"  {'field':<20} {'scans':>7} {'text PDFs':>10}")
+    for f in FIELDS:
+        print(f"  {f:<20} {scans.per_field()[f]:>7.0%} {text.per_field()[f]:>10.0%}")
+    print(f"  OCR character accuracy {scans.characters():.1%}")
+    print(f"  worst field on scans   {scans.worst():.0%}   target >= 85%: {verdict(scans.worst() >= 0.85)}")
+    print(f"  worst on text PDFs     {text.worst():.0%}   target >= 95%: {verdict(text.worst() >= 0.95)}")
+
+
+if __name__ == "__main__":
+    main()
