@@ -26,7 +26,7 @@ def main() -> None:
     from congvan.capture.tests.corpus import evaluation_set
     from congvan.capture.tests.evaluation import FIELDS, on_scans, on_text_pdfs
 
-    n = size(args, 40, 12, 2)
+    n = size(args, 40, 12, 1)
     work = Path(tempfile.mkdtemp(prefix="congvan-metadata-"))
     start = time.perf_counter()
     scans = on_scans(n, work)

@@ -23,6 +23,7 @@ def compose(api: Any, pdf: bytes, **meta: Any) -> Any:
     return api["carol"].create_draft(file=pdf, **meta)
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 def test_marked_text_pdfs_are_refused_and_prose_is_not(api):
     refused: list[str] = []
     accepted: list[str] = []

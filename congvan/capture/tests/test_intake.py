@@ -42,6 +42,7 @@ def test_text_pdf_is_read_and_becomes_a_draft(api):
     assert draft.json()["subject"] == "Sửa lại trích yếu"
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 def test_scan_is_ocrd_into_a_searchable_pdfa_rendition(api):
     sample = make(7)
     out = run(api, "scan.png", render_scan(sample, 7))
@@ -52,6 +53,7 @@ def test_scan_is_ocrd_into_a_searchable_pdfa_rendition(api):
     assert out["suggested"]["symbol"] == sample.expected["symbol"]
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 def test_multi_page_tiff(api):
     from PIL import Image
 
@@ -95,6 +97,7 @@ def test_decompression_bomb_is_refused(api, settings):
     assert out["state"] == "refused" and ("bom" in out["reason"] or "điểm ảnh" in out["reason"])
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 @pytest.mark.parametrize("office", ["off", "auto"])
 def test_docx_text_is_read_without_libreoffice_or_when_it_fails(api, settings, office):
     """Switched off, or failing on the file (this one has no content types), the text is read from
@@ -257,6 +260,7 @@ needs_libreoffice = pytest.mark.skipif(
 )
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 @needs_libreoffice
 @pytest.mark.parametrize(("name", "make_file"), [("ke-hoach.docx", real_docx), ("ke-hoach.odt", real_odt)])
 def test_office_files_become_pdf_renditions_through_libreoffice(api, name, make_file):

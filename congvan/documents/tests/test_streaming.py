@@ -32,6 +32,7 @@ def body_parts(boundary: str):
     yield f"\r\n--{boundary}--\r\n".encode()
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 def test_large_upload_and_download_stream(live_server, people, settings):
     settings.MAX_UPLOAD_BYTES = SIZE + CHUNK
     token = do_issue_token(people["carol"])

@@ -57,6 +57,7 @@ def blob_bytes(sha: str) -> bytes:
         return fh.read()
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 def test_approval_signs_and_release_seals_main_and_attachments(api, keys, tmp_path):
     attachment = SimpleUploadedFile("Phụ lục.pdf", simple_pdf(["Phu luc 1"]), "application/pdf")
     draft = (
@@ -105,6 +106,7 @@ def test_approval_signs_and_release_seals_main_and_attachments(api, keys, tmp_pa
     assert AuditEvent.objects.filter(action="document.sealed").count() == 1
 
 
+@pytest.mark.once("sqlite")  # OCR, LibreOffice, PDF or file work: the database is not its subject
 def test_a_document_signed_outside_keeps_its_signature(api, keys, trusted):
     own = signed(trusted, "leader", simple_pdf(["Da ky bang token ca nhan"]))
     draft = api["carol"].create_draft(file=own)
