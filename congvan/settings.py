@@ -313,6 +313,10 @@ EXCHANGE_GIVE_UP_DAYS = env_int("EXCHANGE_GIVE_UP_DAYS", 7)
 EXCHANGE_TIMEOUT = env_int("EXCHANGE_TIMEOUT", 300)  # seconds for one send
 EXCHANGE_CONCURRENCY = env_int("EXCHANGE_CONCURRENCY", 4)  # messages on the wire at once
 EXCHANGE_MAX_BYTES = env_int("EXCHANGE_MAX_MB", 150) * 1024 * 1024  # a whole message, files included
+# edXML status codes read differently from the defaults (exchange/statuscodes.py): "13=request_agreed"
+EDXML_STATUS_CODES = env_list("EDXML_STATUS_CODES", "")
+# Status files without a signature (``edxml import``) applied: for a hub whose transport is trusted
+EDXML_TRUST_UNSIGNED_STATUS = env_bool("EDXML_TRUST_UNSIGNED_STATUS", False)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -570,6 +570,25 @@ def do_record_remote_status(delivery_id: int, state: str, note: str, at: dt.date
         )
 
 
+def do_note_remote_answer(delivery_id: int, code: str, note: str, at: dt.datetime, *, by: str) -> None:
+    """A recipient on another server answered a recall or update request in a way that changes no
+    state (received it, refused it, took the update): kept in the delivery's history under its code."""
+    with transaction.atomic():
+        state = Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first()
+        if state is None:
+            return
+        StatusEvent.objects.create(
+            delivery_id=delivery_id, state=state, code=code[:2], at=at, note=note[:500], by=by[:150]
+        )
+        record(
+            "delivery.answer_reported",
+            actor=None,
+            target_type="delivery",
+            target_id=delivery_id,
+            details={"code": code[:2], "by": by[:150], "note": note[:300]},
+        )
+
+
 def set_transport(delivery_id: int, transport: str, note: str = "") -> None:
     """The exchange's report of how a delivery to another server travels."""
     Delivery.objects.filter(pk=delivery_id).update(transport=transport, transport_note=note[:500])

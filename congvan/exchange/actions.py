@@ -29,8 +29,18 @@ from congvan.lib.text import clean_line
 from congvan.orgs.models import Unit, User
 
 
-def do_add_peer(code: str, *, url: str = "", certificate: str = "", via: str = "", name: str = "") -> Peer:
-    """Add or change a peer: reached at ``url`` (its certificate is required) or through ``via``."""
+def do_add_peer(
+    code: str,
+    *,
+    url: str = "",
+    certificate: str = "",
+    via: str = "",
+    name: str = "",
+    trust_unsigned_status: bool = False,
+) -> Peer:
+    """Add or change a peer: reached at ``url`` (its certificate is required) or through ``via``.
+    ``trust_unsigned_status``: its status messages are taken unsigned (a hub gateway behind a trusted
+    transport); its documents never are."""
     code = clean_line(code, field="code", max_length=32, required=True)
     if not url and not via:
         raise InvalidInput(_("Cần địa chỉ (--url) hoặc máy chủ chuyển tiếp (--via)"))
@@ -52,6 +62,7 @@ def do_add_peer(code: str, *, url: str = "", certificate: str = "", via: str = "
                 "via": relay,
                 "name": name[:200],
                 "active": True,
+                "trust_unsigned_status": trust_unsigned_status,
             },
         )
         record(
@@ -59,7 +70,7 @@ def do_add_peer(code: str, *, url: str = "", certificate: str = "", via: str = "
             actor=None,
             target_type="peer",
             target_id=code,
-            details={"url": url, "via": via},
+            details={"url": url, "via": via, "trust_unsigned_status": trust_unsigned_status},
         )
     return peer
 
@@ -80,18 +91,25 @@ def do_resend_message(message_id: str, *, actor: str = "operator") -> None:
         )
 
 
-def received_fields(msg: EdxmlMessage, *, verified_by: str) -> dict[str, object]:
+def received_fields(
+    msg: EdxmlMessage, *, verified_by: str, verdict: nodesig.Verdict | None = None
+) -> dict[str, object]:
     """What the message carried beyond the document's fields, kept as it came. ``verified_by``: the
-    peer whose configured certificate verified the message (exchange); a file's XML-DSig is reported
-    (who, which algorithm) but not trusted."""
+    peer whose configured certificate verified the message (exchange); ``verdict``: what a file's
+    XML-DSig said (``nodesig.verdict``)."""
     algorithm = msg.signature_algorithm.rsplit("#", 1)[-1]
+    if verdict is not None and verdict.peer:
+        verified_by = f"node:{verdict.peer}"
     signature: dict[str, object] = {
         "algorithm": algorithm,
-        "signer": msg.signature_subject,
+        "signer": msg.signature_subject or (verdict.signer if verdict else ""),
         "verified_by": verified_by,
+        "state": "valid" if verified_by else (verdict.state if verdict else "not_checked"),
     }
     if algorithm.endswith("sha1"):
         signature["warning"] = "RSA-SHA1: thuật toán cũ, không còn được coi là an toàn"
+    elif verdict is not None and verdict.warning:
+        signature["warning"] = verdict.warning
     kept: dict[str, object] = {
         "document_id": msg.document_id,
         "content": msg.content[:4000],
@@ -104,7 +122,7 @@ def received_fields(msg: EdxmlMessage, *, verified_by: str) -> dict[str, object]
         },
         "trace": msg.trace,
         "response_for": msg.response_for,
-        "signature": signature if (algorithm or verified_by) else None,
+        "signature": signature if (algorithm or verified_by or verdict is not None) else None,
     }
     return kept
 
@@ -117,6 +135,7 @@ def do_import_document(
     staged: list[tuple[BlobUpload, str, str]] | None = None,
     origin_node: str = "",
     verified_by: str = "",
+    verdict: nodesig.Verdict | None = None,
 ) -> Receipt:
     """Put a new-document message into the unit's inbox (arrived), with its files.
 
@@ -151,7 +170,7 @@ def do_import_document(
             reply_due=msg.due_date,
             page_count=msg.page_amount if (msg.page_amount or 0) > 0 else None,
             released_at=now,
-            received=received_fields(msg, verified_by=verified_by),
+            received=received_fields(msg, verified_by=verified_by, verdict=verdict),
         )
         stored = store_files(staged)
         guard.record_verdicts(
@@ -256,10 +275,14 @@ def _file_key(msg: EdxmlMessage) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"edxml:{what}|{msg.sender.organ_id}|{msg.business_type}")
 
 
-def do_import_file_message(unit: Unit, msg: EdxmlMessage, *, by: User) -> FileImport:
+def do_import_file_message(
+    unit: Unit, msg: EdxmlMessage, *, by: User, xml: bytes | None = None
+) -> FileImport:
     """Import an edXML document message from a file (``edxml import``, a mailbox): once per message;
     a revocation, update or replacement is applied to what the same sender delivered before, never a
-    new inbox item for a revocation. The unit must be among the message's recipients."""
+    new inbox item for a revocation. The unit must be among the message's recipients. ``xml``: the
+    file as it came, whose XML-DSig is checked (a signature that verifies with nothing is refused;
+    the verdict is kept on the document)."""
 
     if msg.kind != "document":
         raise MalformedMessage(_("Không phải thông điệp văn bản"))
@@ -274,6 +297,7 @@ def do_import_file_message(unit: Unit, msg: EdxmlMessage, *, by: User) -> FileIm
     first = InMessage.objects.filter(message_id=key).select_related("receipt").first()
     if first is not None:
         return FileImport(first.kind, first.receipt, True, 0)
+    verdict = file_verdict(xml) if xml is not None else None
     now, origin = timezone.now(), (FILE_ORIGIN, msg.sender.organ_id[:32])
     with transaction.atomic():
         receipt, changed = None, 0
@@ -297,7 +321,7 @@ def do_import_file_message(unit: Unit, msg: EdxmlMessage, *, by: User) -> FileIm
                     revoke_receipt(receipt, msg.business_reason or "Thu hồi văn bản", by.username, now)
                     changed = 1
         else:
-            receipt = do_import_document(unit, msg, by=by)
+            receipt = do_import_document(unit, msg, by=by, verdict=verdict)
             if kind in ("update", "replace"):
                 earlier = msg.replaces if kind == "replace" else [msg.business_document_id or msg.document_id]
                 changed = supersede_receipts(
@@ -324,3 +348,133 @@ def do_import_file_message(unit: Unit, msg: EdxmlMessage, *, by: User) -> FileIm
             answer=b"",
         )
     return FileImport(kind, receipt, False, changed)
+
+
+def apply_issuer_status(msg: EdxmlMessage, what: str, *, origin: str, at: dt.datetime) -> bool:
+    """A status from the issuer of a document this server received (``statuscodes.FROM_ISSUER``):
+    a recall request recalls the receipt, as a revocation message does (and 15 goes back to the
+    issuer); an update request is recorded. Only the origin that brought the document may ask."""
+    from congvan.exchange import statuscodes
+
+    original = (
+        InMessage.objects.filter(
+            kind__in=DOCUMENT_KINDS,
+            result="accepted",
+            document_id=msg.response_for,
+            from_node=origin,
+            sender_organ=msg.sender.organ_id,
+            receipt__isnull=False,
+        )
+        .select_related("receipt", "receipt__unit")
+        .first()
+    )
+    if original is None or original.receipt is None:
+        return False
+    receipt = original.receipt
+    reason = msg.status_description or _("Nơi gửi yêu cầu lấy lại văn bản")
+    if what == statuscodes.RECALL_REQUESTED:
+        if receipt.state != DeliveryState.REVOKED:
+            revoke_receipt(receipt, reason, msg.sender.organ_id, at)
+        return True
+    record(
+        "receipt.update_requested",
+        actor=None,
+        unit=receipt.unit.code,
+        target_type="receipt",
+        target_id=receipt.pk,
+        details={"by": msg.sender.organ_id[:32], "note": reason[:300]},
+    )
+    return True
+
+
+def peer_certificates() -> list[tuple[str, str]]:
+    """The configured peers' certificates, which a file's XML-DSig is checked against."""
+    return list(Peer.objects.filter(active=True).exclude(certificate="").values_list("code", "certificate"))
+
+
+def file_verdict(xml: bytes) -> nodesig.Verdict:
+    """The XML-DSig verdict of a message that came as a file (kept on the document it brings)."""
+    return nodesig.verdict(xml, peer_certificates())
+
+
+def status_key(msg: EdxmlMessage) -> uuid.UUID:
+    """One status, one key: a real peer's status has no congvan message id, so its content names it."""
+    what = f"{msg.response_for}|{msg.sender.organ_id}|{msg.status_code}|{msg.status_time}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"edxml-status:{what}|{msg.status_description[:200]}")
+
+
+@dataclass(frozen=True)
+class StatusImport:
+    applied: bool  # a delivery of a document this server sent took it
+    repeated: bool  # imported before: nothing new
+    meaning: str  # what the code means here (statuscodes)
+    verdict: nodesig.Verdict
+
+
+def do_import_file_status(
+    msg: EdxmlMessage, xml: bytes, *, by: User, trust_unsigned: bool = False
+) -> StatusImport:
+    """Apply a status message that came as a file (a hub gateway's output) to the delivery it
+    answers, once. Signed: a configured peer's certificate must verify it. Unsigned: applied only when
+    the transport is trusted (``trust_unsigned`` or ``CONGVAN_EDXML_TRUST_UNSIGNED_STATUS``)."""
+    from django.conf import settings
+
+    from congvan.exchange import statuscodes
+    from congvan.exchange.outbox import apply_status
+
+    if msg.kind != "status":
+        raise MalformedMessage(_("Không phải thông điệp trạng thái"))
+    verdict = file_verdict(xml)
+    if verdict.state == "invalid":
+        raise nodesig.BadSignature(
+            _("Chữ ký của thông điệp không hợp lệ: %(why)s") % {"why": verdict.warning}
+        )
+    if verdict.state == "untrusted":
+        raise nodesig.BadSignature(
+            _("Trạng thái ký bởi %(signer)s, không phải máy chủ đã cấu hình: không áp dụng")
+            % {"signer": verdict.signer or "?"}
+        )
+    if verdict.state != "valid" and not (trust_unsigned or settings.EDXML_TRUST_UNSIGNED_STATUS):
+        raise InvalidInput(
+            _(
+                "Trạng thái không có chữ ký kiểm tra được: chỉ áp dụng khi đường truyền được tin cậy "
+                "(--trust-unsigned hoặc CONGVAN_EDXML_TRUST_UNSIGNED_STATUS)"
+            ),
+            code="unsigned_status",
+        )
+    key = status_key(msg)
+    what = statuscodes.meaning(msg.status_code)
+    if InMessage.objects.filter(message_id=key).exists():
+        return StatusImport(False, True, what, verdict)
+    now = timezone.now()
+    with transaction.atomic():
+        if what in statuscodes.FROM_ISSUER:
+            applied = apply_issuer_status(msg, what, origin=FILE_ORIGIN, at=now)
+        else:
+            applied = apply_status(msg, now, from_node=None)
+        InMessage.objects.create(
+            message_id=key,
+            from_node=FILE_ORIGIN,
+            kind="status",
+            document_id=msg.response_for[:300],
+            sender_organ=msg.sender.organ_id[:32],
+            recipient_organ=(msg.recipients[0].organ_id if msg.recipients else "")[:32],
+            received_at=now,
+            result="accepted" if applied else "refused",
+            reason=msg.status_description[:500],
+            answer=b"",
+        )
+        record(
+            "exchange.status_imported",
+            actor=by,
+            target_type="message",
+            target_id=str(key),
+            details={
+                "code": msg.status_code,
+                "document": msg.response_for[:300],
+                "from": msg.sender.organ_id[:32],
+                "applied": applied,
+                "signature": verdict.state,
+            },
+        )
+    return StatusImport(applied, False, what, verdict)

@@ -90,6 +90,7 @@ class EdxmlMessage:
     status_code: str = ""
     status_description: str = ""
     status_time: str = ""
+    status_staff: str = ""  # StaffInfo: the department and the person who reported it
     response_for: str = ""
     signature_algorithm: str = ""
     signature_subject: str = ""  # the common name of the certificate in the message's XML-DSig
@@ -238,10 +239,19 @@ def _parse(data: bytes) -> EdxmlMessage:
     msg.signature_subject = _signer_of(signature)
     _read_transport(header, msg)
     if msg.kind == "status":
-        msg.status_code = _text(mh, "StatusCode")
+        code = _text(mh, "StatusCode")
+        msg.status_code = code.zfill(2) if code.isdigit() and len(code) < 2 else code
         msg.status_description = _text(mh, "Description")
         msg.status_time = _text(mh, "Timestamp")
         msg.response_for = _text(mh, "ResponseFor", "DocumentId")
+        if not msg.response_for and _text(mh, "ResponseFor", "Code"):
+            # a peer that names the document by its parts: OrganId, PromulgationDate, Code
+            msg.response_for = ",".join(
+                _text(mh, "ResponseFor", part) for part in ("OrganId", "PromulgationDate", "Code")
+            )
+        msg.status_staff = ", ".join(
+            t for part in ("Department", "Staff") if (t := _text(mh, "StaffInfo", part))
+        )
         return msg
     msg.document_id = _text(mh, "DocumentId")
     msg.code_number = _text(mh, "Code", "CodeNumber")

@@ -22,8 +22,15 @@ from congvan.dispatch.models import DeliveryState, Receipt
 from congvan.documents.errors import Classified
 from congvan.documents.models import Confidentiality
 from congvan.documents.uploads import BlobUpload
-from congvan.exchange import edxml, nodesig
-from congvan.exchange.actions import DOCUMENT_KINDS, do_import_document, message_kind, supersede_receipts
+from congvan.exchange import edxml, nodesig, statuscodes
+from congvan.exchange.actions import (
+    DOCUMENT_KINDS,
+    apply_issuer_status,
+    do_import_document,
+    message_kind,
+    status_key,
+    supersede_receipts,
+)
 from congvan.exchange.convert import exchange_user, sniffed
 from congvan.exchange.models import InMessage, OutKind, OutMessage, Peer
 from congvan.exchange.outbox import _queue, apply_status
@@ -118,14 +125,10 @@ def _receive(incoming: Incoming) -> bytes:
             incoming, (_("Máy chủ gửi không được biết: %(node)s") % {"node": f"{incoming.node!r}"})
         )
     try:
-        verified = nodesig.verify(incoming.xml, peer.certificate)
-        msg = edxml.parse(verified.xml)
+        msg = _verified(incoming, peer)
+        message_id = _message_id(msg)
     except (nodesig.BadSignature, edxml.MalformedMessage) as exc:
         return _refuse_unverified(incoming, str(exc))
-    try:
-        message_id = str(uuid.UUID(msg.message_id))
-    except ValueError:
-        return _refuse_unverified(incoming, _("Thiếu mã thông điệp"))
     first = InMessage.objects.filter(message_id=message_id).first()
     if first is not None:
         return bytes(first.answer)  # a repeat: the same answer, nothing new
@@ -165,6 +168,27 @@ def _receive(incoming: Incoming) -> bytes:
     return bytes(row.answer)
 
 
+def _verified(incoming: Incoming, peer: Peer) -> edxml.EdxmlMessage:
+    """The message, verified by the peer's certificate; a hub's status taken unsigned when the peer's
+    transport is trusted (``Peer.trust_unsigned_status``), nothing else."""
+    if peer.trust_unsigned_status and b"SignatureValue" not in incoming.xml:
+        msg = edxml.parse(incoming.xml)
+        if msg.kind != "status":
+            raise nodesig.BadSignature(_("Thông điệp không có chữ ký của máy chủ gửi"))
+        return msg
+    return edxml.parse(nodesig.verify(incoming.xml, peer.certificate).xml)
+
+
+def _message_id(msg: edxml.EdxmlMessage) -> str:
+    """congvan's message id; a real peer's status has none, so its content names it once."""
+    try:
+        return str(uuid.UUID(msg.message_id))
+    except ValueError:
+        if msg.kind != "status":
+            raise edxml.MalformedMessage(_("Thiếu mã thông điệp")) from None
+        return str(status_key(msg))
+
+
 def _take(
     row: InMessage, msg: edxml.EdxmlMessage, incoming: Incoming, peer: Peer
 ) -> tuple[str, str, str, edxml.Organ | None]:
@@ -172,9 +196,12 @@ def _take(
     to = msg.recipients[0] if msg.recipients else edxml.Organ()
     try:
         if row.kind == "status":
-            if apply_status(msg, row.received_at, from_node=peer.code):
-                return "accepted", "01", "", None
-            return _relay_status(row, msg)
+            what = statuscodes.meaning(msg.status_code)
+            if what in statuscodes.FROM_ISSUER:
+                applied = apply_issuer_status(msg, what, origin=peer.code, at=row.received_at)
+            else:
+                applied = apply_status(msg, row.received_at, from_node=peer.code)
+            return ("accepted", "01", "", None) if applied else _relay_status(row, msg)
         unit, addressed = _recipient_unit(msg)
         organ = edxml.Organ(unit.code, unit.name)
         _check_sender(msg, peer)

@@ -23,6 +23,8 @@ class Peer(models.Model):
     url = models.CharField(max_length=300, blank=True)
     via = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     certificate = models.TextField(blank=True)  # PEM; required for a peer reached directly
+    # a hub gateway that posts status messages unsigned over a transport trusted otherwise (a VPN)
+    trust_unsigned_status = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -196,3 +196,67 @@ def verify_bytes(data: bytes, signature: str, cert_pem: str) -> None:
         public.verify(base64.b64decode(signature), data, padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, ValueError):
         raise BadSignature(_("Chữ ký của danh bạ không hợp lệ")) from None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a file's XML-DSig says: ``valid`` (a configured peer's certificate verifies it),
+    ``untrusted`` (the certificate it carries verifies it, but that certificate is no peer's),
+    ``invalid`` (nothing verifies it: changed after signing, or signed otherwise than it says),
+    ``unverifiable`` (the XML is too broken to check, or the certificate it carries cannot be read, as
+    in real messages whose certificates are cut short), ``unsigned``."""
+
+    state: str
+    peer: str = ""
+    signer: str = ""
+    warning: str = ""
+
+
+def _carried_certificate(root: etree._Element) -> str:
+    """The PEM of the first certificate in the message's own KeyInfo ("" when none is readable)."""
+    node = root.find(f".//{{{DS}}}X509Certificate")
+    if node is None or not (node.text or "").strip():
+        return ""
+    body = "".join((node.text or "").split())
+    try:
+        x509.load_der_x509_certificate(base64.b64decode(body))
+    except ValueError:
+        return ""
+    lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{lines}\n-----END CERTIFICATE-----\n"
+
+
+def verdict(xml: bytes, peers: list[tuple[str, str]]) -> Verdict:
+    """Check a message that came as a file (``edxml import``) against the peers' certificates
+    (``(code, PEM)``), then against the certificate it carries."""
+    if b"SignatureValue" not in xml:
+        return Verdict("unsigned")
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return Verdict("unverifiable", warning=_("XML hỏng: chữ ký không kiểm tra được"))
+    if root.find(f".//{{{DS}}}SignatureValue") is None:
+        return Verdict("unsigned")
+    for code, pem in peers:
+        try:
+            done = verify(xml, pem)
+        except (BadSignature, MalformedMessage):
+            continue
+        return Verdict("valid", peer=code, signer=_subject(pem), warning=done.warning)
+    carried = _carried_certificate(root)
+    if not carried:
+        return Verdict("unverifiable", warning=_("Chứng thư kèm chữ ký không đọc được"))
+    try:
+        done = verify(xml, carried)
+    except (BadSignature, MalformedMessage) as exc:
+        return Verdict("invalid", signer=_subject(carried), warning=str(exc))
+    return Verdict("untrusted", signer=_subject(carried), warning=done.warning)
+
+
+def _subject(pem: str) -> str:
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode())
+    except ValueError:
+        return ""
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value)[:200] if names else ""

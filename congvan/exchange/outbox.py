@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
-from congvan.dispatch.actions import do_record_remote_status, set_transport
-from congvan.dispatch.models import CODE_STATES, Delivery, DeliveryState, Dispatch, ReceiptEvent, Transport
-from congvan.exchange import edxml, nodesig
+from congvan.dispatch.actions import do_note_remote_answer, do_record_remote_status, set_transport
+from congvan.dispatch.models import Delivery, DeliveryState, Dispatch, ReceiptEvent, Transport
+from congvan.exchange import edxml, nodesig, statuscodes
 from congvan.exchange.convert import edxml_document_id, export_document
 from congvan.exchange.models import InMessage, OutKind, OutMessage, OutState
 from congvan.exchange.routing import NoRoute, multipart, next_hop, post
@@ -345,34 +345,49 @@ def pass_back(in_id: int, reply: edxml.EdxmlMessage) -> None:
     _queue(kind=OutKind.STATUS, destination=origin.from_node, xml_msg=msg, status=True)
 
 
-def apply_status(msg: edxml.EdxmlMessage, at: dt.datetime, *, from_node: str) -> bool:
-    """A recipient's status for a document this server sent; False when no delivery matches.
+def apply_status(msg: edxml.EdxmlMessage, at: dt.datetime, *, from_node: str | None) -> bool:
+    """A recipient's status for a document this server sent; False when no delivery matches or the
+    code means nothing here (``statuscodes``).
 
-    Only the node that hosts the recipient (or the peer that relays for it) speaks for it."""
+    Over the exchange (``from_node``) only the node that hosts the recipient (or the peer that relays
+    for it) speaks for it; a file (``None``) was checked by its signature before."""
     from congvan.exchange.convert import find_document
 
-    doc = find_document(msg.document_id or msg.response_for)
-    state = CODE_STATES.get(msg.status_code)
-    if doc is None or state is None:
+    doc = find_document(msg.response_for or msg.document_id)
+    what = statuscodes.meaning(msg.status_code)
+    if doc is None or what in ("", statuscodes.IGNORED, *statuscodes.FROM_ISSUER):
         return False
     delivery = (
         Delivery.objects.filter(dispatch__document=doc, unit__code=msg.sender.organ_id)
-        .select_related("unit")
+        .select_related("unit", "dispatch")
         .first()
     )
-    if delivery is None or not delivery.unit.home_node:
-        return False
-    try:
-        if next_hop(delivery.unit.home_node).code != from_node:
-            return False
-    except NoRoute:
+    if delivery is None or (from_node is not None and not _speaks_for(delivery, from_node)):
         return False
     if delivery.transport in (Transport.QUEUED, Transport.SENT):
         set_transport(delivery.pk, Transport.ACKNOWLEDGED)
-    if state == DeliveryState.ARRIVED and delivery.state != DeliveryState.ARRIVED:
-        return True  # an arrival notice after later progress changes nothing
-    do_record_remote_status(delivery.pk, state, msg.status_description, at, by=msg.sender.organ_id)
+    by = msg.sender.organ_id + (f" ({msg.status_staff})" if msg.status_staff else "")
+    recalled = delivery.dispatch.revoked_at is not None
+    if what == statuscodes.REQUEST_AGREED and recalled:
+        what = DeliveryState.REVOKED  # 15 answering a recall; answering an update it changes no state
+    if what in DeliveryState.values:
+        if what == DeliveryState.ARRIVED and delivery.state != DeliveryState.ARRIVED:
+            return True  # an arrival notice after later progress changes nothing
+        do_record_remote_status(delivery.pk, what, msg.status_description, at, by=by)
+        return True
+    note = msg.status_description or statuscodes.answer_note(what, recalled=recalled)
+    do_note_remote_answer(delivery.pk, msg.status_code, note, at, by=by)
     return True
+
+
+def _speaks_for(delivery: Delivery, node: str) -> bool:
+    """Whether a status from ``node`` may speak for the delivery's recipient: its host or relay."""
+    if not delivery.unit.home_node:
+        return False
+    try:
+        return next_hop(delivery.unit.home_node).code == node
+    except NoRoute:
+        return False
 
 
 def run_once(pool: ThreadPoolExecutor | None = None) -> int:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from congvan.documents.models import Document
-from congvan.exchange.actions import FileImport, do_import_file_message
+from congvan.exchange.actions import FileImport, do_import_file_message, do_import_file_status
 from congvan.exchange.convert import export_document
 from congvan.exchange.edxml import EdxmlMessage, parse, write
 from congvan.lib.errors import CongvanError
@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="the receiving unit's code (import)")
         parser.add_argument("--user", default="", help="who imports (default: the first superuser)")
         parser.add_argument("--out", type=Path, help="where to write (export; default: standard output)")
+        parser.add_argument(
+            "--trust-unsigned",
+            action="store_true",
+            help="apply a status file without a signature (it came over a trusted transport)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -52,18 +57,30 @@ class Command(BaseCommand):
             raise CommandError(_("Không đọc được tệp: %(exc)s") % {"exc": exc}) from exc
         msg = parse(data)
         if msg.kind == "status":
-            self.stdout.write(
-                _("Trạng thái %(code)s từ %(sender)s cho %(document)s: %(text)s")
-                % {
-                    "code": msg.status_code,
-                    "sender": msg.sender.organ_id,
-                    "document": msg.response_for,
-                    "text": msg.status_description,
-                }
-            )
+            self.stdout.write(self._status(msg, data, by, trust=opts["trust_unsigned"]))
             return
-        done = do_import_file_message(unit, msg, by=by)
+        done = do_import_file_message(unit, msg, by=by, xml=data)
         self.stdout.write(self._said(done, msg, unit))
+
+    def _status(self, msg: EdxmlMessage, data: bytes, by: User, *, trust: bool) -> str:
+        done = do_import_file_status(msg, data, by=by, trust_unsigned=trust)
+        said = {
+            "code": msg.status_code,
+            "sender": msg.sender.organ_id,
+            "document": msg.response_for,
+            "text": msg.status_description,
+        }
+        if done.repeated:
+            return _("Trạng thái %(code)s từ %(sender)s cho %(document)s đã được nhập trước đây") % said
+        if not done.applied:
+            return (
+                _("Trạng thái %(code)s từ %(sender)s cho %(document)s: không có văn bản gửi tới nơi này")
+                % said
+                if done.meaning
+                else _("Trạng thái %(code)s từ %(sender)s: mã không dùng ở đây (CONGVAN_EDXML_STATUS_CODES)")
+                % said
+            )
+        return _("Đã cập nhật trạng thái %(code)s từ %(sender)s cho %(document)s: %(text)s") % said
 
     def _said(self, done: FileImport, msg: EdxmlMessage, unit: Unit) -> str:
         receipt_id = done.receipt.pk if done.receipt is not None else "-"

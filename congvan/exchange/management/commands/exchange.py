@@ -39,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="", help="the peer's address (add-peer)")
         parser.add_argument("--cert", type=Path, help="the peer's certificate, PEM (add-peer)")
         parser.add_argument("--via", default="", help="the peer that relays for it (add-peer)")
+        parser.add_argument(
+            "--trust-unsigned-status",
+            action="store_true",
+            help="take this peer's status messages unsigned: a hub behind a trusted transport (add-peer)",
+        )
         parser.add_argument("--name", default="")
         parser.add_argument("--once", action="store_true", help="send what is due, then stop (send)")
         parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls (send)")
@@ -68,7 +73,12 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(_("Không đọc được chứng thư: %(exc)s") % {"exc": exc}) from exc
         peer = do_add_peer(
-            opts["target"], url=opts["url"], certificate=cert, via=opts["via"], name=opts["name"]
+            opts["target"],
+            url=opts["url"],
+            certificate=cert,
+            via=opts["via"],
+            name=opts["name"],
+            trust_unsigned_status=opts["trust_unsigned_status"],
         )
         self.stdout.write(
             _("Máy chủ ngang hàng %(code)s: %(where)s")
