@@ -236,6 +236,9 @@ def verdict(xml: bytes, peers: list[tuple[str, str]]) -> Verdict:
     except etree.XMLSyntaxError:
         return Verdict("unverifiable", warning=_("XML hỏng: chữ ký không kiểm tra được"))
     if root.find(f".//{{{DS}}}SignatureValue") is None:
+        if any(etree.QName(e).localname == "SignatureValue" for e in root.iter("{*}SignatureValue")):
+            # as some gateways write it: a Signature in the edXML namespace, which no verifier reads
+            return Verdict("unverifiable", warning=_("Chữ ký không theo chuẩn XML-DSig (sai không gian tên)"))
         return Verdict("unsigned")
     for code, pem in peers:
         try:

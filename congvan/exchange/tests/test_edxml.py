@@ -85,6 +85,11 @@ def test_document_samples_import_into_an_inbox(api, name, org):
     assert receipt.state == "arrived" and receipt.document.symbol == msg.symbol[:40]
     assert receipt.issuer.code == msg.sender.organ_id and not receipt.issuer.active
     assert receipt.document.files.count() >= len(msg.attachments)
+    # every sample is signed, none verifiably (certificates cut short, a Signature outside XML-DSig's
+    # namespace): reported, not trusted
+    signature = receipt.document.received["signature"]
+    assert signature["state"] in {"unverifiable", "invalid"} and signature["warning"]
+    assert signature["verified_by"] == ""
     # SignerInfo's competence and position are kept apart, as the message has them.
     assert (receipt.document.signer_competence, receipt.document.signer_position) == (
         msg.signer_competence[:100],

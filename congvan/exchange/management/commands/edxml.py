@@ -76,7 +76,7 @@ class Command(BaseCommand):
             return (
                 _("Trạng thái %(code)s từ %(sender)s cho %(document)s: không có văn bản gửi tới nơi này")
                 % said
-                if done.meaning
+                if done.meaning not in ("", "ignored")
                 else _("Trạng thái %(code)s từ %(sender)s: mã không dùng ở đây (CONGVAN_EDXML_STATUS_CODES)")
                 % said
             )
