@@ -35,6 +35,25 @@ def issuer_unit(organ: Organ, *, home_node: str = "") -> Unit:
     return do_record_external_unit(name=name, code=code, home_node=home_node[:32], actor=None)
 
 
+# edXML DocumentType/Type: 1 a legal (normative) document, 2 an administrative one; TypeDetail: the
+# administrative type's place in Decree 30/2020 Article 7's list (0 for a type that list lacks, such as
+# the Party's own "Kết luận" or "Thông tri", and for legal documents).
+LEGAL, ADMINISTRATIVE = "1", "2"
+DECREE_30_TYPES = [
+    "NQ", "QĐ", "CT", "QC", "QyĐ", "TC", "TB", "HD", "CTr", "KH", "PA", "ĐA", "DA", "BC", "BB", "TTr",
+    "HĐ", "CV", "CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB",
+]  # fmt: skip
+
+
+def edxml_type(doc_type: DocumentType) -> tuple[str, str]:
+    """``(Type, TypeDetail)`` of a document type."""
+    if doc_type.rule_sets.split() == ["received"]:
+        return LEGAL, "0"
+    if doc_type.abbreviation in DECREE_30_TYPES:
+        return ADMINISTRATIVE, str(DECREE_30_TYPES.index(doc_type.abbreviation) + 1)
+    return ADMINISTRATIVE, "0"
+
+
 def doc_type_named(name: str) -> DocumentType:
     """The type an incoming message names (``TypeName``): by its name whatever the case, marks or
     "(Nhà nước)"/"(Đảng)" qualifier, or by its abbreviation ("QĐ"); a name in no list is recorded by
@@ -153,7 +172,9 @@ def export_document(
         code_notation=notation,
         place=doc.place,
         promulgation_date=date,
-        type_name=doc.doc_type.name,
+        type_code=edxml_type(doc.doc_type)[0],
+        type_detail=edxml_type(doc.doc_type)[1],
+        type_name=doc.doc_type.name.split(" (")[0],  # "Quy định (Đảng)" is a Quy định to a peer
         subject=doc.subject,
         signer_position=doc.signer_position,
         signer_competence=doc.signer_competence,

@@ -73,7 +73,8 @@ class EdxmlMessage:
     code_notation: str = ""
     place: str = ""
     promulgation_date: dt.date | None = None
-    type_code: str = ""
+    type_code: str = ""  # DocumentType/Type: 1 legal, 2 administrative
+    type_detail: str = ""
     type_name: str = ""
     subject: str = ""
     content: str = ""
@@ -259,6 +260,7 @@ def _parse(data: bytes) -> EdxmlMessage:
     msg.place = _text(mh, "PromulgationInfo", "Place")
     msg.promulgation_date = _date(_text(mh, "PromulgationInfo", "PromulgationDate"))
     msg.type_code = _text(mh, "DocumentType", "Type")
+    msg.type_detail = _text(mh, "DocumentType", "TypeDetail")
     msg.type_name = _text(mh, "DocumentType", "TypeName")
     msg.subject = _text(mh, "Subject")
     msg.content = _text(mh, "Content")
@@ -483,6 +485,7 @@ def write(msg: EdxmlMessage) -> bytes:
     )
     dtype = _sub(mh, "DocumentType")
     _sub(dtype, "Type", msg.type_code)
+    _sub(dtype, "TypeDetail", msg.type_detail)
     _sub(dtype, "TypeName", msg.type_name)
     _sub(mh, "Subject", msg.subject)
     _sub(mh, "Content", msg.content)

@@ -255,6 +255,9 @@ def test_written_as_the_sdks_write_it(api):
     assert text(".//e:MessageHeader/e:SteeringType") == "0" and text(".//e:MessageHeader/e:ToPlaces") == ""
     assert text(".//e:From/e:OrganizationInCharge") == "" and text(".//e:To/e:Telephone") == ""
     assert text(".//e:TraceHeaderList/e:TraceHeader/e:OrganId") == "000.00.01.H57"
+    # a plan (Kế hoạch) is an administrative document, 10th in Decree 30's list
+    dtype = (text(".//e:DocumentType/e:Type"), text(".//e:DocumentType/e:TypeDetail"))
+    assert dtype == ("2", "10") and text(".//e:DocumentType/e:TypeName") == "Kế hoạch"
     assert find_document(f"000.00.01.H57,{day},01/KH/HU") == doc
     assert find_document(f"000.00.01.H57,{day},01-KH/HU") == doc  # as earlier versions wrote it
     assert parse(xml).symbol == "01-KH/HU"
@@ -305,3 +308,15 @@ def test_what_arrives_is_kept_as_it_came(api, tmp_path):
     signature = kept["signature"]
     assert signature["algorithm"] == "rsa-sha1" and "RSA-SHA1" in signature["warning"]
     assert signature["signer"] == "" and signature["verified_by"] == ""  # a cut certificate; a file
+
+
+def test_document_type_and_detail_as_the_tables_give_them(db):
+    from congvan.documents.models import DocumentType
+    from congvan.exchange.convert import edxml_type
+
+    def of(abbreviation: str) -> tuple[str, str]:
+        return edxml_type(DocumentType.objects.get(abbreviation=abbreviation))
+
+    assert of("NQ") == ("2", "1") and of("CV") == ("2", "18") and of("PB") == ("2", "28")
+    assert of("NĐ") == ("1", "0") and of("TTư") == ("1", "0")  # legal documents
+    assert of("KL") == ("2", "0")  # a Party type Decree 30 does not list
