@@ -140,6 +140,32 @@ def test_export_command(api, tmp_path):
         call_command("edxml", "export", "999999", stdout=io.StringIO())
 
 
+def test_a_signed_export_verifies_with_the_node_certificate(api, tmp_path, settings):
+    from lxml import etree
+
+    from congvan.exchange import nodesig
+
+    rel = released(api, ["000.01.01.H57"])
+    with pytest.raises(CommandError, match="CONGVAN_NODE_CODE"):
+        call_command("edxml", "export", str(rel["id"]), "--sign", stdout=io.StringIO())
+    key, cert = nodesig.make_identity("GCT", tmp_path / "node")
+    settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT = "GCT", str(key), str(cert)
+    out = tmp_path / "vb.edxml"
+    call_command("edxml", "export", str(rel["id"]), "--sign", "--out", str(out), stdout=io.StringIO())
+    data = out.read_bytes()
+    verified = nodesig.verify(data, cert.read_text())  # enveloped, over the whole message
+    assert parse(verified.xml).symbol == "01-KH/HU" and verified.warning == ""
+    root = etree.fromstring(data)
+    ds = "{http://www.w3.org/2000/09/xmldsig#}"
+    signature = root.find(f".//{ds}Signature")
+    assert signature is not None and etree.QName(signature.getparent()).localname == "edXMLHeader"
+    c14n = root.find(f".//{ds}CanonicalizationMethod")
+    assert c14n is not None and c14n.get("Algorithm") == "http://www.w3.org/2001/10/xml-exc-c14n#"
+    assert nodesig.verdict(data, [("GCT", cert.read_text())]).state == "valid"
+    changed = data.replace(b"01</edXML:CodeNumber>", b"02</edXML:CodeNumber>")
+    assert changed != data and nodesig.verdict(changed, []).state == "invalid"
+
+
 @pytest.mark.parametrize(
     "data",
     [

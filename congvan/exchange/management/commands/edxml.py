@@ -1,4 +1,5 @@
-"""congvan edxml import FILE --unit CODE | congvan edxml export DOCUMENT_ID [--out FILE]"""
+"""congvan edxml import FILE --unit CODE [--trust-unsigned]
+congvan edxml export DOCUMENT_ID [--sign] [--out FILE]"""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from congvan.documents.models import Document
+from congvan.exchange import nodesig
 from congvan.exchange.actions import FileImport, do_import_file_message, do_import_file_status
 from congvan.exchange.convert import export_document
 from congvan.exchange.edxml import EdxmlMessage, parse, write
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="the receiving unit's code (import)")
         parser.add_argument("--user", default="", help="who imports (default: the first superuser)")
         parser.add_argument("--out", type=Path, help="where to write (export; default: standard output)")
+        parser.add_argument(
+            "--sign",
+            action="store_true",
+            help="sign the export with this server's node key (XML-DSig in edXMLHeader), as hubs require",
+        )
         parser.add_argument(
             "--trust-unsigned",
             action="store_true",
@@ -124,6 +131,8 @@ class Command(BaseCommand):
         if doc is None:
             raise CommandError(_("Không có văn bản đã ban hành với số hiệu này"))
         data = write(export_document(doc))
+        if opts["sign"]:
+            data = nodesig.sign(data)  # NodeNotConfigured when this server has no node key: said as such
         if opts["out"]:
             opts["out"].write_bytes(data)
             self.stdout.write(_("Đã ghi %(path)s (%(size)s byte)") % {"path": opts["out"], "size": len(data)})
