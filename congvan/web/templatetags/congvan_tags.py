@@ -88,3 +88,17 @@ def signature_role(field_name: str) -> str:
         "LanhDaoKy": _("Lãnh đạo ký duyệt"),
         "DonViKy": _("Đơn vị ký (con dấu số)"),
     }.get(str(field_name), _("Chữ ký khác (%(name)s)") % {"name": field_name})
+
+
+@register.filter
+def message_signature(state: str) -> str:
+    """The verdict of an edXML message's XML-DSig (``Document.received``), in words."""
+    words = {
+        "valid": _("Hợp lệ, do máy chủ liên thông đã cấu hình xác nhận"),
+        "untrusted": _("Đúng chữ ký, nhưng chứng thư không thuộc máy chủ đã cấu hình"),
+        "invalid": _("Không hợp lệ: thông điệp bị thay đổi sau khi ký"),
+        "unverifiable": _("Không kiểm tra được"),
+        "unsigned": _("Không có chữ ký"),
+        "not_checked": _("Chưa kiểm tra"),
+    }
+    return words.get(state, state)

@@ -373,3 +373,44 @@ def test_a_paper_arrival_is_registered_as_incoming_in_the_pages(api):
     outbox = client.get("/outbox/").content.decode()
     assert "214/SNV-VP" not in outbox
     assert "214/SNV-VP" in client.get("/inbox/", {"state": "registered"}).content.decode()
+
+
+def test_a_document_from_an_edxml_file_shows_what_its_message_carried(api, tmp_path, settings):
+    import io
+
+    from django.core.management import call_command
+
+    from congvan.dispatch.models import Receipt
+    from congvan.exchange import edxml, nodesig
+    from congvan.exchange.actions import do_add_peer
+    from congvan.lib.pdfgen import simple_pdf
+
+    key, cert = nodesig.make_identity("XA", tmp_path / "xa")
+    do_add_peer("XA", url="http://127.0.0.1:9", certificate=cert.read_text())
+    msg = edxml.EdxmlMessage(
+        kind="document",
+        sender=edxml.Organ("000.00.00.G22", "Văn phòng Chính phủ"),
+        recipients=[edxml.Organ("000.00.01.H57", "Huyện ủy")],
+        document_id="000.00.00.G22,2026/11/20,90/VPCP-TTĐT",
+        code_number="90",
+        code_notation="VPCP-TTĐT",
+        subject="V/v kết nối liên thông",
+        content="Tóm tắt của nơi gửi",
+        trace=[{"organ_id": "000.00.00.G22", "timestamp": "2026/11/20 08:00:00"}],
+        attachments=[edxml.Attachment("vb.pdf", "application/pdf", simple_pdf(["Van ban 90"]))],
+    )
+    path = tmp_path / "vb.edxml"
+    path.write_bytes(
+        nodesig.sign(edxml.write(msg), nodesig.NodeIdentity("XA", key.read_bytes(), cert.read_bytes()))
+    )
+    call_command("edxml", "import", str(path), "--unit", "000.00.01.H57", stdout=io.StringIO())
+    receipt = Receipt.objects.get(document__symbol="90/VPCP-TTĐT")
+    html = signed_in("alice").get(f"/documents/{receipt.document_id}/").content.decode()
+    panel = html[html.index('id="received-message"') :]
+    panel = panel[: panel.index("</dl>")]
+    assert "Hợp lệ, do máy chủ liên thông đã cấu hình xác nhận" in panel and "node:XA" in panel
+    assert "Tóm tắt của nơi gửi" in panel and "000.00.00.G22,2026/11/20,90/VPCP-TTĐT" in panel
+    english = signed_in("alice")
+    english.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = english.get(f"/documents/{receipt.document_id}/").content.decode()
+    assert "Hợp lệ, do máy chủ" not in html
