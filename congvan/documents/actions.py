@@ -48,7 +48,7 @@ def do_create_draft(
 
 def _read_contents(checked: list[tuple[BlobUpload, str, str]]) -> list[guard.FileVerdict]:
     """The classification guard over each file's text, before anything is stored (a mark refuses)."""
-    states = guard.check_files([(upload.temp, mime, name) for upload, name, mime in checked])
+    states = guard.check_staged(checked)
     return [
         guard.FileVerdict(upload.sha256, state)
         for (upload, _n, _m), state in zip(checked, states, strict=True)

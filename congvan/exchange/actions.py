@@ -148,7 +148,7 @@ def do_import_document(
         staged = stage_attachments(msg)
     # The classification guard, as at every entry: the fields, the subject, each file's page 1.
     guard.check_fields(subject=msg.subject or "", confidentiality=msg.confidentiality or "none")
-    states = guard.check_files([(upload.temp, mime, name) for upload, name, mime in staged])
+    states = guard.check_staged(staged)
     now = timezone.now()
     with transaction.atomic():
         issuer = issuer_unit(msg.sender, home_node=origin_node)
