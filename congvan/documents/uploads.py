@@ -30,7 +30,8 @@ class BlobUpload(UploadedFile):
         if not self.committed:
             if self.file is not None:
                 self.file.close()
-            blobstore.commit_temp(self.temp, self.sha256)
+            # from now on the content is read from the store (a batch of messages shares one upload)
+            self.temp = blobstore.commit_temp(self.temp, self.sha256)
             self.committed = True
         return self.sha256
 

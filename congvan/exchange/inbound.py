@@ -67,6 +67,12 @@ class Incoming:
     xml: bytes
     files: dict[str, BlobUpload] = field(default_factory=dict)  # by content id
     too_large: bool = False
+    # a batch's files, by SHA-256: one upload for every message of the batch that lists that content
+    shared: dict[str, BlobUpload] = field(default_factory=dict)
+
+    def file(self, m: edxml.ManifestEntry) -> BlobUpload | None:
+        """The file a manifest entry names: the message's own part, else the batch's by content."""
+        return self.files.get(m.content_id) or self.shared.get(m.sha256)
 
 
 def answer(
@@ -102,7 +108,20 @@ def receive(incoming: Incoming) -> bytes:
         return _receive(incoming)
     finally:
         for f in incoming.files.values():
-            f.close()  # what was not kept is dropped
+            f.close()  # what was not kept is dropped (a batch's shared files: when the batch is done)
+
+
+def receive_batch(
+    node: str, messages: list[bytes], shared: dict[str, BlobUpload], *, too_large: bool = False
+) -> list[bytes]:
+    """Take several messages from one peer, posted together with their files once each (by
+    SHA-256); return each message's signed answer, in order. Each message is taken as if posted
+    alone (its own transaction, its own answer)."""
+    try:
+        return [receive(Incoming(node=node, xml=xml, shared=shared, too_large=too_large)) for xml in messages]
+    finally:
+        for f in shared.values():
+            f.close()
 
 
 def _refuse_unverified(incoming: Incoming, reason: str) -> bytes:
@@ -283,7 +302,7 @@ def _take_document(
     ).exists()
     if recalled:
         raise Refused(_("Văn bản đã bị nơi gửi thu hồi"))
-    staged = [sniffed(incoming.files.pop(m.content_id), i) for i, m in enumerate(msg.manifest)]
+    staged = [sniffed(_file(incoming, m), i) for i, m in enumerate(msg.manifest)]
     staged += _embedded(msg)
     with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
         try:
@@ -314,7 +333,7 @@ def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:
     if len(msg.manifest) + len(msg.attachments) > MAX_FILES:
         raise Refused(_("Quá %(MAX_FILES)s tệp") % {"MAX_FILES": MAX_FILES})
     for m in msg.manifest:
-        got = incoming.files.get(m.content_id)
+        got = incoming.file(m)
         if got is None:
             raise DamagedInTransit(_("Thiếu tệp %(content_id)s") % {"content_id": m.content_id})
         if got.sha256 != m.sha256 or got.size != m.size:
@@ -323,6 +342,13 @@ def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:
             )
     if not msg.manifest and not msg.attachments:
         raise Refused(_("Thông điệp không có tệp văn bản"))
+
+
+def _file(incoming: Incoming, m: edxml.ManifestEntry) -> BlobUpload:
+    """The checked file of a manifest entry (``_check_document`` made sure it is there)."""
+    got = incoming.file(m)
+    assert got is not None
+    return got
 
 
 def _embedded(msg: edxml.EdxmlMessage) -> list[tuple[BlobUpload, str, str]]:
@@ -397,7 +423,7 @@ def _relay(row: InMessage, msg: edxml.EdxmlMessage, incoming: Incoming, unit: Un
     else:
         _check_document(msg, incoming)
         for m in msg.manifest:
-            incoming.files.pop(m.content_id).commit()  # kept in this node's store until sent on
+            _file(incoming, m).commit()  # kept in this node's store until sent on
     row.save()
     msg.message_id = str(row.message_id)  # the same id all the way: the destination takes it once
     _queue(kind=OutKind.RELAY, destination=unit.home_node, xml_msg=msg, relay_of=row, after=after)
@@ -420,4 +446,4 @@ def _relay_status(row: InMessage, msg: edxml.EdxmlMessage) -> tuple[str, str, st
     return "relayed", "01", "", None
 
 
-__all__ = ["Incoming", "OutMessage", "receive"]
+__all__ = ["Incoming", "OutMessage", "receive", "receive_batch"]

@@ -9,8 +9,11 @@ one to be answered (a recall never overtakes its document).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import logging
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,7 +29,7 @@ from congvan.dispatch.models import Delivery, DeliveryState, Dispatch, ReceiptEv
 from congvan.exchange import edxml, nodesig, statuscodes
 from congvan.exchange.convert import edxml_document_id, export_document
 from congvan.exchange.models import InMessage, OutKind, OutMessage, OutState
-from congvan.exchange.routing import NoRoute, multipart, next_hop, post
+from congvan.exchange.routing import NoRoute, batch_multipart, multipart, next_hop, post
 from congvan.lib.dates import VN
 from congvan.orgs.models import Membership, Role
 from congvan.workflow.actions.notices import notify
@@ -202,13 +205,7 @@ def send_one(pk: int) -> str:
     out = _claim(pk)
     if out is None:
         return "taken"
-    try:
-        reply = deliver(out.destination, out.header.encode("utf-8"), str(out.message_id))
-    except (OSError, NoRoute, nodesig.BadSignature, edxml.MalformedMessage) as exc:
-        _failed(out, str(exc))
-        return "retry"
-    apply_answer(out, reply)
-    return reply.result
+    return _send_claimed(out)
 
 
 def deliver(destination: str, signed: bytes, message_id: str, *, node: str = "") -> edxml.EdxmlMessage:
@@ -390,20 +387,123 @@ def _speaks_for(delivery: Delivery, node: str) -> bool:
         return False
 
 
+BATCH_MESSAGES = 25  # messages for one peer posted together (``/exchange/v1/batch``)
+BATCH_BYTES = 32 * 1024 * 1024  # of files in one batch (each content once); a larger message goes alone
+_NO_BATCH: dict[str, float] = {}  # peers that answered 404 to a batch (an older congvan), until when
+
+
 def run_once(pool: ThreadPoolExecutor | None = None) -> int:
-    """Queue what is new and send what is due (several at once with a pool); return how many."""
-    batch = max(20, 4 * settings.EXCHANGE_CONCURRENCY)
-    prepare(limit=batch)  # a little at a time: the first messages leave while the rest are made
-    ids = due(limit=batch)
-    results = pool.map(_send_in_thread, ids) if pool is not None else map(send_one, ids)
-    return sum(r != "taken" for r in results)
+    """Queue what is new and send what is due (several batches at once with a pool, while the next
+    messages are made); return how many."""
+    n = BATCH_MESSAGES * max(1, settings.EXCHANGE_CONCURRENCY)
+    prepare(limit=20)  # a little first: the first messages leave while the rest are made
+    groups = batches(due(limit=n))
+    if pool is None:
+        return sum(sum(r != "taken" for r in send_batch(g)) for g in groups)
+    on_the_wire = [pool.submit(_send_in_thread, g) for g in groups]
+    prepare(limit=n)
+    return sum(sum(r != "taken" for r in f.result()) for f in on_the_wire)
 
 
-def _send_in_thread(pk: int) -> str:
+def batches(ids: list[int]) -> list[list[int]]:
+    """Due messages grouped by the peer they go to, up to ``BATCH_MESSAGES`` and ``BATCH_BYTES``."""
+    rows = OutMessage.objects.filter(pk__in=ids).order_by("id").values_list("id", "hop", "size")
+    out: list[list[int]] = []
+    open_: dict[str, tuple[list[int], int]] = {}
+    for pk, hop, size in rows:
+        group, total = open_.get(hop, ([], 0))
+        if group and (len(group) >= BATCH_MESSAGES or total + size > BATCH_BYTES):
+            out.append(group)
+            group, total = [], 0
+        group.append(pk)
+        open_[hop] = (group, total + size)
+    out.extend(group for group, _total in open_.values() if group)
+    return out
+
+
+def _send_in_thread(ids: list[int]) -> list[str]:
     try:
-        return send_one(pk)
+        return send_batch(ids)
     finally:
         close_old_connections()
+
+
+class BatchNotSupported(Exception):
+    """The peer has no batch endpoint (an older congvan): its messages go one by one."""
+
+
+def send_batch(ids: list[int]) -> list[str]:
+    """Send messages for one peer in one POST when there are several (each file once); one by one
+    otherwise, or when the peer takes no batch. Each message keeps its own answer and its retries."""
+    if len(ids) == 1 or _NO_BATCH.get(_hop_of(ids[0]), 0) > time.monotonic():
+        return [send_one(pk) for pk in ids]
+    outs = [out for pk in ids if (out := _claim(pk)) is not None]
+    if not outs:
+        return ["taken"] * len(ids)
+    try:
+        replies = deliver_batch(outs)
+    except BatchNotSupported:
+        _NO_BATCH[outs[0].hop] = time.monotonic() + 3600
+        return [_send_claimed(out) for out in outs]
+    except (OSError, NoRoute, nodesig.BadSignature, edxml.MalformedMessage) as exc:
+        for out in outs:
+            _failed(out, str(exc))
+        return ["retry"] * len(outs)
+    said = []
+    for out, reply in zip(outs, replies, strict=True):
+        if isinstance(reply, str):
+            _failed(out, reply)
+            said.append("retry")
+        else:
+            apply_answer(out, reply)
+            said.append(reply.result)
+    return said
+
+
+def _hop_of(pk: int) -> str:
+    return OutMessage.objects.filter(pk=pk).values_list("hop", flat=True).first() or ""
+
+
+def deliver_batch(outs: list[OutMessage]) -> list[edxml.EdxmlMessage | str]:
+    """POST several signed messages (and each of their files once, by SHA-256) to the peer they all
+    go to; return each one's verified answer, or the reason it has none."""
+    peer = next_hop(outs[0].destination)
+    if any(next_hop(out.destination).pk != peer.pk for out in outs[1:]):
+        raise BatchNotSupported  # the route changed since they were queued: one by one
+    body = batch_multipart([out.header.encode("utf-8") for out in outs])
+    status, answer = post(
+        peer.url,
+        "/exchange/v1/batch",
+        body,
+        {"X-Congvan-Node": nodesig.identity().code},
+        settings.EXCHANGE_TIMEOUT,
+    )
+    if status in (404, 405):
+        raise BatchNotSupported
+    if status != 200:
+        raise OSError(f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}")
+    try:
+        answers = [base64.b64decode(a) for a in json.loads(answer)["answers"]]
+    except (ValueError, KeyError, TypeError):
+        raise OSError(_("câu trả lời không đọc được")) from None
+    if len(answers) != len(outs):
+        raise OSError(_("câu trả lời không khớp thông điệp"))
+    replies: list[edxml.EdxmlMessage | str] = []
+    for out, signed in zip(outs, answers, strict=True):
+        reply = edxml.parse(nodesig.verify(signed, peer.certificate).xml)
+        ok = reply.ack_for == str(out.message_id)
+        replies.append(reply if ok else _("câu trả lời không khớp thông điệp"))
+    return replies
+
+
+def _send_claimed(out: OutMessage) -> str:
+    try:
+        reply = deliver(out.destination, out.header.encode("utf-8"), str(out.message_id))
+    except (OSError, NoRoute, nodesig.BadSignature, edxml.MalformedMessage) as exc:
+        _failed(out, str(exc))
+        return "retry"
+    apply_answer(out, reply)
+    return reply.result
 
 
 def sender_pool() -> ThreadPoolExecutor | None:

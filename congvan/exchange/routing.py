@@ -57,27 +57,46 @@ class Body:
         yield f"--{self.boundary}--\r\n".encode()
 
 
-def multipart(xml: bytes, manifest: list[ManifestEntry]) -> Body:
-    boundary = "congvan-" + secrets.token_hex(16)
-    parts: list[tuple[bytes, str | bytes]] = []
-    length = 0
+class _Builder:
+    def __init__(self) -> None:
+        self.boundary = "congvan-" + secrets.token_hex(16)
+        self.parts: list[tuple[bytes, str | bytes]] = []
+        self.length = 0
 
-    def head(name: str, filename: str, ctype: str) -> bytes:
-        return (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+    def add(self, name: str, filename: str, ctype: str, content: str | bytes, size: int) -> None:
+        head = (
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
             f"Content-Type: {ctype}\r\n\r\n"
         ).encode()
+        self.parts.append((head, content))
+        self.length += len(head) + size + 2
 
-    h = head("message", "message.edxml", "application/xml")
-    parts.append((h, xml))
-    length += len(h) + len(xml) + 2
+    def body(self) -> Body:
+        return Body(self.boundary, self.parts, self.length + len(f"--{self.boundary}--\r\n"))
+
+
+def multipart(xml: bytes, manifest: list[ManifestEntry]) -> Body:
+    b = _Builder()
+    b.add("message", "message.edxml", "application/xml", xml, len(xml))
     for m in manifest:
         # the name a peer gives is not trusted here either: the part is named by its content id only
-        h = head(m.content_id, m.content_id.replace(":", "-"), "application/octet-stream")
-        parts.append((h, m.sha256))
-        length += len(h) + m.size + 2
-    length += len(f"--{boundary}--\r\n")
-    return Body(boundary, parts, length)
+        b.add(m.content_id, m.content_id.replace(":", "-"), "application/octet-stream", m.sha256, m.size)
+    return b.body()
+
+
+def batch_multipart(signed: list[bytes]) -> Body:
+    """Several signed messages (``message-0``, ``message-1``...) and each file they list once, named by
+    its SHA-256 (``blob-<sha256>``): a release to many units of one server sends its file once."""
+    from congvan.exchange.edxml import parse
+
+    b = _Builder()
+    files: dict[str, int] = {}
+    for i, xml in enumerate(signed):
+        b.add(f"message-{i}", f"message-{i}.edxml", "application/xml", xml, len(xml))
+        files.update((m.sha256, m.size) for m in parse(xml).manifest)
+    for sha256, size in files.items():
+        b.add(f"blob-{sha256}", f"blob-{sha256[:16]}", "application/octet-stream", sha256, size)
+    return b.body()
 
 
 def post(url: str, path: str, body: Body, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:

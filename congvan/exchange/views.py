@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvan.documents.uploads import BlobUpload
 from congvan.exchange import nodesig
-from congvan.exchange.inbound import Incoming, receive
+from congvan.exchange.inbound import Incoming, receive, receive_batch
 from congvan.exchange.models import Peer
 from congvan.exchange.peers import directory
 from congvan.lib.errors import CongvanError
@@ -30,10 +31,8 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
     )
 
 
-@csrf_exempt
-@require_POST
-def messages(request: HttpRequest) -> HttpResponse:
-    """Take one signed message (multipart: ``message`` then the files by content id)."""
+def _refuse_early(request: HttpRequest) -> HttpResponse | None:
+    """What is decided before a byte of the body is read, then whether the body came whole."""
     try:
         nodesig.identity()
     except CongvanError as exc:
@@ -56,20 +55,75 @@ def messages(request: HttpRequest) -> HttpResponse:
             if isinstance(f, BlobUpload):
                 f.close()
         return _error(400, "incomplete", _("Thông điệp không trọn vẹn"))
-    too_large = bool(getattr(request, "congvan_too_large", []))
-    message = files.get("message")
-    if not isinstance(message, BlobUpload) or (message.size or 0) > MAX_XML:
-        return _error(400, "malformed", _("Thiếu phần 'message' (edXML)"))
-    with open(message.temp, "rb") as fh:
+    return None
+
+
+def _read_xml(part: object) -> bytes | None:
+    """A message part's XML (the part is dropped), or None when it is missing or too large."""
+    if not isinstance(part, BlobUpload):
+        return None
+    if (part.size or 0) > MAX_XML:
+        part.close()
+        return None
+    with open(part.temp, "rb") as fh:
         xml = fh.read()
-    message.close()
+    part.close()
+    return xml
+
+
+@csrf_exempt
+@require_POST
+def messages(request: HttpRequest) -> HttpResponse:
+    """Take one signed message (multipart: ``message`` then the files by content id)."""
+    refused = _refuse_early(request)
+    if refused is not None:
+        return refused
+    files = request.FILES
+    xml = _read_xml(files.get("message"))
+    if xml is None:
+        return _error(400, "malformed", _("Thiếu phần 'message' (edXML)"))
     incoming = Incoming(
         node=request.headers.get("X-Congvan-Node", "")[:32],
         xml=xml,
         files={k: f for k, f in files.items() if k != "message" and isinstance(f, BlobUpload)},
-        too_large=too_large,
+        too_large=bool(getattr(request, "congvan_too_large", [])),
     )
     return HttpResponse(receive(incoming), content_type=XML)
+
+
+MAX_BATCH = 100
+
+
+@csrf_exempt
+@require_POST
+def batch(request: HttpRequest) -> HttpResponse:
+    """Take several signed messages of one peer (multipart: ``message-0``, ``message-1``... then each
+    file once, ``blob-<sha256>``); answer ``{"answers": [...]}``, each message's signed answer (base64)
+    in order, each message taken as if posted alone."""
+    refused = _refuse_early(request)
+    if refused is not None:
+        return refused
+    files = request.FILES
+    shared = {}
+    for name, f in files.items():
+        if name.startswith("blob-") and isinstance(f, BlobUpload):
+            if f.sha256 == name[5:]:
+                shared[f.sha256] = f
+            else:
+                f.close()  # not the content its name says: the messages that list it are retried
+    found = [_read_xml(files.get(f"message-{i}")) for i in range(MAX_BATCH + 1) if f"message-{i}" in files]
+    if not found or len(found) > MAX_BATCH or any(xml is None for xml in found):
+        for f in shared.values():
+            f.close()
+        return _error(400, "malformed", _("Cần từ 1 đến %(n)s phần 'message-N' (edXML)") % {"n": MAX_BATCH})
+    node = request.headers.get("X-Congvan-Node", "")[:32]
+    answers = receive_batch(
+        node,
+        [x for x in found if x is not None],
+        shared,
+        too_large=bool(getattr(request, "congvan_too_large", [])),
+    )
+    return JsonResponse({"answers": [base64.b64encode(a).decode() for a in answers]})
 
 
 @csrf_exempt
