@@ -1,0 +1,171 @@
+"""Several messages of one peer in one POST (``/exchange/v1/batch``): each file once, each message taken
+as if posted alone (its own answer, once), hostile batches refused; a sender whose peer has no batch
+endpoint sends one by one."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from congvan.dispatch.models import Receipt
+from congvan.documents.models import Blob
+from congvan.exchange import edxml, nodesig, outbox
+from congvan.exchange.actions import do_add_peer
+from congvan.exchange.routing import Body, batch_multipart
+from congvan.lib.pdfgen import simple_pdf
+from congvan.orgs.models import Unit
+
+HU, CS1 = "000.00.01.H57", "000.01.01.H57"
+SENDER = "000.00.00.G22"
+
+
+@pytest.fixture
+def peer(settings: Any, tmp_path: Path, org: Any) -> nodesig.NodeIdentity:
+    key, cert = nodesig.make_identity("GCT", tmp_path / "me")
+    settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT = "GCT", str(key), str(cert)
+    xkey, xcert = nodesig.make_identity("XA", tmp_path / "xa")
+    do_add_peer("XA", url="http://127.0.0.1:9", certificate=xcert.read_text())
+    return nodesig.NodeIdentity("XA", xkey.read_bytes(), xcert.read_bytes())
+
+
+def signed(peer: nodesig.NodeIdentity, number: str, to: str, pdf: bytes) -> bytes:
+    msg = edxml.EdxmlMessage(
+        kind="document",
+        sender=edxml.Organ(SENDER, "Văn phòng Chính phủ"),
+        recipients=[edxml.Organ(to, "Nơi nhận")],
+        document_id=f"{SENDER},2026/11/20,{number}/VPCP-TTĐT",
+        code_number=number,
+        code_notation="VPCP-TTĐT",
+        subject=f"V/v văn bản số {number}",
+        message_id=str(uuid.uuid4()),
+        node="XA",
+        manifest=[
+            edxml.ManifestEntry(
+                "cid:0", "vb.pdf", "application/pdf", hashlib.sha256(pdf).hexdigest(), len(pdf)
+            )
+        ],
+    )
+    return nodesig.sign(edxml.write(msg), peer)
+
+
+def stored_bytes(body: Body) -> bytes:
+    """The streamed body, for the test client (its files are read from this server's store)."""
+    return b"".join(body.chunks())
+
+
+def post_batch(data: bytes, content_type: str, node: str = "XA") -> Any:
+    return Client().generic(
+        "POST", "/exchange/v1/batch", data, content_type, headers={"X-Congvan-Node": node}
+    )
+
+
+def answers(r: Any) -> list[edxml.EdxmlMessage]:
+    assert r.status_code == 200, r.content
+    me = nodesig.identity().cert_pem.decode()
+    return [edxml.parse(nodesig.verify(base64.b64decode(a), me).xml) for a in r.json()["answers"]]
+
+
+def test_a_batch_carries_each_file_once_and_answers_each_message(peer):
+    from congvan.documents import blobstore
+
+    one, other = simple_pdf(["Van ban chung"]), simple_pdf(["Van ban rieng"])
+    for pdf in (one, other):
+        blobstore.put_bytes(pdf)  # the store holds them (the body is streamed from it)
+    messages = [signed(peer, "1", HU, one), signed(peer, "2", CS1, one), signed(peer, "3", HU, other)]
+    body = batch_multipart(messages)
+    assert body.length < 3 * len(one) + len(other) + 20_000  # the shared file travels once
+    got = answers(post_batch(stored_bytes(body), body.content_type))
+    assert [a.result for a in got] == ["accepted"] * 3
+    assert [a.ack_for for a in got] == [edxml.parse(m).message_id for m in messages]
+    assert (
+        Receipt.objects.filter(document__symbol__in=["1/VPCP-TTĐT", "2/VPCP-TTĐT", "3/VPCP-TTĐT"]).count()
+        == 3
+    )
+    assert Blob.objects.filter(sha256=hashlib.sha256(one).hexdigest()).count() == 1
+    # the same batch again: the same answers, nothing new
+    body = batch_multipart(messages)
+    again = answers(post_batch(stored_bytes(body), body.content_type))
+    assert [a.result for a in again] == ["accepted"] * 3
+    assert Receipt.objects.filter(document__symbol__startswith="1/VPCP").count() == 1
+
+
+def test_a_part_that_is_not_what_its_name_says_is_refused_for_retry(peer):
+    from congvan.documents import blobstore
+
+    pdf, forged = simple_pdf(["Van ban 7"]), simple_pdf(["Van ban khac"])
+    blobstore.put_bytes(forged)
+    message = signed(peer, "7", HU, pdf)
+    body = batch_multipart([message])
+    sha = hashlib.sha256(pdf).hexdigest()
+    # the part is named by the content the message lists, but carries other bytes
+    data = stored_bytes(Body(body.boundary, [(h, forged if c == sha else c) for h, c in body.parts], 0))
+    [got] = answers(post_batch(data, body.content_type))
+    assert (got.result, got.status_code) == ("refused", "02") and "Thiếu tệp" in got.status_description
+    assert not Receipt.objects.filter(document__symbol="7/VPCP-TTĐT").exists()
+
+
+@pytest.mark.parametrize(
+    ("parts", "status"),
+    [
+        ([], 400),  # no message at all
+        ([("blob-00", b"x")], 400),  # files only
+        ([("message-0", b"<not xml")], 200),  # a message that cannot be read: its own signed refusal
+    ],
+)
+def test_malformed_batches_get_a_clear_answer(peer, parts, status):
+    boundary = "b0undary"
+    data = (
+        b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{n}"; filename="{n}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+            for n, content in parts
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+    r = post_batch(data, f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == status
+    if status == 200:
+        [got] = answers(r)
+        assert got.result == "refused"
+    else:
+        assert r.json()["error"]["code"] == "malformed"
+    assert post_batch(b"{}", "application/json").status_code == 400
+    assert Client().get("/exchange/v1/batch").status_code == 405
+
+
+def test_a_sender_whose_peer_has_no_batch_sends_one_by_one(api, settings, tmp_path, monkeypatch):
+    from congvan.exchange.models import OutMessage
+    from congvan.orgs.tests.support import released
+
+    key, cert = nodesig.make_identity("GCT", tmp_path / "me")
+    settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT = "GCT", str(key), str(cert)
+    _xkey, xcert = nodesig.make_identity("XA", tmp_path / "xa")
+    do_add_peer("XA", url="http://127.0.0.1:9", certificate=xcert.read_text())
+    for i in range(3):
+        Unit.objects.create(
+            code=f"000.00.0{i}.X99", name=f"Ở XA {i}", abbreviation="X", path=f"/X{i}/", home_node="XA"
+        )
+    released(api, [f"000.00.0{i}.X99" for i in range(3)])
+    asked: list[str] = []
+
+    def post(url: str, path: str, body: Body, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
+        asked.append(path)
+        if path.endswith("/batch"):
+            return 404, b"Not Found"  # an older congvan
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(outbox, "post", post)
+    outbox._NO_BATCH.clear()
+    outbox.run_once()
+    assert asked == ["/exchange/v1/batch"] + ["/exchange/v1/messages"] * 3
+    assert "XA" in outbox._NO_BATCH
+    assert all(m.attempts == 1 and m.state == "queued" for m in OutMessage.objects.all())
+    outbox._NO_BATCH.clear()
