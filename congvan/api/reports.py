@@ -1,0 +1,46 @@
+"""REST endpoints of the inspection report: the IT-application indicators of a unit and those below."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+
+from congvan.api.base import acting, api
+from congvan.api.schemas import ErrorOut
+from congvan.lib.filetypes import XLSX
+from congvan.lib.http import content_disposition
+from congvan.reports.queries import access_indicators, indicators_xlsx
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+WORKBOOK = {"200": {"description": "The workbook", "content": {XLSX: {"schema": {"type": "string"}}}}}
+
+
+@api.get("/reports/indicators", response={200: dict[str, Any], **ERRORS}, tags=["reports"])
+def get_indicators(request: HttpRequest, period: str, unit: str = "", live: bool = False) -> Any:
+    """Every indicator's value, numerator and denominator for the unit (its subtree) and each unit
+    directly below it. ``period``: ``2026-11``, ``2026-Q4`` or ``2026``; an ended month is read as frozen
+    unless ``live``, which shows what changed since."""
+    return access_indicators(acting(request), unit or None, period, live=live)
+
+
+@api.get(
+    "/reports/indicators/export",
+    response=ERRORS,
+    tags=["reports"],
+    openapi_extra={
+        "responses": {
+            "200": {"description": "The workbook", "content": {XLSX: {"schema": {"type": "string"}}}}
+        }
+    },
+)
+def export_indicators(
+    request: HttpRequest, period: str, unit: str = "", format: Literal["xlsx"] = "xlsx"
+) -> Any:
+    """The indicators as XLSX: a summary sheet and one sheet per unit."""
+    report = access_indicators(acting(request), unit or None, period)
+    response = HttpResponse(indicators_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(
+        f"chi-tieu-{report['unit']}-{report['period']}.xlsx"
+    )
+    return response

@@ -1,0 +1,107 @@
+"""Protected reads of the reports app: the indicators of a unit (and of the units below it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from congvan.orgs.access import Acting
+from congvan.reports.actions import figures_hash
+from congvan.reports.indicators import RATIOS, Counts, label, parse_period, rolled_up, server_wide
+from congvan.reports.models import FrozenIndicators
+from congvan.workflow.queries import oversight_unit
+
+
+def access_indicators(
+    acting: Acting, code: str | None, period_text: str, *, live: bool = False
+) -> dict[str, Any]:
+    """The figures of the acting unit, or (for its leaders, clerks, admins and auditors) of a unit below
+    it, beside those of each unit directly below; counts only, never documents (as oversight).
+
+    An ended month is read as it was frozen (``live`` recomputes it and shows what changed since);
+    anything else is computed now."""
+    unit = oversight_unit(acting, code)
+    period = parse_period(period_text)
+    total, below = rolled_up(unit, period)
+    figures = total.as_dict()
+    source = "live"
+    frozen = FrozenIndicators.objects.filter(unit=unit, period=period.label).first()
+    changed: dict[str, Any] = {}
+    if frozen is not None:
+        if live:
+            changed = {
+                k: {"frozen": frozen.figures.get(k), "now": v}
+                for k, v in figures.items()
+                if frozen.figures.get(k) != v
+            }
+        else:
+            figures, source = frozen.figures, "frozen"
+    children = []
+    kept = {
+        f.unit_id: f.figures
+        for f in FrozenIndicators.objects.filter(period=period.label, unit__in=[u for u, _c in below])
+    }
+    for child, counts in below:
+        children.append(
+            {
+                "unit": child.code,
+                "name": child.name,
+                "indicators": kept[child.pk]
+                if (source == "frozen" and child.pk in kept)
+                else counts.as_dict(),
+            }
+        )
+    return {
+        "unit": unit.code,
+        "name": unit.name,
+        "period": period.label,
+        "source": source,
+        "frozen_sha256": frozen.sha256 if frozen is not None else None,
+        "frozen_intact": frozen is None or figures_hash(frozen.figures) == frozen.sha256,
+        "labels": {k: label(k) for k in RATIOS},
+        "indicators": figures,
+        "changed_since_frozen": changed,
+        "children": children,
+        "server": server_wide(period),
+    }
+
+
+__all__ = ["Counts", "access_indicators"]
+
+
+def indicators_xlsx(report: dict[str, Any]) -> bytes:
+    """The report as a workbook: a summary sheet (the unit beside each unit below it), then one
+    sheet per unit with every indicator's value, numerator and denominator."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from congvan.reports.registers import _safe_cell
+
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Tong hop"
+    units = [(report["unit"], report["name"], report["indicators"])] + [
+        (c["unit"], c["name"], c["indicators"]) for c in report["children"]
+    ]
+    summary.append([_safe_cell(report["name"]), report["period"], report["source"]])
+    summary.append(["Chỉ tiêu", *[_safe_cell(name) for _code, name, _f in units]])
+    for cell in summary[2]:
+        cell.font = Font(bold=True)
+    for key in RATIOS:
+        summary.append([report["labels"][key], *[f[key]["value"] for _c, _n, f in units]])
+    summary.append(["Số ngày xử lý (trung vị)", *[f["processing_days"]["median"] for _c, _n, f in units]])
+    summary.append(["Việc quá hạn", *[f["overdue"]["count"] for _c, _n, f in units]])
+    for code, name, f in units:
+        ws = wb.create_sheet(code.replace(".", "-")[:31])
+        ws.append([_safe_cell(name), code, report["period"]])
+        ws.append(["Chỉ tiêu", "Tỷ lệ", "Tử số", "Mẫu số"])
+        for key in RATIOS:
+            ws.append([report["labels"][key], f[key]["value"], f[key]["numerator"], f[key]["denominator"]])
+        days = f["processing_days"]
+        ws.append(["Số ngày xử lý: trung vị, phân vị 90", days["median"], days["p90"], days["completed"]])
+        ws.append(["Việc quá hạn", f["overdue"]["count"]])
+        ws.column_dimensions["A"].width = 60
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
