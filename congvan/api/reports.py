@@ -10,7 +10,7 @@ from congvan.api.base import acting, api
 from congvan.api.schemas import ErrorOut
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
-from congvan.reports.queries import access_indicators, indicators_xlsx
+from congvan.reports.queries import access_indicators, workbook
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 WORKBOOK = {"200": {"description": "The workbook", "content": {XLSX: {"schema": {"type": "string"}}}}}
@@ -39,8 +39,7 @@ def export_indicators(
 ) -> Any:
     """The indicators as XLSX: a summary sheet and one sheet per unit."""
     report = access_indicators(acting(request), unit or None, period)
-    response = HttpResponse(indicators_xlsx(report), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition(
-        f"chi-tieu-{report['unit']}-{report['period']}.xlsx"
-    )
+    data, name = workbook(report)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(name)
     return response

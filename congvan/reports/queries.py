@@ -105,3 +105,8 @@ def indicators_xlsx(report: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def workbook(report: dict[str, Any]) -> tuple[bytes, str]:
+    """The report's workbook and its file name."""
+    return indicators_xlsx(report), f"chi-tieu-{report['unit']}-{report['period']}.xlsx"

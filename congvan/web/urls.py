@@ -1,7 +1,7 @@
 from django.urls import path
 
 from congvan.web import administration as adm
-from congvan.web import processing, security_pages, signing_pages, views
+from congvan.web import processing, reports_pages, security_pages, signing_pages, views
 
 app_name = "web"
 urlpatterns = [
@@ -31,6 +31,7 @@ urlpatterns = [
         name="assignment_action",
     ),
     path("oversight/", processing.oversight_view, name="oversight"),
+    path("reports/indicators/", reports_pages.indicators_view, name="indicators"),
     path("notifications/", processing.notifications_view, name="notifications"),
     path("dossiers/", processing.dossiers_view, name="dossiers"),
     path("registers/<slug:direction>/", processing.register_view, name="register"),

@@ -14,6 +14,7 @@ from congvan.capture.tasks import check_pending_contents, read_scanned_texts, re
 from congvan.documents.tasks import sweep_temp_files
 from congvan.mail.tasks import send_emails
 from congvan.ops.tasks import backup_daily, check_files_daily
+from congvan.reports.tasks import freeze_ended_months
 from congvan.search.tasks import index_changed_documents
 from congvan.security.tasks import deactivate_idle_accounts, scan_security_events
 from congvan.signatures.tasks import verify_new_files
@@ -43,3 +44,4 @@ class Command(BaseCommand):
             deactivate_idle_accounts.enqueue()
             check_files_daily.enqueue()
             backup_daily.enqueue()
+            freeze_ended_months.enqueue()

@@ -1,0 +1,38 @@
+"""The district's leader reads the inspection indicators in the pages: the district beside its cells,
+a cell's own figures, the chart of one indicator, the workbook; a specialist has no such page."""
+
+from __future__ import annotations
+
+import pytest
+
+from congvan.orgs.tests.support import CS1, released
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_leader_reads_the_indicators_of_the_district_and_its_cells(open_as, live_server, api):
+    from openpyxl import load_workbook
+
+    released(api, [CS1])
+    bob = open_as("bob")
+    bob.click("#nav-indicators")
+    bob.wait_for_selector("#indicators")
+    row = bob.inner_text("#indicators tr[data-key=outgoing_electronic]")
+    assert "100%" in row and "1/1" in row
+    assert "Số liệu tính theo dữ liệu hiện tại" in bob.inner_text("#indicator-source")
+    bob.select_option("select[name=indicator]", "outgoing_electronic")
+    bob.click("#indicator-filters button")
+    bob.wait_for_url("**indicator=outgoing_electronic**")
+    assert bob.locator("#trend-chart rect").count() >= 1 and bob.locator("#ranking-chart rect").count() >= 1
+    with bob.expect_download() as download:
+        bob.click("text=Tải XLSX")
+    workbook = load_workbook(download.value.path())
+    assert workbook.sheetnames[0] == "Tong hop"
+    bob.click(f"#indicators thead a[href*='{CS1}']")
+    bob.wait_for_url(f"**unit={CS1}**")
+    cell = bob.inner_text("#indicators tr[data-key=incoming_electronic]")
+    assert "1/1" in cell  # the cell's arrival of the district's document
+    carol = open_as("carol")
+    assert carol.locator("#nav-indicators").count() == 0
+    carol.goto(live_server.url + "/reports/indicators/")
+    assert "không xem được" in carol.inner_text("main")
