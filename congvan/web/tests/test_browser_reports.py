@@ -3,6 +3,8 @@ a cell's own figures, the chart of one indicator, the workbook; a specialist has
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from congvan.orgs.tests.support import CS1, released
@@ -26,7 +28,9 @@ def test_the_leader_reads_the_indicators_of_the_district_and_its_cells(open_as, 
     assert bob.locator("#trend-chart rect").count() >= 1 and bob.locator("#ranking-chart rect").count() >= 1
     with bob.expect_download() as download:
         bob.click("text=Tải XLSX")
-    workbook = load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as fh:  # the download is saved without its name's extension
+        workbook = load_workbook(io.BytesIO(fh.read()))
+    assert download.value.suggested_filename.endswith(".xlsx")
     assert workbook.sheetnames[0] == "Tong hop"
     bob.click(f"#indicators thead a[href*='{CS1}']")
     bob.wait_for_url(f"**unit={CS1}**")
