@@ -183,6 +183,8 @@ class ReleaseIn(Schema):
     groups: list[str] | None = None
     seal: bool | None = None  # true: the unit must sign; false: it does not; omitted: if it has a key
     passphrase: str | None = None  # for a seal key whose passphrase is typed each time (never stored)
+    # also sent on paper, and why: personnel, inspection, complaints, finance, other (empty: not)
+    paper_copy: str = ""
 
 
 class ApproveIn(Schema):

@@ -308,6 +308,7 @@ def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) ->
         groups=body.groups,
         seal=body.seal,
         passphrase=body.passphrase,
+        paper_copy=body.paper_copy,
         actor=acting(request),
     )
     doc = dispatch.document

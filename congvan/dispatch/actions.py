@@ -21,6 +21,7 @@ from congvan.dispatch.models import (
     Delivery,
     DeliveryState,
     Dispatch,
+    PaperCopy,
     Receipt,
     ReceiptCount,
     ReceiptEvent,
@@ -35,6 +36,7 @@ from congvan.documents.guard import check_fields, refuse_unchecked
 from congvan.documents.metadata import clean_codes, clean_metadata, refuse_classified
 from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import lenient_date, local_today
+from congvan.lib.errors import InvalidInput
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting, current_unit, usable_groups
@@ -105,9 +107,12 @@ def do_release(
     groups: list[str] | None = None,
     seal: bool | None = None,
     passphrase: str | None = None,
+    paper_copy: str = "",
     actor: Acting,
 ) -> Dispatch:
     """Number, register and release an approved document to its recipients.
+
+    ``paper_copy``: the reason it is also sent on paper (``PaperCopy``), counted by the inspection.
 
     The number and date are written into the main PDF (``signatures.numbering``); ``seal`` True
     requires the unit's signature (refused with the reason when its key is missing or expired), False
@@ -118,6 +123,11 @@ def do_release(
     lock. Should another release take it meanwhile, the seal is made again with the next one.
     """
     actor.require(*rules.CLERKS, what=_("ban hành văn bản"))
+    if (paper_copy or "") not in PaperCopy.values:
+        raise InvalidInput(
+            _("Lý do gửi bản giấy không hợp lệ: %(value)s") % {"value": str(paper_copy)[:30]},
+            code="bad_paper_copy",
+        )
     keyed = has_unit_key(actor.unit.code)
     if seal and not keyed:
         raise KeyUnavailable(
@@ -128,10 +138,19 @@ def do_release(
     for _attempt in range(3):
         sealed = _seal_ahead(actor, document_id, keyed=keyed, passphrase=passphrase)
         try:
-            return _release(actor, document_id, recipients, groups, sealed)
+            return _release(actor, document_id, recipients, groups, sealed, paper_copy=paper_copy or "")
         except NumberMoved:
             continue
-    return _release(actor, document_id, recipients, groups, None, seal_inside=keyed, passphrase=passphrase)
+    return _release(
+        actor,
+        document_id,
+        recipients,
+        groups,
+        None,
+        seal_inside=keyed,
+        passphrase=passphrase,
+        paper_copy=paper_copy or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -197,6 +216,7 @@ def _release(
     *,
     seal_inside: bool | None = None,
     passphrase: str | None = None,
+    paper_copy: str = "",
 ) -> Dispatch:
     with transaction.atomic():
         doc = access_issued_document(actor, document_id, for_write=True)
@@ -234,7 +254,9 @@ def _release(
             ]
         )
         replaced = _replaced(actor, doc)
-        dispatch = Dispatch.objects.create(document=doc, released_by=actor.user, released_at=now)
+        dispatch = Dispatch.objects.create(
+            document=doc, released_by=actor.user, released_at=now, paper_copy=paper_copy
+        )
         _insert_deliveries(dispatch, [u.pk for u in units], now)
         do_receive_document(
             doc, issuer=actor.unit, now=now, dispatch=dispatch, how="released", actor=actor.user

@@ -43,6 +43,17 @@ class Transport(models.TextChoices):
     FAILED = "failed", _("Gửi không được")
 
 
+class PaperCopy(models.TextChoices):
+    """Why an electronic document was also sent on paper (the inspection counts them by reason)."""
+
+    NONE = "", _("Không gửi bản giấy")
+    PERSONNEL = "personnel", _("Tổ chức, cán bộ")
+    INSPECTION = "inspection", _("Thanh tra, kiểm tra")
+    COMPLAINTS = "complaints", _("Khiếu nại, tố cáo")
+    FINANCE = "finance", _("Tài chính")
+    OTHER = "other", _("Khác")
+
+
 class Dispatch(models.Model):
     """One release of a document to a set of recipients."""
 
@@ -51,6 +62,7 @@ class Dispatch(models.Model):
     released_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=500, blank=True)
+    paper_copy = models.CharField(max_length=16, choices=PaperCopy.choices, blank=True, default="")
 
     def __str__(self) -> str:
         return f"dispatch of {self.document_id}"

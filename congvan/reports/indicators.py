@@ -9,7 +9,8 @@ Indicators (issue "The inspection report"; what congvan does not hold yet is "no
 
 - ``incoming_electronic``: incoming documents that arrived electronically (on this server or by
   exchange) / all that arrived, paper arrivals included (an intake made the document)
-- ``outgoing_electronic``: documents released through the system / released, each counted once
+- ``outgoing_electronic``: documents released through the system and not also on paper / released;
+  beside it, the paper copies by reason (the release's ``paper_copy``)
 - ``signed_personal``, ``signed_unit``: released documents whose main file carries a valid personal
   signature (any valid signature but the unit's seal field ``DonViKy``) / a valid unit signature
 - ``incoming_signature_checked``: registered incoming documents whose main file's signature was
@@ -133,8 +134,11 @@ class Counts:
     den: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     days: list[float] = field(default_factory=list)
     overdue: int = 0
+    paper: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # paper copies by reason
 
     def add(self, other: Counts) -> None:
+        for k, v in other.paper.items():
+            self.paper[k] += v
         for k, v in other.num.items():
             self.num[k] += v
         for k, v in other.den.items():
@@ -155,7 +159,10 @@ class Counts:
         }
         out["overdue"] = {"count": self.overdue}
         out["mailbox"] = {"available": False}  # the units' official mailboxes are not configured here yet
-        out["paper_copies"] = {"available": False}  # the release does not record paper copies yet
+        out["paper_copies"] = {
+            "total": sum(self.paper.values()),
+            "by_reason": dict(sorted(self.paper.items())),
+        }
         return out
 
 
@@ -192,10 +199,17 @@ def own_counts(units: list[Unit], period: Period) -> dict[int, Counts]:
     _tally(
         counts,
         released.values("document__issuing_unit_id")
-        .annotate(n=Count("id"), d=Count("id"))
+        .annotate(n=Count("id", filter=Q(paper_copy="")), d=Count("id"))
         .values_list("document__issuing_unit_id", "n", "d"),
         "outgoing_electronic",
     )
+    for unit_id, reason, n in (
+        released.exclude(paper_copy="")
+        .values("document__issuing_unit_id", "paper_copy")
+        .annotate(n=Count("id"))
+        .values_list("document__issuing_unit_id", "paper_copy", "n")
+    ):
+        counts[unit_id].paper[reason] += n
     mains = DocumentFile.objects.filter(role=FileRole.MAIN, document__dispatch__in=released).values_list(
         "document__issuing_unit_id", "blob_id"
     )

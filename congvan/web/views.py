@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from congvan.dispatch import actions as dispatch_actions
 from congvan.dispatch import rules as dispatch_rules
-from congvan.dispatch.models import DeliveryState
+from congvan.dispatch.models import DeliveryState, PaperCopy
 from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
 from congvan.documents import actions as doc_actions
 from congvan.documents.access import access_issued_document, issued_documents
@@ -291,6 +291,7 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         "can_submit": wf_rules.may_edit_draft(acting, doc),
         "can_review": wf_rules.may_review(acting, doc),
         "can_release": dispatch_rules.may_release(acting, doc),
+        "paper_copies": PaperCopy.choices,
         "can_revoke": dispatch_rules.may_revoke(acting, doc),
         "can_register": receipt is not None and dispatch_rules.may_register(acting, receipt),
         "can_return": receipt is not None and dispatch_rules.may_return(acting, receipt),
@@ -332,6 +333,7 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
             groups=p.getlist("groups"),
             seal={"1": True, "0": False}.get(p.get("seal", "")),
             passphrase=p.get("passphrase") or None,
+            paper_copy=p.get("paper_copy", ""),
             actor=acting,
         )
         messages.success(request, _("Đã ban hành văn bản số %s.") % dispatch.document.symbol)

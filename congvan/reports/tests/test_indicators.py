@@ -78,7 +78,7 @@ def test_each_indicator_is_what_the_data_implies(api, month):
     assert f["accounts_active"]["denominator"] == members.count()
     watched = members.filter(role__in=[Role.LEADER, Role.ADMIN]).count()
     assert (f["two_factor"]["numerator"], f["two_factor"]["denominator"]) == (0, watched)
-    assert f["mailbox"] == {"available": False} and f["paper_copies"] == {"available": False}
+    assert f["mailbox"] == {"available": False} and f["paper_copies"] == {"total": 0, "by_reason": {}}
     # the cell below: its one arrival, nothing else; the roll-up adds it into the district's
     cell = next(c for c in report["children"] if c["unit"] == CS1)["indicators"]
     assert (cell["incoming_electronic"]["numerator"], cell["outgoing_electronic"]["denominator"]) == (1, 0)
@@ -133,3 +133,17 @@ def test_the_workbook_has_a_summary_and_a_sheet_per_unit(api, month):
     sheet = wb[HU.replace(".", "-")]
     values = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
     assert values["Văn bản đến nhận điện tử"][:3] == (1.0, 2, 2)
+
+
+def test_paper_copies_are_counted_by_reason(api, month):
+    draft = api["carol"].create_draft(subject="V/v điều động cán bộ")
+    doc = draft.json()["id"]
+    assert api["carol"].post(f"/documents/{doc}/submit").status_code == 200
+    assert api["bob"].post(f"/documents/{doc}/approve").status_code == 200
+    bad = api["alice"].post(f"/documents/{doc}/release", {"recipients": [CS1], "paper_copy": "fax"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_paper_copy"
+    ok = api["alice"].post(f"/documents/{doc}/release", {"recipients": [CS1], "paper_copy": "personnel"})
+    assert ok.status_code == 200, ok.content
+    f = indicators(api)["indicators"]
+    assert (f["outgoing_electronic"]["numerator"], f["outgoing_electronic"]["denominator"]) == (1, 2)
+    assert f["paper_copies"] == {"total": 1, "by_reason": {"personnel": 1}}

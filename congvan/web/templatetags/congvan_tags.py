@@ -102,3 +102,11 @@ def message_signature(state: str) -> str:
         "not_checked": _("Chưa kiểm tra"),
     }
     return words.get(state, state)
+
+
+@register.filter
+def paper_reason(value: str) -> str:
+    """Why a document was also sent on paper, in words."""
+    from congvan.dispatch.models import PaperCopy
+
+    return str(PaperCopy(value).label) if value in PaperCopy.values else value

@@ -16,11 +16,23 @@ def test_the_leader_reads_the_indicators_of_the_district_and_its_cells(open_as, 
     from openpyxl import load_workbook
 
     released(api, [CS1])
+    # the clerk releases a second document that also goes on paper, and says why
+    draft = api["carol"].create_draft(subject="V/v điều động cán bộ")
+    doc = draft.json()["id"]
+    assert api["carol"].post(f"/documents/{doc}/submit").status_code == 200
+    assert api["bob"].post(f"/documents/{doc}/approve").status_code == 200
+    alice = open_as("alice")
+    alice.goto(f"{live_server.url}/documents/{doc}/")
+    alice.check(f"input[name=recipients][value='{CS1}']")
+    alice.select_option("#paper-copy", "personnel")
+    alice.click("#release")
+    alice.wait_for_selector("text=Đã ban hành")
     bob = open_as("bob")
     bob.click("#nav-indicators")
     bob.wait_for_selector("#indicators")
     row = bob.inner_text("#indicators tr[data-key=outgoing_electronic]")
-    assert "100%" in row and "1/1" in row
+    assert "50%" in row and "1/2" in row
+    assert "Tổ chức, cán bộ: 1" in bob.inner_text("#indicators tr[data-key=paper_copies]")
     assert "Số liệu tính theo dữ liệu hiện tại" in bob.inner_text("#indicator-source")
     bob.select_option("select[name=indicator]", "outgoing_electronic")
     bob.click("#indicator-filters button")
@@ -35,7 +47,7 @@ def test_the_leader_reads_the_indicators_of_the_district_and_its_cells(open_as, 
     bob.click(f"#indicators thead a[href*='{CS1}']")
     bob.wait_for_url(f"**unit={CS1}**")
     cell = bob.inner_text("#indicators tr[data-key=incoming_electronic]")
-    assert "1/1" in cell  # the cell's arrival of the district's document
+    assert "2/2" in cell  # the cell's arrivals of the district's two documents
     carol = open_as("carol")
     assert carol.locator("#nav-indicators").count() == 0
     carol.goto(live_server.url + "/reports/indicators/")
