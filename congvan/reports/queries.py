@@ -21,6 +21,10 @@ def access_indicators(
     anything else is computed now."""
     unit = oversight_unit(acting, code)
     period = parse_period(period_text)
+    if len(period.months) > 1 and not live:
+        combined = _from_frozen_months(unit, period.months)
+        if combined is not None:
+            return {**combined, "period": period.label, "server": server_wide(period)}
     total, below = rolled_up(unit, period)
     figures = total.as_dict()
     source = "live"
@@ -66,6 +70,60 @@ def access_indicators(
 
 
 __all__ = ["Counts", "access_indicators"]
+
+
+def combine(months: list[dict[str, Any]]) -> dict[str, Any]:
+    """A quarter's or a year's figures from its frozen months: numerators, denominators, paper copies
+    and completions add up; the work overdue is the last month's; the processing days are the
+    months' medians and 90th percentiles weighted by their completions (marked ``approximate``: the
+    durations themselves are not kept)."""
+    out: dict[str, Any] = {}
+    for key in RATIOS:
+        n = sum(m[key]["numerator"] for m in months)
+        d = sum(m[key]["denominator"] for m in months)
+        out[key] = {"numerator": n, "denominator": d, "value": round(n / d, 4) if d else None}
+    done = [m["processing_days"] for m in months if m["processing_days"]["completed"]]
+    total = sum(p["completed"] for p in done)
+    out["processing_days"] = {
+        "median": round(sum(p["median"] * p["completed"] for p in done) / total, 2) if total else None,
+        "p90": round(sum(p["p90"] * p["completed"] for p in done) / total, 2) if total else None,
+        "completed": total,
+        "approximate": True,
+    }
+    out["overdue"] = months[-1]["overdue"]
+    out["mailbox"] = {"available": False}
+    reasons: dict[str, int] = {}
+    for m in months:
+        for reason, k in m["paper_copies"]["by_reason"].items():
+            reasons[reason] = reasons.get(reason, 0) + k
+    out["paper_copies"] = {"total": sum(reasons.values()), "by_reason": dict(sorted(reasons.items()))}
+    return out
+
+
+def _from_frozen_months(unit: Any, months: list[str]) -> dict[str, Any] | None:
+    """A multi-month report read from frozen months only, when every month is frozen for the unit and
+    each unit directly below it; None otherwise (it is computed live)."""
+    children = list(unit.children.filter(active=True).order_by("path"))
+    wanted = [unit, *children]
+    frozen = list(FrozenIndicators.objects.filter(unit__in=wanted, period__in=months))
+    rows: dict[tuple[int, str], dict[str, Any]] = {(f.unit_id, f.period): f.figures for f in frozen}
+    if len(rows) != len(wanted) * len(months):
+        return None
+    intact = all(figures_hash(f.figures) == f.sha256 for f in frozen)
+    return {
+        "unit": unit.code,
+        "name": unit.name,
+        "source": "frozen",
+        "frozen_sha256": None,
+        "frozen_intact": intact,
+        "labels": {k: label(k) for k in RATIOS},
+        "indicators": combine([rows[(unit.pk, m)] for m in months]),
+        "changed_since_frozen": {},
+        "children": [
+            {"unit": c.code, "name": c.name, "indicators": combine([rows[(c.pk, m)] for m in months])}
+            for c in children
+        ],
+    }
 
 
 def indicators_xlsx(report: dict[str, Any]) -> bytes:

@@ -147,3 +147,27 @@ def test_paper_copies_are_counted_by_reason(api, month):
     f = indicators(api)["indicators"]
     assert (f["outgoing_electronic"]["numerator"], f["outgoing_electronic"]["denominator"]) == (1, 2)
     assert f["paper_copies"] == {"total": 1, "by_reason": {"personnel": 1}}
+
+
+def test_a_quarter_of_frozen_months_is_read_from_them(api, month):
+    from congvan.reports.actions import do_freeze_month
+    from congvan.reports.queries import combine
+
+    today = local_today()
+    quarter_months = [((today.month - 1) // 3) * 3 + i for i in (1, 2, 3)]
+    after = dt.datetime(today.year + (quarter_months[-1] // 12), quarter_months[-1] % 12 + 1, 2, tzinfo=VN)
+    for m in quarter_months:
+        do_freeze_month(f"{today.year}-{m:02d}", now=after)
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    report = indicators(api, period=quarter)
+    assert report["source"] == "frozen" and report["frozen_intact"]
+    f = report["indicators"]
+    assert (f["outgoing_electronic"]["numerator"], f["outgoing_electronic"]["denominator"]) == (1, 1)
+    assert f["processing_days"]["approximate"] and f["processing_days"]["completed"] == 1
+    live = indicators(api, period=quarter, live="true")
+    assert live["source"] == "live"
+    assert live["indicators"]["outgoing_electronic"] == f["outgoing_electronic"]
+    # adding months: numerators and denominators add up, the value follows
+    a = {**f, "on_time": {"numerator": 1, "denominator": 2, "value": 0.5}}
+    b = {**f, "on_time": {"numerator": 3, "denominator": 4, "value": 0.75}}
+    assert combine([a, b])["on_time"] == {"numerator": 4, "denominator": 6, "value": 0.6667}
