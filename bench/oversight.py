@@ -4,6 +4,10 @@ Builds the data with SQL on PostgreSQL (a few minutes), then times GET /api/v1/o
 API in process (p50/p95, query count, which must not depend on the data) beside the raw SQL
 aggregates for the same figures. Target (issue "Processing"): p95 at most 200 ms on PostgreSQL.
 
+Then the inspection indicators of the same province for the year (GET /api/v1/reports/indicators):
+computed live, and read from its twelve frozen months, beside the raw SQL of their main aggregates.
+Target (issue "The inspection report"): p95 at most 10 s live and 2 s from the frozen months.
+
     .venv/bin/python -m bench.oversight --db postgres [--quick]
 """
 
@@ -148,6 +152,63 @@ def main() -> None:
     )
     print(f"  raw SQL aggregates     p50 {median(raw_t) * 1000:7.1f} ms  p95 {p95(raw_t) * 1000:7.1f} ms")
     print(f"  API / raw              {median(api_t) / max(median(raw_t), 1e-6):7.2f}x")
+    _indicators(args, client, headers, province)
+
+
+def _indicators(args: object, client: object, headers: dict[str, str], province: int) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from congvan.lib.dates import VN
+    from congvan.reports.actions import do_freeze_month
+
+    year = timezone.now().astimezone(VN).year
+
+    def report(live: bool) -> None:
+        params = {"period": str(year), **({"live": "true"} if live else {})}
+        r = client.get("/api/v1/reports/indicators", params, headers=headers)  # type: ignore[attr-defined]
+        assert r.status_code == 200, r.content
+        assert r.json()["source"] == ("live" if live else "frozen"), r.json()["source"]
+
+    rounds = size(args, 5, 3, 1)  # type: ignore[arg-type]
+    live_t = timed(lambda: report(True), rounds)
+    start = time.perf_counter()
+    after = dt.datetime(year + 1, 1, 2, tzinfo=VN)  # as if the year had ended: every month frozen
+    frozen_units = sum(do_freeze_month(f"{year}-{m:02d}", now=after) for m in range(1, 13))
+    freezing = time.perf_counter() - start
+    frozen_t = timed(lambda: report(False), size(args, 30, 10, 3))  # type: ignore[arg-type]
+    begin, end = dt.datetime(year, 1, 1, tzinfo=VN), dt.datetime(year + 1, 1, 1, tzinfo=VN)
+    raw_sql = [
+        "SELECT unit_id, count(*) FROM dispatch_receipt WHERE arrived_at >= %s AND arrived_at < %s GROUP BY 1",
+        "SELECT unit_id, count(*) FROM dispatch_receipt WHERE registered_at >= %s AND registered_at < %s"
+        " GROUP BY 1",
+        "SELECT owner_unit_id, count(*) FROM workflow_assignment WHERE created_at >= %s AND created_at < %s"
+        " GROUP BY 1",
+        "SELECT owner_unit_id, count(*) FROM workflow_assignment WHERE completed_at >= %s AND completed_at < %s"
+        " GROUP BY 1",
+    ]
+
+    def raw() -> None:
+        with connection.cursor() as cur:
+            for sql in raw_sql:
+                cur.execute(sql, [begin, end])
+                cur.fetchall()
+
+    raw_t = timed(raw, rounds)
+    print(
+        f"inspection indicators of the province for {year} ({frozen_units} unit-months frozen in {freezing:.1f} s)"
+    )
+    print(
+        f"  computed live          p50 {median(live_t):7.2f} s   p95 {p95(live_t):7.2f} s   "
+        f"target p95 <= 10 s: {verdict(p95(live_t) <= 10)}"
+    )
+    print(
+        f"  from frozen months     p50 {median(frozen_t) * 1000:7.1f} ms  p95 {p95(frozen_t) * 1000:7.1f} ms  "
+        f"target p95 <= 2 s: {verdict(p95(frozen_t) <= 2)}"
+    )
+    print(f"  raw SQL aggregates     p50 {median(raw_t) * 1000:7.1f} ms  p95 {p95(raw_t) * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":
