@@ -110,7 +110,7 @@ def raw_release(connection: Any, sender_id: int, clerk_id: int, doc_id: int, cod
             [now, doc_id],
         )
         cur.execute(
-            "INSERT INTO dispatch_dispatch (document_id, released_by_id, released_at, revoke_reason) VALUES (%s, %s, %s, '')",
+            "INSERT INTO dispatch_dispatch (document_id, released_by_id, released_at, revoke_reason, paper_copy) VALUES (%s, %s, %s, '', '')",
             [doc_id, clerk_id, now],
         )
         cur.execute("SELECT id FROM dispatch_dispatch WHERE document_id = %s", [doc_id])
