@@ -99,6 +99,10 @@ def _render(kind: str, params: dict[str, str]) -> str:
         "extension_refused": _("Không đồng ý gia hạn đến %(until)s"),
         "handback": _("Trả lại việc: %(reason)s"),
         "exchange_failed": _("Không gửi được văn bản %(symbol)s tới %(unit)s: %(error)s"),
+        "submitted": _("Trình duyệt: %(subject)s"),
+        "approved": _("Lãnh đạo đã duyệt: %(subject)s"),
+        "to_release": _("Chờ cấp số, ban hành: %(subject)s"),
+        "rejected": _("Dự thảo bị trả lại: %(subject)s — %(comment)s"),
     }.get(kind)
     if template is None:
         return " ".join(p.values())

@@ -18,11 +18,12 @@ from congvan.documents.guard import refuse_unchecked
 from congvan.documents.models import DocState, Document, FileRole
 from congvan.lib.text import clean_text
 from congvan.orgs.access import DRAFTERS, Acting
-from congvan.orgs.models import Role
+from congvan.orgs.models import Membership, Role
 from congvan.signatures.actions import do_finish_remote_signature, do_prepare_remote_signature
 from congvan.signatures.keys import KeyUnavailable
 from congvan.signatures.models import SigningSession
 from congvan.signatures.signing import has_person_key, sign_as_person
+from congvan.workflow.actions.notices import notify
 
 
 def _step(
@@ -53,7 +54,36 @@ def _step(
             target_id=doc.pk,
             details={"comment": comment} if comment else {},
         )
+        _tell(doc, action, comment, by=acting.user.pk)
     return doc
+
+
+def _tell(doc: Document, action: str, comment: str, *, by: int) -> None:
+    """Who learns of a step, once per step (the key carries the step's time): a submission the unit's
+    leaders who may approve; an approval the drafter and the clerks who release; a rejection the
+    drafter, with the leader's comment."""
+
+    def members(role: str) -> list[int]:
+        return list(
+            Membership.objects.filter(
+                unit_id=doc.issuing_unit_id, role=role, active=True, user__is_active=True
+            )
+            .exclude(user_id=by)
+            .values_list("user_id", flat=True)
+        )
+
+    about, what = ("document", doc.pk), doc.symbol or doc.subject[:120]
+    step = f"{doc.pk}:{doc.updated_at.timestamp():.6f}"
+    drafter = [doc.created_by_id] if doc.created_by_id != by else []
+    if action == "submitted":
+        notify(members(Role.LEADER), key=f"submitted:{step}", kind="submitted", about=about, subject=what)
+    elif action == "approved":
+        notify(drafter, key=f"approved:{step}", kind="approved", about=about, subject=what)
+        notify(members(Role.CLERK), key=f"to_release:{step}", kind="to_release", about=about, subject=what)
+    elif action == "rejected":
+        notify(
+            drafter, key=f"rejected:{step}", kind="rejected", about=about, subject=what, comment=comment[:300]
+        )
 
 
 def do_submit_document(document_id: int, *, actor_note: str = "", actor: Acting) -> Document:
