@@ -302,7 +302,7 @@ def reject_document(request: HttpRequest, document_id: int, body: CommentIn) -> 
 @api.post("/documents/{document_id}/release", response={200: ReleaseOut, **ERRORS}, tags=["outgoing"])
 def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) -> Any:
     """Number, register and send an approved document to units and named groups."""
-    dispatch = dispatch_actions.do_release(
+    dispatch = wf_actions.do_release_document(
         document_id,
         recipients=body.recipients,
         groups=body.groups,

@@ -27,6 +27,7 @@ from congvan.lib import filetypes
 from congvan.lib.errors import InvalidInput, NotFound
 from congvan.lib.text import clean_line
 from congvan.orgs.models import Unit, User
+from congvan.workflow.actions.outgoing import tell_arrivals
 
 
 def do_add_peer(
@@ -204,7 +205,8 @@ def do_import_document(
                 "message": msg.message_id,
             },
         )
-    assert receipt is not None
+        assert receipt is not None
+        tell_arrivals(doc)  # the unit's clerks, as for a document released on this server
     return receipt
 
 

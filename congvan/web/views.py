@@ -327,7 +327,7 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
         wf_actions.do_reject_document(document_id, comment=p.get("comment", ""), actor=acting)
         messages.success(request, _("Đã trả lại dự thảo."))
     elif action == "release":
-        dispatch = dispatch_actions.do_release(
+        dispatch = wf_actions.do_release_document(
             document_id,
             recipients=p.getlist("recipients"),
             groups=p.getlist("groups"),

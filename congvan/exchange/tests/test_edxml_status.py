@@ -216,6 +216,12 @@ def test_an_imported_documents_signature_verdict_is_kept(hub, tmp_path):
     run("import", write(tmp_path, nodesig.sign(edxml.write(msg), hub)), "--unit", HU)
     kept = Receipt.objects.get(document__symbol="80/SNV-VP").document.received["signature"]
     assert (kept["state"], kept["verified_by"]) == ("valid", "node:XA")
+    from congvan.workflow.models import Notification
+
+    told = Notification.objects.filter(user__username="alice", kind="arrived").values_list(
+        "params", flat=True
+    )
+    assert [p["subject"] for p in told] == ["80/SNV-VP"]  # the district's clerk is told of the arrival
     key, cert = nodesig.make_identity("ZZ", tmp_path / "zz")
     stranger = nodesig.NodeIdentity("ZZ", key.read_bytes(), cert.read_bytes())
     run("import", write(tmp_path, nodesig.sign(edxml.write(_document_file("81")), stranger)), "--unit", HU)

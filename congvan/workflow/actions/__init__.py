@@ -20,7 +20,9 @@ from congvan.workflow.actions.outgoing import (
     do_approve_document,
     do_prepare_approval_signature,
     do_reject_document,
+    do_release_document,
     do_submit_document,
+    tell_arrivals,
 )
 from congvan.workflow.actions.reorganise import MergeResult, do_merge_unit
 from congvan.workflow.actions.settings import (
@@ -54,9 +56,11 @@ __all__ = [
     "do_prepare_approval_signature",
     "do_reassign_assignment",
     "do_reject_document",
+    "do_release_document",
     "do_remove_holiday",
     "do_request_extension",
     "do_submit_document",
     "do_update_unit_settings",
     "notify",
+    "tell_arrivals",
 ]

@@ -28,31 +28,44 @@ def notify(
 
     ``kind`` and ``params`` make the words (``notice_text``), in the reader's language when shown.
     """
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
+    return notify_many([(i, key) for i in user_ids if i is not None], kind=kind, about=about, **params)
+
+
+def notify_many(
+    pairs: Iterable[tuple[int, str]], *, kind: str, about: tuple[str, int] | None = None, **params: str
+) -> int:
+    """Notices of one kind for many (person, event key) pairs at once, such as the clerks of each unit
+    a document arrived in: each person is told of each event once. Returns how many were new."""
+    wanted = {(u, k[:120]) for u, k in pairs}
+    if not wanted:
         return 0
-    key = key[:120]
-    ids -= set(Notification.objects.filter(user_id__in=ids, key=key).values_list("user_id", flat=True))
-    if not ids:
+    have = set(
+        Notification.objects.filter(
+            user_id__in={u for u, _k in wanted}, key__in={k for _u, k in wanted}
+        ).values_list("user_id", "key")
+    )
+    wanted -= have
+    if not wanted:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
         text = _render(kind, params)[:500]
     now = timezone.now()
-    emails = set(User.objects.filter(pk__in=ids).exclude(email="").values_list("pk", flat=True))
+    users = {u for u, _k in wanted}
+    emails = set(User.objects.filter(pk__in=users).exclude(email="").values_list("pk", flat=True))
     email_on = bool(settings.EMAIL_ENABLED)
     rows = [
         Notification(
-            user_id=i,
-            key=key,
+            user_id=u,
+            key=k,
             kind=kind,
             text=text,
             about_type=about[0] if about else "",
             about_id=about[1] if about else None,
-            params={k: str(v)[:500] for k, v in params.items()},
+            params={name: str(v)[:500] for name, v in params.items()},
             created_at=now,
-            email_state=EmailState.PENDING if email_on and i in emails else EmailState.NONE,
+            email_state=EmailState.PENDING if email_on and u in emails else EmailState.NONE,
         )
-        for i in sorted(ids)
+        for u, k in sorted(wanted)
     ]
     # ignore_conflicts: a concurrent writer of the same event loses quietly (the unique key holds).
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -100,6 +113,8 @@ def _render(kind: str, params: dict[str, str]) -> str:
         "handback": _("Trả lại việc: %(reason)s"),
         "exchange_failed": _("Không gửi được văn bản %(symbol)s tới %(unit)s: %(error)s"),
         "submitted": _("Trình duyệt: %(subject)s"),
+        "arrived": _("Văn bản đến: %(subject)s (%(issuer)s)"),
+        "arrived_urgent": _("Văn bản đến KHẨN: %(subject)s (%(issuer)s)"),
         "approved": _("Lãnh đạo đã duyệt: %(subject)s"),
         "to_release": _("Chờ cấp số, ban hành: %(subject)s"),
         "rejected": _("Dự thảo bị trả lại: %(subject)s — %(comment)s"),

@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
+from congvan.dispatch.actions import do_release
+from congvan.dispatch.models import Dispatch, Receipt
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import replace_blob
 from congvan.documents.guard import refuse_unchecked
-from congvan.documents.models import DocState, Document, FileRole
+from congvan.documents.models import DocState, Document, FileRole, Urgency
 from congvan.lib.text import clean_text
 from congvan.orgs.access import DRAFTERS, Acting
 from congvan.orgs.models import Membership, Role
@@ -23,7 +25,7 @@ from congvan.signatures.actions import do_finish_remote_signature, do_prepare_re
 from congvan.signatures.keys import KeyUnavailable
 from congvan.signatures.models import SigningSession
 from congvan.signatures.signing import has_person_key, sign_as_person
-from congvan.workflow.actions.notices import notify
+from congvan.workflow.actions.notices import notify, notify_many
 
 
 def _step(
@@ -218,4 +220,49 @@ def do_reject_document(document_id: int, *, comment: str, actor: Acting) -> Docu
         raise InvalidDocument(_("comment: cần nêu lý do trả lại"), code="missing_field")
     return _step(
         actor, document_id, expect=DocState.SUBMITTED, to=DocState.DRAFT, action="rejected", comment=comment
+    )
+
+
+def do_release_document(
+    document_id: int,
+    *,
+    recipients: list[str] | None = None,
+    groups: list[str] | None = None,
+    seal: bool | None = None,
+    passphrase: str | None = None,
+    paper_copy: str = "",
+    actor: Acting,
+) -> Dispatch:
+    """Release a document (``dispatch.do_release``: number, seal, deliver) and tell the clerks of each
+    recipient unit on this server that it arrived (an urgent one marked so), once per arrival."""
+    dispatch = do_release(
+        document_id,
+        recipients=recipients,
+        groups=groups,
+        seal=seal,
+        passphrase=passphrase,
+        paper_copy=paper_copy,
+        actor=actor,
+    )
+    tell_arrivals(dispatch.document, by=actor.user.pk)
+    return dispatch
+
+
+def tell_arrivals(doc: Document, *, by: int | None = None) -> int:
+    """Notices to the clerks of each unit the document arrived in (its receipts not yet told)."""
+    receipts = list(Receipt.objects.filter(document=doc).values_list("pk", "unit_id"))
+    clerks: dict[int, list[int]] = {}
+    for unit_id, user_id in Membership.objects.filter(
+        unit_id__in={u for _r, u in receipts}, role=Role.CLERK, active=True, user__is_active=True
+    ).values_list("unit_id", "user_id"):
+        if user_id != by:
+            clerks.setdefault(unit_id, []).append(user_id)
+    pairs = [(user, f"arrived:{pk}") for pk, unit in receipts for user in clerks.get(unit, [])]
+    urgent = doc.urgency != Urgency.NORMAL
+    return notify_many(
+        pairs,
+        kind="arrived_urgent" if urgent else "arrived",
+        about=("document", doc.pk),
+        subject=doc.symbol or doc.subject[:120],
+        issuer=doc.issuing_unit.name,
     )

@@ -32,3 +32,15 @@ def test_submission_approval_and_rejection_reach_the_right_people(api):
     assert [k for k, _t, _l in kinds(api, "carol")] == ["approved", "rejected"]
     assert [k for k, _t, _l in kinds(api, "alice")] == ["to_release"]
     assert api["bob"].get("/notifications").json()["unread"] == 2
+
+
+def test_an_arrival_is_told_to_the_recipients_clerks_once_and_urgent_ones_marked(api):
+    from congvan.orgs.tests.support import CS1, released
+
+    released(api, [CS1], subject="V/v họp chi bộ")
+    [(kind, text, link)] = kinds(api, "dan")  # the cell's clerk
+    assert kind == "arrived" and "Huyện ủy" in text and link.startswith("/documents/")
+    released(api, [CS1], subject="V/v phòng chống bão", urgency="urgent")
+    assert [k for k, _t, _l in kinds(api, "dan")] == ["arrived_urgent", "arrived"]
+    assert "KHẨN" in kinds(api, "dan")[0][1]
+    assert all(k != "arrived" for k, _t, _l in kinds(api, "erin"))  # another cell's clerk: nothing
