@@ -40,7 +40,6 @@ from congvan.api.schemas import (
 )
 from congvan.api.signing import b64
 from congvan.api.types import Day
-from congvan.dispatch import actions as dispatch_actions
 from congvan.dispatch.access import visible_deliveries
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
@@ -323,7 +322,7 @@ def release_document(request: HttpRequest, document_id: int, body: ReleaseIn) ->
 @api.post("/documents/{document_id}/revoke", response={200: DocumentOut, **ERRORS}, tags=["outgoing"])
 def revoke_document(request: HttpRequest, document_id: int, body: ReturnIn) -> Any:
     """Recall a released document from all its recipients, with the reason (thu hồi)."""
-    dispatch = dispatch_actions.do_revoke_release(document_id, reason=body.reason, actor=acting(request))
+    dispatch = wf_actions.do_revoke_release(document_id, reason=body.reason, actor=acting(request))
     return _document_response(request, dispatch.document_id)
 
 
@@ -365,7 +364,7 @@ def get_receipt(request: HttpRequest, receipt_id: int) -> Any:
 @api.post("/receipts/{receipt_id}/register", response={200: RegisterOut, **ERRORS}, tags=["incoming"])
 def register_receipt(request: HttpRequest, receipt_id: int, body: RegisterIn | None = None) -> Any:
     """Give the receipt its incoming number; ``duplicates`` warns of earlier copies."""
-    result = dispatch_actions.do_register_receipt(
+    result = wf_actions.do_register_receipt(
         receipt_id, arrival_date=body.arrival_date if body else None, actor=acting(request)
     )
     r = result.receipt
@@ -379,5 +378,5 @@ def register_receipt(request: HttpRequest, receipt_id: int, body: RegisterIn | N
 
 @api.post("/receipts/{receipt_id}/return", response={200: ReturnedOut, **ERRORS}, tags=["incoming"])
 def return_receipt(request: HttpRequest, receipt_id: int, body: ReturnIn) -> Any:
-    r = dispatch_actions.do_return_receipt(receipt_id, reason=body.reason, actor=acting(request))
+    r = wf_actions.do_return_receipt(receipt_id, reason=body.reason, actor=acting(request))
     return {"id": r.pk, "state": r.state, "reason": r.returned_reason}

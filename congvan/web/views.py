@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from congvan.dispatch import actions as dispatch_actions
 from congvan.dispatch import rules as dispatch_rules
 from congvan.dispatch.models import DeliveryState, PaperCopy
 from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
@@ -338,7 +337,7 @@ def document_action(request: HttpRequest, acting: Acting, document_id: int, acti
         )
         messages.success(request, _("Đã ban hành văn bản số %s.") % dispatch.document.symbol)
     elif action == "revoke":
-        dispatch_actions.do_revoke_release(document_id, reason=p.get("reason", ""), actor=acting)
+        wf_actions.do_revoke_release(document_id, reason=p.get("reason", ""), actor=acting)
         messages.success(request, _("Đã thu hồi văn bản."))
     else:
         raise DocumentNotFound(_("Không có thao tác này"))
@@ -371,12 +370,12 @@ def _approve(request: HttpRequest, acting: Acting, document_id: int) -> None:
 def receipt_action(request: HttpRequest, acting: Acting, receipt_id: int, action: str) -> HttpResponse:
     receipt = access_receipt(acting, receipt_id)
     if action == "register":
-        result = dispatch_actions.do_register_receipt(receipt_id, actor=acting)
+        result = wf_actions.do_register_receipt(receipt_id, actor=acting)
         messages.success(request, _("Đã vào sổ, số đến %s.") % result.receipt.incoming_number)
         for d in result.duplicates:
             messages.warning(request, _("Có thể trùng với văn bản đến số %s.") % d.incoming_number)
     elif action == "return":
-        dispatch_actions.do_return_receipt(receipt_id, reason=request.POST.get("reason", ""), actor=acting)
+        wf_actions.do_return_receipt(receipt_id, reason=request.POST.get("reason", ""), actor=acting)
         messages.success(request, _("Đã trả lại văn bản cho nơi gửi."))
     else:
         raise DocumentNotFound(_("Không có thao tác này"))

@@ -33,6 +33,7 @@ from congvan.workflow.actions.settings import (
     do_remove_holiday,
     do_update_unit_settings,
 )
+from congvan.workflow.actions.told import do_register_receipt, do_return_receipt, do_revoke_release
 
 __all__ = [
     "SETTING_FIELDS",
@@ -55,10 +56,13 @@ __all__ = [
     "do_merge_unit",
     "do_prepare_approval_signature",
     "do_reassign_assignment",
+    "do_register_receipt",
     "do_reject_document",
     "do_release_document",
     "do_remove_holiday",
     "do_request_extension",
+    "do_return_receipt",
+    "do_revoke_release",
     "do_submit_document",
     "do_update_unit_settings",
     "notify",

@@ -44,3 +44,25 @@ def test_an_arrival_is_told_to_the_recipients_clerks_once_and_urgent_ones_marked
     assert [k for k, _t, _l in kinds(api, "dan")] == ["arrived_urgent", "arrived"]
     assert "KHẨN" in kinds(api, "dan")[0][1]
     assert all(k != "arrived" for k, _t, _l in kinds(api, "erin"))  # another cell's clerk: nothing
+
+
+def test_registration_return_and_recall_are_told(api, crew):
+    from congvan.orgs.tests.support import CS1, released
+
+    rel = released(api, [CS1], subject="V/v báo cáo tháng")
+    receipt = next(r for r in api["dan"].get("/inbox").json()["results"] if r["document"]["id"] == rel["id"])
+    assert api["dan"].post(f"/receipts/{receipt['id']}/register").status_code == 200
+    [(_kind, text, _link)] = [n for n in kinds(api, "ly") if n[0] == "registered"]  # the cell's leader
+    assert "số đến 1" in text
+    assert (
+        api["dan"].post(f"/receipts/{receipt['id']}/return", {"reason": "Gửi nhầm đơn vị"}).status_code == 200
+    )
+    for who in ("alice", "carol"):  # the district's clerk and the drafter
+        returned = [t for k, t, _l in kinds(api, who) if k == "returned"]
+        assert len(returned) == 1 and "Gửi nhầm đơn vị" in returned[0], who
+    other = released(api, [CS1], subject="V/v lịch công tác")
+    assert (
+        api["alice"].post(f"/documents/{other['id']}/revoke", {"reason": "Ban hành nhầm"}).status_code == 200
+    )
+    recalled = [t for k, t, _l in kinds(api, "dan") if k == "recalled"]
+    assert len(recalled) == 1 and "Ban hành nhầm" in recalled[0]
