@@ -154,7 +154,27 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             if not uses_db and not marked and not item.nodeid.startswith("bench/"):
                 item.add_marker(once)
     _once_per_command(items, on_postgres=on_postgres)
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # The longest files first, so that the workers (one file each at a time) do not end on them alone;
+    # the browser tests last (above).
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("browser") is not None,
+            not item.nodeid.startswith(LONG_FILES),
+        )
+    )
+
+
+# Files of a minute or more of work each (subprocesses, OCR, the exchange nodes, the API fuzz).
+LONG_FILES = (
+    "bench/tests/",
+    "congvan/exchange/tests/test_cluster.py",
+    "congvan/api/tests/test_fuzz.py",
+    "congvan/capture/tests/test_metadata.py",
+    "congvan/capture/tests/test_guard_files.py",
+    "congvan/capture/tests/test_intake.py",
+    "congvan/web/tests/test_serve.py",
+    "congvan/ops/tests/test_backup.py",
+)
 
 
 def _once_per_command(items: list[Any], *, on_postgres: bool) -> None:
