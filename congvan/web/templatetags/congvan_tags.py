@@ -7,7 +7,8 @@ import datetime as dt
 from django import template
 from django.utils.translation import gettext as _
 
-from congvan.dispatch.models import DeliveryState
+from congvan.dispatch.models import DeliveryState, Dispatch
+from congvan.documents.models import Document
 from congvan.lib.links import page_of
 from congvan.workflow import rules
 from congvan.workflow.actions import notices
@@ -110,3 +111,16 @@ def paper_reason(value: str) -> str:
     from congvan.dispatch.models import PaperCopy
 
     return str(PaperCopy(value).label) if value in PaperCopy.values else value
+
+
+@register.filter
+def document_state(doc: Document) -> str:
+    """A document's state as its reader should see it: a released one recalled reads "Đã thu hồi",
+    one replaced by a newer document "Đã thay thế"."""
+    if doc.state == "released":
+        dispatch = Dispatch.objects.filter(document=doc).values_list("revoked_at", flat=True).first()
+        if dispatch is not None:
+            return _("Đã thu hồi")
+        if doc.replaced_by.exists():
+            return _("Đã thay thế")
+    return str(doc.get_state_display())

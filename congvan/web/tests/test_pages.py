@@ -414,3 +414,13 @@ def test_a_document_from_an_edxml_file_shows_what_its_message_carried(api, tmp_p
     english.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = english.get(f"/documents/{receipt.document_id}/").content.decode()
     assert "Hợp lệ, do máy chủ" not in html
+
+
+def test_a_recalled_document_reads_recalled(api):
+    rel = released(api, [CS1])
+    client = signed_in("alice")
+    assert ">Đã ban hành<" in client.get(f"/documents/{rel['id']}/").content.decode()
+    assert client.post(f"/documents/{rel['id']}/revoke/", {"reason": "Ban hành nhầm"}).status_code == 302
+    html = client.get(f"/documents/{rel['id']}/").content.decode()
+    state = html[html.index('id="doc-state"') :]
+    assert state[: state.index("</span>")].endswith(">Đã thu hồi")
