@@ -52,6 +52,13 @@ def open_as(browser: Any, live_server: Any) -> Iterator[Any]:
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(15000)
+        page.confirmed = []  # the confirmations the person accepted (irreversible actions ask first)
+
+        def accept(dialog: Any, page: Any = page) -> None:
+            page.confirmed.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
         page.goto(live_server.url + "/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)

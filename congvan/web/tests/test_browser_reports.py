@@ -27,6 +27,9 @@ def test_the_leader_reads_the_indicators_of_the_district_and_its_cells(open_as, 
     alice.select_option("#paper-copy", "personnel")
     alice.click("#release")
     alice.wait_for_selector("text=Đã ban hành")
+    assert alice.confirmed == [  # the clerk was asked first, and told what would happen
+        "Cấp số và ban hành văn bản tới các nơi đã chọn? Sau khi ban hành chỉ có thể thu hồi."
+    ]
     bob = open_as("bob")
     bob.click("#nav-indicators")
     bob.wait_for_selector("#indicators")
