@@ -65,7 +65,8 @@ LEXICON = [
 _BY_FOLDED = {folded_form(p).replace(" ", ""): p for p in LEXICON}
 # OCR sometimes doubles a vowel ("ĐẢẲNG" for "ĐẢNG"): a run whose folded form, doubled letters made
 # single, equals a lexicon phrase's folded the same way is that phrase too
-_BY_COLLAPSED = {re.sub(r"(.)\1+", r"\1", key): p for key, p in _BY_FOLDED.items()}
+_DOUBLED = re.compile(r"(.)\1+")
+_BY_COLLAPSED = {_DOUBLED.sub(r"\1", key): p for key, p in _BY_FOLDED.items()}
 _LONGEST = max(len(p.split()) for p in LEXICON) + 1  # one more: a split syllable adds a token
 _TOKEN = re.compile(r"\S+")
 
@@ -102,7 +103,7 @@ def _correct_line(line: str) -> str:
             if not all(w.isalpha() for w in words):
                 continue  # only runs of plain words: never eat a dash, a number or a symbol
             folded = folded_form("".join(words))
-            phrase = _BY_FOLDED.get(folded) or _BY_COLLAPSED.get(re.sub(r"(.)\1+", r"\1", folded))
+            phrase = _BY_FOLDED.get(folded) or _BY_COLLAPSED.get(_DOUBLED.sub(r"\1", folded))
             if phrase is None or len(phrase.split()) not in (n, n - 1):
                 continue
             if " ".join(words).lower() == phrase:

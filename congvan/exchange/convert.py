@@ -163,6 +163,7 @@ def export_document(
         else:
             manifest.append(ManifestEntry(f"cid:{i}", f.name, blob.mime, blob.sha256, blob.size))
     date = doc.issued_date
+    kind, detail = edxml_type(doc.doc_type)
     return EdxmlMessage(
         kind="document",
         sender=Organ(doc.issuing_unit.code, doc.issuing_unit.name),
@@ -172,8 +173,8 @@ def export_document(
         code_notation=notation,
         place=doc.place,
         promulgation_date=date,
-        type_code=edxml_type(doc.doc_type)[0],
-        type_detail=edxml_type(doc.doc_type)[1],
+        type_code=kind,
+        type_detail=detail,
         type_name=doc.doc_type.name.split(" (")[0],  # "Quy định (Đảng)" is a Quy định to a peer
         subject=doc.subject,
         signer_position=doc.signer_position,

@@ -25,10 +25,14 @@ def access_indicators(
         combined = _from_frozen_months(unit, period.months)
         if combined is not None:
             return {**combined, "period": period.label, "server": server_wide(period)}
+    frozen = FrozenIndicators.objects.filter(unit=unit, period=period.label).first()
+    if frozen is not None and not live:
+        kept_month = _frozen_month(unit, frozen)
+        if kept_month is not None:  # the unit and every unit below it frozen: nothing to compute
+            return {**kept_month, "period": period.label, "server": server_wide(period)}
     total, below = rolled_up(unit, period)
     figures = total.as_dict()
     source = "live"
-    frozen = FrozenIndicators.objects.filter(unit=unit, period=period.label).first()
     changed: dict[str, Any] = {}
     if frozen is not None:
         if live:
@@ -70,6 +74,27 @@ def access_indicators(
 
 
 __all__ = ["Counts", "access_indicators"]
+
+
+def _frozen_month(unit: Any, frozen: FrozenIndicators) -> dict[str, Any] | None:
+    """An ended month read as frozen, when each unit directly below the unit was frozen too."""
+    children = list(unit.children.order_by("path"))
+    kept = {
+        f.unit_id: f.figures for f in FrozenIndicators.objects.filter(period=frozen.period, unit__in=children)
+    }
+    if len(kept) != len(children):
+        return None
+    return {
+        "unit": unit.code,
+        "name": unit.name,
+        "source": "frozen",
+        "frozen_sha256": frozen.sha256,
+        "frozen_intact": figures_hash(frozen.figures) == frozen.sha256,
+        "labels": {k: label(k) for k in RATIOS},
+        "indicators": frozen.figures,
+        "changed_since_frozen": {},
+        "children": [{"unit": c.code, "name": c.name, "indicators": kept[c.pk]} for c in children],
+    }
 
 
 def combine(months: list[dict[str, Any]]) -> dict[str, Any]:

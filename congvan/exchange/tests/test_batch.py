@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,15 +22,6 @@ from congvan.orgs.models import Unit
 
 HU, CS1 = "000.00.01.H57", "000.01.01.H57"
 SENDER = "000.00.00.G22"
-
-
-@pytest.fixture
-def peer(settings: Any, tmp_path: Path, org: Any) -> nodesig.NodeIdentity:
-    key, cert = nodesig.make_identity("GCT", tmp_path / "me")
-    settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT = "GCT", str(key), str(cert)
-    xkey, xcert = nodesig.make_identity("XA", tmp_path / "xa")
-    do_add_peer("XA", url="http://127.0.0.1:9", certificate=xcert.read_text())
-    return nodesig.NodeIdentity("XA", xkey.read_bytes(), xcert.read_bytes())
 
 
 def signed(peer: nodesig.NodeIdentity, number: str, to: str, pdf: bytes) -> bytes:

@@ -15,7 +15,6 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from congvan.exchange.edxml import MalformedMessage, parse, unzip_if_packed
-from congvan.exchange.tests.test_inbound import peer  # noqa: F401 - the fixture
 from congvan.lib.pdfgen import simple_pdf
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
@@ -121,7 +120,7 @@ def test_strange_structures_are_refused_or_read_never_a_crash(data):
         parse(data)
 
 
-def test_import_command_and_exchange_endpoint_refuse_plainly(tmp_path, peer):  # noqa: F811
+def test_import_command_and_exchange_endpoint_refuse_plainly(tmp_path, peer):
     bad = tmp_path / "bad.edxml"
     bad.write_bytes(b"<edXML><edXML:AttachmentEncoded><edXML:Attachment><q:x>" * 3)
     with pytest.raises(CommandError):

@@ -20,7 +20,7 @@ from congvan.exchange import edxml, nodesig
 from congvan.exchange.actions import do_add_peer
 from congvan.exchange.convert import edxml_document_id
 from congvan.lib.pdfgen import simple_pdf
-from congvan.orgs.models import Unit
+from congvan.orgs.actions import do_record_external_unit
 from congvan.orgs.tests.support import Api, released
 
 HU = "000.00.01.H57"
@@ -28,14 +28,12 @@ HUB_UNIT = "000.00.09.X99"
 
 
 @pytest.fixture
-def hub(settings: Any, tmp_path: Path, people: Any) -> nodesig.NodeIdentity:
+def hub(peer: nodesig.NodeIdentity, people: Any) -> nodesig.NodeIdentity:
     """This server is node GCT (hosting HU); XA is a hub gateway peer hosting the unit X99."""
-    key, cert = nodesig.make_identity("GCT", tmp_path / "me")
-    settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT = "GCT", str(key), str(cert)
-    xkey, xcert = nodesig.make_identity("XA", tmp_path / "xa")
-    do_add_peer("XA", url="http://127.0.0.1:9", certificate=xcert.read_text())
-    Unit.objects.create(code=HUB_UNIT, name="Sở Nội vụ", abbreviation="SNV", path="/X/", home_node="XA")
-    return nodesig.NodeIdentity("XA", xkey.read_bytes(), xcert.read_bytes())
+    do_record_external_unit(
+        name="Sở Nội vụ", code=HUB_UNIT, home_node="XA", active=True, update=True, actor=None
+    )
+    return peer
 
 
 def status_xml(document_id: str, code: str, description: str = "", *, sender: str = HUB_UNIT) -> bytes:
