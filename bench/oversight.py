@@ -40,14 +40,14 @@ def main() -> None:
         type_id = cur.fetchone()[0]
         cur.execute(
             "INSERT INTO orgs_unit (code, name, abbreviation, kind, sector, parent_id, path, place, active, created_at,"
-            " home_node)"
-            " VALUES ('P0', 'Tỉnh ủy', 'TU', 'province', 'party', NULL, '/P0/', '', true, now(), '') RETURNING id"
+            " home_node, email)"
+            " VALUES ('P0', 'Tỉnh ủy', 'TU', 'province', 'party', NULL, '/P0/', '', true, now(), '', '') RETURNING id"
         )
         province = cur.fetchone()[0]
         cur.execute(
             "INSERT INTO orgs_unit (code, name, abbreviation, kind, sector, parent_id, path, place, active, created_at,"
-            " home_node)"
-            " SELECT 'U' || g, 'Đơn vị ' || g, 'DV', 'district', 'party', %s, '/P0/U' || g || '/', '', true, now(), ''"
+            " home_node, email)"
+            " SELECT 'U' || g, 'Đơn vị ' || g, 'DV', 'district', 'party', %s, '/P0/U' || g || '/', '', true, now(), '', ''"
             " FROM generate_series(1, %s) g",
             [province, units - 1],
         )

@@ -296,6 +296,17 @@ EMAIL_USE_SSL = env_bool("EMAIL_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "congvan@localhost")
 EMAIL_ENABLED = bool(EMAIL_HOST)
+# The key that encrypts the units' mailbox passwords (mail/secrets.py); blank: DATA_DIR/mail_key.
+MAIL_KEY = env("MAIL_KEY")
+MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 60)  # seconds for one IMAP or SMTP exchange
+MAIL_CA_FILE = env("MAIL_CA_FILE")  # a private CA for the mail servers' TLS; blank: the system's
+MAIL_FETCH_LIMIT = env_int("MAIL_FETCH_LIMIT", 2000)  # mails read from one folder per fetch
+# DKIM signature of the documents mailed out (dkimpy): a private key (PEM), its selector and domain
+DKIM_KEY_FILE = env("DKIM_KEY_FILE")
+DKIM_SELECTOR = env("DKIM_SELECTOR", "congvan")
+DKIM_DOMAIN = env("DKIM_DOMAIN")
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)  # first retry of a document mailed out; doubles
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
 PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 1)

@@ -17,7 +17,8 @@ class IntakeState(models.TextChoices):
 
 class Intake(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # blank for a file the system took in itself (an attachment of a mail from the unit's mailbox)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, blank=True)  # pdf_text | pdf_scan | image | docx | odt

@@ -40,7 +40,7 @@ from congvan.lib.errors import InvalidInput
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting, current_unit, usable_groups
-from congvan.orgs.actions import do_record_external_unit
+from congvan.orgs.actions import EXTERNAL_PREFIX, do_record_external_unit
 from congvan.orgs.models import Unit, UnitGroup, User
 from congvan.registers.actions import (
     Sequence,
@@ -352,15 +352,25 @@ def _seal_files(
 def _insert_deliveries(dispatch: Dispatch, unit_ids: list[int], now: dt.datetime) -> None:
     """Insert a delivery per recipient with one statement, whatever their number.
 
-    A unit on another server gets a queued delivery (the exchange sends it) and no local receipt."""
+    A unit on another server, or an organisation off the system reached by e-mail, gets a queued
+    delivery (the exchange or the mail app sends it) and no local receipt."""
     d_table, u_table = Delivery._meta.db_table, Unit._meta.db_table
     where, params = ids_in(connection, "u.id", unit_ids)
     with connection.cursor() as cur:
         cur.execute(
             f"INSERT INTO {d_table} (dispatch_id, unit_id, state, state_changed_at, note, transport, "
             f"transport_note) SELECT %s, u.id, %s, %s, '', "
-            f"CASE WHEN u.home_node = '' THEN %s ELSE %s END, '' FROM {u_table} u WHERE {where}",
-            [dispatch.pk, DeliveryState.ARRIVED, now, Transport.LOCAL, Transport.QUEUED, *params],
+            f"CASE WHEN u.home_node = '' AND NOT (u.email <> '' AND u.code LIKE %s) THEN %s ELSE %s END, '' "
+            f"FROM {u_table} u WHERE {where}",
+            [
+                dispatch.pk,
+                DeliveryState.ARRIVED,
+                now,
+                EXTERNAL_PREFIX + "%",
+                Transport.LOCAL,
+                Transport.QUEUED,
+                *params,
+            ],
         )
 
 
@@ -631,60 +641,76 @@ def do_register_paper_arrival(intake_id: int, overrides: dict[str, Any], *, acto
     actor.require(*rules.CLERKS, what=_("vào sổ văn bản đến"))
     with transaction.atomic():
         intake: Intake = access_intake(actor, intake_id, for_write=True)
-        if intake.state != IntakeState.DONE or intake.document_id is not None:
-            raise IntakeRefused(
-                _("Tệp chưa xử lý xong hoặc đã dùng"),
-                code="wrong_state",
-            )
-        s = {**intake.suggested, **overrides}
-        meta = clean_metadata(
-            {
-                "type": s.get("type") or "CV",
-                "subject": s.get("subject") or intake.name,
-                "signer_name": str(s.get("signer_name", ""))[:50],
-                "signer_position": str(s.get("signer_position", ""))[:100],
-                "signer_competence": str(s.get("signer_competence", ""))[:100],
-                "urgency": s.get("urgency") or "normal",
-            }
+        return register_arrival(intake, overrides, actor=actor, how="paper")
+
+
+def register_arrival(
+    intake: Intake,
+    overrides: dict[str, Any],
+    *,
+    actor: Acting,
+    how: str,
+    more: list[Intake] | None = None,
+    extra: list[tuple[str, str]] | None = None,
+    details: dict[str, Any] | None = None,
+) -> Registered:
+    """The incoming document of a document that arrived outside the exchange (on paper: ``how`` paper; by
+    e-mail: the mail app), registered with its incoming number. ``intake`` is the main file (read: its
+    text and suggested metadata), ``more`` the other files read with it, ``extra`` further files
+    (blob, name) kept with it (the mail itself). Runs in the caller's transaction, the intakes locked."""
+    for i in [intake, *(more or [])]:
+        if i.state != IntakeState.DONE or i.document_id is not None:
+            raise IntakeRefused(_("Tệp chưa xử lý xong hoặc đã dùng"), code="wrong_state")
+    s = {**intake.suggested, **overrides}
+    meta = clean_metadata(
+        {
+            "type": s.get("type") or "CV",
+            "subject": s.get("subject") or intake.name,
+            "signer_name": str(s.get("signer_name", ""))[:50],
+            "signer_position": str(s.get("signer_position", ""))[:100],
+            "signer_competence": str(s.get("signer_competence", ""))[:100],
+            "urgency": s.get("urgency") or "normal",
+        }
+    )
+    check_fields(**meta)  # a mark typed into the subject; the scan's own text was read at intake
+    issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), actor)
+    issued = lenient_date(str(s.get("date") or ""))
+    now = timezone.now()
+    doc = Document.objects.create(
+        issuing_unit=issuer,
+        created_by=actor.user,
+        state="released",
+        number=s.get("number") or None,
+        symbol=str(s.get("symbol") or "")[:40],
+        issued_date=issued,
+        released_at=now,
+        place=str(s.get("place") or "")[:150],
+        **{k: v for k, v in meta.items() if k != "planned_recipients"},
+    )
+    files = [DocumentFile(document=doc, role=FileRole.MAIN, blob_id=intake.blob_id, name=intake.name)]
+    for i in more or []:
+        files.append(DocumentFile(document=doc, role=FileRole.ATTACHMENT, blob_id=i.blob_id, name=i.name))
+    files += [DocumentFile(document=doc, role=FileRole.ATTACHMENT, blob_id=b, name=n) for b, n in extra or []]
+    if intake.rendition_id:
+        name = intake.name.rsplit(".", 1)[0] + " (OCR).pdf"
+        files.append(
+            DocumentFile(document=doc, role=FileRole.RENDITION, blob_id=intake.rendition_id, name=name)
         )
-        check_fields(**meta)  # a mark typed into the subject; the scan's own text was read at intake
-        issuer = external_issuer(str(s.get("issuer") or "Không rõ nơi gửi"), actor)
-        issued = lenient_date(str(s.get("date") or ""))
-        now = timezone.now()
-        doc = Document.objects.create(
-            issuing_unit=issuer,
-            created_by=actor.user,
-            state="released",
-            number=s.get("number") or None,
-            symbol=str(s.get("symbol") or "")[:40],
-            issued_date=issued,
-            released_at=now,
-            place=str(s.get("place") or "")[:150],
-            **{k: v for k, v in meta.items() if k != "planned_recipients"},
-        )
-        DocumentFile.objects.create(
-            document=doc, role=FileRole.MAIN, blob_id=intake.blob_id, name=intake.name
-        )
-        if intake.rendition_id:
-            DocumentFile.objects.create(
-                document=doc,
-                role=FileRole.RENDITION,
-                blob_id=intake.rendition_id,
-                name=intake.name.rsplit(".", 1)[0] + " (OCR).pdf",
-                position=1,
-            )
-        receipt = do_receive_document(
-            doc,
-            issuer=issuer,
-            now=now,
-            how="paper",
-            actor=actor.user,
-            unit=actor.unit,
-            details={"intake": intake.pk, "issuer_name": issuer.name},
-        )
-        Intake.objects.filter(pk=intake.pk).update(document=doc)
-        assert receipt is not None
-        return do_register_receipt(receipt.pk, actor=actor)
+    for position, f in enumerate(files):
+        f.position = position
+    DocumentFile.objects.bulk_create(files)
+    receipt = do_receive_document(
+        doc,
+        issuer=issuer,
+        now=now,
+        how=how,
+        actor=actor.user,
+        unit=actor.unit,
+        details={"intake": intake.pk, "issuer_name": issuer.name, **(details or {})},
+    )
+    Intake.objects.filter(pk__in=[intake.pk, *(i.pk for i in more or [])]).update(document=doc)
+    assert receipt is not None
+    return do_register_receipt(receipt.pk, actor=actor)
 
 
 def move_receipt(receipt: Receipt, to: Unit, *, actor: Acting, now: dt.datetime) -> bool:

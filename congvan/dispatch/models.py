@@ -41,6 +41,7 @@ class Transport(models.TextChoices):
     SENT = "sent", _("Đã gửi")
     ACKNOWLEDGED = "acknowledged", _("Đã xác nhận")
     FAILED = "failed", _("Gửi không được")
+    BOUNCED = "bounced", _("Bị trả về")  # a document mailed out, reported undelivered by the mail servers
 
 
 class PaperCopy(models.TextChoices):

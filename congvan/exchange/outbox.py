@@ -78,6 +78,7 @@ def prepare(limit: int = 500) -> int:
     made = 0
     queued = (
         Delivery.objects.filter(transport=Transport.QUEUED)
+        .exclude(unit__home_node="")  # an organisation off the system: the mail app mails it
         .exclude(pk__in=OutMessage.objects.filter(kind=OutKind.DOCUMENT).values("delivery_id"))
         .select_related("unit", "dispatch__document__issuing_unit", "dispatch__document__doc_type")
         .order_by("id")[:limit]
@@ -101,6 +102,7 @@ def _prepare_recalls(limit: int) -> int:
     pending = (
         Delivery.objects.filter(dispatch__revoked_at__isnull=False)
         .exclude(transport=Transport.LOCAL)
+        .exclude(unit__home_node="")
         .exclude(state=DeliveryState.REVOKED)
         .exclude(pk__in=OutMessage.objects.filter(kind=OutKind.REVOKE).values("delivery_id"))
         .select_related("unit", "dispatch__document__issuing_unit", "dispatch__document__doc_type")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 
-PAGES = {"assignment": "web:assignment", "document": "web:document"}
+PAGES = {"assignment": "web:assignment", "document": "web:document", "intake": "web:intake"}
 
 
 def page_of(kind: str, pk: int | None) -> str:

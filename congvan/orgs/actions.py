@@ -35,6 +35,7 @@ from congvan.orgs.errors import (
     NotAllowed,
     PasswordChangeRequired,
     UnitHasChildren,
+    UnknownUnit,
 )
 from congvan.orgs.models import ApiToken, Membership, Role, Sector, Unit, UnitGroup, UnitKind, User
 
@@ -172,6 +173,48 @@ def do_record_external_unit(
     return unit
 
 
+def do_save_mail_contact(
+    *,
+    name: str,
+    email: str,
+    code: str = "",
+    abbreviation: str = "",
+    active: bool = True,
+    actor: Acting,
+) -> Unit:
+    """Record (or change, by its code) an organisation off the system that receives documents by e-mail.
+
+    Such an entry is a directory unit (code ``EXT-...``, made from the name) with an address: a
+    release to it mails the signed files (the mail app). Administrators only."""
+    if not actor.user.is_superuser and actor.role != Role.ADMIN:
+        raise NotAllowed(_("Chỉ quản trị viên được sửa danh bạ"))
+    email = clean_email(email)
+    if not email:
+        raise InvalidOrgData(_("email: cần địa chỉ thư điện tử"))
+    name = clean_line(name, field="name", max_length=200, required=True)
+    with transaction.atomic():
+        if code:
+            unit = Unit.objects.select_for_update().filter(code=code).first()
+            if unit is None or not unit.code.startswith(EXTERNAL_PREFIX) or unit.home_node:
+                raise UnknownUnit(_("Không có mục danh bạ %(code)s") % {"code": code[:40]})
+        else:
+            unit = do_record_external_unit(name=name, abbreviation=abbreviation, active=active, actor=actor)
+            if not unit.code.startswith(EXTERNAL_PREFIX) or unit.home_node:
+                raise DuplicateUnit(_("%(name)s là đơn vị trên hệ thống, không cần gửi thư") % {"name": name})
+        unit.name, unit.email, unit.active = name, email, active
+        unit.abbreviation = clean_line(abbreviation, field="abbreviation", max_length=20) or unit.abbreviation
+        unit.save(update_fields=["name", "email", "active", "abbreviation"])
+        record(
+            "unit.mail_contact",
+            actor=actor.user,
+            unit=actor.unit.code,
+            target_type="unit",
+            target_id=unit.code,
+            details={"name": name, "email": email, "active": active},
+        )
+    return unit
+
+
 def do_create_user(
     *,
     username: str,
@@ -232,16 +275,16 @@ def clean_phone(value: str) -> str:
     return phone
 
 
-def clean_email(value: str) -> str:
-    """An address for notices ("" clears it), or a refusal."""
+def clean_email(value: str, *, field: str = "email") -> str:
+    """An e-mail address ("" clears it), or a refusal."""
     from django.core.validators import validate_email
 
-    email = clean_line(value, field="email", max_length=254)
+    email = clean_line(value, field=field, max_length=254)
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise InvalidOrgData(_("email: địa chỉ không hợp lệ")) from None
+            raise InvalidOrgData(_("%(field)s: địa chỉ không hợp lệ") % {"field": field}) from None
     return email
 
 

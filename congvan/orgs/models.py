@@ -44,6 +44,8 @@ class Unit(models.Model):
     # Materialised path of codes ("/000.00.00.T58/000.00.00.H57/"): subtree queries in one indexed LIKE.
     path = models.CharField(max_length=1000, db_index=True)
     place = models.CharField(max_length=150, blank=True)
+    # An organisation off the system (a directory entry) with an address gets documents by e-mail.
+    email = models.EmailField(max_length=254, blank=True, default="")
     active = models.BooleanField(default=True)
     # The code of the server (node) that hosts the unit; blank: this server. Filled by the directory.
     home_node = models.CharField(max_length=32, blank=True, default="", db_index=True)

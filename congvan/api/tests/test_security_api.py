@@ -10,7 +10,7 @@ from django.test import Client
 
 from congvan.lib import totp
 from congvan.mail.alerts import send_alerts
-from congvan.mail.tests.test_email import smtp  # noqa: F401 - the SMTP server fixture
+from congvan.mail.tests.servers import smtp  # noqa: F401 - the SMTP server fixture
 from congvan.orgs.access import acting_as
 from congvan.orgs.actions import do_change_membership
 from congvan.orgs.models import Membership

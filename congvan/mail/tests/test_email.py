@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-from typing import Any
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from congvan.mail.outbox import send_pending
+from congvan.mail.tests.servers import free_port
 from congvan.workflow.actions.notices import notify
 from congvan.workflow.models import EmailState, Notification
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # the name aiosmtpd calls
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_ENABLED = "127.0.0.1", port, True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    yield inbox
-    controller.stop()
 
 
 def test_notice_is_emailed_once(smtp, people):

@@ -121,6 +121,7 @@ def _render(kind: str, params: dict[str, str]) -> str:
         "approved": _("Lãnh đạo đã duyệt: %(subject)s"),
         "to_release": _("Chờ cấp số, ban hành: %(subject)s"),
         "rejected": _("Dự thảo bị trả lại: %(subject)s — %(comment)s"),
+        "mail_arrived": _("Thư điện tử có văn bản đến: %(subject)s (%(sender)s)"),
     }.get(kind)
     if template is None:
         return " ".join(p.values())

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from congvan.audit.tasks import write_audit_checkpoint
 from congvan.capture.tasks import check_pending_contents, read_scanned_texts, resume_intakes
 from congvan.documents.tasks import sweep_temp_files
-from congvan.mail.tasks import send_emails
+from congvan.mail.tasks import fetch_mailboxes, send_emails
 from congvan.ops.tasks import backup_daily, check_files_daily
 from congvan.reports.tasks import freeze_ended_months
 from congvan.search.tasks import index_changed_documents
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             scan_deadlines_today.enqueue()
         if options["only"] in (None, "email"):
             send_emails.enqueue()
+            fetch_mailboxes.enqueue()
             verify_new_files.enqueue()
             index_changed_documents.enqueue()
             resume_intakes.enqueue()

@@ -1,0 +1,157 @@
+"""Fetch the units' mailboxes: each new mail taken once (``mail/intake.py``), then moved, flagged or
+deleted as the mailbox says.
+
+Once and never lost:
+- one fetch per mailbox at a time (a lease on the mailbox row; a second fetch finds it busy);
+- a mail's place (folder, UIDVALIDITY, UID) is written with what came of it, in the mail's own
+  transaction: a fetch stopped half-way resumes after the last mail it wrote, and the step done in the
+  mailbox afterwards (move, flag, delete) is carried out on the next fetch if it was not done;
+- a UIDVALIDITY change (the folder was rebuilt, its UIDs reused) starts the folder over: the mails read
+  again are recognised by Message-ID and attachments, and noted, never taken twice;
+- mails already taken carry the keyword ``$Congvan``: a folder read again skips them on the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from congvan.audit.actions import record
+from congvan.lib.errors import CongvanError
+from congvan.mail.imap import Imap, ServerSettings
+from congvan.mail.intake import AGAIN, BOUNCE, REFUSED, SKIPPED, TAKEN, Place, take
+from congvan.mail.models import AfterFetch, FolderState, Mailbox, SeenMail
+from congvan.mail.secrets import unseal
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=15)
+CHUNK = 25  # mails fetched per round trip
+KEYWORD = "$Congvan"
+
+
+@dataclass
+class Fetched:
+    unit: str
+    counts: dict[str, int] = field(default_factory=dict)
+    busy: bool = False
+    error: str = ""
+
+    def add(self, outcome: str | None) -> None:
+        if outcome is not None:
+            self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "unit": self.unit,
+            **{k: self.counts.get(k, 0) for k in (TAKEN, AGAIN, SKIPPED, BOUNCE, REFUSED)},
+            "busy": self.busy,
+            "error": self.error,
+        }
+
+
+def imap_settings(mailbox: Mailbox) -> ServerSettings:
+    return ServerSettings(
+        host=mailbox.host,
+        port=mailbox.port,
+        security=mailbox.security,
+        username=mailbox.username,
+        password=unseal(mailbox.password),
+    )
+
+
+def _claim(mailbox_id: int, now: dt.datetime) -> bool:
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    return Mailbox.objects.filter(free, pk=mailbox_id, active=True).update(lease_until=now + LEASE) == 1
+
+
+def fetch_mailbox(mailbox: Mailbox) -> Fetched:
+    """Read every configured folder of one mailbox; never raises for what the server or a mail does."""
+    result = Fetched(unit=mailbox.unit.code)
+    now = timezone.now()
+    if not _claim(mailbox.pk, now):
+        result.busy = True
+        return result
+    try:
+        with Imap(imap_settings(mailbox)) as imap:
+            for folder in mailbox.folders or ["INBOX"]:
+                _fetch_folder(imap, mailbox, folder, result)
+    except CongvanError as exc:
+        result.error = exc.message[:500]
+        log.warning("mailbox of %s: %s", mailbox.unit.code, exc.message)
+    finally:
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            lease_until=None, last_fetch_at=timezone.now(), last_error=result.error
+        )
+    return result
+
+
+def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) -> None:
+    uidvalidity = imap.select(folder)
+    state = _folder_state(mailbox, folder, uidvalidity)
+    _finish_steps(imap, mailbox, folder, uidvalidity)
+    uids = imap.uids_after(state.last_uid, skip_keyword=KEYWORD)[: settings.MAIL_FETCH_LIMIT]
+    for start in range(0, len(uids), CHUNK):
+        chunk = uids[start : start + CHUNK]
+        known = set(
+            SeenMail.objects.filter(
+                mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid__in=chunk
+            ).values_list("uid", flat=True)
+        )
+        wanted = [u for u in chunk if u not in known]
+        for uid, raw in imap.fetch(wanted):
+            result.add(take(mailbox, Place(folder, uidvalidity, uid), raw, timezone.now()))
+        FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
+        _finish_steps(imap, mailbox, folder, uidvalidity)
+
+
+def _folder_state(mailbox: Mailbox, folder: str, uidvalidity: int) -> FolderState:
+    with transaction.atomic():
+        state, created = FolderState.objects.select_for_update().get_or_create(
+            mailbox=mailbox, folder=folder, defaults={"uidvalidity": uidvalidity}
+        )
+        if not created and state.uidvalidity != uidvalidity:
+            record(
+                "mail.folder_reset",
+                actor=None,
+                unit=mailbox.unit.code,
+                target_type="mailbox",
+                target_id=mailbox.pk,
+                details={"folder": folder, "was": state.uidvalidity, "now": uidvalidity},
+            )
+            state.uidvalidity, state.last_uid = uidvalidity, 0
+            state.save(update_fields=["uidvalidity", "last_uid"])
+    return state
+
+
+def _finish_steps(imap: Imap, mailbox: Mailbox, folder: str, uidvalidity: int) -> None:
+    """Carry out in the mailbox what is still to be done for the mails read from this folder."""
+    pending = list(
+        SeenMail.objects.filter(
+            mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, done=False
+        ).values_list("pk", "uid", "outcome")
+    )
+    if not pending:
+        return
+    taken = [uid for _pk, uid, outcome in pending if outcome in (TAKEN, AGAIN)]
+    reports = [uid for _pk, uid, outcome in pending if outcome == BOUNCE]
+    imap.keyword(taken + reports, KEYWORD)
+    if mailbox.after == AfterFetch.MOVE and mailbox.after_folder and mailbox.after_folder != folder:
+        imap.ensure_folder(mailbox.after_folder)
+        imap.move(taken, mailbox.after_folder)
+    elif mailbox.after == AfterFetch.DELETE:
+        imap.delete(taken)
+    SeenMail.objects.filter(pk__in=[pk for pk, _uid, _o in pending]).update(done=True)
+
+
+def fetch_all(unit_code: str | None = None) -> list[Fetched]:
+    """Fetch every active mailbox (or one unit's)."""
+    boxes = Mailbox.objects.filter(active=True).select_related("unit").order_by("unit__path")
+    if unit_code:
+        boxes = boxes.filter(unit__code=unit_code)
+    return [fetch_mailbox(mb) for mb in boxes]

@@ -1,0 +1,226 @@
+"""A unit's mailbox on a real IMAP server (Dovecot on 127.0.0.1): documents come in once, never lost."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from congvan.capture.actions import process
+from congvan.capture.models import Intake
+from congvan.dispatch.models import Receipt
+from congvan.documents.models import DocumentFile
+from congvan.mail.actions import do_configure_mailbox, do_dismiss_mail_arrival, do_register_mail_arrival
+from congvan.mail.fetch import fetch_all
+from congvan.mail.models import ArrivalState, MailArrival, Mailbox, SeenMail
+from congvan.mail.tests.mails import document_pdf, mail_with, pdf_mail
+from congvan.orgs.access import acting_as
+from congvan.orgs.tests.support import HU
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def box(dovecot, people):
+    user, password = dovecot.account()
+    admin = acting_as(people["root"], HU)
+    mb = do_configure_mailbox(
+        HU,
+        {
+            "address": "vanthu@huyenuy.gov.vn",
+            "host": "127.0.0.1",
+            "port": dovecot.port,
+            "security": "plain",
+            "username": user,
+            "password": password,
+            "folders": ["INBOX"],
+            "after": "move",
+            "after_folder": "Da nhan",
+        },
+        actor=admin,
+    )
+    return mb, user
+
+
+def read_all() -> None:
+    for i in Intake.objects.filter(state="queued"):
+        process(i.pk)  # what the worker does
+
+
+def test_a_mail_with_a_document_is_registered_in_one_step(box, dovecot, people):
+    _mb, user = box
+    dovecot.deliver(
+        user,
+        mail_with(
+            ("Văn bản 125.pdf", document_pdf(), "application/pdf"),
+            ("Phụ lục.pdf", document_pdf("PL", "Phu luc"), "application/pdf"),
+        ),
+    )
+    [result] = fetch_all()
+    assert result.counts == {"taken": 1}, result
+    assert dovecot.folder_uids(user) == []  # moved out of the inbox
+    assert len(dovecot.folder_uids(user, "Da nhan")) == 1
+    arrival = MailArrival.objects.get()
+    assert arrival.sender == "vanthu@binhtan.gov.vn"
+    assert arrival.sender_name == "Văn thư UBND phường Bình Tân"
+    assert "UBND phường gửi văn bản" in arrival.body
+    assert (
+        Mailbox.objects.get().password != "mat-khau-thu" and "mat-khau" not in Mailbox.objects.get().password
+    )
+    read_all()
+    alice = acting_as(people["alice"], HU)
+    registered = do_register_mail_arrival(arrival.pk, {"subject": "V/v báo cáo chuyển đổi số"}, actor=alice)
+    assert registered.receipt.incoming_number == 1
+    arrival.refresh_from_db()
+    assert arrival.state == ArrivalState.REGISTERED
+    files = list(DocumentFile.objects.filter(document=arrival.document).order_by("position"))
+    assert [f.role for f in files][:3] == ["main", "attachment", "attachment"]
+    assert files[0].name == "Văn bản 125.pdf" and files[2].name == "Thư điện tử.pdf"
+    receipt = Receipt.objects.get(document=arrival.document)
+    assert receipt.state == "registered" and receipt.unit.code == HU
+    assert receipt.document.issuing_unit.name == "Văn thư UBND phường Bình Tân"
+
+
+def test_the_same_mail_is_taken_once(box, dovecot, people):
+    mb, user = box
+    raw = pdf_mail(message_id="<abc-1@binhtan.gov.vn>")
+    dovecot.deliver(user, raw)
+    dovecot.deliver(user, raw, folder="Lưu trữ")  # the same mail in a second folder
+    dovecot.deliver(user, pdf_mail(message_id="<other@binhtan.gov.vn>"))  # sent again: same attachment
+    mb.folders = ["INBOX", "Lưu trữ"]
+    mb.save()
+    [first] = fetch_all()
+    assert first.counts == {"taken": 1, "again": 2}
+    [second] = fetch_all()
+    assert second.counts == {}
+    arrival = MailArrival.objects.get()
+    assert arrival.notes.count("nhận lại") == 2 and "Lưu trữ" in arrival.notes
+    assert Intake.objects.count() == 1
+
+
+def test_two_fetches_at_once_take_each_mail_once(box, dovecot):
+    _mb, user = box
+    for i in range(6):
+        dovecot.deliver(user, pdf_mail(symbol=f"{i}/UBND-VP", message_id=f"<m{i}@binhtan.gov.vn>"))
+    results = []
+
+    def fetch() -> None:
+        try:
+            results.extend(fetch_all())
+        finally:
+            connections.close_all()  # the thread's own database connection
+
+    threads = [threading.Thread(target=fetch) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.busy for r in results) == [False, True]
+    assert MailArrival.objects.count() == 6
+    assert SeenMail.objects.count() == 6
+
+
+def test_a_fetch_stopped_half_way_resumes_without_loss_or_double(box, dovecot, monkeypatch):
+    from congvan.mail import fetch as fetch_module
+
+    _mb, user = box
+    for i in range(5):
+        dovecot.deliver(user, pdf_mail(symbol=f"{i}/UBND-VP", message_id=f"<c{i}@binhtan.gov.vn>"))
+    real_take = fetch_module.take  # type: ignore[attr-defined]
+    calls = {"n": 0}
+
+    def crashing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("the worker is stopped")
+        return real_take(*args, **kwargs)
+
+    monkeypatch.setattr(fetch_module, "take", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        fetch_all()
+    assert MailArrival.objects.count() == 2
+    Mailbox.objects.update(lease_until=None)  # the stopped worker's lease runs out
+    monkeypatch.setattr(fetch_module, "take", real_take)
+    [again] = fetch_all()
+    assert again.counts == {"taken": 3}
+    assert MailArrival.objects.count() == 5
+    assert dovecot.folder_uids(user) == []  # every one moved, the first two's step done late
+
+
+def test_a_uidvalidity_change_does_not_take_mails_twice(box, dovecot):
+    import time
+
+    from congvan.mail.imap import quote_folder
+
+    mb, user = box
+    mb.after, mb.folders = "flag", ["Công văn"]
+    mb.save()
+    raw = pdf_mail(message_id="<u1@binhtan.gov.vn>")
+    dovecot.deliver(user, raw, folder="Công văn")
+    assert fetch_all()[0].counts == {"taken": 1}
+    client = dovecot.client(user)  # the folder is rebuilt: a new UIDVALIDITY, UIDs from 1 again
+    client.delete(quote_folder("Công văn"))
+    client.logout()
+    time.sleep(1.1)  # Dovecot's UIDVALIDITY is a time in seconds
+    dovecot.deliver(user, raw, folder="Công văn")
+    dovecot.deliver(user, pdf_mail(symbol="2/UBND", message_id="<u2@binhtan.gov.vn>"), folder="Công văn")
+    [result] = fetch_all()
+    assert result.counts == {"again": 1, "taken": 1}
+    assert MailArrival.objects.count() == 2
+
+
+def test_rules_and_mails_without_documents_leave_the_mailbox_alone(box, dovecot):
+    mb, user = box
+    mb.senders = ["@binhtan.gov.vn"]
+    mb.save()
+    dovecot.deliver(user, mail_with(body="Chỉ là lời chào, không có tệp."))
+    dovecot.deliver(user, pdf_mail(sender=("Quảng cáo", "ads@example.com")))
+    dovecot.deliver(user, mail_with(("anh.gif", b"GIF89a....", "image/gif")))
+    [result] = fetch_all()
+    assert result.counts == {"skipped": 3}
+    assert len(dovecot.folder_uids(user)) == 3  # still there, untouched
+    assert MailArrival.objects.count() == 0
+
+
+def test_a_classified_mail_is_refused_and_kept_in_the_mailbox(box, dovecot, people):
+    _mb, user = box
+    dovecot.deliver(user, pdf_mail(subject="MẬT - Gửi văn bản"))
+    [result] = fetch_all()
+    assert result.counts == {"refused": 1}
+    arrival = MailArrival.objects.get()
+    assert arrival.state == ArrivalState.REFUSED and "MẬT" in arrival.reason
+    assert Intake.objects.count() == 0
+    assert len(dovecot.folder_uids(user)) == 1
+
+
+def test_an_attachment_marked_secret_inside_is_refused_at_registration(box, dovecot, people):
+    from congvan.lib.pdfgen import simple_pdf
+
+    _mb, user = box
+    secret = simple_pdf(["MAT", "UY BAN NHAN DAN", "So: 1/UBND"])
+    dovecot.deliver(user, mail_with(("vb.pdf", secret, "application/pdf")))
+    fetch_all()
+    read_all()
+    arrival = MailArrival.objects.get()
+    from congvan.lib.errors import CongvanError
+
+    with pytest.raises(CongvanError):
+        do_register_mail_arrival(arrival.pk, {}, actor=acting_as(people["alice"], HU))
+
+
+def test_a_clerk_dismisses_a_mail_with_a_reason(box, dovecot, people):
+    _mb, user = box
+    dovecot.deliver(user, pdf_mail())
+    fetch_all()
+    arrival = MailArrival.objects.get()
+    alice = acting_as(people["alice"], HU)
+    from congvan.lib.errors import CongvanError
+
+    with pytest.raises(CongvanError):
+        do_dismiss_mail_arrival(arrival.pk, reason="  ", actor=alice)
+    do_dismiss_mail_arrival(arrival.pk, reason="Thư quảng cáo", actor=alice)
+    arrival.refresh_from_db()
+    assert arrival.state == ArrivalState.DISMISSED
+    with pytest.raises(CongvanError):  # another unit's clerk does not see it
+        do_dismiss_mail_arrival(arrival.pk, reason="x", actor=acting_as(people["dan"], "000.01.01.H57"))
