@@ -11,6 +11,7 @@ message is DKIM-signed when a key is configured.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -137,7 +138,7 @@ def compose(out: MailOut) -> bytes:
                 with open_blob(f.blob_id) as fh:
                     maintype, _slash, subtype = f.blob.mime.partition("/")
                     message.add_attachment(fh.read(), maintype=maintype, subtype=subtype, filename=f.name)
-    data = message.as_bytes()
+    data = message.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as SMTP carries them
     return dkim_sign(data)
 
 
