@@ -77,10 +77,7 @@ class MailboxOut(Schema):
 def mailbox_out(unit: Unit, box: Mailbox | None) -> dict[str, Any]:
     if box is None:
         return {"unit": unit.code, "configured": False}
-    fields = (
-        "address host port security username folders senders subject_contains kinds after after_folder "
-        "smtp_host smtp_port smtp_security smtp_username active last_fetch_at last_error"
-    ).split()
+    fields = [f for f in MailboxOut.model_fields if f not in ("unit", "configured", "has_password")]
     return {
         "unit": unit.code,
         "configured": True,

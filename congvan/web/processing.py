@@ -300,9 +300,14 @@ def intake_view(request: HttpRequest, acting: Acting, intake_id: int) -> HttpRes
         doc = do_make_draft_from_intake(intake.pk, {}, actor=acting)
         messages.success(request, _("Đã tạo dự thảo từ tệp tiếp nhận."))
         return redirect("web:document", doc.pk)
+    from congvan.mail.actions import arrival_intakes, arrival_of_intake
+
+    arrival = arrival_of_intake(intake)
     template = "web/_intake_status.html" if request.htmx else "web/intake.html"  # type: ignore[attr-defined]
     context = {
         "intake": intake,
+        "arrival": arrival,
+        "arrival_files": arrival_intakes(arrival) if arrival else [],
         "s": intake.suggested or {},
         "can_register": acting.role in dispatch_rules.CLERKS,
         "can_draft": acting.role in DRAFTERS,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from congvan.web import administration as adm
-from congvan.web import processing, reports_pages, security_pages, signing_pages, views
+from congvan.web import mail_pages, processing, reports_pages, security_pages, signing_pages, views
 
 app_name = "web"
 urlpatterns = [
@@ -37,6 +37,8 @@ urlpatterns = [
     path("registers/<slug:direction>/", processing.register_view, name="register"),
     path("search/", processing.search_view, name="search"),
     path("intake/", processing.intake_list, name="intake_list"),
+    path("mail/", mail_pages.arrivals_view, name="mail_arrivals"),
+    path("mail/<int:arrival_id>/", mail_pages.arrival_action, name="mail_arrival"),
     path("intake/<int:intake_id>/", processing.intake_view, name="intake"),
     path("account/", adm.account_view, name="account"),
     path("account/two-factor/", security_pages.two_factor_view, name="two_factor"),
@@ -52,7 +54,9 @@ urlpatterns = [
     path("groups/<int:group_id>/", adm.group_view, name="group"),
     path("admin/", adm.units_view, name="admin"),
     path("admin/units/", adm.units_view, name="admin_units"),
+    path("admin/units/<str:code>/mailbox/", mail_pages.mailbox_view, name="mailbox"),
     path("admin/units/<str:code>/", adm.unit_view, name="admin_unit"),
+    path("admin/mail-contacts/", mail_pages.contacts_view, name="mail_contacts"),
     path("admin/units/<str:code>/<slug:action>/", adm.unit_action, name="admin_unit_action"),
     path("admin/people/", adm.people_view, name="admin_people"),
     path("admin/people/<str:username>/", adm.person_view, name="admin_person"),
