@@ -8,7 +8,8 @@ counts leave a unit: a leader above sees the figures of the units below, never t
 Indicators (issue "The inspection report"; what congvan does not hold yet is "not available"):
 
 - ``incoming_electronic``: incoming documents that arrived electronically (on this server or by
-  exchange) / all that arrived, paper arrivals included (an intake made the document)
+  exchange, or from the unit's mailbox) / all that arrived, paper arrivals included (an intake that no
+  mail brought made the document)
 - ``outgoing_electronic``: documents released through the system and not also on paper / released;
   beside it, the paper copies by reason (the release's ``paper_copy``)
 - ``signed_personal``, ``signed_unit``: released documents whose main file carries a valid personal
@@ -19,6 +20,7 @@ Indicators (issue "The inspection report"; what congvan does not hold yet is "no
 - ``accounts_active``: members who signed in during the last 30 days of the period / members
 - ``units_inactive``: units where nobody signed in during the period / units
 - ``official_email``: members with an e-mail address / members
+- ``units_mailbox``: units with an official mailbox configured (and in use) by the period's end / units
 - ``assignments_completed``: assignments completed in the period / opened in the period
 - ``on_time``: lead assignments completed in the period by their deadline / completed; with the median
   and 90th percentile days from registration to completion, and the work overdue at the period's end
@@ -47,6 +49,7 @@ from congvan.documents.models import DocumentFile, FileRole
 from congvan.exchange.models import OutKind, OutMessage, OutState
 from congvan.lib.dates import VN
 from congvan.lib.errors import InvalidInput
+from congvan.mail.models import Mailbox
 from congvan.orgs.models import Membership, Role, Unit
 from congvan.security.models import SecurityAlert, TotpDevice, UserSession
 from congvan.signatures.models import SignatureReport
@@ -64,6 +67,7 @@ RATIOS = [
     "accounts_active",
     "units_inactive",
     "official_email",
+    "units_mailbox",
     "assignments_completed",
     "on_time",
     "two_factor",
@@ -81,6 +85,7 @@ def label(key: str) -> str:
         "accounts_active": _("Tài khoản hoạt động trong 30 ngày"),
         "units_inactive": _("Đơn vị không hoạt động"),
         "official_email": _("Người có hộp thư công vụ"),
+        "units_mailbox": _("Đơn vị có hộp thư công vụ nhận văn bản"),
         "assignments_completed": _("Việc giao hoàn thành trên hệ thống"),
         "on_time": _("Việc chủ trì hoàn thành đúng hạn"),
         "two_factor": _("Lãnh đạo, quản trị dùng xác thực hai lớp"),
@@ -158,7 +163,6 @@ class Counts:
             "completed": len(days),
         }
         out["overdue"] = {"count": self.overdue}
-        out["mailbox"] = {"available": False}  # the units' official mailboxes are not configured here yet
         out["paper_copies"] = {
             "total": sum(self.paper.values()),
             "by_reason": dict(sorted(self.paper.items())),
@@ -184,7 +188,7 @@ def own_counts(units: list[Unit], period: Period) -> dict[int, Counts]:
     start, end = period.start, period.end
     counts: dict[int, Counts] = defaultdict(Counts)
 
-    paper = Exists(Intake.objects.filter(document=OuterRef("document")))
+    paper = Exists(Intake.objects.filter(document=OuterRef("document"), mail_file__isnull=True))
     arrived = Receipt.objects.filter(unit_id__in=ids, arrived_at__gte=start, arrived_at__lt=end)
     _tally(
         counts,
@@ -242,7 +246,9 @@ def own_counts(units: list[Unit], period: Period) -> dict[int, Counts]:
     )
     _tally(
         counts,
-        Intake.objects.filter(unit_id__in=ids, created_at__gte=start, created_at__lt=end)
+        Intake.objects.filter(
+            unit_id__in=ids, created_at__gte=start, created_at__lt=end, mail_file__isnull=True
+        )
         .values("unit_id")
         .annotate(n=Count("id", filter=Q(state=IntakeState.DONE) & ~Q(text="")), d=Count("id"))
         .values_list("unit_id", "n", "d"),
@@ -287,6 +293,14 @@ def _people(counts: dict[int, Counts], ids: list[int], period: Period) -> None:
     for unit_id in ids:
         counts[unit_id].den["units_inactive"] += 1
         counts[unit_id].num["units_inactive"] += unit_id not in active_units
+    boxes = set(
+        Mailbox.objects.filter(unit_id__in=ids, active=True, created_at__lt=period.end).values_list(
+            "unit_id", flat=True
+        )
+    )
+    for unit_id in ids:
+        counts[unit_id].den["units_mailbox"] += 1
+        counts[unit_id].num["units_mailbox"] += unit_id in boxes
 
 
 def _work(counts: dict[int, Counts], ids: list[int], period: Period) -> None:

@@ -116,7 +116,6 @@ def combine(months: list[dict[str, Any]]) -> dict[str, Any]:
         "approximate": True,
     }
     out["overdue"] = months[-1]["overdue"]
-    out["mailbox"] = {"available": False}
     reasons: dict[str, int] = {}
     for m in months:
         for reason, k in m["paper_copies"]["by_reason"].items():

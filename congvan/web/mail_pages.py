@@ -55,7 +55,7 @@ def mailbox_view(request: HttpRequest, acting: Acting, code: str) -> HttpRespons
         action = request.POST.get("action", "save")
         try:
             if action == "save":
-                posted = {f: request.POST.get(f, "") for f in FIELDS}
+                posted: dict[str, Any] = {f: request.POST.get(f, "") for f in FIELDS}
                 posted["kinds"] = request.POST.getlist("kinds")
                 posted["active"] = request.POST.get("active") == "on"
                 values = {**posted, "password": "", "smtp_password": ""}

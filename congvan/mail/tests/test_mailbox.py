@@ -224,3 +224,19 @@ def test_a_clerk_dismisses_a_mail_with_a_reason(box, dovecot, people):
     assert arrival.state == ArrivalState.DISMISSED
     with pytest.raises(CongvanError):  # another unit's clerk does not see it
         do_dismiss_mail_arrival(arrival.pk, reason="x", actor=acting_as(people["dan"], "000.01.01.H57"))
+
+
+def test_the_fetch_command_reads_one_units_mailbox(box, dovecot):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _mb, user = box
+    dovecot.deliver(user, pdf_mail())
+    out = StringIO()
+    call_command("mail", "fetch", "--unit", HU, stdout=out)
+    assert '"taken": 1' in out.getvalue()
+    Mailbox.objects.update(port=1)  # nothing listens there
+    with pytest.raises(CommandError, match=r"127\.0\.0\.1:1"):
+        call_command("mail", "fetch", stdout=StringIO())

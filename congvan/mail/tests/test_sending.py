@@ -39,7 +39,9 @@ def test_a_release_to_an_organisation_off_the_system_mails_the_signed_files(api,
     assert envelope.rcpt_tos == ["vanthu@dienluc-binhtan.vn"]
     msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert msg["Subject"] == f"{rel['symbol']} - Kế hoạch phòng chống bão"
-    body = msg.get_body(("plain",)).get_content()
+    part = msg.get_body(("plain",))
+    assert part is not None
+    body = part.get_content()
     assert "Kính gửi: Công ty Điện lực Bình Tân" in body and rel["symbol"] in body
     [pdf] = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert pdf.get_content().startswith(b"%PDF-")

@@ -78,7 +78,9 @@ def test_each_indicator_is_what_the_data_implies(api, month):
     assert f["accounts_active"]["denominator"] == members.count()
     watched = members.filter(role__in=[Role.LEADER, Role.ADMIN]).count()
     assert (f["two_factor"]["numerator"], f["two_factor"]["denominator"]) == (0, watched)
-    assert f["mailbox"] == {"available": False} and f["paper_copies"] == {"total": 0, "by_reason": {}}
+    assert f["units_mailbox"]["numerator"] == 0  # no unit has set up its mailbox
+    assert f["units_mailbox"]["denominator"] == f["units_inactive"]["denominator"]
+    assert f["paper_copies"] == {"total": 0, "by_reason": {}}
     # the cell below: its one arrival, nothing else; the roll-up adds it into the district's
     cell = next(c for c in report["children"] if c["unit"] == CS1)["indicators"]
     assert (cell["incoming_electronic"]["numerator"], cell["outgoing_electronic"]["denominator"]) == (1, 0)
