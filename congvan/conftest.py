@@ -217,17 +217,9 @@ def trusted(pki: Any, settings: Any, tmp_path: Any) -> Any:
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Any]:
     """A real IMAP server (Debian's Dovecot) on 127.0.0.1 for this test process; accounts per test."""
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     from congvan.mail.tests.servers import Dovecot
 
-    # not under pytest's temporary folder: Dovecot's own user must reach its files (pytest's is 0700)
-    root = Path(tempfile.mkdtemp(prefix="congvan-dovecot-"))
-    root.chmod(0o755)
-    server = Dovecot(root / "server")
+    server = Dovecot()
     server.start()
     yield server
     server.stop()
-    shutil.rmtree(root, ignore_errors=True)

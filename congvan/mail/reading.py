@@ -7,19 +7,22 @@ be read is left out and said so in ``problems``.
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
-import email
+import email.parser
 import email.policy
 import html
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 
 from congvan.lib import filetypes
 
 MAX_PARTS = 200
+MAX_DEPTH = 10
 MAX_BODY = 200_000
+MAX_HEADERS = 64_000
 KINDS = {
     filetypes.PDF: "pdf",
     filetypes.DOCX: "docx",
@@ -79,42 +82,114 @@ def _clean_id(value: str) -> str:
     return m.group(0) if m else value[:500]
 
 
-def _decoded(part: Message) -> bytes:
+# -- the structure: the standard library reads the headers; the bodies are cut and decoded here --
+#
+# The standard parser walks a mail line by line: 40 ms for a mail with a 1 MB attachment, most of the
+# cost of taking it. Here a part's body is found by its boundary (bytes.find) and decoded whole
+# (binascii), a hundred times faster; its headers are still read by ``email`` (RFC 2047, 2231).
+
+
+@dataclass
+class Part:
+    headers: Message
+    body: bytes  # as carried (still transfer-encoded)
+
+    @property
+    def ctype(self) -> str:
+        try:
+            return self.headers.get_content_type()
+        except (ValueError, TypeError, IndexError, AttributeError):
+            return "application/octet-stream"
+
+    def decoded(self) -> bytes:
+        cte = _header(self.headers, "Content-Transfer-Encoding").lower()
+        try:
+            if cte == "base64":
+                return binascii.a2b_base64(self.body)
+            if cte == "quoted-printable":
+                return binascii.a2b_qp(self.body)
+        except (binascii.Error, ValueError):
+            return _lenient_base64(self.body) if cte == "base64" else b""
+        return self.body
+
+    def text(self) -> str:
+        raw = self.decoded()
+        try:
+            charset = self.headers.get_content_charset() or "utf-8"
+            return raw.decode(charset, "replace")
+        except (LookupError, ValueError, TypeError, AttributeError):
+            return raw.decode("utf-8", "replace")
+
+    def disposition(self) -> str:
+        try:
+            return (self.headers.get_content_disposition() or "").lower()
+        except (ValueError, TypeError, IndexError, AttributeError):
+            return ""
+
+    def filename(self) -> str:
+        try:
+            return self.headers.get_filename() or ""
+        except (ValueError, TypeError, IndexError, AttributeError):
+            return ""
+
+
+def _lenient_base64(body: bytes) -> bytes:
+    """Base64 with its padding lost (some senders cut the last line): what can be read of it."""
+    clean = re.sub(rb"[^A-Za-z0-9+/]", b"", body)
     try:
-        payload = part.get_payload(decode=True)
-    except (ValueError, TypeError, AssertionError):
+        return binascii.a2b_base64(clean[: len(clean) - len(clean) % 4])
+    except binascii.Error:
         return b""
-    return payload if isinstance(payload, bytes) else b""
 
 
-def _text_of(part: Message) -> str:
-    raw = _decoded(part)
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return raw.decode(charset, "replace")
-    except LookupError:
-        return raw.decode("utf-8", "replace")
+def _split(raw: bytes) -> tuple[bytes, bytes]:
+    """The header block and the body (a mail without a blank line is all headers)."""
+    crlf = raw.find(b"\r\n\r\n")
+    lf = raw.find(b"\n\n", 0, crlf if crlf >= 0 else len(raw))  # a bare-LF mail; never past the CRLF one
+    if crlf >= 0 and (lf < 0 or crlf <= lf):
+        return raw[:crlf], raw[crlf + 4 :]
+    if lf >= 0:
+        return raw[:lf], raw[lf + 2 :]
+    return raw, b""
 
 
-def _html_to_text(markup: str) -> str:
-    markup = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</tr\s*>", "\n", markup)
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+_HEADERS = email.parser.BytesHeaderParser(policy=email.policy.default)
 
 
-def _name(part: Message, index: int) -> str:
-    try:
-        name = part.get_filename() or ""
-    except (ValueError, TypeError, IndexError, AttributeError):
-        name = ""
-    name = re.sub(r"[\x00-\x1f/\\]", "_", " ".join(name.split()))[:200]
-    return name or f"tep-dinh-kem-{index}"
+def _headers(block: bytes) -> Message:
+    return _HEADERS.parsebytes(block[:MAX_HEADERS] + b"\r\n\r\n")
+
+
+def _leaves(raw: bytes, out: list[Part], depth: int = 0) -> Message:
+    """Append the mail's leaf parts to ``out`` (multiparts opened, at most MAX_DEPTH deep); return the
+    headers of ``raw`` itself."""
+    block, body = _split(raw)
+    headers = _headers(block)
+    part = Part(headers, body)
+    boundary = None
+    if part.ctype.startswith("multipart/") and depth < MAX_DEPTH:
+        try:
+            boundary = headers.get_boundary()
+        except (ValueError, TypeError, IndexError, AttributeError):
+            boundary = None
+    if not boundary:
+        out.append(part)
+        return headers
+    delimiter = b"--" + boundary.encode("utf-8", "replace")
+    for chunk in body.split(delimiter)[1:]:
+        if chunk.startswith(b"--") or len(out) >= MAX_PARTS:
+            break  # the closing delimiter (or too many parts: the rest is left out)
+        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:] if chunk.startswith(b"\n") else chunk
+        chunk = chunk[:-2] if chunk.endswith(b"\r\n") else chunk[:-1] if chunk.endswith(b"\n") else chunk
+        _leaves(chunk, out, depth + 1)
+    return headers
 
 
 def read_mail(raw: bytes) -> ReadMail:
+    parts: list[Part] = []
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception as exc:  # noqa: BLE001 - the parser on hostile input: nothing may escape
+        msg = _leaves(raw, parts)
+    except Exception as exc:  # noqa: BLE001 - the header parser on hostile input: nothing may escape
         return ReadMail(problems=[f"unreadable mail: {type(exc).__name__}"])
     out = ReadMail(
         message_id=_clean_id(_header(msg, "Message-ID")),
@@ -127,51 +202,45 @@ def read_mail(raw: bytes) -> ReadMail:
         out.sent_at = date if date.tzinfo is not None else date.replace(tzinfo=dt.UTC)
     except (TypeError, ValueError, IndexError):
         out.sent_at = None
-    end = raw.find(b"\r\n\r\n")
-    end = raw.find(b"\n\n") if end < 0 else end
-    out.headers = raw[: end if end >= 0 else 20_000][:20_000].decode("utf-8", "replace")
-    _walk(msg, out)
+    out.headers = _split(raw)[0][:MAX_HEADERS].decode("utf-8", "replace")
+    if len(parts) >= MAX_PARTS:
+        out.problems.append(f"more than {MAX_PARTS} parts: only the first {MAX_PARTS} read")
+    if Part(msg, b"").ctype == "multipart/report":
+        out.report = _report(parts)
+    plain: list[str] = []
+    markup: list[str] = []
+    for i, part in enumerate(parts):
+        _part(part, i, out, plain, markup)
+    text = "\n".join(plain) if plain else _html_to_text("\n".join(markup))
+    out.body = text.strip()[:MAX_BODY]
     return out
 
 
-def _walk(msg: Message, out: ReadMail) -> None:
-    plain: list[str] = []
-    markup: list[str] = []
-    try:
-        parts = list(msg.walk())
-    except Exception:  # noqa: BLE001 - a broken structure: read what the top says
-        parts = [msg]
-    if len(parts) > MAX_PARTS:
-        out.problems.append(f"{len(parts)} parts: only the first {MAX_PARTS} read")
-        parts = parts[:MAX_PARTS]
-    if msg.get_content_type() == "multipart/report":
-        out.report = _report(parts)
-    for i, part in enumerate(parts):
-        if not part.is_multipart():
-            _part(part, i, out, plain, markup)
-    text = "\n".join(plain) if plain else _html_to_text("\n".join(markup))
-    out.body = text.strip()[:MAX_BODY]
+def _html_to_text(markup: str) -> str:
+    markup = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", markup)
+    markup = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</tr\s*>", "\n", markup)
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
-def _part(part: Message, i: int, out: ReadMail, plain: list[str], markup: list[str]) -> None:
-    ctype = part.get_content_type()
-    inline = (part.get_content_disposition() or "").lower() != "attachment" and not _filename(part)
+def _name(part: Part, index: int) -> str:
+    name = re.sub(r"[\x00-\x1f/\\]", "_", " ".join(part.filename().split()))[:200]
+    return name or f"tep-dinh-kem-{index}"
+
+
+def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]) -> None:
+    ctype = part.ctype
+    inline = part.disposition() != "attachment" and not part.filename()
     if inline and ctype == "text/plain":
-        plain.append(_text_of(part))
+        plain.append(part.text())
     elif inline and ctype == "text/html":
-        markup.append(_text_of(part))
-    elif not (ctype.startswith("message/") or ctype == "text/rfc822-headers"):
-        data = _decoded(part)
+        markup.append(part.text())
+    elif not (
+        ctype.startswith("message/") or ctype == "text/rfc822-headers" or ctype.startswith("multipart/")
+    ):
+        data = part.decoded()
         if data:
             mime = _zip_kind(data) if data.startswith(b"PK\x03\x04") else filetypes.sniff(data[:8192], None)
             out.attachments.append(Attachment(_name(part, i + 1), data, mime))
-
-
-def _filename(part: Message) -> bool:
-    try:
-        return bool(part.get_filename())
-    except (ValueError, TypeError, IndexError, AttributeError):
-        return False
 
 
 def _zip_kind(data: bytes) -> str | None:
@@ -190,40 +259,23 @@ def _zip_kind(data: bytes) -> str | None:
     return None
 
 
-def _report(parts: list[Message]) -> Report | None:
+def _report(parts: list[Part]) -> Report | None:
     action = status = diagnostic = original = ""
     for part in parts:
-        ctype = part.get_content_type()
+        ctype = part.ctype
         if ctype == "message/delivery-status":
-            text = _delivery_status_text(part)
             fields = dict(
                 (k.strip().lower(), v.strip())
-                for k, _sep, v in (line.partition(":") for line in text.splitlines())
-                if _sep
+                for k, sep, v in (line.partition(":") for line in part.text().splitlines())
+                if sep
             )
             action = action or fields.get("action", "").lower()
             status = status or fields.get("status", "")
             diagnostic = diagnostic or fields.get("diagnostic-code", "")
         elif ctype in ("message/rfc822", "text/rfc822-headers") and not original:
-            original = _original_id(part)
+            original = _clean_id(_header(_headers(_split(part.decoded())[0]), "Message-ID"))
     if not original:
         return None
     return Report(
         original_id=original, action=action or "failed", status=status[:20], diagnostic=diagnostic[:400]
     )
-
-
-def _delivery_status_text(part: Message) -> str:
-    payload = part.get_payload()
-    if isinstance(payload, list):  # the parser makes header blocks of it
-        return "\n".join(str(p) for p in payload)
-    return _text_of(part) if isinstance(payload, str) else str(payload)
-
-
-def _original_id(part: Message) -> str:
-    payload = part.get_payload()
-    if isinstance(payload, list) and payload and isinstance(payload[0], EmailMessage | Message):
-        return _clean_id(_header(payload[0], "Message-ID"))
-    text = _text_of(part) if isinstance(payload, str) else str(payload)
-    m = re.search(r"(?im)^message-id:\s*(<[^>\s]+>)", text)
-    return m.group(1) if m else ""

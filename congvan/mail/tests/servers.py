@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,16 @@ def free_port() -> int:
 
 
 class Dovecot:
-    def __init__(self, root: Path) -> None:
+    def __init__(self) -> None:
+        # its own short folder in /tmp, open to Dovecot's user: pytest's temporary folders are private
+        # (0700) and deep (a Unix socket's path is limited to 108 bytes)
+        root = Path(tempfile.mkdtemp(prefix="cv-dovecot-", dir="/tmp"))
+        root.chmod(0o755)
         self.root = root
         self.port = free_port()
         self._n = itertools.count(1)
         owner = pwd.getpwnam("dovecot") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
         (root / "home").mkdir(parents=True)
-        root.chmod(0o755)
         os.chown(root / "home", owner.pw_uid, owner.pw_gid)
         extra = ""
         if os.geteuid() != 0:  # an unprivileged run: everything as this user
@@ -91,6 +95,7 @@ service anvil {{
 
     def stop(self) -> None:
         subprocess.run([DOVECOT, "-c", str(self.root / "dovecot.conf"), "stop"], check=False, timeout=30)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def account(self) -> tuple[str, str]:
         """A new account (every name signs in with the one password; each has its own mail folder)."""
