@@ -3,7 +3,7 @@ backup; ``pg_dump`` of an exported snapshot on PostgreSQL), the files it refers 
 checkpoints, with a manifest of SHA-256 sums; optionally encrypted (``ops.crypt``).
 
 Layout of the archive (a tar): ``database/congvan.sqlite3`` or ``database/dump.sql``, ``blobs/aa/bb/<sha>``,
-``keys/secret_key``, ``keys/audit_key``, ``node/key.pem``, ``node/cert.pem``, ``trust/...``,
+``keys/secret_key``, ``keys/audit_key``, ``keys/mail_key`` (when the default one is used), ``node/key.pem``, ``node/cert.pem``, ``trust/...``,
 ``audit/checkpoints.log``, and ``manifest.json`` last.
 """
 
@@ -93,7 +93,7 @@ def _snapshot(work: Path) -> tuple[Path, list[str]]:
 def _extra_files() -> Iterator[tuple[str, Path]]:
     """The files beside the database a restored system needs: keys, the node's identity, trust anchors."""
     data = Path(settings.DATA_DIR)
-    for name in ("secret_key",):
+    for name in ("secret_key", "mail_key"):  # mail_key: the default key of the mailbox passwords
         if (data / name).is_file():
             yield f"keys/{name}", data / name
     for arc, setting in (("node/key.pem", settings.NODE_KEY), ("node/cert.pem", settings.NODE_CERT)):
@@ -274,6 +274,7 @@ def _place_files(root: Path, manifest: dict[str, Any]) -> None:
     places = {
         "keys/secret_key": data / "secret_key",
         "keys/audit_key": data / "audit_key",
+        "keys/mail_key": data / "mail_key",
         "audit/checkpoints.log": Path(settings.AUDIT_CHECKPOINT_FILE),
         "node/key.pem": Path(settings.NODE_KEY),
         "node/cert.pem": Path(settings.NODE_CERT),
