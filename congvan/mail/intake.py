@@ -212,21 +212,31 @@ def _tell_clerks(mailbox: Mailbox, arrival: MailArrival) -> None:
 def note_report(report: Report, now: dt.datetime) -> bool:
     """A delivery report about a document this server mailed: a failure marks the delivery bounced."""
     out = (
-        MailOut.objects.select_for_update()
+        MailOut.objects.select_for_update(of=("self",))
         .filter(message_id=report.original_id)
-        .select_related("delivery")
+        .select_related("delivery__unit", "delivery__dispatch__document")
         .first()
     )
     if out is None:
         return False
-    if report.action not in ("failed", "delayed"):
-        return True  # "delivered", "relayed": nothing to change
-    if report.action == "delayed":
-        return True
+    if report.action != "failed":
+        return True  # "delayed", "delivered", "relayed": nothing to change
     reason = " ".join(filter(None, [report.status, report.diagnostic])) or _("máy chủ nhận trả thư về")
     MailOut.objects.filter(pk=out.pk).update(state=OutState.BOUNCED, last_error=reason[:500])
     set_transport(
         out.delivery_id, Transport.BOUNCED, _("Thư bị trả về: %(reason)s") % {"reason": reason[:400]}
+    )
+    doc = out.delivery.dispatch.document
+    clerks = Membership.objects.filter(
+        unit_id=doc.issuing_unit_id, role=Role.CLERK, active=True, user__is_active=True
+    ).values_list("user_id", flat=True)
+    notify_many(
+        [(u, f"mail-bounced:{out.pk}") for u in clerks],
+        kind="exchange_failed",
+        about=("document", doc.pk),
+        symbol=doc.symbol,
+        unit=out.delivery.unit.name,
+        error=reason[:300],
     )
     record(
         "mail.bounced",

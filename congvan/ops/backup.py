@@ -3,7 +3,8 @@ backup; ``pg_dump`` of an exported snapshot on PostgreSQL), the files it refers 
 checkpoints, with a manifest of SHA-256 sums; optionally encrypted (``ops.crypt``).
 
 Layout of the archive (a tar): ``database/congvan.sqlite3`` or ``database/dump.sql``, ``blobs/aa/bb/<sha>``,
-``keys/secret_key``, ``keys/audit_key``, ``keys/mail_key`` (when the default one is used), ``node/key.pem``, ``node/cert.pem``, ``trust/...``,
+``keys/secret_key``, ``keys/audit_key``, ``keys/mail_key`` (when the default one is used),
+``node/key.pem``, ``node/cert.pem``, ``trust/...``,
 ``audit/checkpoints.log``, and ``manifest.json`` last.
 """
 

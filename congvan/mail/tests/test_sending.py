@@ -97,6 +97,10 @@ def test_a_delivery_report_in_the_units_mailbox_marks_the_delivery_bounced(
     assert result.counts == {"bounce": 1}
     delivery = Delivery.objects.get(pk=out.delivery_id)
     assert delivery.transport == "bounced" and "User unknown" in delivery.transport_note
+    from congvan.workflow.models import Notification
+
+    told = Notification.objects.get(user=people["alice"], key__startswith="mail-bounced")
+    assert told.kind == "exchange_failed" and "User unknown" in told.params["error"]
 
 
 def test_the_mail_is_dkim_signed_when_a_key_is_configured(api, contact, smtp, settings, tmp_path):
