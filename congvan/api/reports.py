@@ -8,12 +8,17 @@ from django.http import HttpRequest, HttpResponse
 
 from congvan.api.base import acting, api
 from congvan.api.schemas import ErrorOut
-from congvan.lib.filetypes import XLSX
+from congvan.lib.filetypes import PDF, XLSX
 from congvan.lib.http import content_disposition
 from congvan.reports.queries import access_indicators, workbook
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-WORKBOOK = {"200": {"description": "The workbook", "content": {XLSX: {"schema": {"type": "string"}}}}}
+WORKBOOK = {
+    "200": {
+        "description": "The workbook or the PDF",
+        "content": {XLSX: {"schema": {"type": "string"}}, PDF: {"schema": {"type": "string"}}},
+    }
+}
 
 
 @api.get("/reports/indicators", response={200: dict[str, Any], **ERRORS}, tags=["reports"])
@@ -28,18 +33,15 @@ def get_indicators(request: HttpRequest, period: str, unit: str = "", live: bool
     "/reports/indicators/export",
     response=ERRORS,
     tags=["reports"],
-    openapi_extra={
-        "responses": {
-            "200": {"description": "The workbook", "content": {XLSX: {"schema": {"type": "string"}}}}
-        }
-    },
+    openapi_extra={"responses": WORKBOOK},
 )
 def export_indicators(
-    request: HttpRequest, period: str, unit: str = "", format: Literal["xlsx"] = "xlsx"
+    request: HttpRequest, period: str, unit: str = "", format: Literal["xlsx", "pdf"] = "xlsx"
 ) -> Any:
-    """The indicators as XLSX: a summary sheet and one sheet per unit."""
+    """The indicators as XLSX (a summary sheet and one sheet per unit) or PDF (A4, the unit's figures,
+    then the units below side by side)."""
     report = access_indicators(acting(request), unit or None, period)
-    data, name = workbook(report)
-    response = HttpResponse(data, content_type=XLSX)
+    data, name, mime = workbook(report, format)
+    response = HttpResponse(data, content_type=mime)
     response["Content-Disposition"] = content_disposition(name)
     return response

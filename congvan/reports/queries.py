@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from congvan.lib.filetypes import PDF, XLSX
 from congvan.orgs.access import Acting
 from congvan.reports.actions import figures_hash
 from congvan.reports.indicators import RATIOS, Counts, label, parse_period, rolled_up, server_wide
@@ -189,6 +190,11 @@ def indicators_xlsx(report: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def workbook(report: dict[str, Any]) -> tuple[bytes, str]:
-    """The report's workbook and its file name."""
-    return indicators_xlsx(report), f"chi-tieu-{report['unit']}-{report['period']}.xlsx"
+def workbook(report: dict[str, Any], fmt: str = "xlsx") -> tuple[bytes, str, str]:
+    """The report as a file: its content, name and type (``xlsx``: the workbook; ``pdf``: A4 pages)."""
+    name = f"chi-tieu-{report['unit']}-{report['period']}"
+    if fmt == "pdf":
+        from congvan.reports.indicators_pdf import indicators_pdf
+
+        return indicators_pdf(report), f"{name}.pdf", PDF
+    return indicators_xlsx(report), f"{name}.xlsx", XLSX

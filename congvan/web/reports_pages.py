@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from congvan.lib.dates import local_today
-from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.orgs.access import Acting
 from congvan.reports.indicators import RATIOS, parse_period
@@ -44,9 +43,9 @@ def indicators_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     key = key if key in RATIOS else "incoming_electronic"
     unit = request.GET.get("unit") or None
     report = access_indicators(acting, unit, period, live=request.GET.get("live") == "1")
-    if request.GET.get("format") == "xlsx":
-        data, name = workbook(report)
-        response = HttpResponse(data, content_type=XLSX)
+    if request.GET.get("format") in ("xlsx", "pdf"):
+        data, name, mime = workbook(report, request.GET["format"])
+        response = HttpResponse(data, content_type=mime)
         response["Content-Disposition"] = content_disposition(name)
         return response
     columns = [{"unit": report["unit"], "name": report["name"], "f": report["indicators"]}] + [

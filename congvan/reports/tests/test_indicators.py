@@ -137,6 +137,26 @@ def test_the_workbook_has_a_summary_and_a_sheet_per_unit(api, month):
     assert values["Văn bản đến nhận điện tử"][:3] == (1.0, 2, 2)
 
 
+def test_the_pdf_shows_each_figure_with_its_numerator_and_the_units_below(api, month):
+    import subprocess
+
+    r = api["bob"].get("/reports/indicators/export", period=this_month(), format="pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert ".pdf" in r["Content-Disposition"]
+    layout = subprocess.run(  # poppler's reading of the pages, rows kept on their lines
+        ["pdftotext", "-layout", "-", "-"], input=r.content, capture_output=True, check=True
+    ).stdout.decode()
+    text = " ".join(layout.split())
+    report = indicators(api)
+    assert report["name"].upper() in text  # Vietnamese letters, embedded font
+    f = report["indicators"]["incoming_electronic"]
+    rows = [" ".join(line.split()) for line in layout.splitlines() if "Văn bản đến nhận điện tử" in line]
+    assert rows[0] == f"Văn bản đến nhận điện tử {f['value']:.0%} {f['numerator']} {f['denominator']}"
+    for child in report["children"]:
+        assert child["name"] in text
+    assert api["bob"].get("/reports/indicators/export", period=this_month(), format="doc").status_code == 400
+
+
 def test_paper_copies_are_counted_by_reason(api, month):
     draft = api["carol"].create_draft(subject="V/v điều động cán bộ")
     doc = draft.json()["id"]
