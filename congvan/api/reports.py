@@ -10,6 +10,7 @@ from congvan.api.base import acting, api
 from congvan.api.schemas import ErrorOut
 from congvan.lib.filetypes import PDF, XLSX
 from congvan.lib.http import content_disposition
+from congvan.reports.drilldown import access_indicator_items
 from congvan.reports.queries import access_indicators, workbook
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -27,6 +28,14 @@ def get_indicators(request: HttpRequest, period: str, unit: str = "", live: bool
     directly below it. ``period``: ``2026-11``, ``2026-Q4`` or ``2026``; an ended month is read as frozen
     unless ``live``, which shows what changed since."""
     return access_indicators(acting(request), unit or None, period, live=live)
+
+
+@api.get("/reports/indicators/items", response={200: dict[str, Any], **ERRORS}, tags=["reports"])
+def get_indicator_items(request: HttpRequest, period: str, indicator: str) -> Any:
+    """What stands behind one indicator of the acting unit's own figures: each document, file,
+    assignment or person, and whether it counts in the numerator and the denominator (the units below
+    are seen as figures only)."""
+    return access_indicator_items(acting(request), indicator, period)
 
 
 @api.get(

@@ -35,11 +35,11 @@ import datetime as dt
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from congvan.audit.models import AuditEvent
@@ -182,138 +182,194 @@ def _valid(sig: dict[str, Any]) -> bool:
     return bool(sig.get("intact")) and bool(sig.get("trusted")) and not sig.get("revoked")
 
 
+@dataclass(frozen=True)
+class Ratio:
+    """An indicator counted over database rows: the rows of its denominator (of some units, in a
+    period), the field that holds a row's unit, and the condition that puts a row in the numerator.
+    The counts and the drill-down (``congvan/reports/drilldown.py``) both read them."""
+
+    rows: Callable[[list[int], Period], QuerySet[Any]]
+    unit_field: str
+    counted: Callable[[Period], Q]
+    kind: str  # what a row is: receipt | dispatch | intake | membership
+
+
+def _arrived(ids: list[int], p: Period) -> QuerySet[Any]:
+    return Receipt.objects.filter(unit_id__in=ids, arrived_at__gte=p.start, arrived_at__lt=p.end)
+
+
+def _electronic(p: Period) -> Q:
+    """Not made from an intake that no mail brought (a paper arrival)."""
+    return ~Q(Exists(Intake.objects.filter(document=OuterRef("document"), mail_file__isnull=True)))
+
+
+def _released(ids: list[int], p: Period) -> QuerySet[Any]:
+    return Dispatch.objects.filter(
+        document__issuing_unit_id__in=ids, released_at__gte=p.start, released_at__lt=p.end
+    )
+
+
+def _registered(ids: list[int], p: Period) -> QuerySet[Any]:
+    return Receipt.objects.filter(unit_id__in=ids, registered_at__gte=p.start, registered_at__lt=p.end)
+
+
+def _checked_first(p: Period) -> Q:
+    return Q(
+        Exists(
+            SignatureReport.objects.filter(
+                blob__documentfile__document=OuterRef("document"),
+                blob__documentfile__role=FileRole.MAIN,
+                checked_at__lte=OuterRef("registered_at"),
+            )
+        )
+    )
+
+
+def _paper_intakes(ids: list[int], p: Period) -> QuerySet[Any]:
+    return Intake.objects.filter(
+        unit_id__in=ids, created_at__gte=p.start, created_at__lt=p.end, mail_file__isnull=True
+    )
+
+
+def _members(ids: list[int], p: Period) -> QuerySet[Any]:
+    return Membership.objects.filter(unit_id__in=ids, active=True, user__is_active=True)
+
+
+def _watched(ids: list[int], p: Period) -> QuerySet[Any]:
+    return _members(ids, p).filter(role__in=[Role.LEADER, Role.ADMIN])
+
+
+def _recent(p: Period) -> Q:
+    return Q(user__last_login__gte=p.end - dt.timedelta(days=30), user__last_login__lt=p.end)
+
+
+def _two_factor(p: Period) -> Q:
+    return Q(Exists(TotpDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
+
+
+ROW_RATIOS: dict[str, Ratio] = {
+    "incoming_electronic": Ratio(_arrived, "unit_id", _electronic, "receipt"),
+    "outgoing_electronic": Ratio(
+        _released, "document__issuing_unit_id", lambda p: Q(paper_copy=""), "dispatch"
+    ),
+    "incoming_signature_checked": Ratio(_registered, "unit_id", _checked_first, "receipt"),
+    "paper_digitised": Ratio(
+        _paper_intakes, "unit_id", lambda p: Q(state=IntakeState.DONE) & ~Q(text=""), "intake"
+    ),
+    "accounts_active": Ratio(_members, "unit_id", _recent, "membership"),
+    "official_email": Ratio(_members, "unit_id", lambda p: ~Q(user__email=""), "membership"),
+    "two_factor": Ratio(_watched, "unit_id", _two_factor, "membership"),
+}
+
+
+def signature_flags(sigs: list[dict[str, Any]]) -> tuple[bool, bool]:
+    """Whether a file's verified signatures hold a valid personal one and a valid unit seal."""
+    personal = any(_valid(s) and s.get("field_name") != UNIT_SEAL_FIELD for s in sigs)
+    seal = any(_valid(s) and s.get("field_name") == UNIT_SEAL_FIELD for s in sigs)
+    return personal, seal
+
+
+def released_mains(ids: list[int], period: Period) -> list[tuple[int, int, list[dict[str, Any]]]]:
+    """(unit id, document id, the main file's verified signatures) of each release in the period."""
+    mains = DocumentFile.objects.filter(
+        role=FileRole.MAIN, document__dispatch__in=_released(ids, period)
+    ).values_list("document__issuing_unit_id", "document_id", "blob_id")
+    reports = dict(
+        SignatureReport.objects.filter(blob_id__in=[b for _u, _d, b in mains]).values_list(
+            "blob_id", "signatures"
+        )
+    )
+    return [(unit_id, doc, reports.get(blob) or []) for unit_id, doc, blob in mains]
+
+
 def own_counts(units: list[Unit], period: Period) -> dict[int, Counts]:
     """Each unit's own counts for the period, in a fixed number of queries whatever the units."""
     ids = [u.pk for u in units]
-    start, end = period.start, period.end
     counts: dict[int, Counts] = defaultdict(Counts)
-
-    paper = Exists(Intake.objects.filter(document=OuterRef("document"), mail_file__isnull=True))
-    arrived = Receipt.objects.filter(unit_id__in=ids, arrived_at__gte=start, arrived_at__lt=end)
-    _tally(
-        counts,
-        arrived.values("unit_id")
-        .annotate(n=Count("id", filter=~Q(paper)), d=Count("id"))
-        .values_list("unit_id", "n", "d"),
-        "incoming_electronic",
-    )
-    released = Dispatch.objects.filter(
-        document__issuing_unit_id__in=ids, released_at__gte=start, released_at__lt=end
-    )
-    _tally(
-        counts,
-        released.values("document__issuing_unit_id")
-        .annotate(n=Count("id", filter=Q(paper_copy="")), d=Count("id"))
-        .values_list("document__issuing_unit_id", "n", "d"),
-        "outgoing_electronic",
-    )
+    for key, ratio in ROW_RATIOS.items():
+        _tally(
+            counts,
+            ratio.rows(ids, period)
+            .values(ratio.unit_field)
+            .annotate(n=Count("id", filter=ratio.counted(period)), d=Count("id"))
+            .values_list(ratio.unit_field, "n", "d"),
+            key,
+        )
     for unit_id, reason, n in (
-        released.exclude(paper_copy="")
+        _released(ids, period)
+        .exclude(paper_copy="")
         .values("document__issuing_unit_id", "paper_copy")
         .annotate(n=Count("id"))
         .values_list("document__issuing_unit_id", "paper_copy", "n")
     ):
         counts[unit_id].paper[reason] += n
-    mains = DocumentFile.objects.filter(role=FileRole.MAIN, document__dispatch__in=released).values_list(
-        "document__issuing_unit_id", "blob_id"
-    )
-    reports = dict(
-        SignatureReport.objects.filter(blob_id__in=[b for _u, b in mains]).values_list(
-            "blob_id", "signatures"
-        )
-    )
-    for unit_id, blob in mains:
-        sigs = reports.get(blob) or []
+    for unit_id, _doc, sigs in released_mains(ids, period):
+        personal, seal = signature_flags(sigs)
         c = counts[unit_id]
         c.den["signed_personal"] += 1
         c.den["signed_unit"] += 1
-        c.num["signed_personal"] += any(_valid(s) and s.get("field_name") != UNIT_SEAL_FIELD for s in sigs)
-        c.num["signed_unit"] += any(_valid(s) and s.get("field_name") == UNIT_SEAL_FIELD for s in sigs)
-    checked_first = Exists(
-        SignatureReport.objects.filter(
-            blob__documentfile__document=OuterRef("document"),
-            blob__documentfile__role=FileRole.MAIN,
-            checked_at__lte=OuterRef("registered_at"),
-        )
-    )
-    registered = Receipt.objects.filter(unit_id__in=ids, registered_at__gte=start, registered_at__lt=end)
-    _tally(
-        counts,
-        registered.values("unit_id")
-        .annotate(n=Count("id", filter=Q(checked_first)), d=Count("id"))
-        .values_list("unit_id", "n", "d"),
-        "incoming_signature_checked",
-    )
-    _tally(
-        counts,
-        Intake.objects.filter(
-            unit_id__in=ids, created_at__gte=start, created_at__lt=end, mail_file__isnull=True
-        )
-        .values("unit_id")
-        .annotate(n=Count("id", filter=Q(state=IntakeState.DONE) & ~Q(text="")), d=Count("id"))
-        .values_list("unit_id", "n", "d"),
-        "paper_digitised",
-    )
-    _people(counts, ids, period)
+        c.num["signed_personal"] += personal
+        c.num["signed_unit"] += seal
+    inactive, boxes = inactive_units(ids, period), mailbox_units(ids, period)
+    for unit_id in ids:
+        counts[unit_id].den["units_inactive"] += 1
+        counts[unit_id].num["units_inactive"] += unit_id in inactive
+        counts[unit_id].den["units_mailbox"] += 1
+        counts[unit_id].num["units_mailbox"] += unit_id in boxes
     _work(counts, ids, period)
     return counts
 
 
-def _people(counts: dict[int, Counts], ids: list[int], period: Period) -> None:
-    members = Membership.objects.filter(unit_id__in=ids, active=True, user__is_active=True)
-    recent = Q(user__last_login__gte=period.end - dt.timedelta(days=30), user__last_login__lt=period.end)
-    _tally(
-        counts,
-        members.values("unit_id")
-        .annotate(n=Count("id", filter=recent), d=Count("id"))
-        .values_list("unit_id", "n", "d"),
-        "accounts_active",
-    )
-    _tally(
-        counts,
-        members.values("unit_id")
-        .annotate(n=Count("id", filter=~Q(user__email="")), d=Count("id"))
-        .values_list("unit_id", "n", "d"),
-        "official_email",
-    )
-    watched = members.filter(role__in=[Role.LEADER, Role.ADMIN])
-    two = Exists(TotpDevice.objects.filter(user=OuterRef("user"), confirmed=True))
-    _tally(
-        counts,
-        watched.values("unit_id")
-        .annotate(n=Count("id", filter=Q(two)), d=Count("id"))
-        .values_list("unit_id", "n", "d"),
-        "two_factor",
-    )
-    active_units = set(
+def inactive_units(ids: list[int], period: Period) -> set[int]:
+    """The units where nobody started a session in the period."""
+    active = set(
         UserSession.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
         .filter(user__memberships__unit_id__in=ids, user__memberships__active=True)
         .values_list("user__memberships__unit_id", flat=True)
     )
-    for unit_id in ids:
-        counts[unit_id].den["units_inactive"] += 1
-        counts[unit_id].num["units_inactive"] += unit_id not in active_units
-    boxes = set(
+    return set(ids) - active
+
+
+def mailbox_units(ids: list[int], period: Period) -> set[int]:
+    """The units with an official mailbox set up (and in use) by the period's end."""
+    return set(
         Mailbox.objects.filter(unit_id__in=ids, active=True, created_at__lt=period.end).values_list(
             "unit_id", flat=True
         )
     )
-    for unit_id in ids:
-        counts[unit_id].den["units_mailbox"] += 1
-        counts[unit_id].num["units_mailbox"] += unit_id in boxes
+
+
+def assignments_opened(ids: list[int], p: Period) -> QuerySet[Any]:
+    return Assignment.objects.filter(owner_unit_id__in=ids, created_at__gte=p.start, created_at__lt=p.end)
+
+
+def assignments_done(ids: list[int], p: Period) -> QuerySet[Any]:
+    return Assignment.objects.filter(
+        owner_unit_id__in=ids,
+        completed_at__gte=p.start,
+        completed_at__lt=p.end,
+        state=AssignmentState.COMPLETED,
+    )
+
+
+def leads_done(ids: list[int], p: Period) -> QuerySet[Any]:
+    """The lead assignments (not sub-assignments) completed in the period: ``on_time``'s rows."""
+    return assignments_done(ids, p).filter(role=AssignmentRole.LEAD, parent__isnull=True)
+
+
+def on_time(completed: dt.datetime, deadline: dt.date) -> bool:
+    return completed.astimezone(VN).date() <= deadline
 
 
 def _work(counts: dict[int, Counts], ids: list[int], period: Period) -> None:
-    start, end = period.start, period.end
-    mine = Assignment.objects.filter(owner_unit_id__in=ids)
     opened = dict(
-        mine.filter(created_at__gte=start, created_at__lt=end)
+        assignments_opened(ids, period)
         .values("owner_unit_id")
         .annotate(n=Count("id"))
         .values_list("owner_unit_id", "n")
     )
     done = dict(
-        mine.filter(completed_at__gte=start, completed_at__lt=end, state=AssignmentState.COMPLETED)
+        assignments_done(ids, period)
         .values("owner_unit_id")
         .annotate(n=Count("id"))
         .values_list("owner_unit_id", "n")
@@ -321,22 +377,19 @@ def _work(counts: dict[int, Counts], ids: list[int], period: Period) -> None:
     for unit_id in set(opened) | set(done):
         counts[unit_id].num["assignments_completed"] += done.get(unit_id, 0)
         counts[unit_id].den["assignments_completed"] += opened.get(unit_id, 0)
-    leads = mine.filter(
-        role=AssignmentRole.LEAD,
-        state=AssignmentState.COMPLETED,
-        completed_at__gte=start,
-        completed_at__lt=end,
-        parent__isnull=True,
-    ).values_list("owner_unit_id", "deadline", "completed_at", "receipt__registered_at", "created_at")
+    leads = leads_done(ids, period).values_list(
+        "owner_unit_id", "deadline", "completed_at", "receipt__registered_at", "created_at"
+    )
     for unit_id, deadline, completed, registered, created in leads:
         assert completed is not None  # completed assignments have their time
         c = counts[unit_id]
         c.den["on_time"] += 1
-        c.num["on_time"] += completed.astimezone(VN).date() <= deadline
+        c.num["on_time"] += on_time(completed, deadline)
         c.days.append((completed - (registered or created)).total_seconds() / 86400)
     last_day = (period.end - dt.timedelta(days=1)).date()
     for unit_id, n in (
-        mine.filter(rules.overdue(last_day + dt.timedelta(days=1)), created_at__lt=end)
+        Assignment.objects.filter(owner_unit_id__in=ids)
+        .filter(rules.overdue(last_day + dt.timedelta(days=1)), created_at__lt=period.end)
         .values("owner_unit_id")
         .annotate(n=Count("id"))
         .values_list("owner_unit_id", "n")

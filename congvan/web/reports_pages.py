@@ -11,6 +11,7 @@ from django.utils import timezone
 from congvan.lib.dates import local_today
 from congvan.lib.http import content_disposition
 from congvan.orgs.access import Acting
+from congvan.reports.drilldown import access_indicator_items
 from congvan.reports.indicators import RATIOS, parse_period
 from congvan.reports.queries import access_indicators, workbook
 from congvan.web.decorators import member_required
@@ -71,5 +72,15 @@ def indicators_view(request: HttpRequest, acting: Acting) -> HttpResponse:
             "ranking": _bars(ranked),
             "trend": _bars(trend),
             "choices": [(k, report["labels"][k]) for k in RATIOS],
+            "own": report["unit"] == acting.unit.code,
         },
     )
+
+
+@member_required
+def indicator_items_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    """What one indicator of the acting unit's own figures counted: documents, files, work, people."""
+    today = local_today(timezone.now())
+    period = request.GET.get("period") or f"{today.year}-{today.month:02d}"
+    found = access_indicator_items(acting, request.GET.get("indicator", ""), period)
+    return render(request, "web/indicator_items.html", {"d": found})

@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("oversight/", processing.oversight_view, name="oversight"),
     path("reports/indicators/", reports_pages.indicators_view, name="indicators"),
+    path("reports/indicators/items/", reports_pages.indicator_items_view, name="indicator_items"),
     path("notifications/", processing.notifications_view, name="notifications"),
     path("dossiers/", processing.dossiers_view, name="dossiers"),
     path("registers/<slug:direction>/", processing.register_view, name="register"),

@@ -157,6 +157,35 @@ def test_the_pdf_shows_each_figure_with_its_numerator_and_the_units_below(api, m
     assert api["bob"].get("/reports/indicators/export", period=this_month(), format="doc").status_code == 400
 
 
+def test_each_indicator_drills_down_to_what_it_counted(api, month):
+    from congvan.orgs.models import Unit
+    from congvan.reports.indicators import RATIOS, own_counts, parse_period
+
+    hu = Unit.objects.get(code=HU)
+    own = own_counts([hu], parse_period(this_month()))[hu.pk]
+    for key in RATIOS:
+        r = api["bob"].get("/reports/indicators/items", period=this_month(), indicator=key)
+        assert r.status_code == 200, r.content
+        got = r.json()
+        assert (got["numerator"], got["denominator"]) == (own.num[key], own.den[key]), key
+    incoming = api["bob"].get(
+        "/reports/indicators/items", period=this_month(), indicator="incoming_electronic"
+    )
+    [item] = incoming.json()["items"]
+    assert item["document"] == month["document"] and item["numerator"] and item["denominator"]
+    on_time = api["bob"].get("/reports/indicators/items", period=this_month(), indicator="on_time").json()
+    [lead] = on_time["items"]
+    assert lead["numerator"] and "Phạm Thị Cúc" in lead["detail"]  # carol led it, on time
+    people = api["alice"].get("/reports/indicators/items", period=this_month(), indicator="two_factor").json()
+    assert [(i["label"], i["numerator"]) for i in people["items"]] == [("Lê Văn Bình", False)]
+    assert (
+        api["carol"].get("/reports/indicators/items", period=this_month(), indicator="on_time").status_code
+        == 403
+    )
+    bad = api["bob"].get("/reports/indicators/items", period=this_month(), indicator="nonsense")
+    assert bad.status_code == 400
+
+
 def test_paper_copies_are_counted_by_reason(api, month):
     draft = api["carol"].create_draft(subject="V/v điều động cán bộ")
     doc = draft.json()["id"]

@@ -1,5 +1,6 @@
 """The district's leader reads the inspection indicators in the pages: the district beside its cells,
-a cell's own figures, the chart of one indicator, the workbook; a specialist has no such page."""
+a cell's own figures, the chart of one indicator, what a figure counted, the workbook and the PDF; a
+specialist has no such page."""
 
 from __future__ import annotations
 
@@ -47,6 +48,17 @@ def test_the_leader_reads_the_indicators_of_the_district_and_its_cells(open_as, 
         workbook = load_workbook(io.BytesIO(fh.read()))
     assert download.value.suggested_filename.endswith(".xlsx")
     assert workbook.sheetnames[0] == "Tong hop"
+    with bob.expect_download() as download:
+        bob.click("#indicators-pdf")
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    bob.click("#indicators tr[data-key=outgoing_electronic] a:has-text('chi tiết')")  # what was counted
+    bob.wait_for_selector("#indicator-items")
+    items = bob.inner_text("#indicator-items")
+    assert "V/v điều động cán bộ" in items and "Kế hoạch" in items
+    assert "Tử số: 1" in bob.inner_text("#items-total") and "Mẫu số: 2" in bob.inner_text("#items-total")
+    bob.go_back()
     bob.click(f"#indicators thead a[href*='{CS1}']")
     bob.wait_for_url(f"**unit={CS1}**")
     cell = bob.inner_text("#indicators tr[data-key=incoming_electronic]")
