@@ -11,6 +11,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Document, Urgency
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
-from congvan.lib.dates import lenient_date
+from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.http import client_address
 from congvan.orgs.access import Acting, group_unit_codes, usable_groups
@@ -137,9 +138,14 @@ def _int(value: object) -> int | None:
 def dashboard(request: HttpRequest, acting: Acting) -> HttpResponse:
     if acting.role == "admin":  # an administrator's work is the organisation
         return redirect("web:admin_units")
+    from congvan.mail.actions import visible_arrivals
+    from congvan.workflow.dashboard import access_dashboard
+
     counts = inbox_counts(acting)
     docs = issued_documents(acting)
     context = {
+        "sections": access_dashboard(acting, local_today(timezone.now())),
+        "mail_waiting": visible_arrivals(acting).filter(state="new").count() if acting.role == "clerk" else 0,
         "arrived": counts.get(DeliveryState.ARRIVED, 0),
         "registered": counts.get(DeliveryState.REGISTERED, 0),
         "returned": counts.get(DeliveryState.RETURNED, 0),
