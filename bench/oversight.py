@@ -53,8 +53,8 @@ def main() -> None:
         )
         cur.execute(
             "INSERT INTO orgs_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-            " is_active, date_joined, full_name, password_must_change, phone) SELECT '!', false,"
-            " 'u' || g, '', '', '', false, true, now(), 'Người ' || g, false, '' FROM generate_series(1, %s) g",
+            " is_active, date_joined, full_name, password_must_change, phone, email_notices) SELECT '!', false,"
+            " 'u' || g, '', '', '', false, true, now(), 'Người ' || g, false, '', true FROM generate_series(1, %s) g",
             [units * 3],
         )
         cur.execute("SELECT min(id) FROM orgs_user")

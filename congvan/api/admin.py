@@ -87,6 +87,7 @@ class ProfileIn(Strict):
     full_name: str | None = None
     email: str | None = None
     phone: str | None = None
+    email_notices: bool | None = None  # notices by e-mail too (they are always in the pages)
 
 
 def _term_out(t: CommitteeTerm) -> dict[str, Any]:
@@ -190,7 +191,13 @@ def revoke_own_token(request: HttpRequest, token_id: int) -> Any:
 def update_me(request: HttpRequest, body: ProfileIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
-    do_update_own_profile(full_name=body.full_name, email=body.email, phone=body.phone, actor=user)
+    do_update_own_profile(
+        full_name=body.full_name,
+        email=body.email,
+        phone=body.phone,
+        email_notices=body.email_notices,
+        actor=user,
+    )
     return serialize.me_out(user)
 
 

@@ -43,6 +43,7 @@ class MeOut(Schema):
     full_name: str
     email: str = ""
     phone: str = ""
+    email_notices: bool = True
     memberships: list[MembershipRef]
 
 

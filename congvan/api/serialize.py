@@ -139,6 +139,7 @@ def me_out(user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "email": user.email,
         "phone": user.phone,
+        "email_notices": user.email_notices,
         "memberships": [
             {"unit": m.unit.code, "unit_name": m.unit.name, "role": m.role, "title": m.title} for m in ms
         ],

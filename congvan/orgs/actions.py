@@ -304,10 +304,19 @@ def do_change_own_password(*, old: str, new: str, actor: User) -> None:
 
 
 def do_update_own_profile(
-    *, full_name: str | None, email: str | None, phone: str | None = None, actor: User
+    *,
+    full_name: str | None,
+    email: str | None,
+    phone: str | None = None,
+    email_notices: bool | None = None,
+    actor: User,
 ) -> User:
-    """A person changes their name, the address their notices go to, and their telephone."""
+    """A person changes their name, the address their notices go to (and whether they want them by
+    e-mail), and their telephone."""
     fields = []
+    if email_notices is not None:
+        actor.email_notices = bool(email_notices)
+        fields.append("email_notices")
     if phone is not None:
         actor.phone = clean_phone(phone)
         fields.append("phone")

@@ -12,6 +12,8 @@ class User(AbstractUser):
     phone = models.CharField(max_length=20, blank=True)
     # Set by an administrator's reset: the temporary password only lets its holder choose a new one.
     password_must_change = models.BooleanField(default=False)
+    # Notices are always shown in the pages; by e-mail too when the person has an address and wants them.
+    email_notices = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -543,7 +543,11 @@ def account_view(request: HttpRequest, acting: Acting) -> HttpResponse:
         else:
             f = typed(PersonForm, p)
             org.do_update_own_profile(
-                full_name=f.get("full_name"), email=f.get("email"), phone=f.get("phone"), actor=user
+                full_name=f.get("full_name"),
+                email=f.get("email"),
+                phone=f.get("phone"),
+                email_notices=p.get("email_notices") == "on",
+                actor=user,
             )
             messages.success(request, _("Đã lưu."))
         return redirect("web:account")

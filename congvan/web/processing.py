@@ -178,6 +178,12 @@ def oversight_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 
 
 @member_required
+def unread_count(request: HttpRequest, acting: Acting) -> HttpResponse:
+    """The header's count of unread notices (the page asks for it again every 30 seconds)."""
+    return render(request, "web/_unread.html")
+
+
+@member_required
 def notifications_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     if request.method == "POST":
         wf.do_mark_read(None, actor=acting)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("reports/indicators/", reports_pages.indicators_view, name="indicators"),
     path("reports/indicators/items/", reports_pages.indicator_items_view, name="indicator_items"),
     path("notifications/", processing.notifications_view, name="notifications"),
+    path("notifications/unread/", processing.unread_count, name="unread_count"),
     path("dossiers/", processing.dossiers_view, name="dossiers"),
     path("registers/<slug:direction>/", processing.register_view, name="register"),
     path("search/", processing.search_view, name="search"),

@@ -51,3 +51,34 @@ def test_the_start_page_lists_each_persons_waiting_work(open_as, live_server, ap
     assert "Huyện ủy" in dan.inner_text("#list-to_register")
     dan.set_viewport_size({"width": 390, "height": 844})  # a phone: the lists stay readable
     assert dan.locator("#list-to_register a").first.is_visible()
+
+
+def test_the_unread_count_updates_without_reloading_and_email_is_a_choice(
+    open_as, live_server, api, people, settings
+):
+    from congvan.workflow.models import EmailState, Notification
+
+    settings.EMAIL_ENABLED = True  # the worker would mail what is pending (nothing is sent here)
+
+    bob = open_as("bob")
+    assert bob.locator("#unread").count() == 0
+    draft = api["carol"].create_draft(subject="Báo cáo tháng").json()["id"]
+    assert api["carol"].post(f"/documents/{draft}/submit").status_code == 200  # the leader is told
+    bob.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # as when the tab comes back
+    bob.wait_for_selector("#unread")
+    assert bob.inner_text("#unread") == "1"
+
+    bob.goto(live_server.url + "/account/")
+    bob.fill("input[name=email]", "binh@huyenuy.gov.vn")
+    bob.uncheck("#email-notices")
+    bob.click("#profile button.primary")
+    people["bob"].refresh_from_db()
+    assert people["bob"].email == "binh@huyenuy.gov.vn" and not people["bob"].email_notices
+    second = api["carol"].create_draft(subject="Báo cáo quý").json()["id"]
+    api["carol"].post(f"/documents/{second}/submit")
+    latest = Notification.objects.filter(user=people["bob"]).latest("id")
+    assert latest.email_state == EmailState.NONE  # in the page only, as he chose
+    assert api["bob"].patch("/me", {"email_notices": True}).json()["email_notices"] is True
+    third = api["carol"].create_draft(subject="Báo cáo năm").json()["id"]
+    api["carol"].post(f"/documents/{third}/submit")
+    assert Notification.objects.filter(user=people["bob"]).latest("id").email_state == EmailState.PENDING

@@ -51,7 +51,9 @@ def notify_many(
         text = _render(kind, params)[:500]
     now = timezone.now()
     users = {u for u, _k in wanted}
-    emails = set(User.objects.filter(pk__in=users).exclude(email="").values_list("pk", flat=True))
+    emails = set(
+        User.objects.filter(pk__in=users, email_notices=True).exclude(email="").values_list("pk", flat=True)
+    )
     email_on = bool(settings.EMAIL_ENABLED)
     rows = [
         Notification(
