@@ -28,6 +28,7 @@ def test_token_then_me_lists_memberships(people):
         "full_name": "Trần Thị An",
         "email": "",
         "phone": "",
+        "email_notices": True,
         "memberships": [
             {"unit": "000.00.01.H57", "unit_name": "Huyện ủy Gò Công Tây", "role": "clerk", "title": ""}
         ],
