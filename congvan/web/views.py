@@ -42,6 +42,7 @@ from congvan.web.signing_pages import signing_context
 from congvan.workflow import actions as wf_actions
 from congvan.workflow import rules as wf_rules
 from congvan.workflow.access import access_document, access_receipt, unit_dossiers, visible_receipts
+from congvan.workflow.history import access_history
 
 PENDING = "congvan_2fa_pending"  # a sign-in whose password was right, waiting for its code
 PENDING_SECONDS = 300
@@ -302,6 +303,14 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         "can_return": receipt is not None and dispatch_rules.may_return(acting, receipt),
         "duplicates": duplicates_of(receipt) if receipt is not None and receipt.incoming_number else [],
         "dossiers": unit_dossiers(acting).filter(closed_at=None).order_by("-created_at")[:100],
+        "history": access_history(acting, doc, receipt),
+        "planned": list(
+            Unit.objects.filter(code__in=doc.planned_recipients[:200])
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if own
+        else [],
         **(processing_context(acting, receipt) if receipt is not None else {}),
         **(_recipient_choices(acting) if own and doc.state == DocState.APPROVED else {}),
         **(signing_context(acting, doc) if own else {}),
