@@ -12,7 +12,7 @@ from congvan.documents import guard
 from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import attach, check_files
-from congvan.documents.metadata import clean_metadata
+from congvan.documents.metadata import check_reply_due, clean_metadata
 from congvan.documents.models import DocState, Document, DocumentType, FileRole
 from congvan.documents.uploads import BlobUpload
 from congvan.orgs.access import DRAFTERS, Acting
@@ -24,6 +24,7 @@ def do_create_draft(
     """Create a draft outgoing document with its files."""
     actor.require(*DRAFTERS, what=_("soạn văn bản"))
     fields = clean_metadata(raw_metadata)
+    check_reply_due(fields)
     _check_replaces(actor, fields)
     if main is None:
         raise InvalidDocument(_("file: cần tệp PDF văn bản chính"), code="missing_file")
@@ -75,6 +76,7 @@ def do_update_draft(
 ) -> Document:
     """Change a draft's metadata, replace its main file or add attachments."""
     fields = clean_metadata(raw_metadata, partial=True)
+    check_reply_due(fields)
     guard.check_fields(**fields)
     _check_replaces(actor, fields)
     checked = check_files(main, attachments or [])

@@ -117,6 +117,17 @@ def _choice(value: Any, allowed: list[str], field: str) -> str:
     return str(value)
 
 
+def check_reply_due(fields: dict[str, Any]) -> None:
+    """A draft asks for a reply by a day still to come (an incoming document's may have passed)."""
+    from django.utils import timezone
+
+    from congvan.lib.dates import local_today
+
+    due = fields.get("reply_due")
+    if due is not None and due < local_today(timezone.now()):
+        raise InvalidDocument(_("reply_due: hạn trả lời đã qua"), code="invalid")
+
+
 def _date(value: Any, field: str) -> dt.date | None:
     return parse_date(value, field)
 

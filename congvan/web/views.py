@@ -246,7 +246,8 @@ def _form_of(doc: Document) -> dict[str, Any]:
 def compose(request: HttpRequest, acting: Acting, document_id: int | None = None) -> HttpResponse:
     """Create a draft, or edit one (``document_id``): metadata, a new main file, more attachments."""
     doc = access_issued_document(acting, document_id) if document_id is not None else None
-    form: dict[str, Any] = _form_of(doc) if doc is not None else {}
+    # a new draft: a letter (công văn), the most common, until the drafter picks another type
+    form: dict[str, Any] = _form_of(doc) if doc is not None else {"type": "CV", "confidentiality": "none"}
     error = ""
     if request.method == "POST":
         form = {**request.POST.dict(), "recipients": request.POST.getlist("recipients")}
@@ -268,7 +269,9 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         "error": error,
         "types": document_types(rule_set_of(acting.unit), keep=form.get("type", "")),
         "urgencies": Urgency.choices,
-        "confidentialities": Confidentiality.choices,
+        # only documents that are not classified travel through the system: nothing else is offered
+        "confidentialities": [c for c in Confidentiality.choices if c[0] == Confidentiality.NONE],
+        "today": local_today(timezone.now()).isoformat(),
         "replaceable": issued_documents(acting)
         .filter(state=DocState.RELEASED)
         .exclude(pk=doc.pk if doc is not None else 0)

@@ -4,10 +4,12 @@ document.addEventListener("change", (e) => {
 });
 document.addEventListener("input", (e) => {
   if (!e.target.matches(".unit-filter")) return;
-  const q = e.target.value.trim().toLowerCase();
+  // typed with or without diacritics: "binh tan" finds "Bình Tân"
+  const fold = (s) => s.toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  const q = fold(e.target.value.trim());
   const list = e.target.parentElement.querySelector(".unit-list");
   for (const label of list.querySelectorAll("label")) {
-    label.hidden = q !== "" && !label.dataset.name.includes(q);
+    label.hidden = q !== "" && !fold(label.dataset.name).includes(q);
   }
 });
 document.addEventListener("submit", (e) => {
