@@ -210,6 +210,25 @@ def create_document(request: HttpRequest) -> Any:
     return Status(201, _document_response(request, doc.pk))
 
 
+@api.post(
+    "/assignments/{assignment_id}/reply",
+    response={201: DocumentOut, **ERRORS, 413: ErrorOut},
+    tags=["incoming"],
+    openapi_extra=MULTIPART_DOC,
+)
+def start_reply(request: HttpRequest, assignment_id: int) -> Any:
+    """Start the reply to one's own task: a draft (multipart as ``POST /documents``; the subject and the
+    recipient default to the answered document's) linked to the task as its reply."""
+    who = acting(request)
+    main, attachments = _uploads(request)
+    metadata = {
+        **wf_actions.reply_prefill(who, assignment_id),
+        **_metadata(request.POST.get("metadata") or "{}"),
+    }
+    doc = wf_actions.do_start_reply(assignment_id, metadata, main=main, attachments=attachments, actor=who)
+    return Status(201, _document_response(request, doc.pk))
+
+
 @api.patch(
     "/documents/{document_id}",
     response={200: DocumentOut, **ERRORS, 413: ErrorOut},

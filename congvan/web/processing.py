@@ -120,7 +120,7 @@ def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
 def assignment_view(request: HttpRequest, acting: Acting, assignment_id: int) -> HttpResponse:
     a = access_assignment(acting, assignment_id)
     a = Assignment.objects.select_related(
-        "receipt__document", "assignee_user", "assignee_unit", "assigned_by", "parent"
+        "receipt__document", "assignee_user", "assignee_unit", "assigned_by", "parent", "reply_document"
     ).get(pk=a.pk)
     mine = rules.is_own_open(acting, a)
     ctx = {

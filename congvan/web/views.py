@@ -25,6 +25,7 @@ from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Document, Urgency
 from congvan.documents.queries import document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
+from congvan.lib.access import parse_id
 from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.http import client_address
@@ -248,13 +249,20 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
     doc = access_issued_document(acting, document_id) if document_id is not None else None
     # a new draft: a letter (công văn), the most common, until the drafter picks another type
     form: dict[str, Any] = _form_of(doc) if doc is not None else {"type": "CV", "confidentiality": "none"}
+    reply_to = parse_id(request.POST.get("reply_to") or request.GET.get("reply_to")) if doc is None else None
+    if reply_to is not None and request.method != "POST":
+        form.update(wf_actions.reply_prefill(acting, reply_to))  # the task's document answered
     error = ""
     if request.method == "POST":
         form = {**request.POST.dict(), "recipients": request.POST.getlist("recipients")}
         try:
             main, attachments = _uploads(request)
             meta = _metadata_from_post(acting, request.POST)
-            if doc is None:
+            if doc is None and reply_to is not None:
+                doc = wf_actions.do_start_reply(
+                    reply_to, meta, main=main, attachments=attachments, actor=acting
+                )
+            elif doc is None:
                 doc = doc_actions.do_create_draft(meta, main=main, attachments=attachments, actor=acting)
             else:
                 doc_actions.do_update_draft(doc.pk, meta, main=main, attachments=attachments, actor=acting)
@@ -267,6 +275,7 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         "form": form,
         "doc": doc,
         "error": error,
+        "reply_to": reply_to,
         "types": document_types(rule_set_of(acting.unit), keep=form.get("type", "")),
         "urgencies": Urgency.choices,
         # only documents that are not classified travel through the system: nothing else is offered

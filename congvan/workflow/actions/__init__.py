@@ -13,6 +13,8 @@ from congvan.workflow.actions.incoming import (
     do_hand_back_assignment,
     do_reassign_assignment,
     do_request_extension,
+    do_start_reply,
+    reply_prefill,
 )
 from congvan.workflow.actions.notices import do_mark_read, notify
 from congvan.workflow.actions.outgoing import (
@@ -63,8 +65,10 @@ __all__ = [
     "do_request_extension",
     "do_return_receipt",
     "do_revoke_release",
+    "do_start_reply",
     "do_submit_document",
     "do_update_unit_settings",
     "notify",
+    "reply_prefill",
     "tell_arrivals",
 ]

@@ -14,6 +14,7 @@ from congvan.audit.actions import record
 from congvan.dispatch.actions import report_progress
 from congvan.dispatch.models import DeliveryState, Receipt
 from congvan.documents.access import issued_documents
+from congvan.documents.actions import do_create_draft
 from congvan.documents.errors import InvalidDocument
 from congvan.documents.files import check_files, store_files
 from congvan.documents.uploads import BlobUpload
@@ -258,8 +259,8 @@ def _audit(acting: Acting, action: str, assignment_id: int, details: dict[str, A
     )
 
 
-def _own_open(acting: Acting, assignment_id: int) -> Assignment:
-    a = access_assignment(acting, assignment_id, for_write=True)
+def _own_open(acting: Acting, assignment_id: int, *, for_write: bool = True) -> Assignment:
+    a = access_assignment(acting, assignment_id, for_write=for_write)
     if a.assignee_user_id != acting.user.pk:
         raise Forbidden(_("Chỉ người được giao cập nhật việc này"))
     if not rules.is_own_open(acting, a):
@@ -440,3 +441,33 @@ def do_hand_back_assignment(
         _audit(actor, "assignment.handed_back", a.pk, {"reason": reason})
     a.refresh_from_db()
     return a
+
+
+def reply_prefill(acting: Acting, assignment_id: int) -> dict[str, Any]:
+    """What a reply to the task's document starts with: its subject, its issuer as the recipient."""
+    a = _own_open(acting, assignment_id, for_write=False)
+    doc = a.receipt.document
+    issuer = a.receipt.issuer
+    subject = _("Trả lời văn bản số %(symbol)s: %(subject)s") % {
+        "symbol": doc.symbol or "—",
+        "subject": doc.subject,
+    }
+    return {"subject": subject[:500], "recipients": [issuer.code] if issuer.active else [], "type": "CV"}
+
+
+def do_start_reply(
+    assignment_id: int,
+    raw_metadata: Any,
+    *,
+    main: BlobUpload | None,
+    attachments: list[BlobUpload],
+    actor: Acting,
+) -> Any:
+    """Start the reply to a task's document: a draft of the person's unit, linked to the task as its
+    reply (completing the task keeps the link; another draft can still be chosen then)."""
+    with transaction.atomic():
+        a = _own_open(actor, assignment_id)
+        draft = do_create_draft(raw_metadata, main=main, attachments=attachments, actor=actor)
+        Assignment.objects.filter(pk=a.pk).update(reply_document=draft)
+        _audit(actor, "assignment.reply_started", a.pk, {"document": draft.pk})
+    return draft

@@ -1,0 +1,43 @@
+"""From a task, the specialist starts the reply: a draft prefilled with the answered document and its
+issuer, linked to the task, and kept as the reply when the task is completed."""
+
+from __future__ import annotations
+
+import pytest
+
+from congvan.lib.pdfgen import simple_pdf
+from congvan.orgs.tests.support import send_to_hu
+from congvan.workflow.models import Assignment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_reply_is_started_from_the_task_and_kept_with_it(open_as, live_server, api, tmp_path):
+    incoming = send_to_hu(api, subject="V/v báo cáo kết quả chuyển đổi số")
+    r = api["bob"].post(
+        f"/receipts/{incoming['receipt']}/direct",
+        {
+            "direction": "Giao chủ trì",
+            "assignments": [{"assignee": "carol", "role": "lead", "deadline": "2099-12-31"}],
+        },
+    )
+    task = r.json()["assignments"][0]["id"]
+    pdf = tmp_path / "tra-loi.pdf"
+    pdf.write_bytes(simple_pdf(["Bao cao"]))
+    carol = open_as("carol")
+    carol.goto(f"{live_server.url}/assignments/{task}/")
+    carol.click("#start-reply")
+    subject = carol.input_value("textarea[name=subject]")
+    assert subject.startswith("Trả lời văn bản số") and "V/v báo cáo kết quả chuyển đổi số" in subject
+    assert carol.is_checked(".unit-list label:has-text('Ủy ban nhân dân') input")  # the issuer
+    carol.set_input_files("input[name=file]", str(pdf))
+    carol.click("form.card button[type=submit]")
+    carol.wait_for_url("**/documents/*/")
+    draft = int(carol.url.rstrip("/").split("/")[-1])
+    assert Assignment.objects.get(pk=task).reply_document_id == draft
+    carol.goto(f"{live_server.url}/assignments/{task}/")
+    assert carol.locator("#reply-link").count() == 1
+    carol.fill("textarea[name=result]", "Đã dự thảo báo cáo trả lời")
+    carol.click("#complete")
+    a = Assignment.objects.get(pk=task)
+    assert a.state == "completed" and a.reply_document_id == draft
