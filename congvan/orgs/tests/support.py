@@ -86,8 +86,10 @@ def released(
     draft = api["carol"].create_draft(file=file, **metadata)
     assert draft.status_code == 201, draft.content
     doc_id = draft.json()["id"]
-    assert api["carol"].post(f"/documents/{doc_id}/submit").status_code == 200
-    assert api["bob"].post(f"/documents/{doc_id}/approve").status_code == 200
+    submitted = api["carol"].post(f"/documents/{doc_id}/submit")
+    assert submitted.status_code == 200, submitted.content
+    approved = api["bob"].post(f"/documents/{doc_id}/approve")
+    assert approved.status_code == 200, approved.content
     rel = api["alice"].post(f"/documents/{doc_id}/release", {"recipients": recipients})
     assert rel.status_code == 200, rel.content
     return dict(rel.json())
