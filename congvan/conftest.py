@@ -138,7 +138,7 @@ DATABASE_FIXTURES = {
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Run the browser tests last: Playwright's sync API keeps an event loop running in the main thread
-    for the rest of the session, and pyHanko (signatures) calls asyncio.run() itself.
+    for the rest of the session (pyHanko's asyncio.run() is run off that loop: ``lib/loops.py``).
 
     The test command runs the suite on SQLite, then on PostgreSQL: a test that touches no database
     (no database fixture, no django_db mark, not the exchange cluster whose nodes use the server's

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from asn1crypto import cms, x509
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from congvan.lib import loops
 from congvan.lib.errors import InvalidInput
 from congvan.signatures import appearance, numbering
 from congvan.signatures.sign import SigningFailed
@@ -60,7 +60,7 @@ def prepare(
     source: bytes, cert: x509.Certificate, out: Path, *, position: str, name: str, image: str | None
 ) -> Prepared:
     """Prepare ``source`` for the leader's signature with ``cert``; the file to finish goes to ``out``."""
-    return asyncio.run(_prepare(source, cert, out, position=position, name=name, image=image))
+    return loops.run(_prepare(source, cert, out, position=position, name=name, image=image))
 
 
 async def _prepare(
@@ -125,12 +125,12 @@ def finish(
     """Embed the checked signature value with a timestamp when a TSA is configured, then the revocation
     data when it can be fetched; the signed PDF and its PAdES level."""
     check_value(cert, prepared.signed_attrs, value)
-    data = asyncio.run(_finish(prepared_file, cert, prepared, value))
+    data = loops.run(_finish(prepared_file, cert, prepared, value))
     if not settings.TSA_URL:
         return data, "B-B"
     if settings.SIGNATURE_ONLINE:
         try:
-            return asyncio.run(_add_revocation_data(data)), "B-LT"
+            return loops.run(_add_revocation_data(data)), "B-LT"
         except Exception as exc:  # noqa: BLE001 - OCSP/CRL out of reach: the signature stays B-T, still valid
             logging.getLogger(__name__).info("revocation data not added: %s", type(exc).__name__)
     return data, "B-T"

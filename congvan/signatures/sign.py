@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from congvan.lib.errors import Conflict
+from congvan.lib.loops import off_running_loop
 
 
 class SigningFailed(Conflict):
@@ -33,6 +34,7 @@ def load_pkcs12_signer(path: str, passphrase: bytes | None) -> object:
     return signer
 
 
+@off_running_loop
 def sign_pdf(
     data: bytes,
     signer: object,

@@ -15,6 +15,7 @@ from asn1crypto import x509
 from django.conf import settings
 
 from congvan.lib.dates import VN
+from congvan.lib.loops import off_running_loop
 from congvan.signatures.trust import trust_store
 
 VALID, WARNINGS, INVALID, UNSIGNED = "valid", "valid_with_warnings", "invalid", "unsigned"
@@ -105,6 +106,7 @@ def _name(cert: x509.Certificate) -> tuple[str, str, str]:
     )
 
 
+@off_running_loop
 def verify_pdf(
     data: bytes,
     *,

@@ -166,3 +166,18 @@ def test_long_term_file_verifies_offline_from_its_embedded_data(trusted):
     assert report.signatures[0].level == "B-LT"
     # The same signature without embedded data cannot have its revocation checked offline.
     assert verify_pdf(signed(trusted, "leader"), online=False).verdict == WARNINGS
+
+
+def test_signing_and_verifying_work_where_an_event_loop_already_runs(trusted):
+    """pyHanko calls asyncio.run(): a caller inside a running loop (an async server, a browser-driving
+    test session) still signs and verifies."""
+    import asyncio
+
+    async def inside_a_loop() -> str:
+        pending = asyncio.sleep(0)
+        with pytest.raises(RuntimeError):  # what pyHanko meets there by itself
+            asyncio.run(pending)
+        pending.close()
+        return verify_pdf(signed(trusted, "leader")).verdict
+
+    assert asyncio.run(inside_a_loop()) == VALID
