@@ -25,6 +25,7 @@ from congvan.reports.indicators import (
     leads_done,
     mailbox_units,
     on_time,
+    overdue_at_end,
     parse_period,
     released_mains,
     signature_flags,
@@ -33,6 +34,7 @@ from congvan.workflow.models import Assignment
 from congvan.workflow.queries import oversight_unit
 
 MAX_ITEMS = 1000
+OVERDUE = "overdue"  # not a ratio: the work overdue at the period's end, each with who has it
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Item:
 def access_indicator_items(acting: Acting, key: str, period_text: str) -> dict[str, Any]:
     """The items behind one indicator of the acting unit's own counts (not the units below)."""
     unit = oversight_unit(acting, None)
-    if key not in RATIOS:
+    if key not in RATIOS and key != OVERDUE:
         raise InvalidInput(_("indicator: không có chỉ tiêu %(key)s") % {"key": key[:40]})
     period = parse_period(period_text)
     items = _items(key, unit, period)
@@ -56,7 +58,7 @@ def access_indicator_items(acting: Acting, key: str, period_text: str) -> dict[s
         "name": unit.name,
         "period": period.label,
         "indicator": key,
-        "label": label(key),
+        "label": label(key) if key != OVERDUE else _("Việc quá hạn cuối kỳ (theo người được giao)"),
         "numerator": sum(i.numerator for i in items),
         "denominator": sum(i.denominator for i in items),
         "count": len(items),
@@ -87,6 +89,9 @@ def _items(key: str, unit: Unit, period: Period) -> list[Item]:
         opened = set(assignments_opened(ids, period).values_list("pk", flat=True))
         done = set(assignments_done(ids, period).values_list("pk", flat=True))
         return _assignment_items(opened | done, numerator=done, denominator=opened)
+    if key == OVERDUE:
+        late = set(overdue_at_end(ids, period).values_list("pk", flat=True))
+        return _assignment_items(late, numerator=late, denominator=late)
     if key == "on_time":
         leads = list(leads_done(ids, period).values_list("pk", "completed_at", "deadline"))
         kept = {pk for pk, completed, deadline in leads if on_time(completed, deadline)}

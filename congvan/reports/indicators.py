@@ -357,6 +357,14 @@ def leads_done(ids: list[int], p: Period) -> QuerySet[Any]:
     return assignments_done(ids, p).filter(role=AssignmentRole.LEAD, parent__isnull=True)
 
 
+def overdue_at_end(ids: list[int], p: Period) -> QuerySet[Any]:
+    """The work of the units still open past its deadline when the period ended."""
+    last_day = (p.end - dt.timedelta(days=1)).date()
+    return Assignment.objects.filter(owner_unit_id__in=ids).filter(
+        rules.overdue(last_day + dt.timedelta(days=1)), created_at__lt=p.end
+    )
+
+
 def on_time(completed: dt.datetime, deadline: dt.date) -> bool:
     return completed.astimezone(VN).date() <= deadline
 
@@ -386,10 +394,8 @@ def _work(counts: dict[int, Counts], ids: list[int], period: Period) -> None:
         c.den["on_time"] += 1
         c.num["on_time"] += on_time(completed, deadline)
         c.days.append((completed - (registered or created)).total_seconds() / 86400)
-    last_day = (period.end - dt.timedelta(days=1)).date()
     for unit_id, n in (
-        Assignment.objects.filter(owner_unit_id__in=ids)
-        .filter(rules.overdue(last_day + dt.timedelta(days=1)), created_at__lt=period.end)
+        overdue_at_end(ids, period)
         .values("owner_unit_id")
         .annotate(n=Count("id"))
         .values_list("owner_unit_id", "n")

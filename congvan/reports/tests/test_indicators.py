@@ -186,6 +186,22 @@ def test_each_indicator_drills_down_to_what_it_counted(api, month):
     assert bad.status_code == 400
 
 
+def test_the_overdue_work_drills_down_to_who_has_it(api, month):
+    later = send_to_hu(api, subject="V/v kiểm tra cuối năm")
+    r = api["bob"].post(  # due today and left open: overdue when the month has ended
+        f"/receipts/{later['receipt']}/direct",
+        {
+            "direction": "Giao",
+            "assignments": [{"assignee": "carol", "role": "lead", "deadline": str(local_today())}],
+        },
+    )
+    assert r.status_code == 200, r.content
+    late = api["bob"].get("/reports/indicators/items", period=this_month(), indicator="overdue").json()
+    assert late["count"] == indicators(api)["indicators"]["overdue"]["count"] == 1
+    [item] = late["items"]
+    assert "Phạm Thị Cúc" in item["detail"] and "V/v kiểm tra cuối năm" in item["detail"]
+
+
 def test_paper_copies_are_counted_by_reason(api, month):
     draft = api["carol"].create_draft(subject="V/v điều động cán bộ")
     doc = draft.json()["id"]

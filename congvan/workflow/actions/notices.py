@@ -124,6 +124,7 @@ def _render(kind: str, params: dict[str, str]) -> str:
         "to_release": _("Chờ cấp số, ban hành: %(subject)s"),
         "rejected": _("Dự thảo bị trả lại: %(subject)s — %(comment)s"),
         "mail_arrived": _("Thư điện tử có văn bản đến: %(subject)s (%(sender)s)"),
+        "replaced": _("Văn bản %(old)s đã được thay thế bởi văn bản %(new)s"),
     }.get(kind)
     if template is None:
         return " ".join(p.values())

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.dispatch.actions import do_release
-from congvan.dispatch.models import Dispatch, Receipt
+from congvan.dispatch.models import DeliveryState, Dispatch, Receipt
 from congvan.documents.access import access_issued_document
 from congvan.documents.errors import InvalidDocument, WrongState
 from congvan.documents.files import replace_blob
@@ -245,7 +245,33 @@ def do_release_document(
         actor=actor,
     )
     tell_arrivals(dispatch.document, by=actor.user.pk)
+    if dispatch.document.replaces_id is not None:
+        tell_replaced(dispatch.document, by=actor.user.pk)
     return dispatch
+
+
+def tell_replaced(doc: Document, *, by: int | None = None) -> int:
+    """Notices to the clerks of each unit whose copy of the replaced document left its inbox."""
+    old = doc.replaces
+    if old is None:
+        return 0
+    receipts = list(
+        Receipt.objects.filter(document=old, state=DeliveryState.REVOKED).values_list("pk", "unit_id")
+    )
+    clerks = Membership.objects.filter(
+        unit_id__in={u for _r, u in receipts}, role=Role.CLERK, active=True, user__is_active=True
+    )
+    by_unit: dict[int, list[int]] = {}
+    for unit_id, user_id in clerks.values_list("unit_id", "user_id"):
+        if user_id != by:
+            by_unit.setdefault(unit_id, []).append(user_id)
+    return notify_many(
+        [(user, f"replaced:{pk}") for pk, unit in receipts for user in by_unit.get(unit, [])],
+        kind="replaced",
+        about=("document", doc.pk),
+        old=old.symbol or old.subject[:80],
+        new=doc.symbol or doc.subject[:80],
+    )
 
 
 def tell_arrivals(doc: Document, *, by: int | None = None) -> int:

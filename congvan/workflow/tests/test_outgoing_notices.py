@@ -66,3 +66,13 @@ def test_registration_return_and_recall_are_told(api, crew):
     )
     recalled = [t for k, t, _l in kinds(api, "dan") if k == "recalled"]
     assert len(recalled) == 1 and "Ban hành nhầm" in recalled[0]
+
+
+def test_a_replacement_is_told_to_the_clerks_of_the_replaced_copies(api):
+    from congvan.orgs.tests.support import CS1, released
+
+    first = released(api, [CS1], subject="Kế hoạch hội nghị")
+    second = released(api, [CS1], replaces=first["id"], subject="Kế hoạch hội nghị (thay thế)")
+    replaced = [t for k, t, _l in kinds(api, "dan") if k == "replaced"]
+    assert replaced == [f"Văn bản {first['symbol']} đã được thay thế bởi văn bản {second['symbol']}"]
+    assert not [k for k, _t, _l in kinds(api, "erin") if k == "replaced"]  # CS2 had no copy
