@@ -12,6 +12,18 @@ document.addEventListener("input", (e) => {
     label.hidden = q !== "" && !fold(label.dataset.name).includes(q);
   }
 });
+// On a phone the filters fold away (unless some are in use): the documents come first.
+if (window.matchMedia("(max-width: 720px)").matches) {
+  for (const d of document.querySelectorAll("details.fold[data-fold]")) d.open = false;
+}
+// On a phone the header folds into a menu.
+document.addEventListener("click", (e) => {
+  const toggle = e.target.closest("#menu-toggle");
+  if (!toggle) return;
+  const open = toggle.getAttribute("aria-expanded") !== "true";
+  toggle.setAttribute("aria-expanded", String(open));
+  document.getElementById("top-menu").classList.toggle("open", open);
+});
 document.addEventListener("submit", (e) => {
   const message = e.target.dataset.confirm;
   if (message && !window.confirm(message)) e.preventDefault();
