@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from congvan.documents.models import Urgency
 from congvan.documents.queries import document_types
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import lenient_date, local_today
-from congvan.lib.errors import InvalidInput
+from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
 from congvan.orgs.access import DRAFTERS, UNIT_WIDE, Acting, visible_directory
@@ -117,7 +118,22 @@ def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
 
 
 @member_required
+def note_file(request: HttpRequest, acting: Acting, assignment_id: int, file_id: int) -> HttpResponseBase:
+    """A file of a progress note, for whoever sees the task."""
+    from congvan.documents.downloads import file_response
+    from congvan.workflow.access import access_note_file
+
+    return file_response(
+        access_note_file(acting, assignment_id, file_id), inline=request.GET.get("inline") == "1"
+    )
+
+
+@member_required
 def assignment_view(request: HttpRequest, acting: Acting, assignment_id: int) -> HttpResponse:
+    return render(request, "web/assignment.html", _assignment_context(acting, assignment_id))
+
+
+def _assignment_context(acting: Acting, assignment_id: int) -> dict[str, Any]:
     a = access_assignment(acting, assignment_id)
     a = Assignment.objects.select_related(
         "receipt__document", "assignee_user", "assignee_unit", "assigned_by", "parent", "reply_document"
@@ -138,7 +154,7 @@ def assignment_view(request: HttpRequest, acting: Acting, assignment_id: int) ->
         if a.assignee_unit_id == acting.unit.pk
         else [],
     }
-    return render(request, "web/assignment.html", ctx)
+    return ctx
 
 
 @require_POST
@@ -148,7 +164,17 @@ def assignment_action(request: HttpRequest, acting: Acting, assignment_id: int, 
     if action == "progress":
         request.FILES  # noqa: B018 - parse the body through the streaming handler
         files = [f for f in request.FILES.getlist("files") if isinstance(f, BlobUpload)]
-        wf.do_add_progress_note(assignment_id, note=f.get("note", ""), files=files, actor=acting)
+        try:
+            if getattr(request, "congvan_too_large", None):
+                raise TooLarge(_("Tệp vượt quá giới hạn dung lượng"))
+            wf.do_add_progress_note(assignment_id, note=f.get("note", ""), files=files, actor=acting)
+        except CongvanError as exc:  # the note typed is kept, with why the file was refused
+            context = {
+                **_assignment_context(acting, assignment_id),
+                "error": exc.message,
+                "typed_note": f.get("note", ""),
+            }
+            return render(request, "web/assignment.html", context, status=400)
     elif action == "complete":
         wf.do_complete_assignment(
             assignment_id, result=f.get("result", ""), reply_document=f.get("reply_document"), actor=acting

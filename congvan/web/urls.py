@@ -25,6 +25,7 @@ urlpatterns = [
     path("receipts/<int:receipt_id>/<slug:action>/", views.receipt_action, name="receipt_action"),
     path("work/", processing.my_work, name="work"),
     path("assignments/<int:assignment_id>/", processing.assignment_view, name="assignment"),
+    path("assignments/<int:assignment_id>/files/<int:file_id>/", processing.note_file, name="note_file"),
     path(
         "assignments/<int:assignment_id>/<slug:action>/",
         processing.assignment_action,

@@ -10,11 +10,11 @@ from congvan.dispatch.errors import ReceiptNotFound
 from congvan.dispatch.models import Receipt
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Document
-from congvan.lib.access import fetch_visible
+from congvan.lib.access import fetch_visible, parse_id
 from congvan.orgs.access import UNIT_WIDE, Acting
 from congvan.orgs.models import Role
 from congvan.workflow.errors import AssignmentNotFound, DossierNotFound
-from congvan.workflow.models import Assignment, Dossier
+from congvan.workflow.models import Assignment, Dossier, NoteFile
 
 
 def mine(acting: Acting) -> Q:
@@ -58,6 +58,16 @@ def access_assignment(acting: Acting, assignment_id: int, *, for_write: bool = F
         AssignmentNotFound(_("Không tìm thấy việc được giao")),
         for_write=for_write,
     )
+
+
+def access_note_file(acting: Acting, assignment_id: int, file_id: object) -> NoteFile:
+    """A file of a progress note, for whoever may see the task (a hidden task's files stay hidden)."""
+    a = access_assignment(acting, assignment_id)
+    pk = parse_id(file_id)
+    f = NoteFile.objects.select_related("blob").filter(pk=pk or 0, note__assignment=a).first()
+    if f is None:
+        raise AssignmentNotFound(_("Không tìm thấy tệp"))
+    return f
 
 
 def visible_documents(acting: Acting) -> QuerySet[Document]:
