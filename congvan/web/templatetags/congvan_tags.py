@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from congvan.dispatch.models import DeliveryState, Dispatch
-from congvan.documents.models import Document
+from congvan.documents.models import Confidentiality, Document, DocumentType, Urgency
 from congvan.lib.links import page_of
 from congvan.workflow import rules
 from congvan.workflow.actions import notices
@@ -53,6 +53,26 @@ def as_text(value: object) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+@register.filter
+def shown(value: object, key: str) -> str:
+    """A value read from a document as a person reads it: choices by their label, dates as d/m/Y, the
+    type by its name (``as_text`` for the rest)."""
+    text = as_text(value)
+    if key == "urgency" and text in Urgency.values:
+        return str(Urgency(text).label)
+    if key == "confidentiality" and text in Confidentiality.values:
+        return str(Confidentiality(text).label)
+    if key == "type" and text:
+        found = DocumentType.objects.filter(abbreviation=text).values_list("name", flat=True).first()
+        return f"{found} ({text})" if found else text
+    if key in ("date", "reply_due", "issued_date") and len(text) == 10:
+        try:
+            return dt.date.fromisoformat(text).strftime("%d/%m/%Y")
+        except ValueError:
+            return text
+    return text
 
 
 @register.filter

@@ -225,6 +225,10 @@ def test_intake_pages_show_progress_and_make_a_draft(api):
     process(intake.pk)
     page = client.get(r["Location"]).content.decode()
     assert "Số, ký hiệu" in page and "every 2s" not in page  # done: it no longer refreshes itself
+    suggested = page[page.index('id="suggested"') :]
+    suggested = suggested[: suggested.index("</dl>")]
+    assert "<dd>normal</dd>" not in suggested and "<dd>none</dd>" not in suggested  # labels, not codes
+    assert not re.search(r"<dd>\d{4}-\d{2}-\d{2}</dd>", suggested)  # dates as people write them
     made = client.post(r["Location"])
     assert made.status_code == 302 and "/documents/" in made["Location"]
     bad = client.post("/intake/", {"file": SimpleUploadedFile("x.exe", b"MZ" * 100)})
