@@ -40,6 +40,7 @@ from congvan.api.schemas import (
 )
 from congvan.api.signing import b64
 from congvan.api.types import Day
+from congvan.capture.actions import office_main
 from congvan.dispatch.access import visible_deliveries
 from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
@@ -171,7 +172,7 @@ def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]
         isinstance(a, BlobUpload) for a in attachments
     ):
         raise InvalidInput(_("Tải tệp không thành công"))
-    return main, attachments  # type: ignore[return-value]
+    return office_main(main, attachments)  # type: ignore[arg-type]  # a DOCX/ODT main: its PDF
 
 
 def _metadata(text: str | None) -> dict[str, Any]:

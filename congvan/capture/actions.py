@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
-from congvan.capture.convert import convert, first_page_ocr, image_ocr
+from congvan.capture.convert import convert, first_page_ocr, image_ocr, office_pdf
 from congvan.capture.errors import IntakeNotFound, IntakeRefused
 from congvan.capture.metadata import extract
 from congvan.capture.models import Intake, IntakeState
@@ -223,3 +223,23 @@ def do_extract_texts(blob_ids: list[str] | None = None, *, ocr: bool = False, li
         )
         done += 1
     return done
+
+
+def office_main(
+    main: BlobUpload | None, attachments: list[BlobUpload]
+) -> tuple[BlobUpload | None, list[BlobUpload]]:
+    """A draft's main file given as DOCX or ODT: the PDF LibreOffice makes of it becomes the main file,
+    the original is kept as the first attachment (a PDF, or no file, passes unchanged)."""
+    if main is None:
+        return main, attachments
+    mime = filetypes.sniff(main.head, main.temp)
+    if mime not in (filetypes.DOCX, filetypes.ODT):
+        return main, attachments
+    pdf = office_pdf(main.temp, main.name or "van-ban.docx")
+    if pdf is None:
+        raise IntakeRefused(
+            _("Không chuyển được tệp DOCX/ODT sang PDF (thiếu LibreOffice hoặc tệp hỏng): hãy gửi PDF"),
+            code="conversion_failed",
+        )
+    stem = (main.name or "van-ban").rsplit(".", 1)[0]
+    return stage_bytes(stem + ".pdf", pdf, filetypes.PDF), [main, *attachments]

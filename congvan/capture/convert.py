@@ -276,3 +276,13 @@ def file_text(path: Path, mime: str, *, ocr: bool) -> tuple[str, str] | None:
         return convert(path, mime).text[:TEXT_MAX], "ocr"
     except IntakeRefused:
         return "", "none"
+
+
+def office_pdf(path: Path, name: str) -> bytes | None:
+    """A DOCX or ODT file made into a PDF by LibreOffice, or None (not installed, switched off, failed)."""
+    with tempfile.TemporaryDirectory(prefix="congvan-office-") as tmp:
+        work = Path(tmp)
+        named = work / ("van-ban" + Path(name).suffix.lower()[:6])
+        shutil.copyfile(path, named)
+        out = _libreoffice(named, work)
+        return out.read_bytes() if out is not None else None

@@ -213,8 +213,10 @@ def _uploads(request: HttpRequest) -> tuple[BlobUpload | None, list[BlobUpload]]
     request.FILES  # noqa: B018 - parse the body through the streaming handler
     if getattr(request, "congvan_too_large", None):
         raise TooLarge(_("Tệp vượt quá giới hạn dung lượng"))
+    from congvan.capture.actions import office_main
+
     main = request.FILES.get("file")
-    return main, request.FILES.getlist("attachments")  # type: ignore[return-value]
+    return office_main(main, request.FILES.getlist("attachments"))  # type: ignore[arg-type]
 
 
 def _recipient_choices(acting: Acting) -> dict[str, Any]:

@@ -307,3 +307,28 @@ def test_a_specialist_sees_only_their_own_intakes_and_dossier_documents(api):
     assert api["frank"].get(f"/dossiers/{d['id']}").status_code == 200
     assert api["frank"].post("/dossiers", {"code": "HS-02", "title": "x"}).status_code == 403
     assert api["frank"].post(f"/dossiers/{d['id']}/close").status_code == 403
+
+
+def test_a_draft_written_in_docx_gets_its_pdf_and_keeps_the_original(api, settings):
+    """The main file of a draft may be DOCX or ODT: LibreOffice makes the PDF, the original is attached;
+    without LibreOffice the draft is refused with a clear reason (nothing stored)."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meta = json.dumps({"type": "KH", "subject": "Kế hoạch chuyển đổi số"}, ensure_ascii=False)
+    settings.LIBREOFFICE = "off"
+    off = api["carol"].multipart(
+        "/documents", {"metadata": meta, "file": SimpleUploadedFile("ke-hoach.docx", real_docx(LINES))}
+    )
+    assert off.status_code == 400 and "LibreOffice" in off.json()["error"]["message"]
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed (scripts/setup --dev installs it)")
+    settings.LIBREOFFICE = "auto"
+    r = api["carol"].multipart(
+        "/documents", {"metadata": meta, "file": SimpleUploadedFile("ke-hoach.docx", real_docx(LINES))}
+    )
+    assert r.status_code == 201, r.content
+    files = {f["role"]: f for f in r.json()["files"]}
+    assert files["main"]["name"] == "ke-hoach.pdf"
+    assert files["attachment"]["name"] == "ke-hoach.docx"
