@@ -52,6 +52,7 @@ class InboxFilter:
     issuer: str = ""  # unit code
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    oldest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Page:
 
 
 def inbox(acting: Acting, f: InboxFilter, *, cursor: str | None = None, limit: int = 50) -> Page:
-    """Return one page of the unit's inbox, newest first, with a cursor to the next page."""
+    """Return one page of the unit's inbox, newest first (or oldest), with a cursor to the next page."""
     if f.view not in INBOX_VIEWS:
         raise InvalidInput("view: new | registered | all")
     qs: QuerySet[Receipt] = unit_receipts(acting).filter(INBOX_VIEWS[f.view])
@@ -78,11 +79,15 @@ def inbox(acting: Acting, f: InboxFilter, *, cursor: str | None = None, limit: i
         qs = qs.filter(arrived_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), VN))
     if cursor:
         at, pk = decode_cursor(cursor)
-        qs = qs.filter(Q(arrived_at__lt=at) | Q(arrived_at=at, pk__lt=pk))
+        if f.oldest_first:
+            qs = qs.filter(Q(arrived_at__gt=at) | Q(arrived_at=at, pk__gt=pk))
+        else:
+            qs = qs.filter(Q(arrived_at__lt=at) | Q(arrived_at=at, pk__lt=pk))
+    order = ("arrived_at", "pk") if f.oldest_first else ("-arrived_at", "-pk")
     rows = list(
         qs.select_related("document", "document__doc_type", "issuer", "addressed_to")
         .only(*INBOX_FIELDS)
-        .order_by("-arrived_at", "-pk")[: limit + 1]
+        .order_by(*order)[: limit + 1]
     )
     nxt = encode_cursor(rows[limit - 1].arrived_at, rows[limit - 1].pk) if len(rows) > limit else None
     return Page(rows[:limit], nxt)

@@ -37,7 +37,7 @@ from congvan.orgs.errors import (
     UnitHasChildren,
     UnknownUnit,
 )
-from congvan.orgs.models import ApiToken, Membership, Role, Sector, Unit, UnitGroup, UnitKind, User
+from congvan.orgs.models import ApiToken, Membership, Role, SavedView, Sector, Unit, UnitGroup, UnitKind, User
 
 UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{1,31}$")
 ABBREVIATION = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ\-]{1,20}$")
@@ -907,3 +907,37 @@ def do_add_person(
             user.save(update_fields=["phone"])
         do_create_membership(username=user.username, unit_code=unit_code, role=role, title=title, actor=actor)
     return user
+
+
+SAVED_VIEW_PAGES = ("inbox", "outbox", "work", "search")
+MAX_SAVED_VIEWS = 30
+
+
+def saved_views(user: User, page: str) -> list[SavedView]:
+    """The person's own saved filters of a page (nobody else's)."""
+    return list(SavedView.objects.filter(user=user, page=page))
+
+
+def do_save_view(*, page: str, name: str, query: str, actor: User) -> SavedView:
+    """Keep a list's filters under a name (the same name again replaces them)."""
+    from urllib.parse import parse_qsl, urlencode
+
+    if page not in SAVED_VIEW_PAGES:
+        raise InvalidOrgData(_("page: %(pages)s") % {"pages": " | ".join(SAVED_VIEW_PAGES)})
+    name = clean_line(name, field="name", max_length=60, required=True)
+    # only the filters: no paging cursor, no stray characters
+    pairs = [(k, v) for k, v in parse_qsl(query[:2000], keep_blank_values=False) if k != "cursor"]
+    query = urlencode(pairs)[:1000]
+    with transaction.atomic():
+        view, created = SavedView.objects.update_or_create(
+            user=actor, page=page, name=name, defaults={"query": query}
+        )
+        if created and SavedView.objects.filter(user=actor, page=page).count() > MAX_SAVED_VIEWS:
+            raise InvalidOrgData(_("Tối đa %(n)s bộ lọc cho mỗi trang") % {"n": MAX_SAVED_VIEWS})
+    return view
+
+
+def do_delete_view(view_id: int, *, actor: User) -> None:
+    deleted, _rows = SavedView.objects.filter(pk=view_id, user=actor).delete()
+    if not deleted:
+        raise NotFound(_("Không có bộ lọc này"))

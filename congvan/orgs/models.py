@@ -131,3 +131,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user_id}"
+
+
+class SavedView(models.Model):
+    """A list's filters a person saved under a name (the query string of the page), to open again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
+    page = models.CharField(max_length=16)  # inbox | outbox | work | search
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page", "name"], name="one_view_name_per_page")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.name}"

@@ -11,6 +11,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +30,7 @@ from congvan.lib.access import parse_id
 from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.http import client_address
+from congvan.orgs import actions as org
 from congvan.orgs.access import Acting, group_unit_codes, usable_groups
 from congvan.orgs.errors import PasswordChangeRequired
 from congvan.orgs.models import Membership, Unit
@@ -169,6 +171,7 @@ def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
         issuer=g.get("issuer", "")[:32],
         date_from=lenient_date(g.get("from", "")),
         date_to=lenient_date(g.get("to", "")),
+        oldest_first=g.get("order") == "oldest",
     )
     page = inbox(acting, f, cursor=g.get("cursor") or None, limit=50)
     issuers = Unit.objects.filter(pk__in=visible_receipts(acting).values("issuer_id")).order_by("name")
@@ -185,8 +188,30 @@ def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
             "states": DeliveryState.choices,
             "urgencies": Urgency.choices,
             "query": query.urlencode(),
+            "saved": org.saved_views(acting.user, "inbox"),
         },
     )
+
+
+@require_POST
+@member_required
+def save_view(request: HttpRequest, acting: Acting) -> HttpResponse:
+    """Keep the list's current filters under a name; back to the list."""
+    page = request.POST.get("page", "")
+    view = org.do_save_view(
+        page=page, name=request.POST.get("name", ""), query=request.POST.get("query", ""), actor=acting.user
+    )
+    messages.success(request, _("Đã lưu bộ lọc."))
+    return redirect(reverse(f"web:{view.page}") + ("?" + view.query if view.query else ""))
+
+
+@require_POST
+@member_required
+def delete_view(request: HttpRequest, acting: Acting, view_id: int) -> HttpResponse:
+    page = request.POST.get("page", "inbox")
+    org.do_delete_view(view_id, actor=acting.user)
+    messages.success(request, _("Đã xóa bộ lọc."))
+    return redirect(reverse(f"web:{page if page in org.SAVED_VIEW_PAGES else 'inbox'}"))
 
 
 @member_required

@@ -1,0 +1,45 @@
+"""The inbox list: sorted by arrival either way, filters saved under a name and opened again, a person's
+saved filters their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from congvan.orgs.models import SavedView
+from congvan.orgs.tests.support import send_to_hu
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_clerk_sorts_the_inbox_and_saves_a_filter(open_as, live_server, api, people):
+    send_to_hu(api, subject="V/v thứ nhất")
+    send_to_hu(api, subject="V/v thứ hai", urgency="urgent")
+    alice = open_as("alice")
+    alice.goto(live_server.url + "/inbox/")
+    rows = alice.locator("#rows tr").all_inner_texts()
+    assert "V/v thứ hai" in rows[0]  # newest first
+    alice.click("#sort-arrived")
+    rows = alice.locator("#rows tr").all_inner_texts()
+    assert "V/v thứ nhất" in rows[0]  # oldest first
+    alice.select_option("select[name=urgency]", "urgent")
+    alice.click("form.filters button:has-text('Lọc')")
+    alice.fill("#save-view input[name=name]", "Khẩn")
+    alice.click("#save-view button")
+    alice.goto(live_server.url + "/inbox/")
+    alice.click("#saved-views a:has-text('Khẩn')")
+    rows = alice.locator("#rows tr").all_inner_texts()
+    assert len(rows) == 1 and "V/v thứ hai" in rows[0]
+    view = SavedView.objects.get(user=people["alice"])
+    assert "urgency=urgent" in view.query and "cursor" not in view.query
+    bob = open_as("bob")  # another person's saved filters are theirs alone
+    bob.goto(live_server.url + "/inbox/")
+    assert bob.locator("#saved-views a").count() == 0
+    from django.test import Client
+
+    as_bob = Client()
+    as_bob.force_login(people["bob"])
+    assert as_bob.post(f"/views/{view.pk}/delete/", {"page": "inbox"}).status_code == 404
+    assert SavedView.objects.filter(pk=view.pk).exists()
+    alice.goto(live_server.url + "/inbox/")
+    alice.click("#saved-views button")  # its owner removes it
+    assert not SavedView.objects.filter(pk=view.pk).exists()
