@@ -219,9 +219,15 @@ def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in DocState.values else ""
     rows, nxt = outbox(issued_documents(acting), state=state, cursor=request.GET.get("cursor") or None)
-    return render(
-        request, "web/outbox.html", {"rows": rows, "next": nxt, "state": state, "states": DocState.choices}
-    )
+    context = {
+        "rows": rows,
+        "next": nxt,
+        "state": state,
+        "states": DocState.choices,
+        "saved": org.saved_views(acting.user, "outbox"),
+        "query": f"state={state}" if state else "",
+    }
+    return render(request, "web/outbox.html", context)
 
 
 def _metadata_from_post(acting: Acting, post: QueryDict) -> dict[str, Any]:

@@ -43,3 +43,23 @@ def test_the_clerk_sorts_the_inbox_and_saves_a_filter(open_as, live_server, api,
     alice.goto(live_server.url + "/inbox/")
     alice.click("#saved-views button")  # its owner removes it
     assert not SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_saved_filters_on_the_outbox_and_the_work_list(open_as, live_server, api):
+    draft = api["carol"].create_draft(subject="Báo cáo quý IV").json()["id"]
+    api["carol"].post(f"/documents/{draft}/submit")
+    api["carol"].create_draft(subject="Công văn nháp")
+    carol = open_as("carol")
+    carol.goto(live_server.url + "/outbox/?state=submitted")
+    carol.fill("#save-view input[name=name]", "Chờ duyệt")
+    carol.click("#save-view button")
+    carol.goto(live_server.url + "/outbox/")
+    assert "Công văn nháp" in carol.inner_text("table.list")
+    carol.click("#saved-views a:has-text('Chờ duyệt')")
+    listed = carol.inner_text("table.list")
+    assert "Báo cáo quý IV" in listed and "Công văn nháp" not in listed
+    carol.goto(live_server.url + "/work/?view=overdue")
+    carol.fill("#save-view input[name=name]", "Quá hạn")
+    carol.click("#save-view button")
+    carol.wait_for_url("**view=overdue**")
+    assert carol.locator("#saved-views a:has-text('Quá hạn')").count() == 1
