@@ -38,6 +38,21 @@ def test_an_eighty_page_document_opens_at_once_and_is_read_page_by_page(open_as,
     )
     assert smaller < width * 0.9
 
+    carol.eval_on_selector(  # reading on: scrolled to page 30, the number follows and it is drawn
+        ".viewer-pages", "h => { h.scrollTop = h.querySelector(\".pdf-slot[data-page='30']\").offsetTop; }"
+    )
+    carol.wait_for_selector(".pdf-slot[data-page='30'] canvas")
+    carol.wait_for_function("() => document.querySelector('.viewer-page').value === '30'")
+
+    carol.set_viewport_size({"width": 1400, "height": 900})  # a wide screen: small pages beside it
+    carol.goto(f"{live_server.url}/documents/{doc}/")
+    carol.wait_for_selector(".viewer-thumbs .thumb[data-page='1'] canvas")
+    assert carol.locator(".viewer-thumbs .thumb").count() == 80
+    assert carol.locator(".viewer-thumbs canvas").count() < 40  # drawn as they scroll into the strip
+    carol.click(".viewer-thumbs .thumb[data-page='5']")
+    carol.wait_for_selector(".pdf-slot[data-page='5'] canvas")
+    assert carol.input_value(".viewer-page") == "5"
+
     carol.set_viewport_size({"width": 390, "height": 844})  # a phone: fit to its width
     carol.goto(f"{live_server.url}/documents/{doc}/")
     carol.wait_for_selector(".pdf-slot[data-page='1'] canvas")

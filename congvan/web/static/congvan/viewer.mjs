@@ -73,18 +73,27 @@ async function main() {
     const watcher = new IntersectionObserver(
       (entries) => {
         for (const e of entries) {
-          if (!e.isIntersecting) continue;
-          const n = Number(e.target.dataset.page);
-          draw(n);
-          if (e.intersectionRatio > 0.3 || n === 1) {
-            current = n;
-            pageInput.value = String(n);
-            drop(n);
-          }
+          if (e.isIntersecting) draw(Number(e.target.dataset.page));
         }
       },
-      { root: holder, rootMargin: "100% 0px", threshold: [0, 0.3] },
+      { root: holder, rootMargin: "100% 0px" },
     );
+    // the page in view: the one a third of the way down the viewer
+    let pending = false;
+    holder.addEventListener("scroll", () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        const y = holder.scrollTop + holder.clientHeight / 3;
+        const slot = slots.find((s) => s.offsetTop <= y && y < s.offsetTop + s.offsetHeight);
+        if (slot && Number(slot.dataset.page) !== current) {
+          current = Number(slot.dataset.page);
+          pageInput.value = String(current);
+          drop(current);
+        }
+      });
+    });
     slots.forEach((s) => watcher.observe(s));
 
     function go(n) {
@@ -117,6 +126,7 @@ async function main() {
       else if (b.dataset.zoom) zoom(Math.max(0.25, Math.min(4, scale * Number(b.dataset.zoom))));
     });
     pageInput.addEventListener("change", () => go(Number(pageInput.value) || 1));
+    thumbnails(pdf, base, go);
     box.querySelector(".viewer-count").textContent = String(pdf.numPages);
     pageInput.max = String(pdf.numPages);
     bar.hidden = false;
@@ -127,6 +137,44 @@ async function main() {
   } catch (err) {
     status.textContent = `${box.dataset.error}: ${err.message}`;
   }
+}
+
+// On a wide screen, small pages beside the document (drawn as they scroll into the strip); a click opens one.
+function thumbnails(pdf, base, go) {
+  const strip = box.querySelector(".viewer-thumbs");
+  if (!strip || !window.matchMedia("(min-width: 1100px)").matches) return;
+  const scale = 96 / base.width;
+  const seen = new IntersectionObserver(
+    async (entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting || e.target.dataset.drawn) continue;
+        e.target.dataset.drawn = "1";
+        seen.unobserve(e.target);
+        const page = await pdf.getPage(Number(e.target.dataset.page));
+        const viewport = page.getViewport({ scale });
+        const canvas = document.createElement("canvas");
+        canvas.width = Math.floor(viewport.width);
+        canvas.height = Math.floor(viewport.height);
+        e.target.prepend(canvas);
+        await page.render({ canvasContext: canvas.getContext("2d"), viewport }).promise;
+      }
+    },
+    { root: strip, rootMargin: "200px 0px" },
+  );
+  for (let n = 1; n <= pdf.numPages; n++) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "thumb";
+    b.dataset.page = String(n);
+    b.style.minHeight = `${Math.floor(base.height * scale) + 18}px`;
+    const label = document.createElement("span");
+    label.textContent = String(n);
+    b.append(label);
+    b.addEventListener("click", () => go(n));
+    strip.append(b);
+    seen.observe(b);
+  }
+  strip.hidden = false;
 }
 
 if (box) main();
