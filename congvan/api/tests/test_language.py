@@ -50,9 +50,9 @@ def _messages_in_code() -> set[str]:
                 and isinstance(node.args[0].value, str)
             ):
                 found.add(node.args[0].value)
-    tag = re.compile(r"""\{%\s*(?:translate|trans)\s+"([^"]+)"\s*(?:as \w+\s*)?%\}""")
+    tag = re.compile(r"""\{%\s*(?:translate|trans)\s+(?:"([^"]+)"|'([^']+)')\s*(?:as \w+\s*)?%\}""")
     for path in root.rglob("*.html"):
-        found.update(tag.findall(path.read_text(encoding="utf-8")))
+        found.update(double or single for double, single in tag.findall(path.read_text(encoding="utf-8")))
     return found
 
 
