@@ -136,3 +136,42 @@ def test_the_mail_is_dkim_signed_when_a_key_is_configured(api, contact, smtp, se
     assert dkim.verify(envelope.content, dnsfunc=dns)
     tampered = envelope.content.replace(b"Subject: ", b"Subject: X", 1)
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_the_units_own_smtp_server_is_used_when_it_has_one(api, contact, settings, people, dovecot):
+    from congvan.mail.tests.servers import smtp_server
+
+    controller, inbox, port = smtp_server()
+    try:
+        settings.EMAIL_HOST, settings.EMAIL_ENABLED = "", False  # the server itself sends no mail
+        user, password = dovecot.account()
+        do_configure_mailbox(
+            HU,
+            {
+                "address": "vanthu@huyenuy.gov.vn",
+                "host": "127.0.0.1",
+                "port": dovecot.port,
+                "security": "plain",
+                "username": user,
+                "password": password,
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "smtp_security": "plain",
+            },
+            actor=acting_as(people["root"], HU),
+        )
+        released(api, [contact.code])
+        assert send_due() == 1
+        [envelope] = inbox.messages
+        assert envelope.mail_from == "vanthu@huyenuy.gov.vn" and envelope.rcpt_tos == [contact.email]
+    finally:
+        controller.stop()
+
+
+def test_without_any_smtp_server_the_delivery_waits_and_says_why(api, contact, settings):
+    settings.EMAIL_HOST, settings.EMAIL_ENABLED = "", False
+    released(api, [contact.code])
+    assert send_due() == 0
+    out = MailOut.objects.get()
+    assert out.state == "queued" and "SMTP" in out.last_error  # retried later, once it is configured
+    assert "SMTP" in Delivery.objects.get(pk=out.delivery_id).transport_note
