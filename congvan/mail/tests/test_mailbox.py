@@ -240,3 +240,32 @@ def test_the_fetch_command_reads_one_units_mailbox(box, dovecot):
     Mailbox.objects.update(port=1)  # nothing listens there
     with pytest.raises(CommandError, match=r"127\.0\.0\.1:1"):
         call_command("mail", "fetch", stdout=StringIO())
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_a_mailbox_over_tls_is_read_when_its_certificate_is_trusted(dovecot, people, settings, security):
+    from congvan.lib.errors import CongvanError
+    from congvan.mail.actions import check_mailbox
+
+    user, password = dovecot.account()
+    admin = acting_as(people["root"], HU)
+    port = dovecot.tls_port if security == "tls" else dovecot.port
+    do_configure_mailbox(
+        HU,
+        {
+            "address": "vanthu@huyenuy.gov.vn",
+            "host": "127.0.0.1",
+            "port": port,
+            "security": security,
+            "username": user,
+            "password": password,
+        },
+        actor=admin,
+    )
+    settings.MAIL_CA_FILE = ""  # the system's authorities do not know this server: refused, said plainly
+    with pytest.raises(CongvanError, match=r"127\.0\.0\.1"):
+        check_mailbox(admin, HU)
+    settings.MAIL_CA_FILE = dovecot.ca_file  # the office's own authority
+    assert check_mailbox(admin, HU)["folders"]["INBOX"] > 0
+    dovecot.deliver(user, pdf_mail())
+    assert fetch_all()[0].counts == {"taken": 1}
