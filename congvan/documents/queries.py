@@ -21,14 +21,23 @@ def document_types(rule_set: str = "", *, keep: str = "") -> QuerySet[DocumentTy
 
 
 def outbox(
-    qs: QuerySet[Document], *, state: str = "", cursor: str | None = None, limit: int = 50
+    qs: QuerySet[Document],
+    *,
+    state: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+    oldest_first: bool = False,
 ) -> tuple[list[Document], str | None]:
-    """Return one page of documents, newest first, and the cursor to the next page."""
+    """Return one page of documents, newest first (or oldest), and the cursor to the next page."""
     if state:
         qs = qs.filter(state=state)
     if cursor:
         at, pk = decode_cursor(cursor)
-        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
-    rows = list(qs.select_related("doc_type").order_by("-created_at", "-pk")[: limit + 1])
+        if oldest_first:
+            qs = qs.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
+        else:
+            qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    order = ("created_at", "pk") if oldest_first else ("-created_at", "-pk")
+    rows = list(qs.select_related("doc_type").order_by(*order)[: limit + 1])
     nxt = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].pk) if len(rows) > limit else None
     return rows[:limit], nxt

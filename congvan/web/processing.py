@@ -19,6 +19,7 @@ from congvan.documents.access import issued_documents
 from congvan.documents.models import Urgency
 from congvan.documents.queries import document_types
 from congvan.documents.uploads import BlobUpload
+from congvan.lib.access import parse_id
 from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.filetypes import XLSX
@@ -99,12 +100,22 @@ def direct(request: HttpRequest, acting: Acting, receipt_id: int) -> HttpRespons
     return redirect("web:document", receipt.document_id)
 
 
+WORK_PAGE = 100  # tasks on a page of the work list
+
+
 @member_required
 def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
     view = request.GET.get("view", "todo")
     view = view if view in WORK_VIEWS else "todo"
     today = local_today(timezone.now())
-    rows = list(work_list(acting, view, today)[:300])
+    latest = request.GET.get("order") == "latest"  # the latest deadline first (default: the nearest)
+    qs = work_list(acting, view, today)
+    if view != "done":
+        qs = qs.order_by("-deadline", "-pk") if latest else qs.order_by("deadline", "pk")
+    start = max(0, min(parse_id(request.GET.get("start")) or 0, 100_000))
+    rows = list(qs[start : start + WORK_PAGE + 1])
+    more = start + WORK_PAGE if len(rows) > WORK_PAGE else None
+    rows = rows[:WORK_PAGE]
     return render(
         request,
         "web/work.html",
@@ -115,7 +126,9 @@ def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
             "today": today,
             "to_direct": list(receipts_to_direct(acting)[:100]),
             "saved": saved_views(acting.user, "work"),
-            "query": f"view={view}",
+            "query": f"view={view}" + ("&order=latest" if latest else ""),
+            "latest": latest,
+            "more": more,
         },
     )
 

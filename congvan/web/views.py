@@ -218,14 +218,20 @@ def delete_view(request: HttpRequest, acting: Acting, view_id: int) -> HttpRespo
 def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in DocState.values else ""
-    rows, nxt = outbox(issued_documents(acting), state=state, cursor=request.GET.get("cursor") or None)
+    oldest = request.GET.get("order") == "oldest"
+    rows, nxt = outbox(
+        issued_documents(acting), state=state, cursor=request.GET.get("cursor") or None, oldest_first=oldest
+    )
     context = {
+        "oldest": oldest,
         "rows": rows,
         "next": nxt,
         "state": state,
         "states": DocState.choices,
         "saved": org.saved_views(acting.user, "outbox"),
-        "query": f"state={state}" if state else "",
+        "query": "&".join(
+            q for q in (f"state={state}" if state else "", "order=oldest" if oldest else "") if q
+        ),
     }
     return render(request, "web/outbox.html", context)
 

@@ -63,3 +63,26 @@ def test_saved_filters_on_the_outbox_and_the_work_list(open_as, live_server, api
     carol.click("#save-view button")
     carol.wait_for_url("**view=overdue**")
     assert carol.locator("#saved-views a:has-text('Quá hạn')").count() == 1
+
+
+def test_the_outbox_and_the_work_list_sort_and_page(open_as, live_server, api):
+    api["carol"].create_draft(subject="Dự thảo thứ nhất")
+    api["carol"].create_draft(subject="Dự thảo thứ hai")
+    carol = open_as("carol")
+    carol.goto(live_server.url + "/outbox/")
+    assert "Dự thảo thứ hai" in carol.locator("table.list tbody tr").first.inner_text()
+    carol.click("#sort-created")
+    assert "Dự thảo thứ nhất" in carol.locator("table.list tbody tr").first.inner_text()
+    near = send_to_hu(api, subject="V/v hạn gần")
+    far = send_to_hu(api, subject="V/v hạn xa")
+    for receipt, day in ((near["receipt"], "2099-01-10"), (far["receipt"], "2099-12-31")):
+        r = api["bob"].post(
+            f"/receipts/{receipt}/direct",
+            {"direction": "Giao", "assignments": [{"assignee": "carol", "role": "lead", "deadline": day}]},
+        )
+        assert r.status_code == 200, r.content
+    carol.goto(live_server.url + "/work/?view=todo")
+    assert "V/v hạn gần" in carol.locator("table.list tbody tr").first.inner_text()  # nearest first
+    carol.click("#sort-deadline")
+    assert "V/v hạn xa" in carol.locator("table.list tbody tr").first.inner_text()
+    assert carol.locator("#work-more").count() == 0  # two tasks: one page
