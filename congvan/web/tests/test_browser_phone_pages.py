@@ -24,7 +24,7 @@ def test_the_pages_fit_a_phone(open_as, live_server, api):
         page.set_viewport_size({"width": 390, "height": 844})
         for path in [*paths, f"/documents/{rel['id']}/"] if person == "alice" else paths:
             page.goto(live_server.url + path)
-            page.wait_for_load_state("networkidle")
+            page.wait_for_load_state("load")
             wide = page.evaluate("() => document.documentElement.scrollWidth")
             assert wide <= 392, f"{person} {path}: {wide}px wide"
             header = page.eval_on_selector("header.top", "h => h.getBoundingClientRect().height")
