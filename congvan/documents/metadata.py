@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congvan.documents.errors import Classified, InvalidDocument
 from congvan.documents.models import Confidentiality, DocumentType, Urgency
-from congvan.lib.dates import parse_date
+from congvan.lib.dates import local_today, parse_date
 from congvan.lib.text import clean_line
 
 LINES = {  # field -> (max length, required)
@@ -119,10 +120,6 @@ def _choice(value: Any, allowed: list[str], field: str) -> str:
 
 def check_reply_due(fields: dict[str, Any]) -> None:
     """A draft asks for a reply by a day still to come (an incoming document's may have passed)."""
-    from django.utils import timezone
-
-    from congvan.lib.dates import local_today
-
     due = fields.get("reply_due")
     if due is not None and due < local_today(timezone.now()):
         raise InvalidDocument(_("reply_due: hạn trả lời đã qua"), code="invalid")

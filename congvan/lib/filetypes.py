@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -53,7 +55,14 @@ def sniff(head: bytes, path: Path | None = None) -> str | None:
     return None
 
 
-def _sniff_zip(path: Path) -> str:
+def sniff_bytes(data: bytes) -> str | None:
+    """The MIME type of content held in memory (an attachment of a mail), zip containers opened."""
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_zip(io.BytesIO(data))
+    return sniff(data[:8192])
+
+
+def _sniff_zip(path: Path | BinaryIO) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())

@@ -24,6 +24,7 @@ from congvan.mail.imap import Imap
 from congvan.mail.models import AfterFetch, ArrivalState, MailArrival, Mailbox, Security
 from congvan.mail.render import mail_pdf
 from congvan.mail.secrets import seal
+from congvan.mail.sending import send_due
 from congvan.orgs.access import UNIT_WIDE, Acting, access_unit_for_admin
 from congvan.orgs.actions import clean_email
 from congvan.orgs.models import Unit
@@ -201,6 +202,11 @@ def do_fetch_mail(*, unit_code: str | None = None, actor: Acting | None) -> list
             raise InvalidInput(_("unit: cần mã đơn vị"))
         access_unit_for_admin(actor, unit_code)
     return fetch_all(unit_code)
+
+
+def do_send_mail_deliveries(limit: int = 100) -> int:
+    """Mail the documents queued to organisations off the system (the worker, ``congvan mail send``)."""
+    return send_due(limit)
 
 
 # -- the arrivals --

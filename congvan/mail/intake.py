@@ -28,8 +28,9 @@ from congvan.documents.uploads import stage_bytes
 from congvan.lib.classification import find_mark, fold, subject_mark
 from congvan.lib.errors import CongvanError
 from congvan.mail.models import ArrivalState, MailArrival, Mailbox, MailFile, MailOut, OutState, SeenMail
-from congvan.mail.reading import ReadMail, Report, read_mail
-from congvan.orgs.models import Membership, Role
+from congvan.mail.reading import Attachment, ReadMail, Report, read_mail
+from congvan.orgs.access import role_holders
+from congvan.orgs.models import Role
 from congvan.workflow.actions.notices import notify_many
 
 TAKEN, AGAIN, SKIPPED, BOUNCE, REFUSED = "taken", "again", "skipped", "bounce", "refused"
@@ -128,7 +129,7 @@ def _refusal(mail: ReadMail) -> str | None:
     return None
 
 
-def _files(arrival: MailArrival, docs: list) -> None:  # type: ignore[type-arg]
+def _files(arrival: MailArrival, docs: list[Attachment]) -> None:
     uploads = [stage_bytes(a.name, a.data) for a in docs]
     checked = check_files(None, uploads)
     stored = store_files(checked)
@@ -197,9 +198,7 @@ def _tell_clerks(mailbox: Mailbox, arrival: MailArrival) -> None:
         .values_list("intake_id", flat=True)
         .first()
     )
-    clerks = Membership.objects.filter(
-        unit_id=mailbox.unit_id, role=Role.CLERK, active=True, user__is_active=True
-    ).values_list("user_id", flat=True)
+    clerks = role_holders([mailbox.unit_id], Role.CLERK).get(mailbox.unit_id, [])
     notify_many(
         [(u, f"mail:{arrival.pk}") for u in clerks],
         kind="mail_arrived",
@@ -227,9 +226,7 @@ def note_report(report: Report, now: dt.datetime) -> bool:
         out.delivery_id, Transport.BOUNCED, _("Thư bị trả về: %(reason)s") % {"reason": reason[:400]}
     )
     doc = out.delivery.dispatch.document
-    clerks = Membership.objects.filter(
-        unit_id=doc.issuing_unit_id, role=Role.CLERK, active=True, user__is_active=True
-    ).values_list("user_id", flat=True)
+    clerks = role_holders([doc.issuing_unit_id], Role.CLERK).get(doc.issuing_unit_id, [])
     notify_many(
         [(u, f"mail-bounced:{out.pk}") for u in clerks],
         kind="exchange_failed",

@@ -239,24 +239,8 @@ def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]
     ):
         data = part.decoded()
         if data:
-            mime = _zip_kind(data) if data.startswith(b"PK\x03\x04") else filetypes.sniff(data[:8192], None)
+            mime = filetypes.sniff_bytes(data)
             out.attachments.append(Attachment(_name(part, i + 1), data, mime))
-
-
-def _zip_kind(data: bytes) -> str | None:
-    import io
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype")[:100].strip() == filetypes.ODT.encode():
-                return filetypes.ODT
-            if "word/document.xml" in names:
-                return filetypes.DOCX
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return None
-    return None
 
 
 def _report(parts: list[Part]) -> Report | None:

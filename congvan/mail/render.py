@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from congvan.lib.errors import Conflict
+from congvan.lib.pdfdoc import a4
 from congvan.mail.models import MailArrival
 
 
 def mail_pdf(arrival: MailArrival, attachment_names: list[str]) -> bytes:
-    from fpdf import FPDF
-
-    fonts = Path(settings.FONT_DIR)
-    regular, bold = fonts / "NotoSans-Regular.ttf", fonts / "NotoSans-Bold.ttf"
-    if not regular.exists() or not bold.exists():
-        raise Conflict(_("Thiếu phông chữ Noto (%(value)s): cài fonts-noto-core") % {"value": fonts})
-    pdf = FPDF(unit="mm", format="A4")
+    pdf = a4(title=arrival.subject[:200])
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("Noto", "", str(regular))
-    pdf.add_font("Noto", "B", str(bold))
     pdf.add_page()
     pdf.set_font("Noto", "B", 13)
     pdf.multi_cell(0, 7, _("Thư điện tử đến"), new_x="LMARGIN", new_y="NEXT")

@@ -33,7 +33,8 @@ from congvan.documents.models import DocumentFile, FileRole
 from congvan.mail.imap import tls_context
 from congvan.mail.models import Mailbox, MailOut, OutState
 from congvan.mail.secrets import unseal
-from congvan.orgs.models import Membership, Role
+from congvan.orgs.access import role_holders
+from congvan.orgs.models import Role
 from congvan.workflow.actions.notices import notify
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,10 @@ def send_due(limit: int = 100) -> int:
         if out.delivery.dispatch.revoked_at is not None and out.attempts == 0:
             _finish(out, OutState.FAILED, _("không gửi: văn bản đã thu hồi"), Transport.FAILED)
             continue
+        box = Mailbox.objects.filter(unit_id=out.delivery.dispatch.document.issuing_unit_id).first()
         try:
-            message = compose(out)
-            _smtp_send(out, message)
+            message = compose(out, box)
+            _smtp_send(out, box, message)
         except smtplib.SMTPResponseException as exc:
             _failed(out, f"{exc.smtp_code} {_decode(exc.smtp_error)}", permanent=exc.smtp_code >= 500)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -112,11 +114,10 @@ def _decode(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def compose(out: MailOut) -> bytes:
+def compose(out: MailOut, box: Mailbox | None) -> bytes:
     """The mail of one delivery: subject "<symbol> - <subject>", a standard body, the files attached."""
     doc = out.delivery.dispatch.document
     unit = doc.issuing_unit
-    box = Mailbox.objects.filter(unit=unit).first()
     sender = box.address if box is not None else settings.DEFAULT_FROM_EMAIL
     with translation.override("vi"):  # an official letter is in Vietnamese whoever's page sent it
         message = EmailMessage()
@@ -186,8 +187,7 @@ def dkim_sign(data: bytes) -> bytes:
     return bytes(signature) + data
 
 
-def _smtp_send(out: MailOut, message: bytes) -> None:
-    box = Mailbox.objects.filter(unit_id=out.delivery.dispatch.document.issuing_unit_id).first()
+def _smtp_send(out: MailOut, box: Mailbox | None, message: bytes) -> None:
     if box is not None and box.smtp_host:
         host, port, security = box.smtp_host, box.smtp_port or 587, box.smtp_security
         user, password, sender = box.smtp_username, unseal(box.smtp_password), box.address
@@ -257,9 +257,7 @@ def _finish(out: MailOut, state: str, reason: str, transport: str) -> None:
             },
         )
         if state != OutState.SENT:
-            clerks = Membership.objects.filter(
-                unit_id=doc.issuing_unit_id, role=Role.CLERK, active=True
-            ).values_list("user_id", flat=True)
+            clerks = role_holders([doc.issuing_unit_id], Role.CLERK).get(doc.issuing_unit_id, [])
             notify(
                 clerks,
                 key=f"mail-failed:{out.pk}",

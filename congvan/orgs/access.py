@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -15,7 +16,7 @@ from congvan.orgs.errors import (
     UnknownUnit,
     UnknownUser,
 )
-from congvan.orgs.models import Membership, Role, Unit, UnitGroup, User
+from congvan.orgs.models import Membership, Role, SavedView, Unit, UnitGroup, User
 
 DRAFTERS = {Role.CLERK, Role.LEADER, Role.SPECIALIST}
 # Roles that see all of their unit's work (a specialist sees released work and their own drafts).
@@ -219,3 +220,24 @@ def lineage_ids(unit: Unit) -> list[int]:
             break
         ids.extend(frontier)
     return ids
+
+
+def mail_contacts() -> QuerySet[Unit]:
+    """The directory's organisations off the system that receive documents by e-mail (every member may
+    address them, as any recipient)."""
+    return Unit.objects.filter(code__startswith="EXT-", home_node="").exclude(email="").order_by("name")
+
+
+def role_holders(unit_ids: Iterable[int], role: str) -> dict[int, list[int]]:
+    """The people (ids) holding ``role`` in each unit, active memberships of active accounts only."""
+    found: dict[int, list[int]] = {}
+    for unit_id, user_id in Membership.objects.filter(
+        unit_id__in=set(unit_ids), role=role, active=True, user__is_active=True
+    ).values_list("unit_id", "user_id"):
+        found.setdefault(unit_id, []).append(user_id)
+    return found
+
+
+def access_saved_views(user: User, page: str) -> list[SavedView]:
+    """The person's own saved filters of a page (nobody else's)."""
+    return list(SavedView.objects.filter(user=user, page=page))

@@ -913,11 +913,6 @@ SAVED_VIEW_PAGES = ("inbox", "outbox", "work", "search")
 MAX_SAVED_VIEWS = 30
 
 
-def saved_views(user: User, page: str) -> list[SavedView]:
-    """The person's own saved filters of a page (nobody else's)."""
-    return list(SavedView.objects.filter(user=user, page=page))
-
-
 def do_save_view(*, page: str, name: str, query: str, actor: User) -> SavedView:
     """Keep a list's filters under a name (the same name again replaces them)."""
     from urllib.parse import parse_qsl, urlencode

@@ -7,9 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from congvan.lib.errors import Conflict
+from congvan.lib.pdfdoc import a4
 from congvan.reports.indicators import RATIOS
-from congvan.reports.registers import font_dir
 
 COLUMNS_PER_TABLE = 6  # units side by side on a landscape page
 
@@ -23,19 +22,11 @@ def _num(value: Any) -> str:
 
 
 def indicators_pdf(report: dict[str, Any]) -> bytes:
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    regular, bold = font_dir() / "NotoSans-Regular.ttf", font_dir() / "NotoSans-Bold.ttf"
-    if not regular.exists() or not bold.exists():
-        raise Conflict(_("Thiếu phông chữ Noto (%(value)s): cài fonts-noto-core") % {"value": font_dir()})
     heading = FontFace(emphasis="BOLD", fill_color=(235, 238, 243))
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
     title = _("Chỉ tiêu ứng dụng công nghệ thông tin")
-    pdf.set_title(f"{title} - {report['name']} - {report['period']}")
-    pdf.set_creator("congvan")
-    pdf.add_font("Noto", "", str(regular))
-    pdf.add_font("Noto", "B", str(bold))
+    pdf = a4(title=f"{title} - {report['name']} - {report['period']}")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("Noto", "B", 11)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -16,6 +14,7 @@ from congvan.documents.access import issued_documents
 from congvan.documents.models import DocState
 from congvan.lib.dates import VN
 from congvan.lib.errors import Conflict, InvalidInput
+from congvan.lib.pdfdoc import a4
 from congvan.orgs.access import UNIT_WIDE, Acting
 from congvan.orgs.errors import NotAllowed
 from congvan.orgs.models import Unit
@@ -139,23 +138,11 @@ def incoming_register(acting: Acting, date_from: dt.date, date_to: dt.date) -> R
     return Register("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", acting.unit, date_from, date_to, INCOMING_COLUMNS, rows)
 
 
-def font_dir() -> Path:
-    return Path(getattr(settings, "FONT_DIR", "/usr/share/fonts/truetype/noto"))
-
-
 def to_pdf(reg: Register) -> bytes:
     """Render the register on A4 landscape with the Vietnamese font embedded."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    regular, bold = font_dir() / "NotoSans-Regular.ttf", font_dir() / "NotoSans-Bold.ttf"
-    if not regular.exists() or not bold.exists():
-        raise Conflict(_("Thiếu phông chữ Noto (%(value)s): cài fonts-noto-core") % {"value": font_dir()})
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(f"{reg.title} - {reg.unit.name}")
-    pdf.set_creator("congvan")
-    pdf.add_font("Noto", "", str(regular))
-    pdf.add_font("Noto", "B", str(bold))
+    pdf = a4(landscape=True, title=f"{reg.title} - {reg.unit.name}")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("Noto", "B", 11)

@@ -14,9 +14,8 @@ from django.views.decorators.http import require_POST
 from congvan.lib.errors import CongvanError
 from congvan.mail import actions as mail
 from congvan.mail.models import AfterFetch, ArrivalState, Security
-from congvan.orgs.access import Acting
+from congvan.orgs.access import Acting, mail_contacts
 from congvan.orgs.actions import do_save_mail_contact
-from congvan.orgs.models import Unit
 from congvan.web.administration import admin_required
 from congvan.web.decorators import member_required
 
@@ -148,9 +147,7 @@ def contacts_view(request: HttpRequest, acting: Acting) -> HttpResponse:
             return redirect("web:mail_contacts")
         except CongvanError as exc:
             error, status = exc.message, 400
-    rows = (
-        Unit.objects.filter(code__startswith="EXT-", home_node="").exclude(email="").order_by("name")[:2000]
-    )
+    rows = mail_contacts()[:2000]
     return render(
         request, "web/mail_contacts.html", {"rows": rows, "error": error, "v": typed_in}, status=status
     )

@@ -24,8 +24,7 @@ from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.filetypes import XLSX
 from congvan.lib.http import content_disposition
-from congvan.orgs.access import DRAFTERS, UNIT_WIDE, Acting, visible_directory
-from congvan.orgs.actions import saved_views
+from congvan.orgs.access import DRAFTERS, UNIT_WIDE, Acting, access_saved_views, visible_directory
 from congvan.orgs.models import Role, Unit, User
 from congvan.reports import registers
 from congvan.web.decorators import member_required
@@ -125,7 +124,7 @@ def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
             "views": WORK_VIEWS,
             "today": today,
             "to_direct": list(receipts_to_direct(acting)[:100]),
-            "saved": saved_views(acting.user, "work"),
+            "saved": access_saved_views(acting.user, "work"),
             "query": f"view={view}" + ("&order=latest" if latest else ""),
             "latest": latest,
             "more": more,

@@ -31,7 +31,7 @@ from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import CongvanError, InvalidInput, TooLarge
 from congvan.lib.http import client_address
 from congvan.orgs import actions as org
-from congvan.orgs.access import Acting, group_unit_codes, usable_groups
+from congvan.orgs.access import Acting, access_saved_views, group_unit_codes, usable_groups
 from congvan.orgs.errors import PasswordChangeRequired
 from congvan.orgs.models import Membership, Unit
 from congvan.registers.actions import rule_set_of
@@ -188,7 +188,7 @@ def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
             "states": DeliveryState.choices,
             "urgencies": Urgency.choices,
             "query": query.urlencode(),
-            "saved": org.saved_views(acting.user, "inbox"),
+            "saved": access_saved_views(acting.user, "inbox"),
         },
     )
 
@@ -228,7 +228,7 @@ def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
         "next": nxt,
         "state": state,
         "states": DocState.choices,
-        "saved": org.saved_views(acting.user, "outbox"),
+        "saved": access_saved_views(acting.user, "outbox"),
         "query": "&".join(
             q for q in (f"state={state}" if state else "", "order=oldest" if oldest else "") if q
         ),

@@ -19,7 +19,7 @@ from congvan.documents.files import replace_blob
 from congvan.documents.guard import refuse_unchecked
 from congvan.documents.models import DocState, Document, FileRole, Urgency
 from congvan.lib.text import clean_text
-from congvan.orgs.access import DRAFTERS, Acting
+from congvan.orgs.access import DRAFTERS, Acting, role_holders
 from congvan.orgs.models import Membership, Role
 from congvan.signatures.actions import do_finish_remote_signature, do_prepare_remote_signature
 from congvan.signatures.keys import KeyUnavailable
@@ -258,15 +258,9 @@ def tell_replaced(doc: Document, *, by: int | None = None) -> int:
     receipts = list(
         Receipt.objects.filter(document=old, state=DeliveryState.REVOKED).values_list("pk", "unit_id")
     )
-    clerks = Membership.objects.filter(
-        unit_id__in={u for _r, u in receipts}, role=Role.CLERK, active=True, user__is_active=True
-    )
-    by_unit: dict[int, list[int]] = {}
-    for unit_id, user_id in clerks.values_list("unit_id", "user_id"):
-        if user_id != by:
-            by_unit.setdefault(unit_id, []).append(user_id)
+    clerks = role_holders({u for _r, u in receipts}, Role.CLERK)
     return notify_many(
-        [(user, f"replaced:{pk}") for pk, unit in receipts for user in by_unit.get(unit, [])],
+        [(user, f"replaced:{pk}") for pk, unit in receipts for user in clerks.get(unit, []) if user != by],
         kind="replaced",
         about=("document", doc.pk),
         old=old.symbol or old.subject[:80],
@@ -277,13 +271,8 @@ def tell_replaced(doc: Document, *, by: int | None = None) -> int:
 def tell_arrivals(doc: Document, *, by: int | None = None) -> int:
     """Notices to the clerks of each unit the document arrived in (its receipts not yet told)."""
     receipts = list(Receipt.objects.filter(document=doc).values_list("pk", "unit_id"))
-    clerks: dict[int, list[int]] = {}
-    for unit_id, user_id in Membership.objects.filter(
-        unit_id__in={u for _r, u in receipts}, role=Role.CLERK, active=True, user__is_active=True
-    ).values_list("unit_id", "user_id"):
-        if user_id != by:
-            clerks.setdefault(unit_id, []).append(user_id)
-    pairs = [(user, f"arrived:{pk}") for pk, unit in receipts for user in clerks.get(unit, [])]
+    clerks = role_holders({u for _r, u in receipts}, Role.CLERK)
+    pairs = [(user, f"arrived:{pk}") for pk, unit in receipts for user in clerks.get(unit, []) if user != by]
     urgent = doc.urgency != Urgency.NORMAL
     return notify_many(
         pairs,

@@ -13,8 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from congvan.lib.errors import CongvanError
-from congvan.mail.actions import do_fetch_mail
-from congvan.mail.sending import send_due
+from congvan.mail.actions import do_fetch_mail, do_send_mail_deliveries
 from congvan.orgs.access import acting_as
 from congvan.orgs.actions import do_save_mail_contact
 from congvan.orgs.models import User
@@ -42,7 +41,7 @@ class Command(BaseCommand):
                 if any(r.error for r in results):
                     raise CommandError("; ".join(f"{r.unit}: {r.error}" for r in results if r.error))
             elif options["action"] == "send":
-                self.stdout.write(f"sent {send_due()}")
+                self.stdout.write(f"sent {do_send_mail_deliveries()}")
             else:
                 if len(options["args"]) != 2 or not options["admin"]:
                     raise CommandError("usage: congvan mail contact NAME EMAIL --admin USERNAME")
