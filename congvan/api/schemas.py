@@ -145,6 +145,7 @@ class DocumentOut(Schema):
     copies: int | None
     drafting_department: str
     recipients: list[str]
+    groups: list[str] = []  # recipient groups planned while drafting (their slugs)
     replaces: int | None
     review_comment: str
     created_at: dt.datetime
@@ -276,4 +277,5 @@ class DocumentMetadataIn(Schema):
     page_count: Count | None = None
     copies: Count | None = None
     recipients: list[StrictStr] | None = None
+    groups: list[StrictStr] | None = None  # recipient groups (slugs), expanded at release
     replaces: Annotated[StrictInt, Field(gt=0)] | None = None

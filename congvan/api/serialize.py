@@ -85,6 +85,7 @@ def document_out(doc: Document, files: list[DocumentFile], deliveries: list[Deli
         "copies": doc.copies,
         "drafting_department": doc.drafting_department,
         "recipients": doc.planned_recipients,
+        "groups": doc.planned_groups,
         "replaces": doc.replaces_id,
         "review_comment": doc.review_comment,
         "created_at": doc.created_at,

@@ -226,8 +226,9 @@ def _release(
             raise WrongState(_("Văn bản chưa được lãnh đạo duyệt"))
         refuse_classified(doc.confidentiality)
         refuse_unchecked(doc)
-        codes = doc.planned_recipients if recipients is None and groups is None else (recipients or [])
-        units, merged = resolve_recipients(actor, codes, groups or [])
+        if recipients is None and groups is None:  # as planned while drafting: units and groups
+            recipients, groups = doc.planned_recipients, doc.planned_groups
+        units, merged = resolve_recipients(actor, recipients or [], groups or [])
         by_pk = {u.pk: u.code for u in units}
         now = timezone.now()
         today = local_today(now)
@@ -241,6 +242,7 @@ def _release(
         doc.number, doc.symbol, doc.issued_date = number, symbol, today
         doc.state, doc.released_at, doc.released_by = DocState.RELEASED, now, actor.user
         doc.planned_recipients = [u.code for u in units]
+        doc.planned_groups = list(groups or [])
         doc.save(
             update_fields=[
                 "number",
@@ -250,6 +252,7 @@ def _release(
                 "released_at",
                 "released_by",
                 "planned_recipients",
+                "planned_groups",
                 "updated_at",
             ]
         )

@@ -15,7 +15,7 @@ from congvan.documents.files import attach, check_files
 from congvan.documents.metadata import check_reply_due, clean_metadata
 from congvan.documents.models import DocState, Document, DocumentType, FileRole
 from congvan.documents.uploads import BlobUpload
-from congvan.orgs.access import DRAFTERS, Acting
+from congvan.orgs.access import DRAFTERS, Acting, usable_groups
 
 
 def do_create_draft(
@@ -26,6 +26,7 @@ def do_create_draft(
     fields = clean_metadata(raw_metadata)
     check_reply_due(fields)
     _check_replaces(actor, fields)
+    _check_groups(actor, fields)
     if main is None:
         raise InvalidDocument(_("file: cần tệp PDF văn bản chính"), code="missing_file")
     guard.check_fields(**fields)
@@ -66,6 +67,18 @@ def _check_replaces(acting: Acting, fields: dict[str, Any]) -> None:
         raise InvalidDocument(_("replaces: không có văn bản đã ban hành này của đơn vị"))
 
 
+def _check_groups(acting: Acting, fields: dict[str, Any]) -> None:
+    """A draft's recipient groups are those its unit may send to (its own, those shared from above)."""
+    slugs = fields.get("planned_groups") or []
+    known = set(usable_groups(acting).filter(slug__in=slugs).values_list("slug", flat=True))
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        raise InvalidDocument(
+            _("groups: không có nhóm nơi nhận %(items)s") % {"items": ", ".join(unknown[:20])},
+            code="unknown_group",
+        )
+
+
 def do_update_draft(
     document_id: int,
     raw_metadata: Any,
@@ -79,6 +92,7 @@ def do_update_draft(
     check_reply_due(fields)
     guard.check_fields(**fields)
     _check_replaces(actor, fields)
+    _check_groups(actor, fields)
     checked = check_files(main, attachments or [])
     verdicts = _read_contents(checked)
     with transaction.atomic():

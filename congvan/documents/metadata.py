@@ -31,6 +31,7 @@ ALLOWED = set(LINES) | {
     "page_count",
     "copies",
     "recipients",
+    "groups",
     "replaces",
 }
 CLASSIFIED_REASON = gettext_lazy(
@@ -88,6 +89,8 @@ def _clean_options(raw: dict[str, Any]) -> dict[str, Any]:
             out[name] = _count(raw[name], name)
     if "recipients" in raw:
         out["planned_recipients"] = clean_codes(raw["recipients"], "recipients")
+    if "groups" in raw:
+        out["planned_groups"] = clean_codes(raw["groups"], "groups")
     if "replaces" in raw:
         value = raw["replaces"]
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):

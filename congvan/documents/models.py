@@ -75,6 +75,9 @@ class Document(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     planned_recipients = models.JSONField(default=list, blank=True)
+    # The recipient groups ticked while drafting (their slugs): kept as groups, shown ticked again at
+    # edit and release, and expanded into their units when the document is released.
+    planned_groups = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=16, choices=DocState.choices, default=DocState.DRAFT)
     review_comment = models.TextField(blank=True)
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -237,12 +237,12 @@ def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
 
 
 def _metadata_from_post(acting: Acting, post: QueryDict) -> dict[str, Any]:
-    """The compose form's fields, typed (the fields the form sent; the recipients as a list, with the
-    units of the recipient groups ticked)."""
+    """The compose form's fields, typed (the fields the form sent; the units and the recipient groups
+    ticked, each as a list: a group stays a group until the release expands it)."""
     meta = typed(DraftForm, post)
     if "recipients" in post or "recipients_present" in post:
-        grouped = [c for c in group_unit_codes(acting, post.getlist("groups")) if c != acting.unit.code]
-        meta["recipients"] = list(dict.fromkeys(post.getlist("recipients") + grouped))
+        meta["recipients"] = list(dict.fromkeys(post.getlist("recipients")))
+        meta["groups"] = list(dict.fromkeys(post.getlist("groups")))
     return meta
 
 
@@ -278,6 +278,7 @@ def _form_of(doc: Document) -> dict[str, Any]:
     form["type"] = doc.doc_type.abbreviation
     form["reply_due"] = doc.reply_due.isoformat() if doc.reply_due else ""
     form["recipients"] = doc.planned_recipients
+    form["groups"] = doc.planned_groups
     form["replaces"] = doc.replaces_id
     return form
 
@@ -293,7 +294,11 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         form.update(wf_actions.reply_prefill(acting, reply_to))  # the task's document answered
     error = ""
     if request.method == "POST":
-        form = {**request.POST.dict(), "recipients": request.POST.getlist("recipients")}
+        form = {
+            **request.POST.dict(),
+            "recipients": request.POST.getlist("recipients"),
+            "groups": request.POST.getlist("groups"),
+        }
         try:
             main, attachments = _uploads(request)
             meta = _metadata_from_post(acting, request.POST)
@@ -355,18 +360,25 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         "duplicates": duplicates_of(receipt) if receipt is not None and receipt.incoming_number else [],
         "dossiers": unit_dossiers(acting).filter(closed_at=None).order_by("-created_at")[:100],
         "history": access_history(acting, doc, receipt),
-        "planned": list(
-            Unit.objects.filter(code__in=doc.planned_recipients[:200])
-            .order_by("name")
-            .values_list("name", flat=True)
-        )
-        if own
-        else [],
+        "planned": _planned(acting, doc) if own else [],
         **(processing_context(acting, receipt) if receipt is not None else {}),
         **(_recipient_choices(acting) if own and doc.state == DocState.APPROVED else {}),
         **(signing_context(acting, doc) if own else {}),
     }
     return render(request, "web/document.html", context)
+
+
+def _planned(acting: Acting, doc: Document) -> list[str]:
+    """The planned recipients as the approver reads them: each group by name with its units' count,
+    then the units named one by one."""
+    groups = usable_groups(acting).filter(slug__in=doc.planned_groups[:100]).order_by("name")
+    named = [
+        _("%(group)s (nhóm, %(count)d đơn vị)")
+        % {"group": g.name, "count": len(group_unit_codes(acting, [g.slug]))}
+        for g in groups
+    ]
+    units = Unit.objects.filter(code__in=doc.planned_recipients[:200]).order_by("name")
+    return named + list(units.values_list("name", flat=True))
 
 
 @member_required

@@ -138,6 +138,14 @@ def test_recipient_groups_are_kept_by_the_unit_and_used_in_a_release(api):
         "000.01.02.H57",
         "000.01.03.H57",
     }
+    # A draft may plan a group by its slug: kept as the group, expanded when released as planned.
+    assert api["carol"].create_draft(groups=["khong-co"]).json()["error"]["code"] == "unknown_group"
+    planned = api["carol"].create_draft(groups=[group["slug"]], recipients=["000.01.04.H57"]).json()
+    assert (planned["groups"], planned["recipients"]) == ([group["slug"]], ["000.01.04.H57"])
+    api["carol"].post(f"/documents/{planned['id']}/submit")
+    api["bob"].post(f"/documents/{planned['id']}/approve")
+    rel = alice.post(f"/documents/{planned['id']}/release", {})
+    assert len(rel.json()["deliveries"]) == 4, rel.content
     gone = alice.client.delete(f"/api/v1/groups/{group['id']}", headers=alice.headers())
     assert gone.status_code == 204 and alice.get("/groups").json()["results"] == []
 

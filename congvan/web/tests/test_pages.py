@@ -133,21 +133,32 @@ def test_drafter_edits_a_draft_in_the_web(api):
     assert signed_in("dan").get(f"/documents/{doc_id}/edit/").status_code == 404
 
 
-def test_a_group_ticked_in_compose_becomes_the_drafts_recipients(api):
+def test_a_group_ticked_in_compose_stays_chosen_through_edit_and_release(api):
     group = api["alice"].post("/groups", {"name": "Hai xã", "units": [CS1, "000.01.02.H57"]}).json()
     doc_id = api["carol"].create_draft(subject="Gửi nhóm").json()["id"]
-    r = signed_in("carol").post(
-        f"/documents/{doc_id}/edit/",
-        {
-            "type": "KH",
-            "subject": "Gửi nhóm",
-            "recipients_present": "1",
-            "groups": [group["slug"], "khong-co"],
-        },
-    )
-    assert r.status_code == 302
+    form = {"type": "KH", "subject": "Gửi nhóm", "recipients_present": "1", "groups": [group["slug"]]}
+    client = signed_in("carol")
+    assert client.post(f"/documents/{doc_id}/edit/", form).status_code == 302
     doc = api["carol"].get(f"/documents/{doc_id}").json()
-    assert sorted(doc["recipients"]) == [CS1, "000.01.02.H57"]
+    assert (doc["groups"], doc["recipients"]) == ([group["slug"]], [])
+    # Edit again: the group's box is ticked, not its units one by one.
+    page = client.get(f"/documents/{doc_id}/edit/").content.decode()
+    assert re.search(rf'name="groups" value="{group["slug"]}"\s+checked', page)
+    assert not re.search(rf'name="recipients" value="{CS1}"\s+checked', page)
+    # A group no one offered is refused with its name, and nothing typed is lost.
+    r = client.post(f"/documents/{doc_id}/edit/", {**form, "groups": [group["slug"], "khong-co"]})
+    assert r.status_code == 400 and "khong-co" in r.content.decode() and "Gửi nhóm" in r.content.decode()
+    # The approver sees the group by name with its size; the release form has it ticked.
+    api["carol"].post(f"/documents/{doc_id}/submit")
+    html = signed_in("bob").get(f"/documents/{doc_id}/").content.decode()
+    assert "Hai xã (nhóm, 2 đơn vị)" in html
+    api["bob"].post(f"/documents/{doc_id}/approve")
+    html = signed_in("alice").get(f"/documents/{doc_id}/").content.decode()
+    assert re.search(rf'name="groups" value="{group["slug"]}"\s+checked', html)
+    # Released as planned (the API without recipients), the group's units receive it.
+    assert api["alice"].post(f"/documents/{doc_id}/release", {}).status_code == 200
+    doc = api["alice"].get(f"/documents/{doc_id}").json()
+    assert sorted(d["unit"] for d in doc["deliveries"]) == sorted([CS1, "000.01.02.H57"])
 
 
 def test_compose_errors_keep_what_was_typed(people):
