@@ -42,13 +42,14 @@ from congvan.api.signing import b64
 from congvan.api.types import Day
 from congvan.capture.actions import office_main
 from congvan.dispatch.access import visible_deliveries
-from congvan.dispatch.queries import InboxFilter, deliveries_of, inbox
+from congvan.dispatch.queries import INBOX_SORTS, InboxFilter, deliveries_of, inbox
 from congvan.documents import actions as doc_actions
 from congvan.documents.access import issued_documents
 from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
-from congvan.documents.queries import files_of, outbox
+from congvan.documents.queries import OUTBOX_SORTS, files_of, outbox
 from congvan.documents.uploads import BlobUpload
+from congvan.lib.cursor import parse_sort
 from congvan.lib.errors import InvalidInput
 from congvan.lib.http import client_address
 from congvan.orgs import actions as org_actions
@@ -251,10 +252,19 @@ def update_document(request: HttpRequest, document_id: int) -> Any:
 
 
 @api.get("/documents", response={200: DocumentPage, **ERRORS}, tags=["outgoing"])
-def list_documents(request: HttpRequest, state: str = "", cursor: str = "", limit: int = 50) -> Any:
-    """The unit's outgoing documents (drafts, in review, released), newest first."""
+def list_documents(
+    request: HttpRequest, state: str = "", cursor: str = "", limit: int = 50, sort: str = "-created"
+) -> Any:
+    """The unit's outgoing documents (drafts, in review, released), newest first; ``sort`` by
+    created, symbol or subject ("-" first: descending)."""
+    key, ascending = parse_sort(sort, OUTBOX_SORTS)
     rows, nxt = outbox(
-        issued_documents(acting(request)), state=state, cursor=cursor or None, limit=max(1, min(limit, 200))
+        issued_documents(acting(request)),
+        state=state,
+        cursor=cursor or None,
+        limit=max(1, min(limit, 200)),
+        oldest_first=ascending,
+        sort=key,
     )
     return {"results": [serialize.summary_out(d) for d in rows], "next": nxt}
 
@@ -358,12 +368,16 @@ class InboxQuery(Schema):
     date_to: Day | None = None
     cursor: str = ""
     limit: int = 50
+    sort: str = "-arrived"  # arrived, symbol, subject or issuer; "-" first: descending
 
 
 @api.get("/inbox", response={200: InboxPage, **ERRORS}, tags=["incoming"])
 def get_inbox(request: HttpRequest, filters: Query[InboxQuery]) -> Any:
     """The unit's incoming documents, newest first (view: new | registered | all)."""
+    key, ascending = parse_sort(filters.sort, INBOX_SORTS)
     f = InboxFilter(
+        sort=key,
+        oldest_first=ascending,
         view=filters.view,
         state=filters.state,
         urgency=filters.urgency,

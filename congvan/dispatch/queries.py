@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from congvan.dispatch.access import unit_receipts
 from congvan.dispatch.models import Delivery, Receipt, ReceiptCount
 from congvan.documents.models import Document
-from congvan.lib.cursor import decode_cursor, encode_cursor
+from congvan.lib.cursor import keyset_page
 from congvan.lib.dates import VN
 from congvan.lib.errors import InvalidInput
 from congvan.orgs.access import Acting
@@ -52,7 +52,17 @@ class InboxFilter:
     issuer: str = ""  # unit code
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    oldest_first: bool = False
+    oldest_first: bool = False  # ascending (the oldest first when sorted by arrival)
+    sort: str = "arrived"  # a key of INBOX_SORTS
+
+
+# The inbox's sortable columns: arrival (the default, newest first), number and symbol, subject, sender.
+INBOX_SORTS = {
+    "arrived": "arrived_at",
+    "symbol": "document__symbol",
+    "subject": "document__subject",
+    "issuer": "issuer__name",
+}
 
 
 @dataclass(frozen=True)
@@ -77,20 +87,13 @@ def inbox(acting: Acting, f: InboxFilter, *, cursor: str | None = None, limit: i
         qs = qs.filter(arrived_at__gte=dt.datetime.combine(f.date_from, dt.time(), VN))
     if f.date_to and f.date_to < dt.date.max:  # the last day there is has no day after it
         qs = qs.filter(arrived_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), VN))
-    if cursor:
-        at, pk = decode_cursor(cursor)
-        if f.oldest_first:
-            qs = qs.filter(Q(arrived_at__gt=at) | Q(arrived_at=at, pk__gt=pk))
-        else:
-            qs = qs.filter(Q(arrived_at__lt=at) | Q(arrived_at=at, pk__lt=pk))
-    order = ("arrived_at", "pk") if f.oldest_first else ("-arrived_at", "-pk")
-    rows = list(
-        qs.select_related("document", "document__doc_type", "issuer", "addressed_to")
-        .only(*INBOX_FIELDS)
-        .order_by(*order)[: limit + 1]
+    if f.sort not in INBOX_SORTS:
+        raise InvalidInput("sort: " + " | ".join(INBOX_SORTS))
+    qs = qs.select_related("document", "document__doc_type", "issuer", "addressed_to").only(*INBOX_FIELDS)
+    rows, nxt = keyset_page(
+        qs, INBOX_SORTS[f.sort], descending=not f.oldest_first, cursor=cursor, limit=limit
     )
-    nxt = encode_cursor(rows[limit - 1].arrived_at, rows[limit - 1].pk) if len(rows) > limit else None
-    return Page(rows[:limit], nxt)
+    return Page(rows, nxt)
 
 
 def deliveries_of(document: Document) -> list[Delivery]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from congvan.documents.models import Document, DocumentFile, DocumentType
-from congvan.lib.cursor import decode_cursor, encode_cursor
+from congvan.lib.cursor import keyset_page
 
 
 def files_of(document: Document) -> QuerySet[DocumentFile]:
@@ -20,6 +20,10 @@ def document_types(rule_set: str = "", *, keep: str = "") -> QuerySet[DocumentTy
     return qs
 
 
+# The outbox's sortable columns: creation (the default, newest first), number and symbol, subject.
+OUTBOX_SORTS = {"created": "created_at", "symbol": "symbol", "subject": "subject"}
+
+
 def outbox(
     qs: QuerySet[Document],
     *,
@@ -27,17 +31,13 @@ def outbox(
     cursor: str | None = None,
     limit: int = 50,
     oldest_first: bool = False,
+    sort: str = "created",
 ) -> tuple[list[Document], str | None]:
-    """Return one page of documents, newest first (or oldest), and the cursor to the next page."""
+    """Return one page of documents, newest first (or ascending, or by another column of
+    ``OUTBOX_SORTS``), and the cursor to the next page."""
     if state:
         qs = qs.filter(state=state)
-    if cursor:
-        at, pk = decode_cursor(cursor)
-        if oldest_first:
-            qs = qs.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
-        else:
-            qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
-    order = ("created_at", "pk") if oldest_first else ("-created_at", "-pk")
-    rows = list(qs.select_related("doc_type").order_by(*order)[: limit + 1])
-    nxt = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].pk) if len(rows) > limit else None
-    return rows[:limit], nxt
+    key = OUTBOX_SORTS.get(sort, "created_at")
+    return keyset_page(
+        qs.select_related("doc_type"), key, descending=not oldest_first, cursor=cursor, limit=limit
+    )

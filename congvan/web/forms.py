@@ -4,6 +4,7 @@ value is refused with Django's own message in the person's language; the actions
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -12,6 +13,44 @@ from django.http import QueryDict
 from congvan.lib.dates import office_day
 from congvan.lib.errors import InvalidInput
 from congvan.lib.http import refuse_replaced_text
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """A list's order as the ``sort`` parameter names it ("subject" ascending, "-subject" descending),
+    with each sortable column's link (the other direction when it is the column in use) and arrow."""
+
+    key: str
+    ascending: bool
+    param: str  # the value of ``sort``: "subject", "-arrived"
+    given: str  # "sort=..." when it is not the list's default order, else ""
+    links: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def sorting(
+    get: QueryDict, keys: tuple[str, ...], *, default: str, legacy: dict[str, str] | None = None
+) -> Sorting:
+    """Read a list's order from its query string. ``keys`` are the sortable columns, ``default`` the
+    order with no parameter (e.g. "-arrived": newest first); a column clicked first sorts as the default
+    does for its own (dates newest first, texts A to Z). ``legacy`` maps older ``order`` values."""
+    param = get.get("sort", "") or (legacy or {}).get(get.get("order", ""), "") or default
+    key = param.lstrip("-")
+    if key not in keys:
+        param, key = default, default.lstrip("-")
+    ascending = not param.startswith("-")
+    rest = get.copy()
+    for name in ("sort", "order", "cursor", "start"):
+        rest.pop(name, None)
+    base = rest.urlencode()
+    links = {}
+    for k in keys:
+        first = default if k == default.lstrip("-") else k
+        target = ("" if param.startswith("-") else "-") + k if k == key else first
+        links[k] = {
+            "href": "?" + "&".join(p for p in (base, f"sort={target}") if p),
+            "arrow": ("↑" if ascending else "↓") if k == key else "",
+        }
+    return Sorting(key, ascending, param, "" if param == default else f"sort={param}", links)
 
 
 def typed(form_class: type[forms.Form], data: QueryDict) -> dict[str, Any]:

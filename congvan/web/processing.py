@@ -28,13 +28,13 @@ from congvan.orgs.access import DRAFTERS, UNIT_WIDE, Acting, access_saved_views,
 from congvan.orgs.models import Role, Unit, User
 from congvan.reports import registers
 from congvan.web.decorators import member_required
-from congvan.web.forms import AssignmentForm, DirectForm, DossierForm, PaperForm, typed
+from congvan.web.forms import AssignmentForm, DirectForm, DossierForm, PaperForm, sorting, typed
 from congvan.workflow import actions as wf
 from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, unit_dossiers, visible_documents
 from congvan.workflow.deadlines import default_deadline
 from congvan.workflow.models import Assignment, AssignmentRole, Direction, Notification, Retention
-from congvan.workflow.queries import WORK_VIEWS, oversight, receipts_to_direct, work_list
+from congvan.workflow.queries import WORK_SORTS, WORK_VIEWS, oversight, receipts_to_direct, work_list
 
 
 def processing_context(acting: Acting, receipt: Receipt) -> dict[str, Any]:
@@ -107,10 +107,11 @@ def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
     view = request.GET.get("view", "todo")
     view = view if view in WORK_VIEWS else "todo"
     today = local_today(timezone.now())
-    latest = request.GET.get("order") == "latest"  # the latest deadline first (default: the nearest)
+    order = sorting(request.GET, tuple(WORK_SORTS), default="deadline", legacy={"latest": "-deadline"})
     qs = work_list(acting, view, today)
-    if view != "done":
-        qs = qs.order_by("-deadline", "-pk") if latest else qs.order_by("deadline", "pk")
+    if view != "done" or "sort" in request.GET:  # what is done: the latest completed first, unless asked
+        sign = "" if order.ascending else "-"
+        qs = qs.order_by(sign + WORK_SORTS[order.key], sign + "pk")
     start = max(0, min(parse_id(request.GET.get("start")) or 0, 100_000))
     rows = list(qs[start : start + WORK_PAGE + 1])
     more = start + WORK_PAGE if len(rows) > WORK_PAGE else None
@@ -125,8 +126,8 @@ def my_work(request: HttpRequest, acting: Acting) -> HttpResponse:
             "today": today,
             "to_direct": list(receipts_to_direct(acting)[:100]),
             "saved": access_saved_views(acting.user, "work"),
-            "query": f"view={view}" + ("&order=latest" if latest else ""),
-            "latest": latest,
+            "query": "&".join(q for q in (f"view={view}", order.given) if q),
+            "sorting": order,
             "more": more,
         },
     )

@@ -18,13 +18,20 @@ from django.views.decorators.http import require_POST
 
 from congvan.dispatch import rules as dispatch_rules
 from congvan.dispatch.models import DeliveryState, PaperCopy
-from congvan.dispatch.queries import InboxFilter, deliveries_of, duplicates_of, inbox, inbox_counts
+from congvan.dispatch.queries import (
+    INBOX_SORTS,
+    InboxFilter,
+    deliveries_of,
+    duplicates_of,
+    inbox,
+    inbox_counts,
+)
 from congvan.documents import actions as doc_actions
 from congvan.documents.access import access_issued_document, issued_documents
 from congvan.documents.downloads import file_response
 from congvan.documents.errors import DocumentNotFound
 from congvan.documents.models import Confidentiality, DocState, Document, Urgency
-from congvan.documents.queries import document_types, files_of, outbox
+from congvan.documents.queries import OUTBOX_SORTS, document_types, files_of, outbox
 from congvan.documents.uploads import BlobUpload
 from congvan.lib.access import parse_id
 from congvan.lib.dates import lenient_date, local_today
@@ -38,7 +45,7 @@ from congvan.registers.actions import rule_set_of
 from congvan.security import actions as security
 from congvan.security.errors import SecondFactorNeeded
 from congvan.web.decorators import member_required
-from congvan.web.forms import DraftForm, typed
+from congvan.web.forms import DraftForm, sorting, typed
 from congvan.web.middleware import SESSION_KEY
 from congvan.web.processing import processing_context
 from congvan.web.signing_pages import signing_context
@@ -164,6 +171,7 @@ def dashboard(request: HttpRequest, acting: Acting) -> HttpResponse:
 @member_required
 def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     g = request.GET
+    order = sorting(g, tuple(INBOX_SORTS), default="-arrived", legacy={"oldest": "arrived"})
     f = InboxFilter(
         view=g.get("view", "all") if g.get("view") in ("new", "registered", "all") else "all",
         state=g.get("state", "") if g.get("state") in DeliveryState.values else "",
@@ -171,7 +179,8 @@ def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
         issuer=g.get("issuer", "")[:32],
         date_from=lenient_date(g.get("from", "")),
         date_to=lenient_date(g.get("to", "")),
-        oldest_first=g.get("order") == "oldest",
+        oldest_first=order.ascending,
+        sort=order.key,
     )
     page = inbox(acting, f, cursor=g.get("cursor") or None, limit=50)
     issuers = Unit.objects.filter(pk__in=visible_receipts(acting).values("issuer_id")).order_by("name")
@@ -188,6 +197,7 @@ def inbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
             "states": DeliveryState.choices,
             "urgencies": Urgency.choices,
             "query": query.urlencode(),
+            "sorting": order,
             "saved": access_saved_views(acting.user, "inbox"),
         },
     )
@@ -218,20 +228,22 @@ def delete_view(request: HttpRequest, acting: Acting, view_id: int) -> HttpRespo
 def outbox_view(request: HttpRequest, acting: Acting) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in DocState.values else ""
-    oldest = request.GET.get("order") == "oldest"
+    order = sorting(request.GET, tuple(OUTBOX_SORTS), default="-created", legacy={"oldest": "created"})
     rows, nxt = outbox(
-        issued_documents(acting), state=state, cursor=request.GET.get("cursor") or None, oldest_first=oldest
+        issued_documents(acting),
+        state=state,
+        cursor=request.GET.get("cursor") or None,
+        oldest_first=order.ascending,
+        sort=order.key,
     )
     context = {
-        "oldest": oldest,
         "rows": rows,
         "next": nxt,
         "state": state,
         "states": DocState.choices,
+        "sorting": order,
         "saved": access_saved_views(acting.user, "outbox"),
-        "query": "&".join(
-            q for q in (f"state={state}" if state else "", "order=oldest" if oldest else "") if q
-        ),
+        "query": "&".join(q for q in (f"state={state}" if state else "", order.given) if q),
     }
     return render(request, "web/outbox.html", context)
 

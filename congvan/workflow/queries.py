@@ -20,6 +20,12 @@ from congvan.workflow.deadlines import holidays
 from congvan.workflow.models import OPEN_STATES, Assignment, AssignmentRole, AssignmentState
 
 WORK_VIEWS = ("to_direct", "todo", "due_soon", "overdue", "done")
+# The work list's sortable columns: deadline (the default, nearest first), the document's subject, sender.
+WORK_SORTS = {
+    "deadline": "deadline",
+    "subject": "receipt__document__subject",
+    "issuer": "receipt__issuer__name",
+}
 DUE_SOON_DAYS = 3
 
 

@@ -21,6 +21,20 @@ def test_the_clerk_sorts_the_inbox_and_saves_a_filter(open_as, live_server, api,
     alice.click("#sort-arrived")
     rows = alice.locator("#rows tr").all_inner_texts()
     assert "V/v thứ nhất" in rows[0]  # oldest first
+    send_to_hu(api, subject="Báo cáo sơ kết")
+    alice.click("#sort-subject")  # a column clicked: A to Z, then Z to A
+    rows = alice.locator("#rows tr").all_inner_texts()
+    assert (
+        "Báo cáo sơ kết" in rows[0]
+        and "V/v thứ nhất" in rows[-1]
+        and "↑" in alice.inner_text("#sort-subject")
+    )
+    alice.click("#sort-subject")
+    assert "V/v thứ nhất" in alice.locator("#rows tr").first.inner_text()
+    alice.select_option("select[name=urgency]", "")  # filtering keeps the order chosen
+    alice.click("form.filters button:has-text('Lọc')")
+    assert "sort=-subject" in alice.url and "V/v thứ nhất" in alice.locator("#rows tr").first.inner_text()
+    alice.click("#sort-arrived")
     alice.select_option("select[name=urgency]", "urgent")
     alice.click("form.filters button:has-text('Lọc')")
     alice.fill("#save-view input[name=name]", "Khẩn")
@@ -73,6 +87,8 @@ def test_the_outbox_and_the_work_list_sort_and_page(open_as, live_server, api):
     assert "Dự thảo thứ hai" in carol.locator("table.list tbody tr").first.inner_text()
     carol.click("#sort-created")
     assert "Dự thảo thứ nhất" in carol.locator("table.list tbody tr").first.inner_text()
+    carol.click("#sort-subject")  # "Dự thảo thứ hai" < "Dự thảo thứ nhất"
+    assert "Dự thảo thứ hai" in carol.locator("table.list tbody tr").first.inner_text()
     near = send_to_hu(api, subject="V/v hạn gần")
     far = send_to_hu(api, subject="V/v hạn xa")
     for receipt, day in ((near["receipt"], "2099-01-10"), (far["receipt"], "2099-12-31")):
@@ -84,5 +100,9 @@ def test_the_outbox_and_the_work_list_sort_and_page(open_as, live_server, api):
     carol.goto(live_server.url + "/work/?view=todo")
     assert "V/v hạn gần" in carol.locator("table.list tbody tr").first.inner_text()  # nearest first
     carol.click("#sort-deadline")
+    assert "V/v hạn xa" in carol.locator("table.list tbody tr").first.inner_text()
+    carol.click("#sort-subject")  # by the document's subject: "V/v hạn gần" < "V/v hạn xa"
+    assert "V/v hạn gần" in carol.locator("table.list tbody tr").first.inner_text()
+    carol.click("#sort-subject")
     assert "V/v hạn xa" in carol.locator("table.list tbody tr").first.inner_text()
     assert carol.locator("#work-more").count() == 0  # two tasks: one page
