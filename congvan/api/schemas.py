@@ -146,6 +146,7 @@ class DocumentOut(Schema):
     drafting_department: str
     recipients: list[str]
     groups: list[str] = []  # recipient groups planned while drafting (their slugs)
+    in_reply_to: int | None = None  # the received document this one answers
     replaces: int | None
     review_comment: str
     created_at: dt.datetime

@@ -86,6 +86,7 @@ def document_out(doc: Document, files: list[DocumentFile], deliveries: list[Deli
         "drafting_department": doc.drafting_department,
         "recipients": doc.planned_recipients,
         "groups": doc.planned_groups,
+        "in_reply_to": doc.in_reply_to_id,
         "replaces": doc.replaces_id,
         "review_comment": doc.review_comment,
         "created_at": doc.created_at,

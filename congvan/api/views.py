@@ -231,6 +231,27 @@ def start_reply(request: HttpRequest, assignment_id: int) -> Any:
     return Status(201, _document_response(request, doc.pk))
 
 
+@api.post(
+    "/receipts/{receipt_id}/reply",
+    response={201: DocumentOut, **ERRORS, 413: ErrorOut},
+    tags=["incoming"],
+    openapi_extra=MULTIPART_DOC,
+)
+def start_receipt_reply(request: HttpRequest, receipt_id: int) -> Any:
+    """Start the reply to a document the unit received: a draft (multipart as ``POST /documents``; the
+    subject and the recipient default to the answered document's) that answers it (``in_reply_to``)."""
+    who = acting(request)
+    main, attachments = _uploads(request)
+    metadata = {
+        **wf_actions.reply_prefill(who, receipt_id=receipt_id),
+        **_metadata(request.POST.get("metadata") or "{}"),
+    }
+    doc = wf_actions.do_start_reply(
+        None, metadata, main=main, attachments=attachments, actor=who, receipt_id=receipt_id
+    )
+    return Status(201, _document_response(request, doc.pk))
+
+
 @api.patch(
     "/documents/{document_id}",
     response={200: DocumentOut, **ERRORS, 413: ErrorOut},

@@ -19,9 +19,15 @@ from congvan.orgs.access import DRAFTERS, Acting, usable_groups
 
 
 def do_create_draft(
-    raw_metadata: Any, *, main: BlobUpload | None, attachments: list[BlobUpload], actor: Acting
+    raw_metadata: Any,
+    *,
+    main: BlobUpload | None,
+    attachments: list[BlobUpload],
+    actor: Acting,
+    in_reply_to: Document | None = None,
 ) -> Document:
-    """Create a draft outgoing document with its files."""
+    """Create a draft outgoing document with its files (``in_reply_to``: the received document it
+    answers, checked by the caller that may see it)."""
     actor.require(*DRAFTERS, what=_("soạn văn bản"))
     fields = clean_metadata(raw_metadata)
     check_reply_due(fields)
@@ -34,7 +40,9 @@ def do_create_draft(
     verdicts = _read_contents(checked)
     fields.setdefault("place", actor.unit.place)
     with transaction.atomic():
-        doc = Document.objects.create(issuing_unit=actor.unit, created_by=actor.user, **fields)
+        doc = Document.objects.create(
+            issuing_unit=actor.unit, created_by=actor.user, in_reply_to=in_reply_to, **fields
+        )
         attach(doc, checked, has_main=True)
         guard.record_verdicts(verdicts)
         record(

@@ -74,6 +74,10 @@ class Document(models.Model):
     replaces = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
+    # The received document this one answers (a reply started from a receipt or a task).
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
     planned_recipients = models.JSONField(default=list, blank=True)
     # The recipient groups ticked while drafting (their slugs): kept as groups, shown ticked again at
     # edit and release, and expanded into their units when the document is released.

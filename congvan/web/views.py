@@ -301,9 +301,12 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
     doc = access_issued_document(acting, document_id) if document_id is not None else None
     # a new draft: a letter (công văn), the most common, until the drafter picks another type
     form: dict[str, Any] = _form_of(doc) if doc is not None else {"type": "CV", "confidentiality": "none"}
+    # a reply: to a task's document (reply_to: the task) or to a receipt's (reply_receipt)
     reply_to = parse_id(request.POST.get("reply_to") or request.GET.get("reply_to")) if doc is None else None
-    if reply_to is not None and request.method != "POST":
-        form.update(wf_actions.reply_prefill(acting, reply_to))  # the task's document answered
+    answers = parse_id(request.POST.get("reply_receipt") or request.GET.get("reply_receipt"))
+    answers = answers if doc is None and reply_to is None else None
+    if (reply_to is not None or answers is not None) and request.method != "POST":
+        form.update(wf_actions.reply_prefill(acting, reply_to, receipt_id=answers))
     error = ""
     if request.method == "POST":
         form = {
@@ -314,9 +317,9 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         try:
             main, attachments = _uploads(request)
             meta = _metadata_from_post(acting, request.POST)
-            if doc is None and reply_to is not None:
+            if doc is None and (reply_to is not None or answers is not None):
                 doc = wf_actions.do_start_reply(
-                    reply_to, meta, main=main, attachments=attachments, actor=acting
+                    reply_to, meta, main=main, attachments=attachments, actor=acting, receipt_id=answers
                 )
             elif doc is None:
                 doc = doc_actions.do_create_draft(meta, main=main, attachments=attachments, actor=acting)
@@ -332,6 +335,7 @@ def compose(request: HttpRequest, acting: Acting, document_id: int | None = None
         "doc": doc,
         "error": error,
         "reply_to": reply_to,
+        "reply_receipt": answers,
         "types": document_types(rule_set_of(acting.unit), keep=form.get("type", "")),
         "urgencies": Urgency.choices,
         # only documents that are not classified travel through the system: nothing else is offered
@@ -369,6 +373,10 @@ def document_view(request: HttpRequest, acting: Acting, document_id: int) -> Htt
         "can_revoke": dispatch_rules.may_revoke(acting, doc),
         "can_register": receipt is not None and dispatch_rules.may_register(acting, receipt),
         "can_return": receipt is not None and dispatch_rules.may_return(acting, receipt),
+        "can_reply": receipt is not None and wf_rules.may_start_reply(acting, receipt),
+        "replies": issued_documents(acting).filter(in_reply_to=doc).order_by("created_at")[:50]
+        if receipt is not None
+        else [],
         "duplicates": duplicates_of(receipt) if receipt is not None and receipt.incoming_number else [],
         "dossiers": unit_dossiers(acting).filter(closed_at=None).order_by("-created_at")[:100],
         "history": access_history(acting, doc, receipt),

@@ -48,6 +48,7 @@ def _labels() -> dict[str, str]:
         "receipt.returned": _("Trả lại nơi gửi"),
         "receipt.revoked": _("Bị thu hồi"),
         "receipt.moved": _("Chuyển cho đơn vị kế thừa"),
+        "receipt.reply_started": _("Soạn văn bản trả lời"),
     }
 
 

@@ -78,3 +78,12 @@ def may_review(acting: Acting, doc: Document) -> bool:
         and doc.state == DocState.SUBMITTED
         and acting.role == Role.LEADER
     )
+
+
+def may_start_reply(acting: Acting, receipt: Receipt) -> bool:
+    """Someone who drafts in the receiving unit answers its copy, unless sent back or recalled."""
+    return (
+        acting.role in DRAFTERS
+        and receipt.unit_id == acting.unit.pk
+        and receipt.state not in (DeliveryState.RETURNED, DeliveryState.REVOKED)
+    )

@@ -21,7 +21,7 @@ from congvan.documents.uploads import BlobUpload
 from congvan.lib.dates import local_today
 from congvan.lib.errors import Forbidden
 from congvan.lib.text import clean_line, clean_text
-from congvan.orgs.access import Acting
+from congvan.orgs.access import DRAFTERS, Acting
 from congvan.orgs.models import Membership, Role, Unit, User
 from congvan.workflow import rules
 from congvan.workflow.access import access_assignment, access_receipt
@@ -443,11 +443,26 @@ def do_hand_back_assignment(
     return a
 
 
-def reply_prefill(acting: Acting, assignment_id: int) -> dict[str, Any]:
-    """What a reply to the task's document starts with: its subject, its issuer as the recipient."""
-    a = _own_open(acting, assignment_id, for_write=False)
-    doc = a.receipt.document
-    issuer = a.receipt.issuer
+def _answered(acting: Acting, *, assignment_id: int | None, receipt_id: int | None) -> Receipt:
+    """The receipt a reply answers: the one of the person's own open task, or one of the unit's own
+    receipts (not sent back, not recalled) for someone who drafts."""
+    if assignment_id is not None:
+        return _own_open(acting, assignment_id, for_write=False).receipt
+    acting.require(*DRAFTERS, what=_("soạn văn bản"))
+    receipt = access_receipt(acting, receipt_id or 0)
+    if not rules.may_start_reply(acting, receipt):
+        raise Forbidden(_("Chỉ đơn vị nhận soạn văn bản trả lời văn bản đến chưa bị trả lại, thu hồi"))
+    return receipt
+
+
+def reply_prefill(
+    acting: Acting, assignment_id: int | None = None, *, receipt_id: int | None = None
+) -> dict[str, Any]:
+    """What a reply to a task's or a receipt's document starts with: its subject, its issuer as the
+    recipient."""
+    receipt = _answered(acting, assignment_id=assignment_id, receipt_id=receipt_id)
+    doc = receipt.document
+    issuer = receipt.issuer
     subject = _("Trả lời văn bản số %(symbol)s: %(subject)s") % {
         "symbol": doc.symbol or "—",
         "subject": doc.subject,
@@ -456,18 +471,34 @@ def reply_prefill(acting: Acting, assignment_id: int) -> dict[str, Any]:
 
 
 def do_start_reply(
-    assignment_id: int,
+    assignment_id: int | None,
     raw_metadata: Any,
     *,
     main: BlobUpload | None,
     attachments: list[BlobUpload],
     actor: Acting,
+    receipt_id: int | None = None,
 ) -> Any:
-    """Start the reply to a task's document: a draft of the person's unit, linked to the task as its
-    reply (completing the task keeps the link; another draft can still be chosen then)."""
+    """Start the reply to a task's document (``assignment_id``) or to a receipt's (``receipt_id``): a
+    draft of the person's unit that answers the document; from a task it is also linked to the task
+    as its reply (completing the task keeps the link; another draft can still be chosen then)."""
     with transaction.atomic():
-        a = _own_open(actor, assignment_id)
-        draft = do_create_draft(raw_metadata, main=main, attachments=attachments, actor=actor)
-        Assignment.objects.filter(pk=a.pk).update(reply_document=draft)
-        _audit(actor, "assignment.reply_started", a.pk, {"document": draft.pk})
+        receipt = _answered(actor, assignment_id=assignment_id, receipt_id=receipt_id)
+        if assignment_id is not None:
+            _own_open(actor, assignment_id)  # the task locked while its reply is made
+        draft = do_create_draft(
+            raw_metadata, main=main, attachments=attachments, actor=actor, in_reply_to=receipt.document
+        )
+        if assignment_id is not None:
+            Assignment.objects.filter(pk=assignment_id).update(reply_document=draft)
+            _audit(actor, "assignment.reply_started", assignment_id, {"document": draft.pk})
+        else:
+            record(
+                "receipt.reply_started",
+                actor=actor.user,
+                unit=actor.unit.code,
+                target_type="receipt",
+                target_id=receipt.pk,
+                details={"document": draft.pk},
+            )
     return draft
