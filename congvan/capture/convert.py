@@ -79,6 +79,9 @@ def _ocr(src: Path, work: Path, *, image: bool) -> tuple[bytes, str]:
         "progress_bar": False,
         "jobs": 1,
         "optimize": 0,
+        # A page scanned a degree or two askew has its lines' ends read on the neighbouring lines (the
+        # date's year, a subject's last words): straightened before it is read.
+        "deskew": True,
     }
     if image:
         kwargs["image_dpi"] = 300

@@ -47,8 +47,8 @@ MOTTOS = (
 _NUMBER = re.compile(r"Số\s*:?\s*(\d{1,5})\s*([-/])\s*([A-Za-zĐđ]{1,6}(?:[-/][A-Za-zĐđ0-9]{1,12}){1,3})")
 # "Tiền Giang, ngày 5 tháng 3 năm 2026", and the numeric forms "..., ngày 05/3/2026", "..., 05-03-2026".
 _DATE = re.compile(
-    r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*(?:ngày\s+)?(\d{1,2})(?:\s+tháng\s+|\s*[/.-]\s*)(\d{1,2})"
-    r"(?:\s+năm\s+|\s*[/.-]\s*)(\d{4})"
+    r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*(?:ngày\s*)?(\d{1,2})(?:\s*tháng\s*|\s*[/.-]\s*)(\d{1,2})"
+    r"(?:\s*năm\s*|\s*[/.-]\s*)(\d{4})"
 )
 # OCR reads the digits of a number as look-alike letters ("Số: l2-KH", "Số: O5/TB"): read them back.
 _NUMBER_OCR = re.compile(r"(Số\s*:?\s*)([0-9OoIl|]{1,5})(?=\s*[-/])")
@@ -101,12 +101,73 @@ def extract(text: str) -> Suggested:
             out.date = ""
     out.issuer = _issuer(rows)
     out.type, out.subject = _type_and_subject(rows, _left_of_right_column(text), out.symbol)
-    out.subject = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "-", out.subject)  # "2025 -2027" as OCR may read it
+    # "2025 -2027" or "2025- 2027" as OCR may read "2025-2027" ("1930 - 2026", spaced both sides, stays)
+    out.subject = re.sub(r"(?<=\d)(?: +-|- +)(?=\d)", "-", out.subject)
     out.urgency = _urgency(text)
-    out.recipients = _recipients(rows)
-    position, out.signer_name = _signer(rows)
+    bottom = _bottom(text)
+    if bottom is not None:
+        out.recipients, position, out.signer_name = bottom
+    else:
+        out.recipients = _recipients(rows)
+        position, out.signer_name = _signer(rows)
     out.signer_competence, out.signer_position = split_competence(position)
     return out
+
+
+# A recipient line's dash, and what OCR makes of it ("=", "~", a long dash).
+_BULLETS = ("-", "+", "•", "=", "~", "–", "—", "*")
+_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹ]+){1,5}$")
+
+
+def _halves(lines: list[str]) -> list[tuple[str, str]]:
+    """Each line of the page's foot as (left column, right column): the right one starts past the middle
+    of the widest line, after a wide gap; OCR's marks of a seal (stray strokes) stay on their side."""
+    middle = max((len(line) for line in lines), default=0) * 0.42
+    out = []
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if indent >= middle:
+            out.append(("", " ".join(line.split())))
+            continue
+        right = ""
+        for gap in _GAP.finditer(line):
+            if gap.start() > indent and gap.end() >= middle:
+                right, line = line[gap.end() :], line[: gap.start()]
+                break
+        out.append((" ".join(line.split()), " ".join(right.split())))
+    return out
+
+
+def _bottom(text: str) -> tuple[list[str], str, str] | None:
+    """Recipients, the signer's position lines and name, read from "Nơi nhận:" down: the recipients in
+    the left column (dash lines, a line broken in two joined), the signer's block in the right column
+    (the competence and position in capitals, the name last); rows of a seal's strokes skipped."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("Nơi nhận")), None)
+    if start is None:
+        return None
+    recipients: list[str] = []
+    open_line = False  # the last recipient line did not end with its comma or full stop
+    rights: list[str] = []
+    for left, right in _halves(lines[start : start + 30]):
+        if right:
+            rights.append(right)
+        if not left or left.startswith("Nơi nhận"):
+            continue
+        if left.startswith(_BULLETS) and sum(c.isalpha() for c in left) >= 3:
+            recipients.append(left.lstrip("".join(_BULLETS) + " ").rstrip(",;."))
+            open_line = not left.endswith((",", ";", "."))
+        elif open_line and left[:1].islower() and len(left.split()) <= 4:
+            recipients[-1] = (recipients[-1] + " " + left).rstrip(",;.")
+            open_line = not left.endswith((",", ";", "."))
+        elif recipients and len(left.split()) > 6:
+            break  # a sentence: past the list
+    names = [i for i, r in enumerate(rights) if _NAME.match(r)]
+    if not names:
+        return None
+    name_at = names[-1]
+    position = [r for r in rights[:name_at] if _POSITION.match(r) and sum(c.isalpha() for c in r) >= 4]
+    return recipients, " ".join(position), rights[name_at]
 
 
 def _left_of_right_column(text: str) -> list[list[str]]:
@@ -116,8 +177,18 @@ def _left_of_right_column(text: str) -> list[list[str]]:
     col = next((line.index(m.group(1)) for line in lines if (m := _DATE_START.search(line))), None)
     if col is None or col < 20:
         return _cells(text)
-    cut = [line[:col] if line[:col].strip() and not line[:col].isspace() else line for line in lines]
-    return _cells("\n".join(cut))
+    return _cells("\n".join(_cut_at_column(line, col) for line in lines))
+
+
+def _cut_at_column(line: str, col: int) -> str:
+    """The line's left part, cut at the first wide gap that ends near or past ``col`` (the right column);
+    a line whose words run on past ``col`` without such a gap (a long "V/v" line) stays whole."""
+    if not line[:col].strip():
+        return line
+    for gap in _GAP.finditer(line):
+        if gap.end() >= col - 5 and gap.start() > 0:
+            return line[: gap.start()]
+    return line
 
 
 def _split_date(rows: list[list[str]]) -> re.Match[str] | None:
@@ -128,7 +199,9 @@ def _split_date(rows: list[list[str]]) -> re.Match[str] | None:
                 joined = cell
                 for nxt in rows[i + 1 : i + 4]:
                     if nxt:
-                        joined += " " + nxt[-1]
+                        # "... năm 202" and "5" below it: digits cut from a number join without a space
+                        glue = "" if joined[-1:].isdigit() and nxt[-1].isdigit() else " "
+                        joined += glue + nxt[-1]
                         if (m := _DATE.search(joined)) is not None:
                             return m
     return None
@@ -173,7 +246,9 @@ def _type_and_subject(rows: list[list[str]], left_rows: list[list[str]], symbol:
     if letter:
         return "CV", letter
     lines = [" ".join(c).strip() for c in rows]
+    by_letters = {name.replace(" ", ""): name for name in TYPE_NAMES}  # "KẾHOẠCH" as OCR may read it
     for i, line in enumerate(lines):
+        line = by_letters.get(line.replace(" ", ""), line)
         if line in TYPE_NAMES:
             subject = []
             for nxt in lines[i + 1 : i + 4]:
@@ -194,11 +269,19 @@ def _letter_subject(firsts: list[str]) -> str:
         if (about := _ABOUT.match(first)) is not None:
             subject = ["V/v " + first[about.end() :].strip()]
             for nxt in firsts[i + 1 : i + 4]:
-                if not nxt or nxt.startswith(("Kính gửi", "Số")) or _DATE.search(nxt):
+                if not nxt or nxt.startswith(("Kính gửi", "Số")) or _DATE.search(nxt) or _is_mark(nxt):
                     break
                 subject.append(nxt)
             return " ".join(" ".join(subject).split())
     return ""
+
+
+_MARK = re.compile(r"^[\[|(]?\s*(KHẨN|THƯỢNG KHẨN|HỎA TỐC|HOẢ TỐC|MẬT|TỐI MẬT|TUYỆT MẬT)\b")
+
+
+def _is_mark(line: str) -> bool:
+    """An urgency or classification mark on its own line (in a box or not), not a subject's words."""
+    return _MARK.match(line.strip()) is not None and _mostly_upper(line)
 
 
 def _urgency(text: str) -> str:

@@ -18,6 +18,19 @@ def test_metadata_accuracy_on_text_pdfs(tmp_path):
     assert acc.worst() >= 0.95, (acc.per_field(), acc.misses[:8])
 
 
+def test_metadata_accuracy_on_twelve_layouts_as_text_pdfs(tmp_path):
+    """The broader set: six Party and six State layouts, five faces at 11-14 pt, wrapped subjects, letters,
+    boxed marks, seals; every field at least 95%."""
+    from congvan.capture.tests import layouts
+
+    pages = layouts.evaluation_set(48)
+    assert {p.layout for p in pages} == set(layouts.PARTY_LAYOUTS + layouts.STATE_LAYOUTS)
+    assert len({(p.font, p.size) for p in pages}) >= 8
+    acc = on_text_pdfs(pages, tmp_path)
+    print("per-field accuracy (twelve layouts):", {f: f"{v:.0%}" for f, v in acc.per_field().items()})
+    assert acc.worst() >= 0.95, (acc.per_field(), acc.misses[:8])
+
+
 def test_classification_guard_on_the_labelled_set(tmp_path):
     from congvan.capture.tests.corpus import make
     from congvan.lib.classification import find_mark as find_classification
