@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import subprocess
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,7 @@ def pdf_text(data: bytes, work: Path) -> str:
     ).stdout
 
 
-def on_text_pdfs(samples: list[Sample] | list[Page], work: Path) -> Accuracy:
+def on_text_pdfs(samples: Sequence[Sample | Page], work: Path) -> Accuracy:
     acc = Accuracy(len(samples))
     for s in samples:
         acc.add(s, pdf_text(layouts.render_pdf(s) if isinstance(s, Page) else render_pdf(s), work))
@@ -99,7 +100,7 @@ def on_scans(n: int, work: Path) -> Accuracy:
     return _read(samples, paths)
 
 
-def _read(samples: list[Sample] | list[Page], paths: list[Path]) -> Accuracy:
+def _read(samples: Sequence[Sample | Page], paths: list[Path]) -> Accuracy:
     with ProcessPoolExecutor(os.cpu_count() or 2, mp_context=multiprocessing.get_context("fork")) as pool:
         texts = list(pool.map(_ocr_text, paths))
     acc = Accuracy(len(samples))

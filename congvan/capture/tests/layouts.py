@@ -268,14 +268,14 @@ def make(seed: int) -> Page:  # noqa: C901 - one page drawn top to bottom, each 
         if layout == "s_decision":
             add(Item(L, y, f"{sign[1] or 'GIÁM ĐỐC'} {issuer}"[:70], 190, "B"))
             y += line * 1.5
-    body = [
+    paragraphs = [
         "Căn cứ Điều lệ Đảng và các quy định hiện hành;"
         if party
         else "Căn cứ Luật Tổ chức chính quyền địa phương;",
         rnd.choice(SUBJECTS).capitalize() + " là nhiệm vụ trọng tâm của năm.",
         "Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.",
     ]
-    for text in body:
+    for text in paragraphs:
         for part in textwrap.wrap(text, 95 if size <= 12 else 80):
             add(Item(L + 5, y, part, size=size))
             y += line
