@@ -62,9 +62,10 @@ def main() -> None:
         cur.execute(
             "INSERT INTO documents_document (issuing_unit_id, created_by_id, doc_type_id, subject, signer_name,"
             " signer_position, signer_competence, urgency, confidentiality, place, description,"
-            " drafting_department, planned_recipients, state, review_comment, number, symbol, created_at,"
-            " updated_at, received)"
-            " SELECT %s, %s, %s, 'Công văn ' || g, '', '', '', 'normal', 'none', '', '', '', '[]', 'released', '', g,"
+            " drafting_department, planned_recipients, planned_groups, state, review_comment, number, symbol,"
+            " created_at, updated_at, received)"
+            " SELECT %s, %s, %s, 'Công văn ' || g, '', '', '', 'normal', 'none', '', '', '', '[]', '[]', 'released',"
+            " '', g,"
             " g || '/TU', now(), now(), '{}' FROM generate_series(1, %s) g",
             [province, first_user, type_id, docs_per_unit],
         )

@@ -79,9 +79,9 @@ def _ocr(src: Path, work: Path, *, image: bool) -> tuple[bytes, str]:
         "progress_bar": False,
         "jobs": 1,
         "optimize": 0,
-        # A page scanned a degree or two askew has its lines' ends read on the neighbouring lines (the
-        # date's year, a subject's last words): straightened before it is read.
-        "deskew": True,
+        # Not "deskew": it reads a page scanned a degree or two askew much better (the first labelled
+        # set's character accuracy 97.1% -> 99.4%) but doubles the OCR time (2.0 -> 4.1 s a page here),
+        # because the straightened picture replaces the page. A cheap skew check is to come.
     }
     if image:
         kwargs["image_dpi"] = 300
