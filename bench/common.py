@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -38,6 +39,9 @@ def setup_django(args: argparse.Namespace) -> None:
     """Point congvan at a fresh database and migrate it."""
     # CONGVAN_BENCH_REUSE=DIR: the database a previous run left there (bench.search then skips generating)
     data = os.environ.get("CONGVAN_BENCH_REUSE") or tempfile.mkdtemp(prefix="congvan-bench-")
+    template = os.environ.get("CONGVAN_BENCH_TEMPLATE")  # a data folder already migrated (the smokes')
+    if template and args.db != "postgres" and not os.environ.get("CONGVAN_BENCH_REUSE"):
+        shutil.copytree(template, data, dirs_exist_ok=True)  # the database with its keys; migrate checks
     os.environ["CONGVAN_DATA_DIR"] = data
     if args.db == "postgres":
         _recreate_postgres(args.postgres_url)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench.common import parse_args, setup_django, size, verdict
@@ -26,19 +27,21 @@ def main() -> None:
     setup_django(args)
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter talks at INFO
     from congvan.capture.tests import layouts
-    from congvan.capture.tests.corpus import evaluation_set
-    from congvan.capture.tests.evaluation import FIELDS, on_layout_scans, on_scans, on_text_pdfs
+    from congvan.capture.tests.corpus import Sample, evaluation_set
+    from congvan.capture.tests.evaluation import FIELDS, Accuracy, on_layout_scans, on_scans, on_text_pdfs
+    from congvan.capture.tests.layouts import Page
 
     n = size(args, 48, 12, 1)
     work = Path(tempfile.mkdtemp(prefix="congvan-metadata-"))
-    for title, read, pages in (
+    sets: list[tuple[str, Callable[[int, Path], Accuracy], Sequence[Sample | Page]]] = [
         ("the first set (one layout per form)", on_scans, evaluation_set(n)),
         (
             "the twelve-layout set (fonts, sizes, seals, boxes, JPEG)",
             on_layout_scans,
             layouts.evaluation_set(n),
         ),
-    ):
+    ]
+    for title, read, pages in sets[1:] if args.smoke else sets:  # the smoke: the code path, once
         start = time.perf_counter()
         scans = read(n, work)
         took = time.perf_counter() - start
