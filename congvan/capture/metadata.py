@@ -114,6 +114,8 @@ def extract(text: str) -> Suggested:
     return out
 
 
+# "Lưu: VT" (kept by the clerks' office, Decree 30) with its T read as I, L, E or a marked I.
+_ARCHIVE_OCR = re.compile(r"^(Lưu:?\s*)V[ILEỊÌÍĨ1|](?=[\s,.;:]|$)")
 # A recipient line's dash, and what OCR makes of it ("=", "~", a long dash).
 _BULLETS = ("-", "+", "•", "=", "~", "–", "—", "*")
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹ]+){1,5}$")
@@ -151,11 +153,12 @@ def _bottom(text: str) -> tuple[list[str], str, str] | None:
     rights: list[str] = []
     for left, right in _halves(lines[start : start + 30]):
         if right:
-            rights.append(right)
+            rights.append(_SLASH_OCR.sub(r"\1/\2", right))
         if not left or left.startswith("Nơi nhận"):
             continue
         if left.startswith(_BULLETS) and sum(c.isalpha() for c in left) >= 3:
-            recipients.append(left.lstrip("".join(_BULLETS) + " ").rstrip(",;."))
+            item = left.lstrip("".join(_BULLETS) + " ").rstrip(",;.")
+            recipients.append(_ARCHIVE_OCR.sub(r"\1VT", item))
             open_line = not left.endswith((",", ";", "."))
         elif open_line and left[:1].islower() and len(left.split()) <= 4:
             recipients[-1] = (recipients[-1] + " " + left).rstrip(",;.")
@@ -316,11 +319,15 @@ def _recipients(rows: list[list[str]]) -> list[str]:
     return found
 
 
+# "T/M", "K/T", "T/L" with the slash read as I, l, 1 or | ("TIM ĐẢNG ỦY")
+_SLASH_OCR = re.compile(r"^([TK])[Il1|]([MTL])(?=\s)")
+
+
 def split_competence(position: str) -> tuple[str, str]:
     """("T/M BAN THƯỜNG VỤ PHÓ BÍ THƯ") -> ("T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ"); "KT. BÍ THƯ PHÓ BÍ THƯ" ->
     ("KT. BÍ THƯ", "PHÓ BÍ THƯ"); a position without a competence stays whole. The competence is the
     first line of the signer's block when it starts with T/M, KT., TL., TUQ. or Q. (Decree 30 art. 13)."""
-    text = " ".join(position.split())
+    text = _SLASH_OCR.sub(r"\1/\2", " ".join(position.split()))
     head = re.match(r"^(T/M|TM\.?|K/T|KT\.?|T/L|TL\.?|TUQ\.?|Q\.)\s*", text)
     if not head:
         return "", text

@@ -55,6 +55,7 @@ LEXICON = [
     "cứu nạn",
     "quy chế dân chủ",
     "cơ sở",
+    "tinh gọn",  # "tỉnh gọn", as OCR reads it, is no Vietnamese phrase
     "phòng chống",
     "giám sát",
     "bảo vệ bí mật nhà nước",

@@ -56,3 +56,33 @@ def test_a_motto_cut_by_a_skewed_scan_is_not_the_issuer():
         "                Độc lập - Tự do - Hạnh phúc\n Số: 78/QĐ-UBND\n"
     )
     assert found.issuer == "ỦY BAN NHÂN DÂN TỈNH TIỀN GIANG"
+
+
+FOOT = """
+Nơi nhận:                                              {competence}
+- Các sở, ban, ngành tỉnh,                               BÍ THƯ
+= Thường trực Tỉnh ủy,                              ⁄        % À
+                 lệ   tà                                (
+- {archive}.                                              )]
+
+                                                      Châu   Quốc Việt
+"""
+
+
+@pytest.mark.parametrize(
+    ("competence", "archive"),
+    [("T/M ĐẢNG ỦY", "Lưu VT"), ("TIM ĐẢNG ỦY", "Lưu VI"), ("T|M ĐẢNG ỦY", "Lưu: VL")],
+)
+def test_the_foot_of_a_scan_read_by_its_columns(competence, archive):
+    """Recipients on the left, the signer on the right; a seal's strokes between them; OCR's slips in the
+    dashes, the competence's slash and the archive's "VT"; the name split by a wide gap."""
+    found = extract(
+        HEAD + "Số 12-KH/HU\nKẾ HOẠCH\nvề công tác\n" + FOOT.format(competence=competence, archive=archive)
+    )
+    assert found.recipients == [
+        "Các sở, ban, ngành tỉnh",
+        "Thường trực Tỉnh ủy",
+        archive.replace("VI", "VT").replace("VL", "VT"),
+    ]
+    assert (found.signer_competence, found.signer_position) == ("T/M ĐẢNG ỦY", "BÍ THƯ")
+    assert found.signer_name == "Châu Quốc Việt"

@@ -16,6 +16,7 @@ from congvan.capture.ocrfix import correct
         ("Chỉ bộ ấp 3,", "Chi bộ ấp 3,"),
         ("ỦY BAN NHÂN DẦN", "ỦY BAN NHÂN DÂN"),
         ("ĐẢẲNG ỦY XÃ BÌNH TÂN", "ĐẢNG ỦY XÃ BÌNH TÂN"),  # a vowel read twice
+        ("sắp xếp bộ máy, tỉnh gọn, hiệu quả", "sắp xếp bộ máy, tinh gọn, hiệu quả"),
     ],
 )
 def test_typical_ocr_errors_are_fixed(ocr, fixed):
@@ -27,6 +28,7 @@ def test_typical_ocr_errors_are_fixed(ocr, fixed):
     [
         "Đồng chí Bí thư chỉ đạo các chi bộ thực hiện chỉ thị.",
         "Kế hoạch tổ chức Đại hội Đảng bộ huyện nhiệm kỳ 2025-2030",
+        "Ủy ban nhân dân tỉnh gửi các sở",
         "Số 35-KH/HU\nGò Công Tây, ngày 05 tháng 3 năm 2026",
     ],
 )
