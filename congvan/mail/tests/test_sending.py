@@ -18,7 +18,8 @@ from congvan.orgs.access import acting_as
 from congvan.orgs.actions import do_save_mail_contact
 from congvan.orgs.tests.support import HU, released
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The mail transport is the subject (its rows are plain updates): once per test command, on SQLite.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.once("sqlite")]
 
 
 @pytest.fixture
