@@ -45,10 +45,11 @@ MOTTOS = (
     "Độc lập - Tự do - Hạnh phúc",
 )
 _NUMBER = re.compile(r"Số\s*:?\s*(\d{1,5})\s*([-/])\s*([A-Za-zĐđ]{1,6}(?:[-/][A-Za-zĐđ0-9]{1,12}){1,3})")
-# "Tiền Giang, ngày 5 tháng 3 năm 2026", and the numeric forms "..., ngày 05/3/2026", "..., 05-03-2026".
+# "Tiền Giang, ngày 5 tháng 3 năm 2026", and the numeric forms "..., ngày 05/3/2026", "..., 05-03-2026";
+# "tháng" and "năm" with the marks OCR gets wrong in italics ("thúng", "nằm").
 _DATE = re.compile(
-    r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*(?:ngày\s*)?(\d{1,2})(?:\s*tháng\s*|\s*[/.-]\s*)(\d{1,2})"
-    r"(?:\s*năm\s*|\s*[/.-]\s*)(\d{4})"
+    r"([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?),\s*(?:ngày\s*)?(\d{1,2})(?:\s*th[aáàảãạuúùủũụ]ng\s*|\s*[/.-]\s*)(\d{1,2})"
+    r"(?:\s*n[aăâằắẳẵặầấẩẫậ]m\s*|\s*[/.-]\s*)(\d{4})"
 )
 # OCR reads the digits of a number as look-alike letters ("Số: l2-KH", "Số: O5/TB"): read them back.
 _NUMBER_OCR = re.compile(r"(Số\s*:?\s*)([0-9OoIl|]{1,5})(?=\s*[-/])")

@@ -17,6 +17,7 @@ HEAD = "HUYỆN ỦY GÒ CÔNG TÂY          ĐẢNG CỘNG SẢN VIỆT NAM\n"
         ("Gò Công Tây, ngày 05/3/2026", "2026-03-05"),
         ("Gò Công Tây, 05-03-2026", "2026-03-05"),
         ("Gò Công Tây, ngày 05.03.2026", "2026-03-05"),
+        ("Gò Công Tây, ngày 05 thúng 3 nằm 2026", "2026-03-05"),  # italics as OCR reads them
     ],
 )
 def test_dates_in_their_written_forms(line, date):
