@@ -29,7 +29,8 @@ UNITS = {
 }
 NODES = {"tu": "TG", "hu1": "GCT", "hu2": "CG"}
 
-pytestmark = [pytest.mark.cluster, pytest.mark.once("postgres")]  # nodes on PostgreSQL: the scaled shape
+# Nodes on PostgreSQL (the scaled shape), started once for the file by one worker (xdist_group).
+pytestmark = [pytest.mark.cluster, pytest.mark.once("postgres"), pytest.mark.xdist_group("cluster")]
 
 
 def _database_urls(tmp: Path) -> dict[str, str]:
