@@ -29,8 +29,7 @@ UNITS = {
 }
 NODES = {"tu": "TG", "hu1": "GCT", "hu2": "CG"}
 
-# Nodes on PostgreSQL (the scaled shape), started once for the file by one worker (xdist_group).
-pytestmark = [pytest.mark.cluster, pytest.mark.once("postgres"), pytest.mark.xdist_group("cluster")]
+pytestmark = [pytest.mark.cluster, pytest.mark.once("postgres")]  # nodes on PostgreSQL: the scaled shape
 
 
 def _database_urls(tmp: Path) -> dict[str, str]:
