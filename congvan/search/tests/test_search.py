@@ -14,24 +14,22 @@ from congvan.search.indexer import index_pending
 CS1, CS2 = "000.01.01.H57", "000.01.02.H57"
 
 
-# On PostgreSQL (the second pass) these read the page apart too; the rest once, to keep the command short.
-BOTH_WAYS_ON_POSTGRES = {
+# These also read the page apart (the statements are the same whatever the query): the others once.
+BOTH_WAYS = {
     "test_diacritic_free_queries_match",
     "test_filters",
     "test_broad_queries_find_what_the_person_sees_beyond_what_others_see",
+    "test_only_visible_documents_are_found",
 }
 
 
 @pytest.fixture(autouse=True, params=["shown with the matches", "shown read apart"])
 def shown(request, monkeypatch):
-    """Every test twice: what a result shows read with few matches, and read for the page apart (on
-    PostgreSQL, a few of them: the statements are the same whatever the query)."""
+    """What a result shows read with few matches, and (for the tests of BOTH_WAYS) read for the page
+    apart."""
     if request.param == "shown read apart":
-        from django.conf import settings
-
-        on_postgres = "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
-        if on_postgres and request.node.originalname not in BOTH_WAYS_ON_POSTGRES:
-            pytest.skip("read apart on PostgreSQL by three tests of this file")
+        if request.node.originalname not in BOTH_WAYS:
+            pytest.skip("read apart by the tests of BOTH_WAYS")
         monkeypatch.setattr(queries, "INLINE", -1)
 
 
