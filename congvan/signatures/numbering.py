@@ -28,6 +28,7 @@ import io
 import logging
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -278,8 +279,10 @@ def _font_path() -> str:
         cutter.populate(text="".join(chr(c) for c in range(0x20, 0x7F)) + VIETNAMESE + "…·")
         cutter.subset(font)
         folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f".{target.name}.{os.getpid()}"
-        font.save(str(temp))
+        # a temporary name of its own: two threads of one server process may cut it at the same time
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
+        with os.fdopen(fd, "wb") as fh:
+            font.save(fh)
         os.replace(temp, target)
     return str(target)
 
