@@ -44,7 +44,10 @@ def setup_django(args: argparse.Namespace) -> None:
         shutil.copytree(template, data, dirs_exist_ok=True)  # the database with its keys; migrate checks
     os.environ["CONGVAN_DATA_DIR"] = data
     if args.db == "postgres":
-        _recreate_postgres(args.postgres_url)
+        from congvan.lib.tests.migrated import postgres_copy
+
+        if not postgres_copy(args.postgres_url):  # the test command's migrated template, when named
+            _recreate_postgres(args.postgres_url)
         os.environ["CONGVAN_DATABASE_URL"] = args.postgres_url
     else:
         os.environ["CONGVAN_DATABASE_URL"] = ""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from congvan.documents.doctypes import load_document_types
 from congvan.documents.models import DocumentType
+from congvan.lib.tests.migrated import POSTGRES_TEMPLATE, SQLITE_TEMPLATE, copy_sqlite, postgres_copy
 from congvan.orgs.actions import do_create_membership, do_create_unit
 from congvan.orgs.models import Unit, User
 from congvan.orgs.tests.support import CS1, HU, Api, make_user, released, send_to_hu
@@ -35,6 +38,34 @@ def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> I
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+if os.environ.get(POSTGRES_TEMPLATE if os.environ.get("CONGVAN_DATABASE_URL") else SQLITE_TEMPLATE):
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(
+        django_test_environment: None, django_db_blocker: Any, worker_id: str
+    ) -> Iterator[None]:
+        """The test database copied from the one scripts/test migrated for this pass (``lib/tests/
+        migrated.py``) instead of migrated again by each test process; pytest-django's own setup when
+        pytest runs alone."""
+        from django.conf import settings
+        from django.db import connections
+
+        db = connections["default"]
+        if db.vendor == "sqlite":
+            name = str(copy_sqlite(Path(settings.DATA_DIR) / f"test-{worker_id}.sqlite3"))
+        else:
+            name = f"test_{settings.DATABASES['default']['NAME']}_{worker_id}"
+            url = os.environ["CONGVAN_DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
+            with django_db_blocker.unblock():
+                postgres_copy(url)
+        db.close()
+        settings.DATABASES["default"]["NAME"] = name
+        db.settings_dict["NAME"] = name
+        yield
+        with django_db_blocker.unblock():
+            db.close()
 
 
 @pytest.fixture

@@ -4,14 +4,14 @@ are split over three test files so that the test command's workers run them side
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
+
+from congvan.lib.tests.migrated import clean_env, sqlite_template
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_POSTGRES = bool(os.environ.get("CONGVAN_DATABASE_URL"))
@@ -26,25 +26,12 @@ def _command(name: str) -> list[str]:
     return cmd
 
 
-@functools.cache
-def _migrated() -> str:
-    """A data folder migrated once per test process, copied by each SQLite smoke instead of migrating a
-    database of its own (about 4 s each)."""
-    folder = tempfile.mkdtemp(prefix="congvan-bench-template-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONGVAN_")}
-    env.update(CONGVAN_DATA_DIR=folder, CONGVAN_DATABASE_URL="")
-    cmd = [sys.executable, "-m", "congvan", "migrate", "-v", "0"]
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
-    return folder
-
-
 def run_smoke(name: str, tmp_path: Path) -> None:
     if (name in POSTGRES_ONLY) != ON_POSTGRES:
         pytest.skip("each smoke runs once per test command: this one in the other database's pass")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONGVAN_")}
-    env["TMPDIR"] = str(tmp_path)
-    if not ON_POSTGRES:
-        env["CONGVAN_BENCH_TEMPLATE"] = _migrated()
+    env = clean_env(TMPDIR=str(tmp_path))
+    if not ON_POSTGRES:  # a data folder migrated once, copied (lib/tests/migrated.py)
+        env["CONGVAN_BENCH_TEMPLATE"] = str(sqlite_template())
     done = subprocess.run(_command(name), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert (

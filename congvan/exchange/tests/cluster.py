@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import select
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +25,36 @@ from pathlib import Path
 from typing import Any
 
 from congvan.lib.pdfgen import simple_pdf
+from congvan.lib.tests.migrated import SQLITE_FILE, copy_sqlite, postgres_copy
+
+# The node's console: Django set up once, then code read from stdin ("<bytes>\n<code>") is run and its
+# output written back ("<ok> <bytes>\n<output>"); the database connections are closed after each piece.
+CONSOLE = r"""
+import contextlib, io, os, sys, traceback
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congvan.settings")
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connections
+source, sink = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    head = source.readline()
+    if not head:
+        break
+    code = source.read(int(head)).decode()
+    out, ok = io.StringIO(), 1
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            exec(compile(code, "<node>", "exec"), {"__name__": "__console__", "call_command": call_command})
+    except BaseException:  # a command's SystemExit too: the console goes on
+        ok = 0
+        out.write(traceback.format_exc())
+    finally:
+        connections.close_all()
+    data = out.getvalue().encode()
+    sink.write(b"%d %d\n" % (ok, len(data)) + data)
+    sink.flush()
+"""
 
 SEED = """
 import datetime as dt, json
@@ -127,22 +158,42 @@ class Node:
         self.web: subprocess.Popen[bytes] | None = None
         self.sender: subprocess.Popen[bytes] | None = None
         self.tokens: dict[str, str] = {}
+        self.console: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
 
-    def run(self, *args: str, input: str | None = None) -> str:
-        out = subprocess.run(
-            [sys.executable, "-m", "congvan", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            input=input,
-            timeout=300,
-            check=False,
-        )
-        assert out.returncode == 0, (args, out.stdout[-2000:], out.stderr[-4000:])
-        return out.stdout
+    def run(self, *args: str) -> str:
+        """A ``congvan`` command, run in the node's console (its output returned)."""
+        return self.shell(f"call_command(*{[args[0].replace('-', '_'), *args[1:]]!r})")
 
     def shell(self, code: str) -> str:
-        return self.run("shell", "-c", code)
+        """Python run in the node's console: one process per node that has set up Django once and
+        runs what it is sent (a ``congvan shell -c`` each time cost two seconds of start-up)."""
+        with self._lock:
+            if self.console is None or self.console.poll() is not None:
+                self.console = subprocess.Popen(
+                    [sys.executable, "-c", CONSOLE],
+                    env=self.env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=open(self.dir / "console.log", "ab"),  # noqa: SIM115 - lives with the process
+                    start_new_session=True,
+                )
+            proc = self.console
+            assert proc.stdin is not None and proc.stdout is not None
+            data = code.encode()
+            proc.stdin.write(b"%d\n" % len(data) + data)
+            proc.stdin.flush()
+            ready, _w, _x = select.select([proc.stdout], [], [], 300)
+            head = proc.stdout.readline() if ready else b""
+            if not head:
+                _stop(proc)
+                self.console = None
+                log = (self.dir / "console.log").read_text(errors="replace")[-4000:]
+                raise AssertionError(f"the console of {self.key} stopped or hung: {log}")
+            ok, size = map(int, head.split())
+            out = proc.stdout.read(size).decode()
+        assert ok, (code[-500:], out[-4000:])
+        return out
 
     def setup(self) -> None:
         """The node's key and certificate, its committee and people (the schema is already there)."""
@@ -203,6 +254,8 @@ class Node:
     def stop(self) -> None:
         _stop(self.sender)
         _stop(self.web)
+        _stop(self.console)
+        self.console = None
 
     def api(self, role: str = "clerk") -> NodeApi:
         return NodeApi(self.url, self.tokens[f"{self.key}_{role}"])
@@ -233,19 +286,18 @@ class Node:
 
 
 def start_cluster(nodes: list[Node], template_url: str = "") -> None:
-    """Set up and start nodes: the schema is migrated once and copied to each node (a SQLite file, or
-    a PostgreSQL database made from the first one as a template); the rest runs in parallel."""
+    """Set up and start nodes: each gets a copy of a migrated schema (``lib/tests/migrated.py``: a
+    SQLite file, or a PostgreSQL database made from a migrated one as a template); the rest runs in
+    parallel."""
     first = nodes[0]
-    first.run("migrate", "-v", "0")
-    for n in nodes[1:]:
-        if n.env["CONGVAN_DATABASE_URL"]:
+    postgres = bool(first.env["CONGVAN_DATABASE_URL"])
+    if postgres and not all(postgres_copy(n.env["CONGVAN_DATABASE_URL"]) for n in nodes):
+        first.run("migrate", "-v", "0")  # no template named: the first node migrates, the others copy it
+        for n in nodes[1:]:
             _copy_postgres(first.env["CONGVAN_DATABASE_URL"], n.env["CONGVAN_DATABASE_URL"])
-        else:
-            with (
-                sqlite3.connect(first.dir / "congvan.sqlite3") as src,
-                sqlite3.connect(n.dir / "congvan.sqlite3") as dst,
-            ):
-                src.backup(dst)
+    elif not postgres:
+        for n in nodes:
+            copy_sqlite(n.dir / SQLITE_FILE)
     with ThreadPoolExecutor(len(nodes)) as pool:
         list(pool.map(Node.setup, nodes))
 
