@@ -98,9 +98,13 @@ class BlobUploadHandler(FileUploadHandler):
             self.temp.unlink(missing_ok=True)
 
 
-def stage_bytes(name: str, data: bytes, content_type: str = "application/octet-stream") -> BlobUpload:
-    """Stage content made inside the system (demo data, generated files) like an upload."""
+def stage_bytes(
+    name: str, data: bytes, content_type: str = "application/octet-stream", *, sha256: str | None = None
+) -> BlobUpload:
+    """Stage content made inside the system (demo data, generated files, a mail's attachment) like an
+    upload; ``sha256``: its hash when the caller has it already."""
     temp, fh = blobstore.new_temp()
     with fh:
         fh.write(data)
-    return BlobUpload(temp, name, content_type, len(data), hashlib.sha256(data).hexdigest(), data[:HEAD])
+    digest = sha256 or hashlib.sha256(data).hexdigest()
+    return BlobUpload(temp, name, content_type, len(data), digest, data[:HEAD])

@@ -3,9 +3,10 @@ deleted as the mailbox says.
 
 Once and never lost:
 - one fetch per mailbox at a time (a lease on the mailbox row; a second fetch finds it busy);
-- a mail's place (folder, UIDVALIDITY, UID) is written with what came of it, in the mail's own
-  transaction: a fetch stopped half-way resumes after the last mail it wrote, and the step done in the
-  mailbox afterwards (move, flag, delete) is carried out on the next fetch if it was not done;
+- a mail's place (folder, UIDVALIDITY, UID) is written with what came of it, in the same transaction
+  (one per chunk of mails): a fetch stopped half-way resumes after the last chunk it wrote, and the
+  step done in the mailbox afterwards (move, flag, delete) is carried out on the next fetch if it was
+  not done;
 - a UIDVALIDITY change (the folder was rebuilt, its UIDs reused) starts the folder over: the mails read
   again are recognised by Message-ID and attachments, and noted, never taken twice;
 - mails already taken carry the keyword ``$Congvan``: a folder read again skips them on the server.
@@ -25,7 +26,7 @@ from django.utils import timezone
 from congvan.audit.actions import record
 from congvan.lib.errors import CongvanError
 from congvan.mail.imap import Imap, ServerSettings
-from congvan.mail.intake import AGAIN, BOUNCE, REFUSED, SKIPPED, TAKEN, Place, take
+from congvan.mail.intake import AGAIN, BOUNCE, REFUSED, SKIPPED, TAKEN, Place, take_many
 from congvan.mail.models import AfterFetch, FolderState, Mailbox, SeenMail
 from congvan.mail.secrets import unseal
 
@@ -104,8 +105,9 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
             ).values_list("uid", flat=True)
         )
         wanted = [u for u in chunk if u not in known]
-        for uid, raw in imap.fetch(wanted):
-            result.add(take(mailbox, Place(folder, uidvalidity, uid), raw, timezone.now()))
+        fetched = [(Place(folder, uidvalidity, uid), raw) for uid, raw in imap.fetch(wanted)]
+        for outcome in take_many(mailbox, fetched, timezone.now()):
+            result.add(outcome)
         FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
         _finish_steps(imap, mailbox, folder, uidvalidity)
 

@@ -127,21 +127,22 @@ def test_a_fetch_stopped_half_way_resumes_without_loss_or_double(box, dovecot, m
     _mb, user = box
     for i in range(5):
         dovecot.deliver(user, pdf_mail(symbol=f"{i}/UBND-VP", message_id=f"<c{i}@binhtan.gov.vn>"))
-    real_take = fetch_module.take  # type: ignore[attr-defined]
+    real_take = fetch_module.take_many
     calls = {"n": 0}
 
     def crashing(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:  # the second chunk of two mails: the first chunk is written, this one not
             raise KeyboardInterrupt("the worker is stopped")
         return real_take(*args, **kwargs)
 
-    monkeypatch.setattr(fetch_module, "take", crashing)
+    monkeypatch.setattr(fetch_module, "CHUNK", 2)
+    monkeypatch.setattr(fetch_module, "take_many", crashing)
     with pytest.raises(KeyboardInterrupt):
         fetch_all()
     assert MailArrival.objects.count() == 2
     Mailbox.objects.update(lease_until=None)  # the stopped worker's lease runs out
-    monkeypatch.setattr(fetch_module, "take", real_take)
+    monkeypatch.setattr(fetch_module, "take_many", real_take)
     [again] = fetch_all()
     assert again.counts == {"taken": 3}
     assert MailArrival.objects.count() == 5
@@ -181,6 +182,45 @@ def test_rules_and_mails_without_documents_leave_the_mailbox_alone(box, dovecot)
     assert result.counts == {"skipped": 3}
     assert len(dovecot.folder_uids(user)) == 3  # still there, untouched
     assert MailArrival.objects.count() == 0
+
+
+def test_a_chunk_of_every_kind_of_mail_is_taken_in_one_go(box, dovecot, people):
+    """One fetch's chunk holds mails taken, refused, not for congvan and taken before: each gets its
+    outcome, its place, its audit event and (when taken) one notice per clerk, as one mail alone would."""
+    from congvan.audit.models import AuditEvent
+    from congvan.workflow.models import Notification
+
+    _mb, user = box
+    dovecot.deliver(user, pdf_mail(symbol="1/UBND", message_id="<k1@binhtan.gov.vn>"))
+    assert fetch_all()[0].counts == {"taken": 1}
+    dovecot.deliver(user, pdf_mail(symbol="1/UBND", message_id="<k1@binhtan.gov.vn>"))  # taken before
+    dovecot.deliver(user, pdf_mail(symbol="2/UBND", message_id="<k2@binhtan.gov.vn>"))
+    dovecot.deliver(user, pdf_mail(subject="TỐI MẬT - Gửi văn bản", message_id="<k3@binhtan.gov.vn>"))
+    dovecot.deliver(user, mail_with(subject="Lời chào", message_id="<k4@binhtan.gov.vn>"))  # no document
+    dovecot.deliver(user, pdf_mail(symbol="5/UBND", message_id="<k5@binhtan.gov.vn>"))
+    [result] = fetch_all()
+    assert result.counts == {"again": 1, "taken": 2, "refused": 1, "skipped": 1}
+    assert SeenMail.objects.count() == 6
+    taken = MailArrival.objects.exclude(state=ArrivalState.REFUSED).order_by("pk")
+    assert [a.message_id for a in taken] == [
+        "<k1@binhtan.gov.vn>",
+        "<k2@binhtan.gov.vn>",
+        "<k5@binhtan.gov.vn>",
+    ]
+    assert "nhận lại" in taken[0].notes
+    assert [a.files.count() for a in taken] == [1, 1, 1]
+    assert MailArrival.objects.get(state=ArrivalState.REFUSED).body == ""
+    actions = list(
+        AuditEvent.objects.filter(action__in=["mail.arrived", "mail.refused"]).values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == ["mail.arrived"] * 3 + ["mail.refused"]
+    told = Notification.objects.filter(user=people["alice"], kind="mail_arrived")
+    assert told.count() == 3 and {n.about_id for n in told} == {
+        f.intake_id for a in taken for f in a.files.all()
+    }
+    assert len(dovecot.folder_uids(user)) == 2  # the refused mail and the one not for congvan stay
 
 
 def test_a_classified_mail_is_refused_and_kept_in_the_mailbox(box, dovecot, people):

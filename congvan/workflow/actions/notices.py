@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -36,7 +37,22 @@ def notify_many(
 ) -> int:
     """Notices of one kind for many (person, event key) pairs at once, such as the clerks of each unit
     a document arrived in: each person is told of each event once. Returns how many were new."""
-    wanted = {(u, k[:120]) for u, k in pairs}
+    return notify_each(kind, [Told(list(pairs), about, params)])
+
+
+@dataclass(frozen=True)
+class Told:
+    """One event told: to whom (person, event key), about what, and the words' values."""
+
+    pairs: list[tuple[int, str]]
+    about: tuple[str, int] | None
+    params: dict[str, str]
+
+
+def notify_each(kind: str, events: list[Told]) -> int:
+    """Notices of one kind for many events, each with its own words (the mails of one fetch): three
+    statements whatever their number. Returns how many were new."""
+    wanted = {(u, k[:120]) for e in events for u, k in e.pairs}
     if not wanted:
         return 0
     have = set(
@@ -47,28 +63,34 @@ def notify_many(
     wanted -= have
     if not wanted:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _render(kind, params)[:500]
-    now = timezone.now()
     users = {u for u, _k in wanted}
     emails = set(
         User.objects.filter(pk__in=users, email_notices=True).exclude(email="").values_list("pk", flat=True)
     )
     email_on = bool(settings.EMAIL_ENABLED)
-    rows = [
-        Notification(
-            user_id=u,
-            key=k,
-            kind=kind,
-            text=text,
-            about_type=about[0] if about else "",
-            about_id=about[1] if about else None,
-            params={name: str(v)[:500] for name, v in params.items()},
-            created_at=now,
-            email_state=EmailState.PENDING if email_on and u in emails else EmailState.NONE,
-        )
-        for u, k in sorted(wanted)
-    ]
+    now = timezone.now()
+    rows = []
+    for e in events:
+        mine = sorted({(u, k[:120]) for u, k in e.pairs} & wanted)
+        if not mine:
+            continue
+        wanted -= set(mine)
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _render(kind, e.params)[:500]
+        rows += [
+            Notification(
+                user_id=u,
+                key=k,
+                kind=kind,
+                text=text,
+                about_type=e.about[0] if e.about else "",
+                about_id=e.about[1] if e.about else None,
+                params={name: str(v)[:500] for name, v in e.params.items()},
+                created_at=now,
+                email_state=EmailState.PENDING if email_on and u in emails else EmailState.NONE,
+            )
+            for u, k in mine
+        ]
     # ignore_conflicts: a concurrent writer of the same event loses quietly (the unique key holds).
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -1,0 +1,255 @@
+"""The mail reader on mails as real clients write them, byte for byte (Outlook, Thunderbird, Gmail,
+Apple Mail, a webmail of a provincial mail server, a forward, a bounce) and on hostile ones: each
+read for who sent it, its words and its documents, and none ever raises."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from congvan.lib import filetypes
+from congvan.lib.pdfgen import simple_pdf
+from congvan.mail.reading import MAX_PARTS, read_mail
+
+PDF = simple_pdf(["UY BAN NHAN DAN", "So: 12/UBND-VP"])
+B64 = base64.encodebytes(PDF).decode().replace("\n", "\r\n")
+
+
+def crlf(text: str) -> bytes:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+
+
+OUTLOOK = crlf(
+    """From: =?utf-8?B?VsSDbiB0aMawIFVCTkQgcGjGsOG7nW5nIELDrG5oIFTDom4=?= <VanThu@BinhTan.gov.vn>
+To: "vanthu@huyenuy.gov.vn" <vanthu@huyenuy.gov.vn>
+Subject: =?utf-8?B?R+G7rWkgdsSDbiBi4bqjbiBz4buRIDEyL1VCTkQtVlA=?=
+Date: Tue, 3 Nov 2026 09:15:02 +0700
+Message-ID: <SG2PR01MB1234ABCD@SG2PR01MB1234.apcprd01.prod.exchangelabs.com>
+Content-Type: multipart/mixed;
+\tboundary="_004_SG2PR01MB1234ABCD_"
+MIME-Version: 1.0
+
+--_004_SG2PR01MB1234ABCD_
+Content-Type: multipart/alternative;
+\tboundary="_000_SG2PR01MB1234ABCD_"
+
+--_000_SG2PR01MB1234ABCD_
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: base64
+
+S8OtbmggZ+G7rWkgSHV54buHbiDhu6d5Lg0KVHLDom4gdHLhu41uZy4NCg==
+
+--_000_SG2PR01MB1234ABCD_
+Content-Type: text/html; charset="utf-8"
+Content-Transfer-Encoding: base64
+
+PGh0bWw+PGJvZHk+PHA+S8OtbmggZ+G7rWk8L3A+PC9ib2R5PjwvaHRtbD4=
+
+--_000_SG2PR01MB1234ABCD_--
+
+--_004_SG2PR01MB1234ABCD_
+Content-Type: application/pdf; name="=?utf-8?B?VsSDbiBi4bqjbiAxMi5wZGY=?="
+Content-Description: =?utf-8?B?VsSDbiBi4bqjbiAxMi5wZGY=?=
+Content-Disposition: attachment; filename="=?utf-8?B?VsSDbiBi4bqjbiAxMi5wZGY=?=";
+\tsize=1234; creation-date="Tue, 03 Nov 2026 02:14:00 GMT"
+Content-Transfer-Encoding: base64
+
+"""
+    + B64
+    + """
+--_004_SG2PR01MB1234ABCD_--
+"""
+)
+
+THUNDERBIRD = crlf(
+    """Message-ID: <a1b2c3d4-0000-4000-8000-123456789abc@sotttt.gov.vn>
+Date: Wed, 4 Nov 2026 14:02:11 +0700
+MIME-Version: 1.0
+User-Agent: Mozilla Thunderbird
+Content-Language: vi
+To: vanthu@huyenuy.gov.vn
+From: =?UTF-8?Q?S=E1=BB=9F_Th=C3=B4ng_tin?= <vanthu@sotttt.gov.vn>
+Subject: =?UTF-8?Q?C=C3=B4ng_v=C4=83n_h=C6=B0=E1=BB=9Bng_d=E1=BA=ABn?=
+Content-Type: multipart/mixed; boundary="------------Xy7Zb3Q2"
+
+This is a multi-part message in MIME format.
+--------------Xy7Zb3Q2
+Content-Type: text/plain; charset=UTF-8; format=flowed
+Content-Transfer-Encoding: quoted-printable
+
+K=C3=ADnh g=E1=BB=ADi Huy=E1=BB=87n =E1=BB=A7y,
+S=E1=BB=9F g=E1=BB=ADi c=C3=B4ng v=C4=83n h=C6=B0=E1=BB=9Bng d=E1=BA=ABn.
+
+--------------Xy7Zb3Q2
+Content-Type: application/pdf;
+ name*0*=UTF-8''C%C3%B4ng%20v%C4%83n%20h%C6%B0%E1%BB%9Bng;
+ name*1*=%20d%E1%BA%ABn.pdf
+Content-Disposition: attachment;
+ filename*0*=UTF-8''C%C3%B4ng%20v%C4%83n%20h%C6%B0%E1%BB%9Bng;
+ filename*1*=%20d%E1%BA%ABn.pdf
+Content-Transfer-Encoding: base64
+
+"""
+    + B64
+    + """
+--------------Xy7Zb3Q2--
+"""
+)
+
+# Gmail: HTML only in the alternative's second part, attachment named in plain UTF-8 (RFC 6532 style)
+GMAIL = (
+    crlf(
+        """MIME-Version: 1.0
+Date: Thu, 5 Nov 2026 08:00:00 +0700
+Message-ID: <CAF=abc+123@mail.gmail.com>
+Subject: =?UTF-8?B?VGjDtG5nIGLDoW8=?=
+From: Nguyen Van A <nguyenvana@gmail.com>
+To: vanthu@huyenuy.gov.vn
+Content-Type: multipart/mixed; boundary="000000000000abcdef0123456789"
+
+--000000000000abcdef0123456789
+Content-Type: multipart/alternative; boundary="000000000000fedcba9876543210"
+
+--000000000000fedcba9876543210
+Content-Type: text/html; charset="UTF-8"
+Content-Transfer-Encoding: quoted-printable
+
+<div dir=3D"ltr">Th=C3=B4ng b=C3=A1o<br><script>alert(1)</script>k=C3=A8m theo</div>
+
+--000000000000fedcba9876543210--
+--000000000000abcdef0123456789
+Content-Type: application/pdf; name="Thông báo.pdf"
+Content-Disposition: attachment; filename="Thông báo.pdf"
+Content-Transfer-Encoding: base64
+X-Attachment-Id: f_abc123
+
+"""
+    )
+    .decode()
+    .encode("utf-8")
+    + B64.encode()
+    + b"\r\n--000000000000abcdef0123456789--\r\n"
+)
+
+# a webmail that writes bare LF line ends, a Windows-1258 text and an attachment sent as octet-stream
+WEBMAIL = (
+    b"From: vanthu@xa.gov.vn\nTo: vanthu@huyenuy.gov.vn\nSubject: Bao cao\n"
+    b"Date: 6 Nov 2026 10:00:00 +0700\nMIME-Version: 1.0\n"
+    b'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+    b"Content-Type: text/plain; charset=windows-1258\n\n"
+    + "Kính thưa".encode("cp1258")
+    + b"\n--b1\nContent-Type: application/octet-stream; name=bao-cao.pdf\n"
+    b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(PDF) + b"--b1--\n"
+)
+
+FORWARD = crlf(
+    """From: vanthu@huyenuy.gov.vn
+To: vanthu@huyenuy.gov.vn
+Subject: Fwd: Van ban
+Message-ID: <fwd-1@huyenuy.gov.vn>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="outer"
+
+--outer
+Content-Type: text/plain; charset=utf-8
+
+Chuyển tiếp.
+--outer
+Content-Type: message/rfc822
+
+From: a@b.vn
+Subject: Van ban goc
+Content-Type: multipart/mixed; boundary="inner"
+
+--inner
+Content-Type: text/plain
+
+goc
+--inner
+Content-Type: application/pdf; name="goc.pdf"
+Content-Transfer-Encoding: base64
+
+"""
+    + B64
+    + """
+--inner--
+--outer--
+"""
+)
+
+
+def test_outlook_names_and_text_in_rfc_2047():
+    mail = read_mail(OUTLOOK)
+    assert mail.sender == "vanthu@binhtan.gov.vn"
+    assert mail.sender_name == "Văn thư UBND phường Bình Tân"
+    assert mail.subject == "Gửi văn bản số 12/UBND-VP"
+    assert mail.message_id == "<SG2PR01MB1234ABCD@SG2PR01MB1234.apcprd01.prod.exchangelabs.com>"
+    assert mail.sent_at is not None and mail.sent_at.utcoffset().total_seconds() == 7 * 3600
+    assert mail.body.startswith("Kính gửi Huyện ủy.")
+    [doc] = mail.documents()
+    assert doc.name == "Văn bản 12.pdf" and doc.data == PDF and doc.mime == filetypes.PDF
+
+
+def test_thunderbird_quoted_printable_and_rfc_2231_continued_names():
+    mail = read_mail(THUNDERBIRD)
+    assert mail.sender_name == "Sở Thông tin" and mail.subject == "Công văn hướng dẫn"
+    assert "Sở gửi công văn hướng dẫn." in mail.body
+    [doc] = mail.documents()
+    assert doc.name == "Công văn hướng dẫn.pdf" and doc.data == PDF
+
+
+def test_gmail_html_only_and_raw_utf8_names():
+    mail = read_mail(GMAIL)
+    assert mail.subject == "Thông báo"
+    assert "Thông báo" in mail.body and "kèm theo" in mail.body and "alert" not in mail.body
+    [doc] = mail.documents()
+    assert doc.name == "Thông báo.pdf" and doc.data == PDF
+
+
+def test_bare_lf_a_vietnamese_code_page_and_a_document_sent_as_octet_stream():
+    mail = read_mail(WEBMAIL)
+    assert mail.body == "Kính thưa"
+    [doc] = mail.documents()
+    assert doc.name == "bao-cao.pdf" and doc.mime == filetypes.PDF and doc.data == PDF
+
+
+def test_a_forwarded_mail_is_not_opened_for_its_documents():
+    mail = read_mail(FORWARD)
+    assert mail.body == "Chuyển tiếp." and mail.documents() == []
+
+
+def test_a_cut_base64_is_read_as_far_as_it_goes():
+    raw = OUTLOOK.replace(B64.encode(), B64.encode()[:-7])
+    mail = read_mail(raw)
+    assert mail.subject == "Gửi văn bản số 12/UBND-VP"
+    [doc] = mail.attachments
+    assert 0 < len(doc.data) <= len(PDF) and PDF.startswith(doc.data[:100])
+
+
+HOSTILE = {
+    "empty": b"",
+    "no blank line": b"From: a@b.vn\r\nSubject: x",
+    "binary": bytes(range(256)) * 64,
+    "NUL in headers": b"From: a\x00@b.vn\r\nSubject: \x00\x01\r\n\r\nbody",
+    "unknown charset": b'Content-Type: text/plain; charset="x-unknown-99"\r\nSubject: x\r\n\r\nabc',
+    "broken encoded word": b"Subject: =?utf-8?B?!!!?= =?x?Q?a?=\r\nFrom: =?utf-8?Q?=ZZ?= <a@b>\r\n\r\nx",
+    "bad date": b"Date: 99 Foo 2026 25:61:00 +9999\r\nSubject: x\r\n\r\nx",
+    "boundary never closed": b'Content-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nhi',
+    "empty boundary": b'Content-Type: multipart/mixed; boundary=""\r\n\r\n--\r\nx',
+    "many parts": b'Content-Type: multipart/mixed; boundary="p"\r\n\r\n'
+    + b"--p\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n" * 5000
+    + b"--p--\r\n",
+    "deep nesting": b"".join(
+        f'Content-Type: multipart/mixed; boundary="d{i}"\r\n\r\n--d{i}\r\n'.encode() for i in range(500)
+    ),
+    "huge header": b"Subject: " + b"a" * 2_000_000 + b"\r\n\r\nx",
+    "header without colon": b"Subject x\r\n: y\r\n\tz\r\n\r\nbody",
+}
+
+
+@pytest.mark.parametrize("raw", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_hostile_mails_are_read_without_raising(raw):
+    mail = read_mail(raw)
+    assert len(mail.attachments) <= MAX_PARTS
+    assert len(mail.subject) <= 500 and len(mail.body) <= 200_000 and len(mail.headers) <= 64_000
