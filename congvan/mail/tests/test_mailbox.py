@@ -127,7 +127,7 @@ def test_a_fetch_stopped_half_way_resumes_without_loss_or_double(box, dovecot, m
     _mb, user = box
     for i in range(5):
         dovecot.deliver(user, pdf_mail(symbol=f"{i}/UBND-VP", message_id=f"<c{i}@binhtan.gov.vn>"))
-    real_take = fetch_module.take_many
+    real_take = fetch_module.take_many  # type: ignore[attr-defined]
     calls = {"n": 0}
 
     def crashing(*args, **kwargs):

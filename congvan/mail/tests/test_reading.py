@@ -5,6 +5,7 @@ read for who sent it, its words and its documents, and none ever raises."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 
@@ -185,7 +186,7 @@ def test_outlook_names_and_text_in_rfc_2047():
     assert mail.sender_name == "Văn thư UBND phường Bình Tân"
     assert mail.subject == "Gửi văn bản số 12/UBND-VP"
     assert mail.message_id == "<SG2PR01MB1234ABCD@SG2PR01MB1234.apcprd01.prod.exchangelabs.com>"
-    assert mail.sent_at is not None and mail.sent_at.utcoffset().total_seconds() == 7 * 3600
+    assert mail.sent_at is not None and mail.sent_at.utcoffset() == dt.timedelta(hours=7)
     assert mail.body.startswith("Kính gửi Huyện ủy.")
     [doc] = mail.documents()
     assert doc.name == "Văn bản 12.pdf" and doc.data == PDF and doc.mime == filetypes.PDF
@@ -235,7 +236,8 @@ HOSTILE = {
     "unknown charset": b'Content-Type: text/plain; charset="x-unknown-99"\r\nSubject: x\r\n\r\nabc',
     "broken encoded word": b"Subject: =?utf-8?B?!!!?= =?x?Q?a?=\r\nFrom: =?utf-8?Q?=ZZ?= <a@b>\r\n\r\nx",
     "bad date": b"Date: 99 Foo 2026 25:61:00 +9999\r\nSubject: x\r\n\r\nx",
-    "boundary never closed": b'Content-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nhi',
+    "boundary never closed": b'Content-Type: multipart/mixed; boundary="z"\r\n\r\n'
+    b"--z\r\nContent-Type: text/plain\r\n\r\nhi",
     "empty boundary": b'Content-Type: multipart/mixed; boundary=""\r\n\r\n--\r\nx',
     "many parts": b'Content-Type: multipart/mixed; boundary="p"\r\n\r\n'
     + b"--p\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n" * 5000
