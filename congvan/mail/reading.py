@@ -101,9 +101,9 @@ def _clean_id(value: str) -> str:
 @dataclass
 class Part:
     headers: Message
-    body: bytes  # as carried (still transfer-encoded)
+    body: memoryview  # as carried (still transfer-encoded): a view of the mail, not a copy
 
-    @property
+    @functools.cached_property
     def ctype(self) -> str:
         try:
             return self.headers.get_content_type()
@@ -120,8 +120,8 @@ class Part:
             if cte == "quoted-printable":
                 return binascii.a2b_qp(self.body)
         except (binascii.Error, ValueError):
-            return _lenient_base64(self.body) if cte == "base64" else b""
-        return self.body
+            return _lenient_base64(bytes(self.body)) if cte == "base64" else b""
+        return bytes(self.body)
 
     def text(self) -> str:
         raw = self.decoded()
@@ -153,15 +153,22 @@ def _lenient_base64(body: bytes) -> bytes:
         return b""
 
 
-def _split(raw: bytes) -> tuple[bytes, bytes]:
-    """The header block and the body (a mail without a blank line is all headers)."""
-    crlf = raw.find(b"\r\n\r\n")
-    lf = raw.find(b"\n\n", 0, crlf if crlf >= 0 else len(raw))  # a bare-LF mail; never past the CRLF one
+def _split_at(raw: bytes, start: int, end: int) -> tuple[int, int]:
+    """Where the header block of ``raw[start:end]`` ends and its body starts (a mail without a blank
+    line is all headers)."""
+    crlf = raw.find(b"\r\n\r\n", start, end)
+    lf = raw.find(b"\n\n", start, crlf if crlf >= 0 else end)  # a bare-LF mail; never past the CRLF one
     if crlf >= 0 and (lf < 0 or crlf <= lf):
-        return raw[:crlf], raw[crlf + 4 :]
+        return crlf, crlf + 4
     if lf >= 0:
-        return raw[:lf], raw[lf + 2 :]
-    return raw, b""
+        return lf, lf + 2
+    return end, end
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes]:
+    """The header block and the body."""
+    head, body = _split_at(raw, 0, len(raw))
+    return raw[:head], raw[body:]
 
 
 _HEADERS = email.parser.BytesHeaderParser(policy=email.policy.default)
@@ -171,12 +178,13 @@ def _headers(block: bytes) -> Message:
     return _HEADERS.parsebytes(block[:MAX_HEADERS] + b"\r\n\r\n")
 
 
-def _leaves(raw: bytes, out: list[Part], depth: int = 0) -> Message:
-    """Append the mail's leaf parts to ``out`` (multiparts opened, at most MAX_DEPTH deep); return the
-    headers of ``raw`` itself."""
-    block, body = _split(raw)
-    headers = _headers(block)
-    part = Part(headers, body)
+def _leaves(raw: bytes, start: int, end: int, out: list[Part], depth: int = 0) -> Message:
+    """Append the leaf parts of ``raw[start:end]`` to ``out`` (multiparts opened, at most MAX_DEPTH
+    deep); return its headers. The parts are found by their delimiters in the mail itself and keep
+    views of it: a 1 MB attachment is not copied on the way."""
+    head, body = _split_at(raw, start, end)
+    headers = _headers(raw[start : min(head, start + MAX_HEADERS)])
+    part = Part(headers, memoryview(raw)[body:end])
     boundary = None
     if part.ctype.startswith("multipart/") and depth < MAX_DEPTH:
         try:
@@ -187,19 +195,23 @@ def _leaves(raw: bytes, out: list[Part], depth: int = 0) -> Message:
         out.append(part)
         return headers
     delimiter = b"--" + boundary.encode("utf-8", "replace")
-    for chunk in body.split(delimiter)[1:]:
-        if chunk.startswith(b"--") or len(out) >= MAX_PARTS:
-            break  # the closing delimiter (or too many parts: the rest is left out)
-        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:] if chunk.startswith(b"\n") else chunk
-        chunk = chunk[:-2] if chunk.endswith(b"\r\n") else chunk[:-1] if chunk.endswith(b"\n") else chunk
-        _leaves(chunk, out, depth + 1)
+    at = raw.find(delimiter, body, end)
+    while at >= 0 and len(out) < MAX_PARTS:  # past MAX_PARTS the rest is left out
+        s = at + len(delimiter)
+        if raw.startswith(b"--", s, end):
+            break  # the closing delimiter
+        at = raw.find(delimiter, s, end)
+        e = at if at >= 0 else end
+        s += 2 if raw.startswith(b"\r\n", s, e) else 1 if raw.startswith(b"\n", s, e) else 0
+        e -= 2 if raw.endswith(b"\r\n", s, e) else 1 if raw.endswith(b"\n", s, e) else 0
+        _leaves(raw, s, max(s, e), out, depth + 1)
     return headers
 
 
 def read_mail(raw: bytes) -> ReadMail:
     parts: list[Part] = []
     try:
-        msg = _leaves(raw, parts)
+        msg = _leaves(raw, 0, len(raw), parts)
     except Exception as exc:  # noqa: BLE001 - the header parser on hostile input: nothing may escape
         return ReadMail(problems=[f"unreadable mail: {type(exc).__name__}"])
     out = ReadMail(
@@ -213,10 +225,10 @@ def read_mail(raw: bytes) -> ReadMail:
         out.sent_at = date if date.tzinfo is not None else date.replace(tzinfo=dt.UTC)
     except (TypeError, ValueError, IndexError):
         out.sent_at = None
-    out.headers = _split(raw)[0][:MAX_HEADERS].decode("utf-8", "replace")
+    out.headers = raw[: min(_split_at(raw, 0, len(raw))[0], MAX_HEADERS)].decode("utf-8", "replace")
     if len(parts) >= MAX_PARTS:
         out.problems.append(f"more than {MAX_PARTS} parts: only the first {MAX_PARTS} read")
-    if Part(msg, b"").ctype == "multipart/report":
+    if Part(msg, memoryview(b"")).ctype == "multipart/report":
         out.report = _report(parts)
     plain: list[str] = []
     markup: list[str] = []
