@@ -115,10 +115,27 @@ def extract(text: str) -> Suggested:
     return out
 
 
-# "Lưu: VT" (kept by the clerks' office, Decree 30) with its T read as I, L, E or a marked I.
-_ARCHIVE_OCR = re.compile(r"^(Lưu:?\s*)V[ILEỊÌÍĨ1|](?=[\s,.;:]|$)")
+# "Lưu: VT" (kept by the clerks' office, Decree 30) with its T read as I, L, E, 1 or a marked I, or
+# lost ("Lưu V."), the line in capitals, its dash read as a quote mark.
+_ARCHIVE_OCR = re.compile(r"^\W*L[ưƯ][uU](:?\s*)(?:V[TILEỊÌÍĨ1|]?|T)[\u0300-\u036f]*(?=[\s,.;:]|$)")
+
+
+def _archive_item(line: str) -> str | None:
+    """The archive line as printed ("Lưu: VT", "Lưu VT, VP") from what OCR made of it, or None."""
+    m = _ARCHIVE_OCR.match(line)
+    if m is None:
+        return None
+    return ("Lưu" + (m.group(1) or " ") + "VT" + line[m.end() :]).rstrip(",;.: ")
+
+
 # A recipient line's dash, and what OCR makes of it ("=", "~", a long dash).
 _BULLETS = ("-", "+", "•", "=", "~", "–", "—", "*")
+# a recipient line without its dash: a name in words, ending the item with its comma or full stop
+_UNDASHED = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹ]*(?:,? [\wÀ-ỹ]+){1,12}[,;.]$")
+# the last word of a position ("PHÓ BÍ THƯ", "CHÁNH VĂN PHÒNG", "TỔNG BIÊN TẬP"...)
+_POSITION_ENDS = frozenset(
+    ["THƯ", "TỊCH", "ĐỐC", "PHÒNG", "TRƯỞNG", "VIÊN", "KÝ", "ÁN", "NHIỆM", "TẬP", "HUY", "TRA", "SÁT", "TRỰC"]
+)
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹ]+){1,5}$")
 
 
@@ -149,29 +166,56 @@ def _bottom(text: str) -> tuple[list[str], str, str] | None:
     start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("Nơi nhận")), None)
     if start is None:
         return None
-    recipients: list[str] = []
-    open_line = False  # the last recipient line did not end with its comma or full stop
-    rights: list[str] = []
-    for left, right in _halves(lines[start : start + 30]):
-        if right:
-            rights.append(_SLASH_OCR.sub(r"\1/\2", right))
-        if not left or left.startswith("Nơi nhận"):
-            continue
-        if left.startswith(_BULLETS) and sum(c.isalpha() for c in left) >= 3:
-            item = left.lstrip("".join(_BULLETS) + " ").rstrip(",;.")
-            recipients.append(_ARCHIVE_OCR.sub(r"\1VT", item))
-            open_line = not left.endswith((",", ";", "."))
-        elif open_line and left[:1].islower() and len(left.split()) <= 4:
-            recipients[-1] = (recipients[-1] + " " + left).rstrip(",;.")
-            open_line = not left.endswith((",", ";", "."))
-        elif recipients and len(left.split()) > 6:
-            break  # a sentence: past the list
+    halves = _halves(lines[start : start + 30])
+    recipients, last = _foot_recipients([left for left, _right in halves])
+    rights = [_SLASH_OCR.sub(r"\1/\2", right) for _left, right in halves[: last + 1] if right]
     names = [i for i, r in enumerate(rights) if _NAME.match(r)]
     if not names:
         return None
     name_at = names[-1]
-    position = [r for r in rights[:name_at] if _POSITION.match(r) and sum(c.isalpha() for c in r) >= 4]
-    return recipients, " ".join(position), rights[name_at]
+    return recipients, _position_lines(rights[:name_at]), rights[name_at]
+
+
+def _foot_recipients(lefts: list[str]) -> tuple[list[str], int]:
+    """The recipients from the foot's left column (dash lines; a line broken in two joined; a dash OCR
+    lost; the archive line as printed, last), and the index of the last row that belongs to the foot."""
+    recipients: list[str] = []
+    open_line = False  # the last recipient line did not end with its comma or full stop
+    for i, left in enumerate(lefts):
+        if not left or left.startswith("Nơi nhận"):
+            continue
+        archive = _archive_item(left)
+        if archive is not None:
+            recipients.append(archive)
+            open_line = False
+        elif left.startswith(_BULLETS) and sum(c.isalpha() for c in left) >= 3:
+            recipients.append(left.lstrip("".join(_BULLETS) + " ").rstrip(",;."))
+            open_line = not left.endswith((",", ";", "."))
+        elif recipients and not open_line and not recipients[-1].startswith("Lưu") and _UNDASHED.match(left):
+            recipients.append(left.rstrip(",;."))  # a recipient whose dash OCR lost
+        elif open_line and left[:1].islower() and len(left.split()) <= 4:
+            recipients[-1] = (recipients[-1] + " " + left).rstrip(",;.")
+            open_line = not left.endswith((",", ";", "."))
+        elif recipients and len(left.split()) > 6:
+            _archive_last(recipients)
+            return recipients, i  # a sentence: past the list
+    _archive_last(recipients)
+    return recipients, len(lefts) - 1
+
+
+def _position_lines(rights: list[str]) -> str:
+    """The signer's competence and position from the right column's lines above the name: lines in
+    capitals, up to the one that ends the position (its head word: "BÍ THƯ", "CHỦ TỊCH", "GIÁM ĐỐC"...);
+    what a seal's strokes make below it ("TNNN", "TƯ NG") is left out."""
+    lines: list[str] = []
+    for r in rights:
+        if not (_POSITION.match(r) and sum(c.isalpha() for c in r) >= 4):
+            continue
+        lines.append(r)
+        competence = re.match(r"(T/M|K/T|TM\.|KT\.|Q\.|TL\.|TUQ\.)", r) is not None
+        if not competence and r.split()[-1] in _POSITION_ENDS:
+            break
+    return " ".join(lines)
 
 
 def _left_of_right_column(text: str) -> list[list[str]]:
@@ -312,12 +356,19 @@ def _recipients(rows: list[list[str]]) -> list[str]:
             continue  # stray punctuation a skewed scan put on its own line
         dashed = [c for c in cells if c.startswith(("-", "+", "•"))]
         if dashed:
-            found += [c.lstrip("-+• ").rstrip(",;.") for c in dashed]
+            found += [_archive_item(c) or c.lstrip("-+• ").rstrip(",;.") for c in dashed]
         elif found and cells[0][:1].islower() and len(cells[0].split()) <= 3:
             found[-1] = (found[-1] + " " + cells[0]).rstrip(",;.")  # the end of a line a skewed scan broke
         elif found and not _mostly_upper(cells[0]):
             break
+    _archive_last(found)
     return found
+
+
+def _archive_last(recipients: list[str]) -> None:
+    """The archive line is the list's last (Decree 30): a seal beside the list may have had OCR put it
+    earlier."""
+    recipients.sort(key=lambda r: r.startswith("Lưu"))
 
 
 # "T/M", "K/T", "T/L" with the slash read as I, l, 1 or | ("TIM ĐẢNG ỦY")

@@ -87,3 +87,47 @@ def test_the_foot_of_a_scan_read_by_its_columns(competence, archive):
     ]
     assert (found.signer_competence, found.signer_position) == ("T/M ĐẢNG ỦY", "BÍ THƯ")
     assert found.signer_name == "Châu Quốc Việt"
+
+
+LIST = """
+Nơi nhận:                                              KT. CHỦ TỊCH
+- Ban Tuyên giáo và Dân vận,                           PHÓ CHỦ TỊCH
+{second}                                                 TNNN
+{archive}                                                   )]
+- Thường trực Tỉnh ủy.                                   ⁄   %
+
+                                                      Nguyễn Thị Thu Hà
+"""
+
+
+@pytest.mark.parametrize(
+    ("second", "archive", "printed"),
+    [
+        ("Các sở, ban, ngành tỉnh,", "“LƯU V1;", "Lưu VT"),  # the dash lost; a quote mark, capitals
+        ("    Các sở, ban, ngành tỉnh,", "- Lưu VỊ.", "Lưu VT"),  # an indent; a combining dot
+        ("- Các sở, ban, ngành tỉnh,", "- LưuT", "Lưu VT"),  # the V lost
+        ("- Các sở, ban, ngành tỉnh,", "- Lưu: VT, VP:", "Lưu: VT, VP"),
+    ],
+)
+def test_a_scans_recipients_through_ocr_slips(second, archive, printed):
+    """A recipient whose dash OCR lost, the archive line as OCR reads it (and put before the list's
+    last line by a seal beside it: it is the last one), the seal's strokes under the position."""
+    found = extract(
+        HEAD + "Số 12-KH/HU\nKẾ HOẠCH\nvề công tác\n" + LIST.format(second=second, archive=archive)
+    )
+    assert found.recipients == [
+        "Ban Tuyên giáo và Dân vận",
+        "Các sở, ban, ngành tỉnh",
+        "Thường trực Tỉnh ủy",
+        printed,
+    ]
+    assert (found.signer_competence, found.signer_position) == ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+
+
+@pytest.mark.parametrize("line", ["Căn cứ Luật Tổ chức,", "Lưu trữ hồ sơ theo quy định."])
+def test_prose_after_the_list_is_not_a_recipient(line):
+    foot = "Nơi nhận:                                   BÍ THƯ\n- Các sở, ban, ngành,\n- Lưu VT.\n"
+    found = extract(
+        HEAD + "Số 12-KH/HU\nKẾ HOẠCH\nvề công tác\n" + foot + line + "\n\n      Châu Quốc Việt\n"
+    )
+    assert found.recipients == ["Các sở, ban, ngành", "Lưu VT"]
