@@ -36,8 +36,9 @@ TYPE_NAMES = {
     "GIẤY MỜI": "GM",
     "GIẤY GIỚI THIỆU": "GGT",
 }
-# "V/v" (về việc) opening a letter's subject, and what OCR makes of it: "Vw", "V/V", "V/y", "Vív", "V|v"
-_ABOUT = re.compile(r"V\s?(?:[/|lIí]\s?[vVy]|w)(?=\s)")
+# "V/v" (về việc) opening a letter's subject, and what OCR makes of it: "Vw", "V/V", "V/y", "Vív", "V|v",
+# "V/w", "V/" (the v lost)
+_ABOUT = re.compile(r"V\s?(?:/\s?[vVyw]?|[|lIí]\s?[vVyw]|w)(?=\s)")
 MOTTOS = (
     "ĐẢNG CỘNG SẢN VIỆT NAM",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -80,6 +81,35 @@ class Suggested:
         return asdict(self)
 
 
+# The issuer's abbreviation ends a symbol (Decree 30 art. 8, HD 36): "UBND", "ĐU", "HU"...
+_ISSUER_ABBREVIATIONS = (
+    ("ỦY BAN NHÂN DÂN", "UBND"),
+    ("HỘI ĐỒNG NHÂN DÂN", "HĐND"),
+    ("ĐẢNG ỦY", "ĐU"),
+    ("TỈNH ỦY", "TU"),
+    ("THÀNH ỦY", "TU"),
+    ("HUYỆN ỦY", "HU"),
+    ("QUẬN ỦY", "QU"),
+    ("THỊ ỦY", "TU"),
+)
+
+
+def _symbol_through_ocr(symbol: str, issuer: str) -> str:
+    """A symbol as printed from what OCR made of it: the issuer's abbreviation that lost its last letter
+    ("477-NQ/Đ" from ĐẢNG ỦY ..., "883/CT-UBN"), a type code with its T read as I ("TIr": "TTr")."""
+    parts = re.split(r"([-/])", symbol)
+    if len(parts) < 3:
+        return symbol
+    code = parts[2]
+    if code not in TYPE_NAMES.values() and code != "CV":
+        fixed = re.sub(r"[Il1|]", "T", code)
+        parts[2] = fixed if fixed in TYPE_NAMES.values() else code
+    expected = next((abbr for head, abbr in _ISSUER_ABBREVIATIONS if issuer.startswith(head)), "")
+    if len(parts) >= 5 and len(parts[-1]) == len(expected) - 1 and expected.startswith(parts[-1]):
+        parts[-1] = expected
+    return "".join(parts)
+
+
 def _cells(text: str) -> list[list[str]]:
     """Each line as its columns (split on wide gaps)."""
     return [[c.strip() for c in _GAP.split(line.strip()) if c.strip()] for line in text.splitlines()]
@@ -101,6 +131,7 @@ def extract(text: str) -> Suggested:
         except ValueError:
             out.date = ""
     out.issuer = _issuer(rows)
+    out.symbol = _symbol_through_ocr(out.symbol, out.issuer)
     out.type, out.subject = _type_and_subject(rows, _left_of_right_column(text), out.symbol)
     # "2025 -2027" or "2025- 2027" as OCR may read "2025-2027" ("1930 - 2026", spaced both sides, stays)
     out.subject = re.sub(r"(?<=\d)(?: +-|- +)(?=\d)", "-", out.subject)
@@ -116,8 +147,10 @@ def extract(text: str) -> Suggested:
 
 
 # "Lưu: VT" (kept by the clerks' office, Decree 30) with its T read as I, L, E, 1 or a marked I, or
-# lost ("Lưu V."), the line in capitals, its dash read as a quote mark.
-_ARCHIVE_OCR = re.compile(r"^\W*L[ưƯ][uU](:?\s*)(?:V[TILEỊÌÍĨ1|]?|T)[\u0300-\u036f]*(?=[\s,.;:]|$)")
+# lost ("Lưu V."), V read as W, "ư" as "ử", the line in capitals, its dash read as a quote mark or "_".
+_ARCHIVE_OCR = re.compile(
+    r"^(?:[\W_]|[a-z](?=\s))*L[ưƯu][uUửư](:?\s*)(?:[VW][TILEỊÌÍĨ1|]?|T)[\u0300-\u036f]*(?=[\s,.;:]|$)"
+)
 
 
 def _archive_item(line: str) -> str | None:

@@ -41,7 +41,7 @@ def test_urgency_in_a_box(mark, urgency):
     assert extract(f"{HEAD}{mark}\nSố 12-KH/HU\nKẾ HOẠCH").urgency == urgency
 
 
-@pytest.mark.parametrize("about", ["V/v", "Vw", "V/V", "Vív"])
+@pytest.mark.parametrize("about", ["V/v", "Vw", "V/V", "Vív", "V/w", "V/"])
 def test_a_letters_subject_whatever_ocr_made_of_vv(about):
     found = extract(
         "ĐẢNG ỦY XÃ BÌNH TÂN          Bình Tân, ngày 21 tháng 8 năm 2025\n"
@@ -107,6 +107,8 @@ Nơi nhận:                                              KT. CHỦ TỊCH
         ("    Các sở, ban, ngành tỉnh,", "- Lưu VỊ.", "Lưu VT"),  # an indent; a combining dot
         ("- Các sở, ban, ngành tỉnh,", "- LưuT", "Lưu VT"),  # the V lost
         ("- Các sở, ban, ngành tỉnh,", "- Lưu: VT, VP:", "Lưu: VT, VP"),
+        ("- Các sở, ban, ngành tỉnh,", "_   Lưu VT.", "Lưu VT"),  # the dash read as "_", a gap
+        ("- Các sở, ban, ngành tỉnh,", "c Luử WT:", "Lưu VT"),  # the dash as "c", ư as ử, V as W
     ],
 )
 def test_a_scans_recipients_through_ocr_slips(second, archive, printed):
@@ -131,3 +133,18 @@ def test_prose_after_the_list_is_not_a_recipient(line):
         HEAD + "Số 12-KH/HU\nKẾ HOẠCH\nvề công tác\n" + foot + line + "\n\n      Châu Quốc Việt\n"
     )
     assert found.recipients == ["Các sở, ban, ngành", "Lưu VT"]
+
+
+@pytest.mark.parametrize(
+    ("issuer", "typed", "symbol"),
+    [
+        ("ĐẢNG ỦY XÃ BÌNH TÂN", "Số 477-NQ/Đ", "477-NQ/ĐU"),
+        ("ỦY BAN NHÂN DÂN", "Số: 883/CT-UBN", "883/CT-UBND"),
+        ("HỘI ĐỒNG NHÂN DÂN", "Số: 666/TIr-HĐND", "666/TTr-HĐND"),
+        ("ỦY BAN NHÂN DÂN", "Số: 12/QĐ-UB", "12/QĐ-UB"),  # an old form, two letters short: kept
+        ("ỦY BAN NHÂN DÂN", "Số: 12/UBND-VP", "12/UBND-VP"),  # a sub-unit after the issuer: kept
+    ],
+)
+def test_a_symbol_through_ocr_slips(issuer, typed, symbol):
+    found = extract(f"{issuer}          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n{typed}\nV/v công tác")
+    assert found.symbol == symbol
