@@ -161,8 +161,10 @@ def _archive_item(line: str) -> str | None:
     return ("Lưu" + (m.group(1) or " ") + "VT" + line[m.end() :]).rstrip(",;.: ")
 
 
-# A recipient line's dash, and what OCR makes of it ("=", "~", a long dash).
-_BULLETS = ("-", "+", "•", "=", "~", "–", "—", "*")
+# A recipient line's dash, and what OCR makes of it ("=", "~", a long dash, ":", "_").
+_BULLETS = ("-", "+", "•", "=", "~", "–", "—", "*", ":", "_")
+# what else a seal's strokes give at a line's start: a recipient after these must read as words
+_WEAK_BULLETS = (":", "_")
 # a recipient line without its dash: a name in words, ending the item with its comma or full stop
 _UNDASHED = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹ]*(?:,? [\wÀ-ỹ]+){1,12}[,;.]$")
 # the last word of a position ("PHÓ BÍ THƯ", "CHÁNH VĂN PHÒNG", "TỔNG BIÊN TẬP"...)
@@ -200,8 +202,8 @@ def _bottom(text: str) -> tuple[list[str], str, str] | None:
     if start is None:
         return None
     halves = _halves(lines[start : start + 30])
-    recipients, last = _foot_recipients([left for left, _right in halves])
-    rights = [_SLASH_OCR.sub(r"\1/\2", right) for _left, right in halves[: last + 1] if right]
+    recipients = _foot_recipients([left for left, _right in halves])
+    rights = [_SLASH_OCR.sub(r"\1/\2", right) for _left, right in halves if right]
     names = [i for i, r in enumerate(rights) if _NAME.match(r)]
     if not names:
         return None
@@ -209,19 +211,23 @@ def _bottom(text: str) -> tuple[list[str], str, str] | None:
     return recipients, _position_lines(rights[:name_at]), rights[name_at]
 
 
-def _foot_recipients(lefts: list[str]) -> tuple[list[str], int]:
+def _foot_recipients(lefts: list[str]) -> list[str]:
     """The recipients from the foot's left column (dash lines; a line broken in two joined; a dash OCR
-    lost; the archive line as printed, last), and the index of the last row that belongs to the foot."""
+    lost; the archive line as printed, last), up to a sentence (the signer's column goes on)."""
     recipients: list[str] = []
     open_line = False  # the last recipient line did not end with its comma or full stop
-    for i, left in enumerate(lefts):
+    for left in lefts:
         if not left or left.startswith("Nơi nhận"):
             continue
         archive = _archive_item(left)
         if archive is not None:
             recipients.append(archive)
             open_line = False
-        elif left.startswith(_BULLETS) and sum(c.isalpha() for c in left) >= 3:
+        elif (
+            left.startswith(_BULLETS)
+            and sum(c.isalpha() for c in left) >= 3
+            and (not left.startswith(_WEAK_BULLETS) or sum(c.islower() for c in left) >= 4)
+        ):
             recipients.append(left.lstrip("".join(_BULLETS) + " ").rstrip(",;."))
             open_line = not left.endswith((",", ";", "."))
         elif recipients and not open_line and not recipients[-1].startswith("Lưu") and _UNDASHED.match(left):
@@ -230,10 +236,9 @@ def _foot_recipients(lefts: list[str]) -> tuple[list[str], int]:
             recipients[-1] = (recipients[-1] + " " + left).rstrip(",;.")
             open_line = not left.endswith((",", ";", "."))
         elif recipients and len(left.split()) > 6:
-            _archive_last(recipients)
-            return recipients, i  # a sentence: past the list
+            break  # a sentence: past the list
     _archive_last(recipients)
-    return recipients, len(lefts) - 1
+    return recipients
 
 
 def _position_lines(rights: list[str]) -> str:

@@ -108,6 +108,7 @@ Nơi nhận:                                              KT. CHỦ TỊCH
         ("- Các sở, ban, ngành tỉnh,", "- LưuT", "Lưu VT"),  # the V lost
         ("- Các sở, ban, ngành tỉnh,", "- Lưu: VT, VP:", "Lưu: VT, VP"),
         ("- Các sở, ban, ngành tỉnh,", "_   Lưu VT.", "Lưu VT"),  # the dash read as "_", a gap
+        (": Các sở, ban, ngành tỉnh,", "- Lưu VT.", "Lưu VT"),  # the dash read as ":"
         ("- Các sở, ban, ngành tỉnh,", "c Luử WT:", "Lưu VT"),  # the dash as "c", ư as ử, V as W
     ],
 )
@@ -128,10 +129,12 @@ def test_a_scans_recipients_through_ocr_slips(second, archive, printed):
 
 @pytest.mark.parametrize("line", ["Căn cứ Luật Tổ chức,", "Lưu trữ hồ sơ theo quy định."])
 def test_prose_after_the_list_is_not_a_recipient(line):
-    foot = "Nơi nhận:                                   BÍ THƯ\n- Các sở, ban, ngành,\n- Lưu VT.\n"
-    found = extract(
-        HEAD + "Số 12-KH/HU\nKẾ HOẠCH\nvề công tác\n" + foot + line + "\n\n      Châu Quốc Việt\n"
+    """Nor a seal's strokes after a colon (": XSEEHUIN SP")."""
+    foot = (
+        "Nơi nhận:                                   BÍ THƯ\n- Các sở, ban, ngành,\n"
+        ":    XSEEHUIN  SP\n- Lưu VT.\n" + line + "\n\n" + " " * 44 + "Châu Quốc Việt\n"
     )
+    found = extract(HEAD + "Số 12-KH/HU\nKẾ HOẠCH\nvề công tác\n" + foot)
     assert found.recipients == ["Các sở, ban, ngành", "Lưu VT"]
 
 
