@@ -299,6 +299,16 @@ def _mostly_upper(text: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
+def _motto_cut(cell: str) -> str:
+    """A header cell without the motto a text layer ran into it with one space ("CỤC VĂN THƯ VÀ LƯU TRỮ
+    NHÀ NƯỚC Độc lập - Tự do - Hạnh phúc")."""
+    for motto in MOTTOS:
+        at = cell.find(motto)
+        if at > 0:
+            return cell[:at].strip()
+    return cell
+
+
 def _issuer(rows: list[list[str]]) -> str:
     """The left header column above the number: the last line names the issuing body (with the line above
     it when that is the body's own first half, as in "ỦY BAN NHÂN DÂN / HUYỆN GÒ CÔNG TÂY")."""
@@ -306,7 +316,7 @@ def _issuer(rows: list[list[str]]) -> str:
     for cells in rows[:8]:
         if not cells:
             continue
-        first = cells[0]
+        first = _motto_cut(cells[0])
         if first.startswith("Số") or _DATE.search(first):
             break
         if any(first.startswith(mt) or (len(first) >= 12 and mt.startswith(first)) for mt in MOTTOS):

@@ -151,3 +151,12 @@ def test_prose_after_the_list_is_not_a_recipient(line):
 def test_a_symbol_through_ocr_slips(issuer, typed, symbol):
     found = extract(f"{issuer}          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n{typed}\nV/v công tác")
     assert found.symbol == symbol
+
+
+def test_a_motto_run_into_the_issuers_line_is_cut_off():
+    found = extract(
+        "            BỘ NỘI VỤ        CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC Độc lập - Tự do - Hạnh phúc\n"
+        "         Số: 324/VTLTNN-NVĐP                 Hà Nội, ngày 31 tháng 3 năm 2026\n"
+    )
+    assert found.issuer == "CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC"
