@@ -17,6 +17,13 @@ def process_intake(intake_id: int) -> None:
 
 
 @task()
+def process_intakes(intake_ids: list[int]) -> None:
+    """Several intakes in one task (the documents of a chunk of mails: one queued row, not 25)."""
+    for pk in intake_ids:
+        process(pk)
+
+
+@task()
 def resume_intakes() -> int:
     """After a restart: intakes left queued, or processing for too long, are processed again."""
     stale = timezone.now() - dt.timedelta(minutes=30)

@@ -14,8 +14,11 @@ Once and never lost:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import queue
+import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -97,19 +100,66 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
     state = _folder_state(mailbox, folder, uidvalidity)
     _finish_steps(imap, mailbox, folder, uidvalidity)
     uids = imap.uids_after(state.last_uid, skip_keyword=KEYWORD)[: settings.MAIL_FETCH_LIMIT]
-    for start in range(0, len(uids), CHUNK):
-        chunk = uids[start : start + CHUNK]
-        known = set(
+    known: set[int] = set()
+    for start in range(0, len(uids), 500):
+        known.update(
             SeenMail.objects.filter(
-                mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid__in=chunk
+                mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid__in=uids[start : start + 500]
             ).values_list("uid", flat=True)
         )
-        wanted = [u for u in chunk if u not in known]
-        fetched = [(Place(folder, uidvalidity, uid), raw) for uid, raw in imap.fetch(wanted)]
-        for outcome in take_many(mailbox, fetched, timezone.now()):
-            result.add(outcome)
-        FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
-        _finish_steps(imap, mailbox, folder, uidvalidity)
+    chunks = [uids[start : start + CHUNK] for start in range(0, len(uids), CHUNK)]
+    with _Prefetch(imap, [[u for u in chunk if u not in known] for chunk in chunks]) as mails:
+        for chunk in chunks:
+            fetched = [(Place(folder, uidvalidity, uid), raw) for uid, raw in mails.next()]
+            for outcome in take_many(mailbox, fetched, timezone.now()):
+                result.add(outcome)
+            FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
+    _finish_steps(imap, mailbox, folder, uidvalidity)
+
+
+class _Prefetch:
+    """The next chunk read from the server while this one is taken: a thread of its own does the
+    FETCHes (the socket waits outside the interpreter's lock), at most two chunks ahead. The mailbox's
+    steps (flag, move, delete) wait until the folder's last chunk is read: the connection is used by one
+    thread at a time; a fetch stopped before them carries them out the next time, as ever."""
+
+    def __init__(self, imap: Imap, chunks: list[list[int]]) -> None:
+        self.imap, self.chunks = imap, chunks
+        self.ready: queue.Queue[list[tuple[int, bytes]] | BaseException] = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="mail-prefetch", daemon=True)
+
+    def __enter__(self) -> _Prefetch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        while self.thread.is_alive():  # let it finish the FETCH under way (the connection stays sane)
+            with contextlib.suppress(queue.Empty):
+                self.ready.get_nowait()
+            self.thread.join(0.05)
+
+    def _run(self) -> None:
+        for uids in self.chunks:
+            try:
+                item: list[tuple[int, bytes]] | BaseException = list(self.imap.fetch(uids))
+            except BaseException as exc:  # noqa: BLE001 - handed to the taking thread, raised there
+                item = exc
+            while not self.stop.is_set():
+                try:
+                    self.ready.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if self.stop.is_set() or isinstance(item, BaseException):
+                return
+
+    def next(self) -> list[tuple[int, bytes]]:
+        item = self.ready.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
 
 def _folder_state(mailbox: Mailbox, folder: str, uidvalidity: int) -> FolderState:

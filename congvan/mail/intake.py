@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from congvan.audit.actions import Event, record, record_many
 from congvan.capture.models import Intake
-from congvan.capture.tasks import process_intake
+from congvan.capture.tasks import process_intake, process_intakes
 from congvan.dispatch.actions import set_transport
 from congvan.dispatch.models import Transport
 from congvan.documents.files import check_files, store_files
@@ -239,8 +239,8 @@ def _store(mailbox: Mailbox, taken: list[_New]) -> None:
             for k, intake in enumerate(n.intakes)
         ]
     )
-    for intake in intakes:
-        process_intake.enqueue(intake.pk)  # runs once this transaction commits
+    if intakes:
+        process_intakes.enqueue([i.pk for i in intakes])  # runs once this transaction commits
 
 
 def _digest(docs: list[Attachment]) -> str:

@@ -223,6 +223,22 @@ def test_a_chunk_of_every_kind_of_mail_is_taken_in_one_go(box, dovecot, people):
     assert len(dovecot.folder_uids(user)) == 2  # the refused mail and the one not for congvan stay
 
 
+def test_the_documents_of_a_fetch_are_read_by_the_worker(box, dovecot):
+    """The intakes of a chunk of mails are queued as one task, and the worker reads them all."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    _mb, user = box
+    for i in range(3):
+        dovecot.deliver(user, pdf_mail(symbol=f"{i + 1}/UBND-VP", message_id=f"<w{i}@binhtan.gov.vn>"))
+    assert fetch_all()[0].counts == {"taken": 3}
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    call_command("db_worker", batch=True, interval=0.05, verbosity=0)
+    assert list(Intake.objects.values_list("state", flat=True)) == ["done"] * 3
+    texts = sorted(" ".join(i.text.split()) for i in Intake.objects.all())
+    assert [t.split("So: ")[1].split()[0] for t in texts] == ["1/UBND-VP", "2/UBND-VP", "3/UBND-VP"]
+
+
 def test_a_classified_mail_is_refused_and_kept_in_the_mailbox(box, dovecot, people):
     _mb, user = box
     dovecot.deliver(user, pdf_mail(subject="MẬT - Gửi văn bản"))
