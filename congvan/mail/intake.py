@@ -82,19 +82,8 @@ def take_read(mailbox: Mailbox, place: Place, mail: ReadMail, now: dt.datetime) 
                 _note_again(earlier, place, mail, now)
                 _seen(mailbox, place, AGAIN, earlier, now)
                 return AGAIN
-            arrival = MailArrival.objects.create(
-                unit_id=mailbox.unit_id,
-                mailbox=mailbox,
-                message_id=mail.message_id,
-                digest=digest,
-                sender=mail.sender,
-                sender_name=mail.sender_name,
-                subject=mail.subject,
-                sent_at=mail.sent_at,
-                received_at=now,
-                body=mail.body,
-                headers=mail.headers,
-            )
+            arrival = _arrival_row(mailbox, mail, digest, now, None)
+            arrival.save(force_insert=True)
             reason = _refusal(mail)
             if reason is None:
                 try:
