@@ -247,6 +247,8 @@ HOSTILE = {
     ),
     "huge header": b"Subject: " + b"a" * 2_000_000 + b"\r\n\r\nx",
     "header without colon": b"Subject x\r\n: y\r\n\tz\r\n\r\nbody",
+    "8-bit name not UTF-8": b'Subject: b\xe1o c\xe1o\r\nContent-Type: application/pdf; name="b\xe1o.pdf"\r\n'
+    b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=",
 }
 
 
