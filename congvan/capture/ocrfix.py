@@ -62,6 +62,9 @@ LEXICON = [
     "mật khẩu",
     "hộp thư công vụ",
     "an toàn thông tin",
+    "tổ chức",  # "tổ chúc" as OCR reads it
+    "truyền hình",
+    "phát thanh",
 ]
 _BY_FOLDED = {folded_form(p).replace(" ", ""): p for p in LEXICON}
 # OCR sometimes doubles a vowel ("ĐẢẲNG" for "ĐẢNG"): a run whose folded form, doubled letters made

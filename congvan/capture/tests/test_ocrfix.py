@@ -17,6 +17,8 @@ from congvan.capture.ocrfix import correct
         ("ỦY BAN NHÂN DẦN", "ỦY BAN NHÂN DÂN"),
         ("ĐẢẲNG ỦY XÃ BÌNH TÂN", "ĐẢNG ỦY XÃ BÌNH TÂN"),  # a vowel read twice
         ("sắp xếp bộ máy, tỉnh gọn, hiệu quả", "sắp xếp bộ máy, tinh gọn, hiệu quả"),
+        ("tổ chúc đại hội chi bộ", "tổ chức đại hội chi bộ"),
+        ("Đài Phát thanh và Truyên hình tỉnh,", "Đài Phát thanh và Truyền hình tỉnh,"),
     ],
 )
 def test_typical_ocr_errors_are_fixed(ocr, fixed):
@@ -29,6 +31,7 @@ def test_typical_ocr_errors_are_fixed(ocr, fixed):
         "Đồng chí Bí thư chỉ đạo các chi bộ thực hiện chỉ thị.",
         "Kế hoạch tổ chức Đại hội Đảng bộ huyện nhiệm kỳ 2025-2030",
         "Ủy ban nhân dân tỉnh gửi các sở",
+        "Ban Tổ chức Tỉnh ủy; Đài Phát thanh và Truyền hình tỉnh",
         "Số 35-KH/HU\nGò Công Tây, ngày 05 tháng 3 năm 2026",
     ],
 )
