@@ -58,6 +58,8 @@ _DIGIT_OF = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 _DATE_START = re.compile(r"\s{3,}([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?,\s*ngày)")
 _GAP = re.compile(r"\s{3,}")
 STATE_BODY_FIRST_LINES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
+# the competence that opens a signer's block (Decree 30 art. 13): T/M, KT., TL., TUQ., Q., as typed
+_COMPETENCE = re.compile(r"^(T/M|TM\.?|K/T|KT\.?|T/L|TL\.?|TUQ\.?|Q\.)\s*")
 _POSITION = re.compile(r"^(T/M|K/T|TM\.|KT\.|Q\.|TL\.|TUQ\.)?\s*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ /.\-]{2,60}$")
 
 
@@ -250,8 +252,7 @@ def _position_lines(rights: list[str]) -> str:
         if not (_POSITION.match(r) and sum(c.isalpha() for c in r) >= 4):
             continue
         lines.append(r)
-        competence = re.match(r"(T/M|K/T|TM\.|KT\.|Q\.|TL\.|TUQ\.)", r) is not None
-        if not competence and r.split()[-1] in _POSITION_ENDS:
+        if not _COMPETENCE.match(r) and r.split()[-1] in _POSITION_ENDS:
             break
     return " ".join(lines)
 
@@ -428,7 +429,7 @@ def split_competence(position: str) -> tuple[str, str]:
     ("KT. BÍ THƯ", "PHÓ BÍ THƯ"); a position without a competence stays whole. The competence is the
     first line of the signer's block when it starts with T/M, KT., TL., TUQ. or Q. (Decree 30 art. 13)."""
     text = _SLASH_OCR.sub(r"\1/\2", " ".join(position.split()))
-    head = re.match(r"^(T/M|TM\.?|K/T|KT\.?|T/L|TL\.?|TUQ\.?|Q\.)\s*", text)
+    head = _COMPETENCE.match(text)
     if not head:
         return "", text
     rest = text[head.end() :]

@@ -59,13 +59,9 @@ def matches(mailbox: Mailbox, mail: ReadMail) -> bool:
     return bool(mail.documents(mailbox.kinds))
 
 
-def take(mailbox: Mailbox, place: Place, raw: bytes, now: dt.datetime) -> str | None:
-    """Take one mail; return its outcome, or None when it was already read at that place."""
-    return take_read(mailbox, place, read_mail(raw), now)
-
-
 def take_read(mailbox: Mailbox, place: Place, mail: ReadMail, now: dt.datetime) -> str | None:
-    """Take one mail already read, in a transaction of its own."""
+    """Take one mail already read, in a transaction of its own; return its outcome, or None when it was
+    already read at that place."""
     try:
         with transaction.atomic():
             if mail.report is not None:

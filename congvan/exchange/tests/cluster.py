@@ -294,21 +294,12 @@ def start_cluster(nodes: list[Node], template_url: str = "") -> None:
     if postgres and not all(postgres_copy(n.env["CONGVAN_DATABASE_URL"]) for n in nodes):
         first.run("migrate", "-v", "0")  # no template named: the first node migrates, the others copy it
         for n in nodes[1:]:
-            _copy_postgres(first.env["CONGVAN_DATABASE_URL"], n.env["CONGVAN_DATABASE_URL"])
+            postgres_copy(n.env["CONGVAN_DATABASE_URL"], first.env["CONGVAN_DATABASE_URL"])
     elif not postgres:
         for n in nodes:
             copy_sqlite(n.dir / SQLITE_FILE)
     with ThreadPoolExecutor(len(nodes)) as pool:
         list(pool.map(Node.setup, nodes))
-
-
-def _copy_postgres(source_url: str, url: str) -> None:
-    import psycopg
-
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {source_url.rsplit('/', 1)[1]}")
 
 
 def _answers(url: str) -> bool:

@@ -63,16 +63,30 @@ def copy_sqlite(target: Path) -> Path:
     return target
 
 
-def postgres_copy(url: str) -> bool:
-    """Make the database ``url`` names a fresh copy of the migrated template, when one is named;
-    False when none is (the caller migrates)."""
-    template = os.environ.get(POSTGRES_TEMPLATE)
+def postgres_copy(url: str, template: str | None = None) -> bool:
+    """Make the database ``url`` names a fresh copy of ``template`` (a database URL; by default the
+    migrated one scripts/test names); False when there is none to copy (the caller migrates)."""
+    template = template or os.environ.get(POSTGRES_TEMPLATE)
     if not template:
         return False
+    _recreate(url, template=template.rsplit("/", 1)[1])
+    return True
+
+
+def _recreate(url: str, *, template: str = "") -> None:
     import psycopg
 
     server, name = url.rsplit("/", 1)
     with psycopg.connect(server + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
-    return True
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def make_postgres_template(url: str) -> None:
+    """The migrated PostgreSQL database the test processes copy (scripts/test, beside the SQLite pass)."""
+    _recreate(url)
+    migrate(Path(tempfile.mkdtemp(prefix="congvan-migrated-pg-")), url)
+
+
+if __name__ == "__main__":
+    make_postgres_template(sys.argv[1])
