@@ -19,6 +19,8 @@ import datetime as dt
 import logging
 import queue
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,8 +31,9 @@ from django.utils import timezone
 from congvan.audit.actions import record
 from congvan.lib.errors import CongvanError
 from congvan.mail.imap import Imap, ServerSettings
-from congvan.mail.intake import AGAIN, BOUNCE, REFUSED, SKIPPED, TAKEN, Place, take_many
+from congvan.mail.intake import AGAIN, BOUNCE, REFUSED, SKIPPED, TAKEN, Place, read_ahead, take_many
 from congvan.mail.models import AfterFetch, FolderState, Mailbox, SeenMail
+from congvan.mail.reading import ReadMail
 from congvan.mail.secrets import unseal
 
 log = logging.getLogger(__name__)
@@ -108,9 +111,10 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
             ).values_list("uid", flat=True)
         )
     chunks = [uids[start : start + CHUNK] for start in range(0, len(uids), CHUNK)]
-    with _Prefetch(imap, [[u for u in chunk if u not in known] for chunk in chunks]) as mails:
+    wanted = [[u for u in chunk if u not in known] for chunk in chunks]
+    with _Prefetch(imap, wanted, lambda raw: read_ahead(mailbox, raw)) as mails:
         for chunk in chunks:
-            fetched = [(Place(folder, uidvalidity, uid), raw) for uid, raw in mails.next()]
+            fetched = [(Place(folder, uidvalidity, uid), mail) for uid, mail in mails.next()]
             for outcome in take_many(mailbox, fetched, timezone.now()):
                 result.add(outcome)
             FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
@@ -118,15 +122,18 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
 
 
 class _Prefetch:
-    """The next chunk read from the server while this one is taken: a thread of its own does the
-    FETCHes (the socket waits outside the interpreter's lock), at most two chunks ahead. The mailbox's
-    steps (flag, move, delete) wait until the folder's last chunk is read: the connection is used by one
-    thread at a time; a fetch stopped before them carries them out the next time, as ever."""
+    """The next chunks fetched from the server and read while this one is taken, in a pipeline of
+    three: a thread of its own does the FETCHes (the socket waits outside the interpreter's lock), a
+    second one ``read``s each chunk (no database: the parsing, the decoding and the hashing, which leave
+    the lock too), the taking thread writes. At most a chunk being read and one read ahead. The
+    mailbox's steps (flag, move, delete) wait until the folder's last chunk is fetched: the connection
+    is used by one thread at a time; a fetch stopped before them carries them out the next time."""
 
-    def __init__(self, imap: Imap, chunks: list[list[int]]) -> None:
-        self.imap, self.chunks = imap, chunks
-        self.ready: queue.Queue[list[tuple[int, bytes]] | BaseException] = queue.Queue(maxsize=2)
+    def __init__(self, imap: Imap, chunks: list[list[int]], read: Callable[[bytes], ReadMail]) -> None:
+        self.imap, self.chunks, self.read = imap, chunks, read
+        self.ready: queue.Queue[Future[list[tuple[int, ReadMail]]] | BaseException] = queue.Queue(maxsize=1)
         self.stop = threading.Event()
+        self.reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-read")
         self.thread = threading.Thread(target=self._run, name="mail-prefetch", daemon=True)
 
     def __enter__(self) -> _Prefetch:
@@ -139,11 +146,17 @@ class _Prefetch:
             with contextlib.suppress(queue.Empty):
                 self.ready.get_nowait()
             self.thread.join(0.05)
+        self.reader.shutdown(wait=True, cancel_futures=True)
+
+    def _read(self, fetched: list[tuple[int, bytes]]) -> list[tuple[int, ReadMail]]:
+        return [(uid, self.read(raw)) for uid, raw in fetched]
 
     def _run(self) -> None:
         for uids in self.chunks:
             try:
-                item: list[tuple[int, bytes]] | BaseException = list(self.imap.fetch(uids))
+                item: Future[list[tuple[int, ReadMail]]] | BaseException = self.reader.submit(
+                    self._read, list(self.imap.fetch(uids))
+                )
             except BaseException as exc:  # noqa: BLE001 - handed to the taking thread, raised there
                 item = exc
             while not self.stop.is_set():
@@ -155,11 +168,11 @@ class _Prefetch:
             if self.stop.is_set() or isinstance(item, BaseException):
                 return
 
-    def next(self) -> list[tuple[int, bytes]]:
+    def next(self) -> list[tuple[int, ReadMail]]:
         item = self.ready.get()
         if isinstance(item, BaseException):
             raise item
-        return item
+        return item.result()
 
 
 def _folder_state(mailbox: Mailbox, folder: str, uidvalidity: int) -> FolderState:

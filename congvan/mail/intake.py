@@ -107,12 +107,22 @@ class _OneByOne(Exception):
     """A chunk the batch does not take (a mail twice in it): each mail in a transaction of its own."""
 
 
-def take_many(mailbox: Mailbox, fetched: list[tuple[Place, bytes]], now: dt.datetime) -> list[str | None]:
-    """Take a chunk of mails in one transaction: the arrivals, their files and intakes, the places,
-    the audit events and the clerks' notices written together, a few statements for the whole chunk
-    (what one mail at a time cost was the database's round trips). The same outcomes as ``take``;
-    a chunk another fetch wrote part of first, or holding one mail twice, is taken one mail at a time."""
-    mails = [(place, read_mail(raw)) for place, raw in fetched]
+def read_ahead(mailbox: Mailbox, raw: bytes) -> ReadMail:
+    """A mail read, and its documents' SHA-256 computed: the work that needs no database, done by the
+    fetch's reading thread while the taking thread writes the chunk before (the decoding and hashing
+    leave the interpreter's lock: the two go on together on two cores)."""
+    mail = read_mail(raw)
+    for attachment in mail.documents(mailbox.kinds):
+        _ = attachment.sha256
+    return mail
+
+
+def take_many(mailbox: Mailbox, mails: list[tuple[Place, ReadMail]], now: dt.datetime) -> list[str | None]:
+    """Take a chunk of mails (read by ``read_ahead``) in one transaction: the arrivals, their files and
+    intakes, the places, the audit events and the clerks' notices written together, a few statements for
+    the whole chunk (what one mail at a time cost was the database's round trips). The same outcomes as
+    ``take_read``; a chunk another fetch wrote part of first, or holding one mail twice, is taken one mail
+    at a time."""
     try:
         with transaction.atomic():
             return _take_chunk(mailbox, mails, now)

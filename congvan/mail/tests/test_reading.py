@@ -245,6 +245,8 @@ HOSTILE = {
     "deep nesting": b"".join(
         f'Content-Type: multipart/mixed; boundary="d{i}"\r\n\r\n--d{i}\r\n'.encode() for i in range(500)
     ),
+    "delimiter look-alikes": b'Content-Type: multipart/mixed; boundary="p"\r\n\r\n--p\r\n\r\n'
+    + b"--px\r\n" * 200_000,
     "huge header": b"Subject: " + b"a" * 2_000_000 + b"\r\n\r\nx",
     "header without colon": b"Subject x\r\n: y\r\n\tz\r\n\r\nbody",
     "8-bit name not UTF-8": b'Subject: b\xe1o c\xe1o\r\nContent-Type: application/pdf; name="b\xe1o.pdf"\r\n'
@@ -257,3 +259,31 @@ def test_hostile_mails_are_read_without_raising(raw):
     mail = read_mail(raw)
     assert len(mail.attachments) <= MAX_PARTS
     assert len(mail.subject) <= 500 and len(mail.body) <= 200_000 and len(mail.headers) <= 64_000
+
+
+def test_a_text_full_of_dashes_before_the_delimiter_does_not_hide_the_document():
+    """The delimiter is looked for by its first byte: a text of dashes, and lines that begin like the
+    delimiter, are passed over to the real one."""
+    dashes = "\n".join(["- Lưu VT.", "-----", "--b1x", "--b", "a - b - c"] * 40)
+    raw = crlf(
+        'Subject: x\nContent-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+        'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: 8bit\n\n'
+        + dashes
+        + '\n--b1\nContent-Type: application/pdf; name="bao-cao.pdf"\nContent-Transfer-Encoding: base64\n\n'
+        + B64
+        + "\n--b1--\n"
+    )
+    mail = read_mail(raw)
+    assert mail.body.startswith("- Lưu VT.") and mail.body.count("-----") == 40
+    [doc] = mail.documents()
+    assert doc.data == PDF and doc.name == "bao-cao.pdf"
+
+
+def test_a_bare_lf_mail_and_one_with_a_long_header_block_are_read_whole():
+    bare = read_mail(OUTLOOK.replace(b"\r\n", b"\n"))
+    assert bare.subject == "Gửi văn bản số 12/UBND-VP" and [d.data for d in bare.documents()] == [PDF]
+    # a blank line past the length headers may have: the headers are cut, the documents still found
+    trace = b"X-Trace: " + b"t" * 70_000 + b"\r\n"
+    long = OUTLOOK.replace(b"MIME-Version: 1.0\r\n", trace + b"MIME-Version: 1.0\r\n", 1)
+    mail = read_mail(long)
+    assert [d.data for d in mail.documents()] == [PDF] and len(mail.headers) <= 64_000
