@@ -26,14 +26,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congvan.audit.actions import record
 from congvan.lib.errors import CongvanError
 from congvan.mail.imap import Imap, ServerSettings
-from congvan.mail.intake import AGAIN, BOUNCE, REFUSED, SKIPPED, TAKEN, Place, read_ahead, take_many
+from congvan.mail.intake import AGAIN, BOUNCE, REFUSED, SKIPPED, TAKEN, Place, Prepared, read_ahead, take_many
 from congvan.mail.models import AfterFetch, FolderState, Mailbox, SeenMail
-from congvan.mail.reading import ReadMail
 from congvan.mail.secrets import unseal
 
 log = logging.getLogger(__name__)
@@ -115,8 +114,12 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
     with _Prefetch(imap, wanted, lambda raw: read_ahead(mailbox, raw)) as mails:
         for chunk in chunks:
             fetched = [(Place(folder, uidvalidity, uid), mail) for uid, mail in mails.next()]
-            for outcome in take_many(mailbox, fetched, timezone.now()):
-                result.add(outcome)
+            try:
+                for outcome in take_many(mailbox, fetched, timezone.now()):
+                    result.add(outcome)
+            finally:
+                for _place, ready in fetched:  # what a stop left staged and not stored
+                    ready.discard()
             FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
     _finish_steps(imap, mailbox, folder, uidvalidity)
 
@@ -124,14 +127,16 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
 class _Prefetch:
     """The next chunks fetched from the server and read while this one is taken, in a pipeline of
     three: a thread of its own does the FETCHes (the socket waits outside the interpreter's lock), a
-    second one ``read``s each chunk (no database: the parsing, the decoding and the hashing, which leave
-    the lock too), the taking thread writes. At most a chunk being read and one read ahead. The
+    second one ``read``s each chunk (no database: parsing, decoding, hashing; most of it leaves the lock
+    too), the taking thread writes. At most a chunk being read and one read ahead. The
     mailbox's steps (flag, move, delete) wait until the folder's last chunk is fetched: the connection
     is used by one thread at a time; a fetch stopped before them carries them out the next time."""
 
-    def __init__(self, imap: Imap, chunks: list[list[int]], read: Callable[[bytes], ReadMail]) -> None:
+    def __init__(self, imap: Imap, chunks: list[list[int]], read: Callable[[bytes], Prepared]) -> None:
         self.imap, self.chunks, self.read = imap, chunks, read
-        self.ready: queue.Queue[Future[list[tuple[int, ReadMail]]] | BaseException] = queue.Queue(maxsize=1)
+        self.language = translation.get_language()
+        self.unsent: list[Future[list[tuple[int, Prepared]]] | BaseException] = []
+        self.ready: queue.Queue[Future[list[tuple[int, Prepared]]] | BaseException] = queue.Queue(maxsize=1)
         self.stop = threading.Event()
         self.reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-read")
         self.thread = threading.Thread(target=self._run, name="mail-prefetch", daemon=True)
@@ -142,19 +147,27 @@ class _Prefetch:
 
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
+        left = self.unsent
         while self.thread.is_alive():  # let it finish the FETCH under way (the connection stays sane)
             with contextlib.suppress(queue.Empty):
-                self.ready.get_nowait()
+                left.append(self.ready.get_nowait())
             self.thread.join(0.05)
+        with contextlib.suppress(queue.Empty):
+            left.append(self.ready.get_nowait())
         self.reader.shutdown(wait=True, cancel_futures=True)
+        for item in left:  # chunks read and never taken: their staged files dropped
+            if isinstance(item, Future) and not item.cancelled() and item.exception() is None:
+                for _uid, ready in item.result():
+                    ready.discard()
 
-    def _read(self, fetched: list[tuple[int, bytes]]) -> list[tuple[int, ReadMail]]:
-        return [(uid, self.read(raw)) for uid, raw in fetched]
+    def _read(self, fetched: list[tuple[int, bytes]]) -> list[tuple[int, Prepared]]:
+        with translation.override(self.language):  # a refusal's reason in the fetch's language
+            return [(uid, self.read(raw)) for uid, raw in fetched]
 
     def _run(self) -> None:
         for uids in self.chunks:
             try:
-                item: Future[list[tuple[int, ReadMail]]] | BaseException = self.reader.submit(
+                item: Future[list[tuple[int, Prepared]]] | BaseException = self.reader.submit(
                     self._read, list(self.imap.fetch(uids))
                 )
             except BaseException as exc:  # noqa: BLE001 - handed to the taking thread, raised there
@@ -165,10 +178,12 @@ class _Prefetch:
                     break
                 except queue.Full:
                     continue
+            else:
+                self.unsent.append(item)
             if self.stop.is_set() or isinstance(item, BaseException):
                 return
 
-    def next(self) -> list[tuple[int, ReadMail]]:
+    def next(self) -> list[tuple[int, Prepared]]:
         item = self.ready.get()
         if isinstance(item, BaseException):
             raise item

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from congvan.audit.actions import Event, record, record_many
 from congvan.capture.models import Intake
-from congvan.capture.tasks import process_intake, process_intakes
+from congvan.capture.tasks import process_intakes
 from congvan.dispatch.actions import set_transport
 from congvan.dispatch.models import Transport
 from congvan.documents.files import check_files, store_files
@@ -59,44 +59,82 @@ def matches(mailbox: Mailbox, mail: ReadMail) -> bool:
     return bool(mail.documents(mailbox.kinds))
 
 
-def take_read(mailbox: Mailbox, place: Place, mail: ReadMail, now: dt.datetime) -> str | None:
-    """Take one mail already read, in a transaction of its own; return its outcome, or None when it was
-    already read at that place."""
+@dataclass
+class Prepared:
+    """A mail read and, when it is for congvan, its documents hashed and its refusal (a mark, a size)
+    found: what needs no database, done by the fetch's reading thread while the taking thread writes
+    the chunk before. ``checked``: its documents staged by ``_stage`` (or ``reason``: a broken file)."""
+
+    mail: ReadMail
+    wanted: bool = False
+    docs: list[Attachment] = field(default_factory=list)
+    digest: str = ""
+    reason: str | None = None
+    checked: list[tuple[BlobUpload, str, str]] = field(default_factory=list)
+
+    def discard(self) -> None:
+        """Drop the staged files that were not stored (a mail taken before, a chunk given up)."""
+        for upload, _name, _mime in self.checked:
+            upload.close()
+
+
+def read_ahead(mailbox: Mailbox, raw: bytes) -> Prepared:
+    """Read a mail and, when the mailbox's rules want it, hash its documents and look for a reason to
+    refuse it (the decoding and hashing leave the interpreter's lock: they go on beside the taking
+    thread's work)."""
+    mail = read_mail(raw)
+    if mail.report is not None or not matches(mailbox, mail):
+        return Prepared(mail)
+    docs = mail.documents(mailbox.kinds)
+    return Prepared(mail, True, docs, _digest(docs), _refusal(mail))
+
+
+def _stage(ready: Prepared) -> None:
+    """Write a new mail's documents to the store's staging folder and check them (or note why they are
+    refused). Done by the taking thread, for the mails not taken before only: writing a new 1 MB file
+    is the costliest step on small servers (~2 ms of the kernel's time), and the reading thread, which
+    has the decoding and hashing, is the busier one."""
+    if ready.reason is not None or ready.checked:
+        return
+    uploads = [stage_bytes(a.name, a.data, sha256=a.sha256) for a in ready.docs]
+    try:
+        ready.checked = check_files(None, uploads)
+    except CongvanError as exc:
+        for upload in uploads:
+            upload.close()
+        ready.reason = exc.message
+
+
+def take_read(mailbox: Mailbox, place: Place, ready: Prepared, now: dt.datetime) -> str | None:
+    """Take one mail, in a transaction of its own; return its outcome, or None when it was already read
+    at that place."""
+    mail = ready.mail
     try:
         with transaction.atomic():
             if mail.report is not None:
                 outcome = BOUNCE if note_report(mail.report, now) else SKIPPED
                 _seen(mailbox, place, outcome, None, now)
                 return outcome
-            if not matches(mailbox, mail):
+            if not ready.wanted:
                 _seen(mailbox, place, SKIPPED, None, now)
                 return SKIPPED
-            docs = mail.documents(mailbox.kinds)
-            digest = _digest(docs)
-            earlier = _earlier(mailbox, mail, digest)
+            earlier = _earlier(mailbox, mail, ready.digest)
             if earlier is not None:
                 _note_again(earlier, place, mail, now)
                 _seen(mailbox, place, AGAIN, earlier, now)
                 return AGAIN
-            arrival = _arrival_row(mailbox, mail, digest, now, None)
+            _stage(ready)
+            arrival = _arrival_row(mailbox, mail, ready.digest, now, ready.reason)
             arrival.save(force_insert=True)
-            reason = _refusal(mail)
-            if reason is None:
-                try:
-                    _files(arrival, docs)
-                except CongvanError as exc:
-                    reason = exc.message
-            if reason is not None:
+            if ready.reason is not None:
                 # nothing of it is kept but who sent it and why it was refused; it stays in the mailbox
-                MailArrival.objects.filter(pk=arrival.pk).update(
-                    state=ArrivalState.REFUSED, reason=reason[:500], body=""
-                )
                 _seen(mailbox, place, REFUSED, arrival, now)
-                _audit("mail.refused", mailbox, arrival, reason=reason[:200])
+                _audit("mail.refused", mailbox, arrival, reason=ready.reason[:200])
                 return REFUSED
+            firsts = _store(mailbox, [(arrival, ready)])
             _seen(mailbox, place, TAKEN, arrival, now)
-            _audit("mail.arrived", mailbox, arrival, files=len(docs))
-            _tell_clerks(mailbox, arrival)
+            _audit("mail.arrived", mailbox, arrival, files=len(ready.docs))
+            _tell_clerks(mailbox, [arrival], firsts)
             return TAKEN
     except IntegrityError:
         # another fetch wrote this place first (the lease ran out under a slow fetch): it is taken once
@@ -107,40 +145,21 @@ class _OneByOne(Exception):
     """A chunk the batch does not take (a mail twice in it): each mail in a transaction of its own."""
 
 
-def read_ahead(mailbox: Mailbox, raw: bytes) -> ReadMail:
-    """A mail read, and its documents' SHA-256 computed: the work that needs no database, done by the
-    fetch's reading thread while the taking thread writes the chunk before (the decoding and hashing
-    leave the interpreter's lock: the two go on together on two cores)."""
-    mail = read_mail(raw)
-    for attachment in mail.documents(mailbox.kinds):
-        _ = attachment.sha256
-    return mail
-
-
-def take_many(mailbox: Mailbox, mails: list[tuple[Place, ReadMail]], now: dt.datetime) -> list[str | None]:
-    """Take a chunk of mails (read by ``read_ahead``) in one transaction: the arrivals, their files and
-    intakes, the places, the audit events and the clerks' notices written together, a few statements for
-    the whole chunk (what one mail at a time cost was the database's round trips). The same outcomes as
-    ``take_read``; a chunk another fetch wrote part of first, or holding one mail twice, is taken one mail
-    at a time."""
+def take_many(mailbox: Mailbox, mails: list[tuple[Place, Prepared]], now: dt.datetime) -> list[str | None]:
+    """Take a chunk of mails (prepared by ``read_ahead``) in one transaction: the arrivals, their files
+    and intakes, the places, the audit events and the clerks' notices written together, a few statements
+    for the whole chunk (what one mail at a time cost was the database's round trips). The same outcomes
+    as ``take_read``; a chunk another fetch wrote part of first, or holding one mail twice, is taken one
+    mail at a time. The staged files of mails not taken are dropped."""
     try:
-        with transaction.atomic():
-            return _take_chunk(mailbox, mails, now)
-    except (IntegrityError, _OneByOne):
-        return [take_read(mailbox, place, mail, now) for place, mail in mails]
-
-
-@dataclass
-class _New:
-    index: int
-    place: Place
-    mail: ReadMail
-    docs: list[Attachment]
-    digest: str
-    reason: str | None = None
-    checked: list[tuple[BlobUpload, str, str]] | None = None
-    arrival: MailArrival | None = None
-    intakes: list[Intake] = field(default_factory=list)
+        try:
+            with transaction.atomic():
+                return _take_chunk(mailbox, mails, now)
+        except (IntegrityError, _OneByOne):
+            return [take_read(mailbox, place, ready, now) for place, ready in mails]
+    finally:
+        for _place, ready in mails:
+            ready.discard()
 
 
 class _Chunk:
@@ -156,67 +175,59 @@ class _Chunk:
         self.seen.append(_seen_row(self.mailbox, place, outcome, arrival, self.now))
 
 
-def _take_chunk(mailbox: Mailbox, mails: list[tuple[Place, ReadMail]], now: dt.datetime) -> list[str | None]:
+def _take_chunk(mailbox: Mailbox, mails: list[tuple[Place, Prepared]], now: dt.datetime) -> list[str | None]:
     chunk = _Chunk(mailbox, len(mails), now)
-    new: list[_New] = []
-    for i, (place, mail) in enumerate(mails):
-        if mail.report is not None:
-            chunk.done(i, place, BOUNCE if note_report(mail.report, now) else SKIPPED, None)
-        elif not matches(mailbox, mail):
+    new: list[tuple[int, Place, Prepared]] = []
+    for i, (place, ready) in enumerate(mails):
+        if ready.mail.report is not None:
+            chunk.done(i, place, BOUNCE if note_report(ready.mail.report, now) else SKIPPED, None)
+        elif not ready.wanted:
             chunk.done(i, place, SKIPPED, None)
         else:
-            docs = mail.documents(mailbox.kinds)
-            new.append(_New(i, place, mail, docs, _digest(docs)))
+            new.append((i, place, ready))
     fresh = _admit(chunk, new)
-    MailArrival.objects.bulk_create([n.arrival for n in fresh if n.arrival is not None])
-    taken = [n for n in fresh if n.reason is None]
-    _store(mailbox, taken)
+    MailArrival.objects.bulk_create([arrival for _i, _p, arrival, _r in fresh])
+    firsts = _store(mailbox, [(arrival, ready) for _i, _p, arrival, ready in fresh if ready.reason is None])
     events = []
-    for n in fresh:
-        assert n.arrival is not None
-        chunk.done(n.index, n.place, TAKEN if n.reason is None else REFUSED, n.arrival)
-        if n.reason is None:
-            events.append(_event("mail.arrived", mailbox, n.arrival, files=len(n.docs)))
+    for i, place, arrival, ready in fresh:
+        chunk.done(i, place, TAKEN if ready.reason is None else REFUSED, arrival)
+        if ready.reason is None:
+            events.append(_event("mail.arrived", mailbox, arrival, files=len(ready.docs)))
         else:
-            events.append(_event("mail.refused", mailbox, n.arrival, reason=n.reason[:200]))
+            events.append(_event("mail.refused", mailbox, arrival, reason=ready.reason[:200]))
     SeenMail.objects.bulk_create(chunk.seen)
     record_many(events, actor=None)
-    _tell_clerks_many(
-        mailbox,
-        [n.arrival for n in taken if n.arrival is not None],
-        {n.arrival.pk: n.intakes[0].pk if n.intakes else None for n in taken if n.arrival is not None},
-    )
+    taken = [arrival for _i, _p, arrival, ready in fresh if ready.reason is None]
+    _tell_clerks(mailbox, taken, firsts)
     return chunk.outcomes
 
 
-def _admit(chunk: _Chunk, new: list[_New]) -> list[_New]:
-    """The mails of a chunk not taken before, each checked (its refusal's reason, or its files staged);
-    one taken before is noted on its first arrival."""
-    keys = [n.digest for n in new] + [n.mail.message_id for n in new if n.mail.message_id]
+def _admit(
+    chunk: _Chunk, new: list[tuple[int, Place, Prepared]]
+) -> list[tuple[int, Place, MailArrival, Prepared]]:
+    """The mails of a chunk not taken before, each with its arrival (refused or new); one taken before is
+    noted on its first arrival."""
+    keys = [r.digest for _i, _p, r in new] + [r.mail.message_id for _i, _p, r in new if r.mail.message_id]
     if len(set(keys)) < len(keys):
         raise _OneByOne  # a mail twice in the chunk (or two that share a Message-ID)
-    earlier = _earlier_many(chunk.mailbox, new)
+    earlier = _earlier_many(chunk.mailbox, [r for _i, _p, r in new])
     fresh = []
-    for n in new:
-        first = earlier.get(("d", n.digest)) or earlier.get(("m", n.mail.message_id))
+    for i, place, ready in new:
+        first = earlier.get(("d", ready.digest)) or earlier.get(("m", ready.mail.message_id))
         if first is not None:
-            _note_again(first, n.place, n.mail, chunk.now)
-            chunk.done(n.index, n.place, AGAIN, first)
+            _note_again(first, place, ready.mail, chunk.now)
+            chunk.done(i, place, AGAIN, first)
             continue
-        n.reason = _refusal(n.mail)
-        if n.reason is None:
-            try:
-                n.checked = check_files(None, [stage_bytes(a.name, a.data, sha256=a.sha256) for a in n.docs])
-            except CongvanError as exc:
-                n.reason = exc.message
-        n.arrival = _arrival_row(chunk.mailbox, n.mail, n.digest, chunk.now, n.reason)
-        fresh.append(n)
+        _stage(ready)
+        arrival = _arrival_row(chunk.mailbox, ready.mail, ready.digest, chunk.now, ready.reason)
+        fresh.append((i, place, arrival, ready))
     return fresh
 
 
-def _store(mailbox: Mailbox, taken: list[_New]) -> None:
-    """The files of the mails taken, their intakes (queued for reading) and the mail's list of them."""
-    stored = [store_files(n.checked or []) for n in taken]
+def _store(mailbox: Mailbox, taken: list[tuple[MailArrival, Prepared]]) -> dict[int, int | None]:
+    """The files of the mails taken, their intakes (queued for reading) and the mail's list of them;
+    returns each arrival's first intake (what its notice opens)."""
+    stored = [store_files(ready.checked) for _arrival, ready in taken]
     intakes = Intake.objects.bulk_create(
         [
             Intake(unit_id=mailbox.unit_id, created_by=None, blob=blob, name=name)
@@ -224,18 +235,16 @@ def _store(mailbox: Mailbox, taken: list[_New]) -> None:
             for blob, name in files
         ]
     )
-    at = 0
-    for n, files in zip(taken, stored, strict=True):
-        n.intakes, at = intakes[at : at + len(files)], at + len(files)
-    MailFile.objects.bulk_create(
-        [
-            MailFile(arrival=n.arrival, intake=intake, position=k)
-            for n in taken
-            for k, intake in enumerate(n.intakes)
-        ]
-    )
+    rows, firsts, at = [], {}, 0
+    for (arrival, _ready), files in zip(taken, stored, strict=True):
+        mine = intakes[at : at + len(files)]
+        rows += [MailFile(arrival=arrival, intake=intake, position=k) for k, intake in enumerate(mine)]
+        firsts[arrival.pk] = mine[0].pk if mine else None
+        at += len(files)
+    MailFile.objects.bulk_create(rows)
     if intakes:
         process_intakes.enqueue([i.pk for i in intakes])  # runs once this transaction commits
+    return firsts
 
 
 def _digest(docs: list[Attachment]) -> str:
@@ -243,7 +252,7 @@ def _digest(docs: list[Attachment]) -> str:
     return hashlib.sha256("".join(sorted(a.sha256 for a in docs)).encode()).hexdigest()
 
 
-def _earlier_many(mailbox: Mailbox, new: list[_New]) -> dict[tuple[str, str], MailArrival]:
+def _earlier_many(mailbox: Mailbox, new: list[Prepared]) -> dict[tuple[str, str], MailArrival]:
     if not new:
         return {}
     same = Q(digest__in=[n.digest for n in new])
@@ -290,20 +299,6 @@ def _refusal(mail: ReadMail) -> str | None:
             "names": ", ".join(too_big[:5]),
         }
     return None
-
-
-def _files(arrival: MailArrival, docs: list[Attachment]) -> None:
-    uploads = [stage_bytes(a.name, a.data, sha256=a.sha256) for a in docs]
-    checked = check_files(None, uploads)
-    stored = store_files(checked)
-    intakes = Intake.objects.bulk_create(
-        [Intake(unit_id=arrival.unit_id, created_by=None, blob=blob, name=name) for blob, name in stored]
-    )
-    MailFile.objects.bulk_create(
-        [MailFile(arrival=arrival, intake=intake, position=i) for i, intake in enumerate(intakes)]
-    )
-    for intake in intakes:
-        process_intake.enqueue(intake.pk)  # runs once this transaction commits
 
 
 def _earlier(mailbox: Mailbox, mail: ReadMail, digest: str) -> MailArrival | None:
@@ -358,17 +353,7 @@ def _event(action: str, mailbox: Mailbox, arrival: MailArrival, **details: objec
     return Event(action, "mail", str(arrival.pk), mailbox.unit.code, details)
 
 
-def _tell_clerks(mailbox: Mailbox, arrival: MailArrival) -> None:
-    first = (
-        MailFile.objects.filter(arrival=arrival)
-        .order_by("position")
-        .values_list("intake_id", flat=True)
-        .first()
-    )
-    _tell_clerks_many(mailbox, [arrival], {arrival.pk: first})
-
-
-def _tell_clerks_many(mailbox: Mailbox, arrivals: list[MailArrival], firsts: dict[int, int | None]) -> None:
+def _tell_clerks(mailbox: Mailbox, arrivals: list[MailArrival], firsts: dict[int, int | None]) -> None:
     """Each clerk of the unit told of each mail (it opens the mail's first document)."""
     if not arrivals:
         return

@@ -10,6 +10,7 @@ from django.db import connections
 from congvan.capture.actions import process
 from congvan.capture.models import Intake
 from congvan.dispatch.models import Receipt
+from congvan.documents import blobstore
 from congvan.documents.models import DocumentFile
 from congvan.mail.actions import do_configure_mailbox, do_dismiss_mail_arrival, do_register_mail_arrival
 from congvan.mail.fetch import fetch_all
@@ -141,6 +142,7 @@ def test_a_fetch_stopped_half_way_resumes_without_loss_or_double(box, dovecot, m
     with pytest.raises(KeyboardInterrupt):
         fetch_all()
     assert MailArrival.objects.count() == 2
+    assert list(blobstore.temp_dir().iterdir()) == []  # the chunks read ahead left no staged file
     Mailbox.objects.update(lease_until=None)  # the stopped worker's lease runs out
     monkeypatch.setattr(fetch_module, "take_many", real_take)
     [again] = fetch_all()
