@@ -12,7 +12,8 @@ import html
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -486,28 +487,74 @@ def body_snippets(
     cur: DriverCursor, ids: dict[int, int], mark: re.Pattern[str] | None, *, want: int = 2, width: int = 240
 ) -> dict[int, str]:
     """A snippet of each document's file text, for the documents whose text shows more of the query's
-    words than their subject (``ids``: document -> words its subject shows)."""
-    out = {}
+    words than their subject (``ids``: document -> words its subject shows).
+
+    The words are looked for in the text as read (the pattern skips runs of blanks like any other
+    character); only the window around the best place is tidied (runs of the layout's blanks made one
+    space), not the whole text: that was most of the cost of a page of results."""
+    out: dict[int, str] = {}
+    if mark is None:
+        return out
     for doc_id, raw in bodies(cur, list(ids), limit=BODY_READ).items():
-        text = " ".join(raw[:50_000].split())  # the layout's runs of spaces would eat the window
-        if mark is None:
-            continue
         if want == 1:  # one word: its first place is the snippet (the scan stops there)
-            first = mark.search(text)
-            matches = [(first.start(), first.group().lower())] if first else []
+            first = mark.search(raw)
+            if first is None or ids[doc_id] >= 1:
+                continue
+            at = first.start()
         else:  # several: the window with most of them, looked for in the first pages
-            matches = [(m.start(), m.group().lower()) for m in mark.finditer(text, 0, SNIPPET_SCAN)]
-        if not matches or len({w for _, w in matches}) <= ids[doc_id]:
-            continue
-        # The window that shows the most different words of the query, from its first match.
-        best = max(
-            (len({w for p, w in matches if at <= p < at + width - 40}), -at) for at, _ in matches[:200]
-        )
-        start = max(0, -best[1] - 40)
-        start = text.rfind(" ", 0, start) + 1 if start else 0
-        piece = " ".join(text[start : start + width + 40].split())
-        out[doc_id] = ("…" if start else "") + snippet(piece, mark, width)
+            found = _best_window(mark.finditer(raw, 0, SNIPPET_SCAN), width - 40, want)
+            if found is None or found[1] <= ids[doc_id]:
+                continue
+            at = found[0]
+        lead = " ".join(raw[max(0, at - 400) : at].split())  # the words before it, made one line
+        start = max(0, len(lead) - 40)
+        start = lead.rfind(" ", 0, start) + 1 if start else 0
+        joint = " " if lead and raw[at - 1].isspace() else ""
+        piece = (lead[start:] + joint + " ".join(raw[at : at + 3 * width].split()))[: width + 40]
+        cut = start > 0 or at > 400
+        out[doc_id] = ("…" if cut else "") + snippet(" ".join(piece.split()), mark, width)
     return out
+
+
+def _best_window(matches: Iterator[re.Match[str]], width: int, want: int) -> tuple[int, int] | None:
+    """Where the window of ``width`` characters that shows the most different words of the query starts
+    (the first such window; a window starts at a match, among the first 200), and how many different
+    words the matches show in all; None without a match. One pass over the matches, which stops at the
+    first window that shows every word (no later window can show more)."""
+    window: deque[tuple[int, str]] = deque()
+    counts: dict[str, int] = {}
+    seen: set[str] = set()
+    best: tuple[int, int] | None = None  # (words, -start)
+    starts = 0
+
+    def close() -> tuple[int, int]:
+        """The window that starts at the oldest match is complete: score it, then drop that match."""
+        nonlocal starts
+        at, word = window[0]
+        score = (len(counts), -at)
+        window.popleft()
+        counts[word] -= 1
+        if not counts[word]:
+            del counts[word]
+        starts += 1
+        return score
+
+    for m in matches:
+        p, word = m.start(), m.group().lower()
+        seen.add(word)
+        while window and p >= window[0][0] + width and starts < 200:
+            score = close()
+            best = score if best is None else max(best, score)
+            if best[0] >= want:
+                return -best[1], len(seen)
+        if starts >= 200:
+            break
+        window.append((p, word))
+        counts[word] = counts.get(word, 0) + 1
+    while window and starts < 200:
+        score = close()
+        best = score if best is None else max(best, score)
+    return (-best[1], len(seen)) if best is not None else None
 
 
 def _page_documents(cur: DriverCursor, ids: list[int]) -> dict[int, Found]:
