@@ -506,13 +506,20 @@ def body_snippets(
             if found is None or found[1] <= ids[doc_id]:
                 continue
             at = found[0]
-        lead = " ".join(raw[max(0, at - 400) : at].split())  # the words before it, made one line
+        back = 120  # the words before it, made one line: a short reach first, a long one in a layout's blanks
+        lead = " ".join(raw[max(0, at - back) : at].split())
+        if len(lead) < 60 and at > back:
+            back = 400
+            lead = " ".join(raw[max(0, at - back) : at].split())
         start = max(0, len(lead) - 40)
         start = lead.rfind(" ", 0, start) + 1 if start else 0
         joint = " " if lead and raw[at - 1].isspace() else ""
-        piece = (lead[start:] + joint + " ".join(raw[at : at + 3 * width].split()))[: width + 40]
-        cut = start > 0 or at > 400
-        out[doc_id] = ("…" if cut else "") + snippet(" ".join(piece.split()), mark, width)
+        after = " ".join(raw[at : at + width + 120].split())
+        if len(after) < width + 40 and at + width + 120 < len(raw):
+            after = " ".join(raw[at : at + 3 * width].split())
+        piece = (lead[start:] + joint + after)[: width + 40]
+        cut = start > 0 or at > back
+        out[doc_id] = ("…" if cut else "") + snippet(piece, mark, width)
     return out
 
 
