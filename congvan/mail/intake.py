@@ -225,22 +225,18 @@ def _admit(
 
 
 def _store(mailbox: Mailbox, taken: list[tuple[MailArrival, Prepared]]) -> dict[int, int | None]:
-    """The files of the mails taken, their intakes (queued for reading) and the mail's list of them;
-    returns each arrival's first intake (what its notice opens)."""
-    stored = [store_files(ready.checked) for _arrival, ready in taken]
+    """The files of the mails taken (their blobs in one statement), their intakes (queued for reading)
+    and each mail's list of them; returns each arrival's first intake (what its notice opens)."""
+    stored = store_files([c for _arrival, ready in taken for c in ready.checked])
     intakes = Intake.objects.bulk_create(
-        [
-            Intake(unit_id=mailbox.unit_id, created_by=None, blob=blob, name=name)
-            for files in stored
-            for blob, name in files
-        ]
+        [Intake(unit_id=mailbox.unit_id, created_by=None, blob=blob, name=name) for blob, name in stored]
     )
     rows, firsts, at = [], {}, 0
-    for (arrival, _ready), files in zip(taken, stored, strict=True):
-        mine = intakes[at : at + len(files)]
+    for arrival, ready in taken:
+        mine = intakes[at : at + len(ready.checked)]
         rows += [MailFile(arrival=arrival, intake=intake, position=k) for k, intake in enumerate(mine)]
         firsts[arrival.pk] = mine[0].pk if mine else None
-        at += len(files)
+        at += len(mine)
     MailFile.objects.bulk_create(rows)
     if intakes:
         process_intakes.enqueue([i.pk for i in intakes])  # runs once this transaction commits
