@@ -8,23 +8,49 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
-# Old-style placement: the tone sits on the second vowel of oa, oe, uy at the end of a syllable.
-_OLD_STYLE = re.compile(
-    r"(?<![a-zđ])(|[bcdđghklmnpqrstvx]+)(o|u)([ae]|y)([\u0300\u0301\u0303\u0309\u0323])(?![a-zđ])"
-)
+# Old-style placement: the tone sits on the second vowel of oa, oe, uy at the end of a syllable. The
+# pattern starts at the vowels (a class the engine skips to); the syllable's onset, the consonants
+# before them back to the word's start, is checked by ``_move_tone`` (a pattern that began with the
+# onset was tried at every position: a third of ``exact_form``).
+_OLD_STYLE = re.compile(r"(o|u)([ae]|y)([\u0300\u0301\u0303\u0309\u0323])(?![a-zđ])")
+_ONSET = frozenset("bcdđghklmnpqrstvx")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzđ")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
+# The combining marks Latin letters take (U+034F, the grapheme joiner, is not one), deleted in one pass;
+# any other script's marks, character by character in the runs outside ASCII that are left (a generator
+# over every character was half of ``folded_form``).
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
+
+
+def _strip_marks(decomposed: str) -> str:
+    stripped = _LATIN_MARKS.sub("", decomposed)
+    return stripped if stripped.isascii() else _NON_ASCII.sub(_without_marks, stripped)
+
+
 def _move_tone(match: re.Match[str]) -> str:
-    onset, first, second, tone = match.groups()
+    first, second, tone = match.groups()
     if (first, second) not in {("o", "a"), ("o", "e"), ("u", "y")}:
         return match.group(0)
-    if first == "u" and onset.endswith("q"):  # quý: the u belongs to the onset, keep the tone on y
-        return match.group(0)
-    return f"{onset}{first}{tone}{second}"
+    text, start = match.string, match.start()
+    at = start
+    while at > 0 and text[at - 1] in _ONSET:
+        at -= 1
+    if at > 0 and text[at - 1] in _LETTERS:
+        return match.group(0)  # inside a word, not at a syllable's start
+    if first == "u" and start > at and text[start - 1] == "q":
+        return match.group(0)  # quý: the u belongs to the onset, keep the tone on y
+    return f"{first}{tone}{second}"
 
 
 def exact_form(text: str) -> str:
@@ -36,7 +62,7 @@ def exact_form(text: str) -> str:
 
 def folded_form(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = _strip_marks(decomposed)
     words = _NON_WORD.sub(" ", stripped).replace("_", " ")
     return " ".join(words.split())
 
@@ -55,7 +81,18 @@ def pairs_tsvector(exact: str, folded: str) -> str:
     """A PostgreSQL tsvector literal of the syllable pairs (exact weighted A, folded B), built here
     because PostgreSQL's parser would split a pair at its "_"."""
     lexemes: dict[str, list[str]] = {}
-    for form, weight in ((exact, "A"), (folded, "B")):
-        for i, pair in enumerate(pairs(form).split(), start=1):
-            lexemes.setdefault(pair, []).append(f"{min(i, 16383)}{weight}")
-    return " ".join(f"'{lexeme}':{','.join(pos)}" for lexeme, pos in lexemes.items())
+    for form, positions in ((exact, _POSITIONS_A), (folded, _POSITIONS_B)):
+        words = form.split()
+        for i, pair in enumerate(map("_".join, itertools.pairwise(words)), start=1):
+            at = positions[min(i, 16383)]
+            got = lexemes.get(pair)
+            if got is None:
+                lexemes[pair] = [at]
+            else:
+                got.append(at)
+    return " ".join([f"'{lexeme}':{','.join(pos)}" for lexeme, pos in lexemes.items()])
+
+
+# a tsvector's positions as written ("12A"), made once (a position is at most 16383)
+_POSITIONS_A = [f"{i}A" for i in range(16384)]
+_POSITIONS_B = [f"{i}B" for i in range(16384)]

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from congvan.lib.vntext import exact_form, folded_form
+from congvan.lib.vntext import exact_form, folded_form, pairs_tsvector
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,23 @@ def test_folded_form_drops_marks_and_folds_d():
 def test_symbols_become_words():
     assert exact_form("Số 35-KH/HU") == "số 35 kh hu"
     assert folded_form("12/UBND-VX") == "12 ubnd vx"
+
+
+def test_the_tone_moves_only_in_a_syllable_that_starts_there():
+    """oa, oe, uy at a word's start or after its consonants: the tone moves; after a vowel (inside a
+    longer run of letters) it stays as written."""
+    assert exact_form("Nghoà, (thuỷ) khoẻ") == "nghòa thủy khỏe"
+    assert exact_form("ahoà") == unicodedata.normalize("NFC", "ahoa\u0300")
+    assert exact_form("quỷ quý") == "quỷ quý"
+
+
+def test_marks_of_every_script_are_dropped_in_the_folded_form_and_nothing_else():
+    assert folded_form("Ёлка “Đảng uỷ” – שָׁלוֹם") == "елка dang uy שלום"
+    assert folded_form("a\u034fb") == "a b"  # the grapheme joiner is no mark: it parts the words
+
+
+def test_pairs_carry_both_forms_positions():
+    assert (
+        pairs_tsvector("đảng ủy đảng ủy", "dang uy dang uy")
+        == "'đảng_ủy':1A,3A 'ủy_đảng':2A 'dang_uy':1B,3B 'uy_dang':2B"
+    )
