@@ -114,12 +114,8 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
     with _Prefetch(imap, wanted, lambda raw: read_ahead(mailbox, raw)) as mails:
         for chunk in chunks:
             fetched = [(Place(folder, uidvalidity, uid), mail) for uid, mail in mails.next()]
-            try:
-                for outcome in take_many(mailbox, fetched, timezone.now()):
-                    result.add(outcome)
-            finally:
-                for _place, ready in fetched:  # what a stop left staged and not stored
-                    ready.discard()
+            for outcome in take_many(mailbox, fetched, timezone.now()):
+                result.add(outcome)
             FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
     _finish_steps(imap, mailbox, folder, uidvalidity)
 
@@ -135,7 +131,6 @@ class _Prefetch:
     def __init__(self, imap: Imap, chunks: list[list[int]], read: Callable[[bytes], Prepared]) -> None:
         self.imap, self.chunks, self.read = imap, chunks, read
         self.language = translation.get_language()
-        self.unsent: list[Future[list[tuple[int, Prepared]]] | BaseException] = []
         self.ready: queue.Queue[Future[list[tuple[int, Prepared]]] | BaseException] = queue.Queue(maxsize=1)
         self.stop = threading.Event()
         self.reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-read")
@@ -147,18 +142,11 @@ class _Prefetch:
 
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
-        left = self.unsent
         while self.thread.is_alive():  # let it finish the FETCH under way (the connection stays sane)
             with contextlib.suppress(queue.Empty):
-                left.append(self.ready.get_nowait())
+                self.ready.get_nowait()
             self.thread.join(0.05)
-        with contextlib.suppress(queue.Empty):
-            left.append(self.ready.get_nowait())
-        self.reader.shutdown(wait=True, cancel_futures=True)
-        for item in left:  # chunks read and never taken: their staged files dropped
-            if isinstance(item, Future) and not item.cancelled() and item.exception() is None:
-                for _uid, ready in item.result():
-                    ready.discard()
+        self.reader.shutdown(wait=True, cancel_futures=True)  # what it read is dropped: nothing staged yet
 
     def _read(self, fetched: list[tuple[int, bytes]]) -> list[tuple[int, Prepared]]:
         with translation.override(self.language):  # a refusal's reason in the fetch's language
@@ -178,8 +166,6 @@ class _Prefetch:
                     break
                 except queue.Full:
                     continue
-            else:
-                self.unsent.append(item)
             if self.stop.is_set() or isinstance(item, BaseException):
                 return
 
