@@ -64,6 +64,7 @@ def test_a_document_goes_round_the_office_on_phones(open_as, live_server, api, t
     carol = phones["carol"]
     carol.click("#menu-toggle")
     carol.click(".main-nav >> text=Soạn văn bản")
+    carol.wait_for_url("**/compose/")
     _fits(carol)
     carol.fill("textarea[name=subject]", "Báo cáo sơ kết sáu tháng trên điện thoại")
     carol.fill("input[name=signer_name]", "Trần Văn Lãnh")
@@ -73,6 +74,7 @@ def test_a_document_goes_round_the_office_on_phones(open_as, live_server, api, t
     carol.fill(".unit-filter", "01.01")  # found by its code
     carol.check(f".unit-list input[value='{CS1}']")
     carol.click("text=Lưu dự thảo")
+    carol.wait_for_url("**/documents/*/")
     _fits(carol)
     carol.click("#submit")
     assert carol.inner_text("#doc-state") == "Chờ duyệt"
@@ -80,6 +82,7 @@ def test_a_document_goes_round_the_office_on_phones(open_as, live_server, api, t
     bob = phones["bob"]
     bob.goto(live_server.url + "/")
     bob.locator("li", has_text="Báo cáo sơ kết sáu tháng").locator("a").first.click()  # the start page
+    bob.wait_for_url("**/documents/*/")
     _fits(bob)
     bob.click("#approve")
     assert bob.inner_text("#doc-state") == "Đã duyệt"
@@ -96,6 +99,7 @@ def test_a_document_goes_round_the_office_on_phones(open_as, live_server, api, t
     card = dan.locator("#rows tr", has_text="Báo cáo sơ kết sáu tháng")
     assert card.bounding_box()["width"] <= 390
     card.locator("a").first.click()
+    dan.wait_for_url("**/documents/*/")
     _fits(dan)
     dan.click("#register")
     assert dan.inner_text("#receipt-state") == "Đã vào sổ"
