@@ -48,8 +48,14 @@ def bodies(cur: DriverCursor, ids: list[int], *, limit: int = BODY_MAX) -> dict[
     """The text of each document's files (main, attachments, renditions) as ``capture`` read it, its first
     ``limit`` characters, in one plain statement (the indexer's and the snippets' one way to read it)."""
     where, params = ids_in(cur.db, "f.document_id", ids)
+    # A text no longer in bytes than the limit is within it in characters: it is read as it is. The cut
+    # only where it may be needed: SQLite's substr (and length) count a text's characters and copy it,
+    # which cost three times the reading of 20 texts of 2 KB; a blob's length is its stored size.
+    size = "octet_length(t.text)" if cur.db.vendor == "postgresql" else "length(CAST(t.text AS BLOB))"
+    n = int(limit)
     cur.execute(
-        f"SELECT f.document_id, substr(t.text, 1, {int(limit)}) FROM {DocumentFile._meta.db_table} f"  # noqa: S608
+        f"SELECT f.document_id, CASE WHEN {size} <= {n} THEN t.text ELSE substr(t.text, 1, {n}) END"  # noqa: S608
+        f" FROM {DocumentFile._meta.db_table} f"
         f" JOIN {FileText._meta.db_table} t ON t.blob_id = f.blob_id WHERE {where}"
         " ORDER BY f.document_id, f.position, f.id",
         params,

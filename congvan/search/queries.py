@@ -506,16 +506,17 @@ def body_snippets(
             if found is None or found[1] <= ids[doc_id]:
                 continue
             at = found[0]
-        back = 120  # the words before it, made one line: a short reach first, a long one in a layout's blanks
+        back = 80  # the words before it, made one line: a short reach first, a long one in a layout's blanks
         lead = " ".join(raw[max(0, at - back) : at].split())
-        if len(lead) < 60 and at > back:
+        if len(lead) < 50 and at > back:
             back = 400
             lead = " ".join(raw[max(0, at - back) : at].split())
         start = max(0, len(lead) - 40)
         start = lead.rfind(" ", 0, start) + 1 if start else 0
         joint = " " if lead and raw[at - 1].isspace() else ""
-        after = " ".join(raw[at : at + width + 120].split())
-        if len(after) < width + 40 and at + width + 120 < len(raw):
+        reach = width + 60  # what follows it: as much again when the layout's blanks ate the short reach
+        after = " ".join(raw[at : at + reach].split())
+        if len(after) < width + 40 and at + reach < len(raw):
             after = " ".join(raw[at : at + 3 * width].split())
         piece = (lead[start:] + joint + after)[: width + 40]
         cut = start > 0 or at > back
@@ -613,15 +614,21 @@ def _marker(words: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str]
     return compiled
 
 
+_HTML_SPECIAL = re.compile("[&<>\"']")
+
+
 def snippet(text: str, mark: re.Pattern[str] | None, width: int = 240) -> str:
     """Return escaped text with the query's words in <mark> (see ``_marker``)."""
     shown = text[:width]
+    # Most text has nothing to escape: then its pieces are taken as they are (escaping each piece
+    # was a third of a page's snippets).
+    escape = html.escape if _HTML_SPECIAL.search(shown) else str
     out, last = [], 0
     for m in mark.finditer(shown) if mark is not None else ():
         if m.end() == m.start():
             continue
-        out.append(html.escape(shown[last : m.start()]))
-        out.append(f"<mark>{html.escape(m.group())}</mark>")
+        out.append(escape(shown[last : m.start()]))
+        out.append(f"<mark>{escape(m.group())}</mark>")
         last = m.end()
-    out.append(html.escape(shown[last:]))
+    out.append(escape(shown[last:]))
     return "".join(out) + ("…" if len(text) > width else "")

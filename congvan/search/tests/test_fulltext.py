@@ -121,3 +121,20 @@ def test_the_ticks_safety_net_indexes_the_last_quarter_hour(api):
     assert subjects(api, "alice", "tham luan") == []  # nothing indexed it yet
     assert index_changed_documents.call() == 1
     assert [h["subject"] for h in subjects(api, "alice", "tham luan")] == ["Kế hoạch năm 2026"]
+
+
+def test_the_text_read_for_snippets_is_cut_at_its_limit_in_characters(api):
+    """Vietnamese letters take two or three bytes: a text is cut at the limit's character, never inside a
+    letter, and a text within the limit in characters (though longer in bytes) is read whole."""
+    from django.db import connection
+
+    from congvan.lib.sql import DriverCursor
+    from congvan.search.indexer import bodies
+
+    doc_id = released(api, [CS1], subject="Kế hoạch năm 2026", file=body_pdf())["id"]
+    do_extract_texts()
+    with DriverCursor(connection) as cur:
+        whole = bodies(cur, [doc_id])[doc_id]
+        assert "tham luận về chuyển đổi số" in whole and len(whole.encode()) > len(whole)
+        for limit in (len(whole), len(whole) - 1, len(whole.encode()) - 1, 40, 1):
+            assert bodies(cur, [doc_id], limit=limit)[doc_id] == whole[:limit], limit
