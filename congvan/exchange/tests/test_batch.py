@@ -159,3 +159,33 @@ def test_a_sender_whose_peer_has_no_batch_sends_one_by_one(api, settings, tmp_pa
     assert "XA" in outbox._NO_BATCH
     assert all(m.attempts == 1 and m.state == "queued" for m in OutMessage.objects.all())
     outbox._NO_BATCH.clear()
+
+
+def test_a_fault_in_one_message_neither_loses_nor_doubles_the_others(peer, monkeypatch):
+    """A batch is taken in one transaction; an unforeseen fault in one message undoes it, and the batch is
+    taken again one message at a time: those before the fault are kept, and the batch posted again after
+    the fault is mended brings each document once."""
+    from congvan.documents import blobstore
+    from congvan.exchange import inbound
+
+    pdf = simple_pdf(["Van ban lo"])
+    blobstore.put_bytes(pdf)
+    messages = [signed(peer, str(n), HU, pdf) for n in (11, 12, 13)]
+    real = inbound.do_import_document
+    faults = {"12": 2}  # message 12 fails in the batch's transaction and once more on its own
+
+    def flaky(unit, msg, **kw):
+        if faults.get(msg.code_number, 0) > 0:
+            faults[msg.code_number] -= 1
+            raise RuntimeError("disk full")
+        return real(unit, msg, **kw)
+
+    monkeypatch.setattr(inbound, "do_import_document", flaky)
+    body = batch_multipart(messages)
+    with pytest.raises(RuntimeError):
+        post_batch(stored_bytes(body), body.content_type)
+    taken = Receipt.objects.filter(document__symbol__in=["11/VPCP-TTĐT", "12/VPCP-TTĐT", "13/VPCP-TTĐT"])
+    assert sorted(r.document.symbol for r in taken) == ["11/VPCP-TTĐT"]  # kept, not undone with the batch
+    body = batch_multipart(messages)  # the sender posts it again
+    assert [a.result for a in answers(post_batch(stored_bytes(body), body.content_type))] == ["accepted"] * 3
+    assert sorted(r.document.symbol for r in taken.all()) == ["11/VPCP-TTĐT", "12/VPCP-TTĐT", "13/VPCP-TTĐT"]
