@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -137,11 +138,14 @@ def do_import_document(
     origin_node: str = "",
     verified_by: str = "",
     verdict: nodesig.Verdict | None = None,
+    found: dict[tuple[str, ...], Any] | None = None,
 ) -> Receipt:
     """Put a new-document message into the unit's inbox (arrived), with its files.
 
     ``staged`` are files received beside the message (exchange); otherwise the message's own
     attachments are unpacked. ``origin_node`` is where an unknown issuer lives (for replies).
+    ``found``: the issuers and types already looked up for the other messages of a batch (in the same
+    transaction), by their code and name.
     """
     if msg.kind != "document":
         raise MalformedMessage(_("Không phải thông điệp văn bản"))
@@ -152,12 +156,16 @@ def do_import_document(
     states = guard.check_staged(staged)
     now = timezone.now()
     with transaction.atomic():
-        issuer = issuer_unit(msg.sender, home_node=origin_node)
+        found = {} if found is None else found
+        key = ("issuer", msg.sender.organ_id, msg.sender.name, origin_node)
+        issuer = found[key] = found.get(key) or issuer_unit(msg.sender, home_node=origin_node)
+        named = ("type", msg.type_name)
+        kind = found[named] = found.get(named) or doc_type_named(msg.type_name)
         number = int(msg.code_number) if msg.code_number.isdigit() else None
         doc = Document.objects.create(
             issuing_unit=issuer,
             created_by=by,
-            doc_type=doc_type_named(msg.type_name),
+            doc_type=kind,
             state="released",
             subject=clean_line(msg.subject or "(không có trích yếu)", field="Subject", max_length=500),
             signer_name=msg.signer_name[:50],

@@ -259,7 +259,7 @@ def _take(
             return ("accepted", "01", "", None) if applied else _relay_status(row, msg)
         unit, addressed = _recipient_unit(msg)
         organ = edxml.Organ(unit.code, unit.name)
-        _check_sender(msg, peer)
+        _check_sender(msg, peer, _memo(incoming, "behind", lambda: nodes_behind(peer)))
         if unit.home_node:
             try:
                 next_hop(unit.home_node)
@@ -291,7 +291,7 @@ def nodes_behind(peer: Peer) -> set[str]:
     return {peer.code, *Peer.objects.filter(via=peer).values_list("code", flat=True)}
 
 
-def _check_sender(msg: edxml.EdxmlMessage, peer: Peer) -> None:
+def _check_sender(msg: edxml.EdxmlMessage, peer: Peer, behind: set[str]) -> None:
     """A node sends only for units the directory places behind it, or for bodies it does not know at
     all (recorded as behind the node); never for a unit hosted here or behind another node."""
     code = (msg.sender.organ_id or "")[:32]
@@ -303,7 +303,7 @@ def _check_sender(msg: edxml.EdxmlMessage, peer: Peer) -> None:
             _("Máy chủ %(node)s không được gửi thay đơn vị %(code)s của máy chủ này")
             % {"node": peer.code, "code": code}
         )
-    if unit.home_node and unit.home_node not in nodes_behind(peer):
+    if unit.home_node and unit.home_node not in behind:
         raise Refused(
             _("Máy chủ %(node)s không được gửi thay đơn vị %(code)s (thuộc máy chủ %(home)s)")
             % {"node": peer.code, "code": code, "home": unit.home_node}
@@ -349,6 +349,7 @@ def _take_document(
                 staged=staged,
                 origin_node=msg.node or peer.code,
                 verified_by=f"node:{peer.code}",
+                found=incoming.memo.setdefault("found", {}),
             )
         except Classified as exc:  # a mark in the files' own text
             raise Refused(exc.message) from None

@@ -47,7 +47,7 @@ def _queue(
     **links: object,
 ) -> OutMessage | None:
     """Sign and queue one message; None when the same row already has one (another sender made it)."""
-    return _save([_made(kind=kind, destination=destination, xml_msg=xml_msg, status=status, **links)])[0]
+    return _save([_made(kind=kind, destination=destination, xml_msg=xml_msg, status=status, links=links)])[0]
 
 
 def _made(
@@ -57,7 +57,7 @@ def _made(
     xml_msg: edxml.EdxmlMessage,
     status: bool = False,
     hops: dict[str, str] | None = None,
-    **links: object,
+    links: dict[str, object],
 ) -> OutMessage:
     """One message signed, not yet saved; ``hops``: the next hop of each destination, found once for
     the messages made together."""
@@ -121,7 +121,13 @@ def prepare(limit: int = 500) -> int:
             msg.business_type, msg.business_reason = 3, "Văn bản thay thế"
             msg.replaces = [edxml_document_id(doc.replaces)]
         rows.append(
-            _made(kind=OutKind.DOCUMENT, destination=d.unit.home_node, xml_msg=msg, hops=hops, delivery=d)
+            _made(
+                kind=OutKind.DOCUMENT,
+                destination=d.unit.home_node,
+                xml_msg=msg,
+                hops=hops,
+                links={"delivery": d},
+            )
         )
     # made and signed first, then saved together: one commit, and the database's lock held only for the
     # inserts (the sending threads write their claims and answers meanwhile)
@@ -523,7 +529,7 @@ def deliver_batch(outs: list[OutMessage]) -> list[edxml.EdxmlMessage | str]:
     """POST several signed messages (and each of their files once, by SHA-256) to the peer they all
     go to; return each one's verified answer, or the reason it has none."""
     peer = next_hop(outs[0].destination)
-    if any(next_hop(out.destination).pk != peer.pk for out in outs[1:]):
+    if any(next_hop(d).pk != peer.pk for d in {out.destination for out in outs} - {outs[0].destination}):
         raise BatchNotSupported  # the route changed since they were queued: one by one
     body = batch_multipart([out.header.encode("utf-8") for out in outs])
     status, answer = post(

@@ -166,12 +166,12 @@ def test_a_fault_in_one_message_neither_loses_nor_doubles_the_others(peer, monke
     taken again one message at a time: those before the fault are kept, and the batch posted again after
     the fault is mended brings each document once."""
     from congvan.documents import blobstore
-    from congvan.exchange import inbound
+    from congvan.exchange.actions import do_import_document
 
     pdf = simple_pdf(["Van ban lo"])
     blobstore.put_bytes(pdf)
     messages = [signed(peer, str(n), HU, pdf) for n in (11, 12, 13)]
-    real = inbound.do_import_document
+    real = do_import_document
     faults = {"12": 2}  # message 12 fails in the batch's transaction and once more on its own
 
     def flaky(unit, msg, **kw):
@@ -180,7 +180,7 @@ def test_a_fault_in_one_message_neither_loses_nor_doubles_the_others(peer, monke
             raise RuntimeError("disk full")
         return real(unit, msg, **kw)
 
-    monkeypatch.setattr(inbound, "do_import_document", flaky)
+    monkeypatch.setattr("congvan.exchange.inbound.do_import_document", flaky)
     body = batch_multipart(messages)
     with pytest.raises(RuntimeError):
         post_batch(stored_bytes(body), body.content_type)
