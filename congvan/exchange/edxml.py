@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -128,7 +129,8 @@ def _find(node: Element | None, *path: str) -> Element | None:
     for name in path:
         if node is None:
             return None
-        node = next((c for c in node if _local(c.tag) == name), None)
+        end = "}" + name  # the local name, whatever the namespace (no split of every child's tag)
+        node = next((c for c in node if c.tag.endswith(end) or c.tag == name), None)
     return node
 
 
@@ -308,15 +310,21 @@ def _read_kept(mh: Element, header: Element | None, msg: EdxmlMessage) -> None:
 def _signer_of(signature: Element | None) -> str:
     """Who signed the message: the certificate's common name, when the certificate can be read (real
     peers send some cut short)."""
-    from asn1crypto import x509
-
     node = (
         next((n for n in signature.iter() if _local(n.tag) == "X509Certificate"), None) if signature else None
     )
     if node is None or not node.text:
         return ""
+    return _common_name("".join(node.text.split()))
+
+
+@functools.lru_cache(maxsize=64)
+def _common_name(b64: str) -> str:
+    """A certificate's common name (a peer sends the same certificate with every message: read once)."""
+    from asn1crypto import x509
+
     try:
-        cert = x509.Certificate.load(base64.b64decode("".join(node.text.split())))
+        cert = x509.Certificate.load(base64.b64decode(b64))
         return str(cert.subject.native.get("common_name", ""))[:200]
     except (ValueError, TypeError, KeyError):
         return ""
