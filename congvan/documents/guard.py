@@ -71,32 +71,45 @@ def read_file(path: Path, mime: str, name: str) -> str:
     return CheckState.CLEAR
 
 
-def check_staged(staged: Iterable[tuple[BlobUpload, str, str]]) -> list[str]:
+def check_staged(
+    staged: Iterable[tuple[BlobUpload, str, str]], *, known_clear: set[str] | None = None
+) -> list[str]:
     """Read each staged upload ``(upload, name, mime)`` before anything is stored; return their states
     in order. Content already judged clear (the same bytes, by SHA-256: a document sent to a thousand
-    units) is not read again."""
+    units) is not read again. ``known_clear``: contents known to be judged clear already (the files of
+    a batch's earlier messages), not looked up again; those found clear are added to it."""
     staged = list(staged)
-    clear = set(
-        ContentCheck.objects.filter(
-            blob_id__in=[upload.sha256 for upload, _name, _mime in staged], state=CheckState.CLEAR
-        ).values_list("blob_id", flat=True)
-    )
+    known = known_clear if known_clear is not None else set()
+    wanted = [upload.sha256 for upload, _name, _mime in staged if upload.sha256 not in known]
+    if wanted:
+        known.update(
+            ContentCheck.objects.filter(blob_id__in=wanted, state=CheckState.CLEAR).values_list(
+                "blob_id", flat=True
+            )
+        )
+    clear = known
     return [
         CheckState.CLEAR if upload.sha256 in clear else read_file(upload.temp, mime, name)
         for upload, name, mime in staged
     ]
 
 
-def record_verdicts(verdicts: Iterable[FileVerdict]) -> None:
+def record_verdicts(verdicts: Iterable[FileVerdict], *, known_clear: set[str] | None = None) -> None:
     """Keep the verdicts of stored files (inside the storing transaction); a file already judged keeps its
-    verdict unless this one is stricter."""
+    verdict unless this one is stricter. ``known_clear`` (see ``check_staged``): judged already, skipped;
+    the clear verdicts kept here are added to it."""
     now = timezone.now()
+    known = known_clear if known_clear is not None else set()
     for v in verdicts:
+        if v.sha256 in known:
+            continue
         row = ContentCheck.objects.filter(blob_id=v.sha256).first()
         if row is None:
             ContentCheck.objects.create(
                 blob_id=v.sha256, state=v.state, mark=v.mark, checked_at=now if v.state != "pending" else None
             )
+        if (row.state if row is not None else v.state) == CheckState.CLEAR:
+            known.add(v.sha256)
 
 
 def refuse_unchecked(doc: Document) -> None:

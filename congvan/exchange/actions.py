@@ -153,10 +153,11 @@ def do_import_document(
         staged = stage_attachments(msg)
     # The classification guard, as at every entry: the fields, the subject, each file's page 1.
     guard.check_fields(subject=msg.subject or "", confidentiality=msg.confidentiality or "none")
-    states = guard.check_staged(staged)
+    found = {} if found is None else found
+    known_clear = found.setdefault(("clear",), set())
+    states = guard.check_staged(staged, known_clear=known_clear)
     now = timezone.now()
     with transaction.atomic():
-        found = {} if found is None else found
         key = ("issuer", msg.sender.organ_id, msg.sender.name, origin_node)
         issuer = found[key] = found.get(key) or issuer_unit(msg.sender, home_node=origin_node)
         named = ("type", msg.type_name)
@@ -182,9 +183,8 @@ def do_import_document(
             received=received_fields(msg, verified_by=verified_by, verdict=verdict),
         )
         stored = store_files(staged)
-        guard.record_verdicts(
-            guard.FileVerdict(blob.sha256, state) for (blob, _name), state in zip(stored, states, strict=True)
-        )
+        verdicts = [guard.FileVerdict(b.sha256, s) for (b, _n), s in zip(stored, states, strict=True)]
+        guard.record_verdicts(verdicts, known_clear=known_clear)
         pdf_first = sorted(range(len(stored)), key=lambda i: stored[i][0].mime != filetypes.PDF)
         DocumentFile.objects.bulk_create(
             [

@@ -259,7 +259,7 @@ def _take(
             return ("accepted", "01", "", None) if applied else _relay_status(row, msg)
         unit, addressed = _recipient_unit(msg)
         organ = edxml.Organ(unit.code, unit.name)
-        _check_sender(msg, peer, _memo(incoming, "behind", lambda: nodes_behind(peer)))
+        _check_sender(msg, peer, incoming)
         if unit.home_node:
             try:
                 next_hop(unit.home_node)
@@ -291,11 +291,14 @@ def nodes_behind(peer: Peer) -> set[str]:
     return {peer.code, *Peer.objects.filter(via=peer).values_list("code", flat=True)}
 
 
-def _check_sender(msg: edxml.EdxmlMessage, peer: Peer, behind: set[str]) -> None:
+def _check_sender(msg: edxml.EdxmlMessage, peer: Peer, incoming: Incoming) -> None:
     """A node sends only for units the directory places behind it, or for bodies it does not know at
     all (recorded as behind the node); never for a unit hosted here or behind another node."""
     code = (msg.sender.organ_id or "")[:32]
-    unit = Unit.objects.filter(code=code).first() if code else None
+    # found once per batch (a body unknown before the batch, recorded by its first message, is
+    # allowed either way: it is recorded as behind this peer)
+    unit = _memo(incoming, f"sender:{code}", lambda: Unit.objects.filter(code=code).first()) if code else None
+    behind = _memo(incoming, "behind", lambda: nodes_behind(peer))
     if unit is None:
         return
     if not unit.home_node and not unit.code.startswith(EXTERNAL_PREFIX):
@@ -353,7 +356,8 @@ def _take_document(
             )
         except Classified as exc:  # a mark in the files' own text
             raise Refused(exc.message) from None
-        _check_pdf_policy(unit, receipt)
+        policies = _memo(incoming, "policies", lambda: {p.unit_id: p for p in SignaturePolicy.objects.all()})
+        _check_pdf_policy(policies.get(unit.pk), unit, receipt)
         row.receipt = receipt
         if row.kind != "document":
             _supersede(row, msg, unit, receipt)
@@ -394,9 +398,8 @@ def _embedded(msg: edxml.EdxmlMessage) -> list[tuple[BlobUpload, str, str]]:
     return stage_attachments(msg) if msg.attachments else []
 
 
-def _check_pdf_policy(unit: Unit, receipt: Receipt) -> None:
+def _check_pdf_policy(policy: SignaturePolicy | None, unit: Unit, receipt: Receipt) -> None:
     """Verify the PDF signatures now when the unit refuses unsigned or invalid ones (else the worker does)."""
-    policy = SignaturePolicy.objects.filter(unit=unit).first()
     if policy is None or PolicyAction.REFUSE not in (policy.on_invalid, policy.on_unsigned):
         return
     main = receipt.document.files.filter(role="main").first()
