@@ -157,7 +157,9 @@ def do_import_document(
     known_clear = found.setdefault(("clear",), set())
     states = guard.check_staged(staged, known_clear=known_clear)
     now = timezone.now()
-    with transaction.atomic():
+    # one transaction of its own, or a part of the caller's (no savepoint: whoever calls it inside a
+    # transaction undoes it with theirs, as the exchange does for a refusal after the import)
+    with transaction.atomic(savepoint=False):
         key = ("issuer", msg.sender.organ_id, msg.sender.name, origin_node)
         issuer = found[key] = found.get(key) or issuer_unit(msg.sender, home_node=origin_node)
         named = ("type", msg.type_name)
@@ -214,7 +216,8 @@ def do_import_document(
             },
         )
         assert receipt is not None
-        tell_arrivals(doc)  # the unit's clerks, as for a document released on this server
+        # the unit's clerks, as for a document released on this server
+        tell_arrivals(doc, receipts=[(receipt.pk, receipt.unit_id)], clerks=found.get(("clerks",)))
     return receipt
 
 

@@ -8,6 +8,7 @@ the first answer again, byte for byte, and changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,9 +41,9 @@ from congvan.exchange.routing import NoRoute, next_hop
 from congvan.lib.classification import subject_mark
 from congvan.lib.dates import VN
 from congvan.lib.errors import CongvanError
-from congvan.orgs.access import current_unit
+from congvan.orgs.access import current_unit, role_holders
 from congvan.orgs.actions import EXTERNAL_PREFIX
-from congvan.orgs.models import Unit
+from congvan.orgs.models import Role, Unit
 from congvan.signatures.actions import SignatureRefused, enforce_policy
 from congvan.signatures.models import PolicyAction, SignaturePolicy
 
@@ -127,6 +128,7 @@ def receive_batch(
     memo: dict[str, Any] = {}
 
     def each() -> list[bytes]:
+        _prefetch(messages, memo)
         return [
             receive(Incoming(node=node, xml=xml, shared=shared, too_large=too_large, memo=memo))
             for xml in messages
@@ -147,6 +149,52 @@ def receive_batch(
     finally:
         for f in shared.values():
             f.close()
+
+
+_ORGAN_ID = re.compile(rb"<(?:[\w.-]+:)?OrganId>\s*([^<\s]{1,32})\s*</")
+_DOCUMENT_ID = re.compile(rb"<(?:[\w.-]+:)?DocumentId>\s*([^<]{1,300}?)\s*</")
+_MESSAGE_ID = re.compile(rb"<(?:[\w.-]+:)?MessageId>\s*([0-9a-fA-F-]{36})\s*</")
+
+
+def _prefetch(messages: list[bytes], memo: dict[str, Any]) -> None:
+    """Look up at once, for every message of a batch, what each would look up alone: the units its
+    organ codes name (with their clerks) and the messages already taken under its ids. Read from the
+    XML before it is verified, these are hints only: a unit found is the row a lookup would return, a
+    unit not found is looked up again, and an id is known new only if it was asked here and is not
+    taken since (``_taken``)."""
+    codes = {c.decode("utf-8", "replace") for xml in messages for c in _ORGAN_ID.findall(xml[:65536])}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)} if codes else {}
+    memo["units"] = units
+    memo["found"] = {("clerks",): role_holders([u.pk for u in units.values()], Role.CLERK) if units else {}}
+    for u in units.values():
+        memo["found"][("clerks",)].setdefault(u.pk, [])
+    asked = {m.decode().lower() for xml in messages for m in _MESSAGE_ID.findall(xml[:65536])}
+    memo["asked"] = asked
+    # the recalls already taken for the batch's documents (and, as the batch goes, those it takes)
+    documents = {d.decode("utf-8", "replace") for xml in messages for d in _DOCUMENT_ID.findall(xml[:65536])}
+    memo["documents"] = documents
+    memo["recalls"] = set(
+        InMessage.objects.filter(kind="revoke", result="accepted", document_id__in=documents).values_list(
+            "document_id", "recipient_organ", "from_node", "sender_organ"
+        )
+    )
+    memo["taken"] = (
+        {str(r.message_id): r for r in InMessage.objects.filter(message_id__in=list(asked))} if asked else {}
+    )
+
+
+def _unit(incoming: Incoming, code: str) -> Unit | None:
+    """The unit of that code (the batch's prefetched row, else a lookup)."""
+    hit = incoming.memo.get("units", {}).get(code)
+    return hit if hit is not None else Unit.objects.filter(code=code).first()
+
+
+def _taken(incoming: Incoming, message_id: str) -> InMessage | None:
+    """The message taken before under this id (once per batch for the ids the batch asked)."""
+    if message_id in incoming.memo.get("asked", ()):
+        found: InMessage | None = incoming.memo["taken"].get(message_id)
+        return found
+    return InMessage.objects.filter(message_id=message_id).first()
 
 
 def _memo(incoming: Incoming, key: str, find: Callable[[], Any]) -> Any:
@@ -184,7 +232,7 @@ def _receive(incoming: Incoming) -> bytes:
         message_id = _message_id(msg)
     except (nodesig.BadSignature, edxml.MalformedMessage) as exc:
         return _refuse_unverified(incoming, str(exc))
-    first = InMessage.objects.filter(message_id=message_id).first()
+    first = _taken(incoming, message_id)
     if first is not None:
         return bytes(first.answer)  # a repeat: the same answer, nothing new
     to = msg.recipients[0] if msg.recipients else edxml.Organ()
@@ -212,6 +260,12 @@ def _receive(incoming: Incoming) -> bytes:
                 document_id=row.document_id,
             )
             row.save()
+        if "taken" in incoming.memo:
+            incoming.memo["taken"][message_id] = row  # a second copy in the same batch is a repeat
+            if row.kind == "revoke" and row.result == "accepted":
+                incoming.memo["recalls"].add(
+                    (row.document_id, row.recipient_organ, row.from_node, row.sender_organ)
+                )
     except DamagedInTransit as exc:  # nothing recorded: the sender's retry is taken as new
         log.warning("exchange: %s from %r arrived damaged: %s", message_id, peer.code, exc.reason)
         return answer(ack_for=message_id, result="refused", code="02", reason=exc.reason, to=msg.sender)
@@ -257,7 +311,7 @@ def _take(
             else:
                 applied = apply_status(msg, row.received_at, from_node=peer.code)
             return ("accepted", "01", "", None) if applied else _relay_status(row, msg)
-        unit, addressed = _recipient_unit(msg)
+        unit, addressed = _recipient_unit(msg, incoming)
         organ = edxml.Organ(unit.code, unit.name)
         _check_sender(msg, peer, incoming)
         if unit.home_node:
@@ -297,7 +351,7 @@ def _check_sender(msg: edxml.EdxmlMessage, peer: Peer, incoming: Incoming) -> No
     code = (msg.sender.organ_id or "")[:32]
     # found once per batch (a body unknown before the batch, recorded by its first message, is
     # allowed either way: it is recorded as behind this peer)
-    unit = _memo(incoming, f"sender:{code}", lambda: Unit.objects.filter(code=code).first()) if code else None
+    unit = _memo(incoming, f"sender:{code}", lambda: _unit(incoming, code)) if code else None
     behind = _memo(incoming, "behind", lambda: nodes_behind(peer))
     if unit is None:
         return
@@ -313,13 +367,13 @@ def _check_sender(msg: edxml.EdxmlMessage, peer: Peer, incoming: Incoming) -> No
         )
 
 
-def _recipient_unit(msg: edxml.EdxmlMessage) -> tuple[Unit, Unit | None]:
+def _recipient_unit(msg: edxml.EdxmlMessage, incoming: Incoming) -> tuple[Unit, Unit | None]:
     """The unit that receives the message, and the unit it was addressed to when that one has been
     merged into it since (a document for a merged unit goes to its successor)."""
     if len(msg.recipients) != 1:
         raise Refused(_("Mỗi thông điệp gửi một đơn vị nhận"))
     to = msg.recipients[0]
-    named = Unit.objects.filter(code=to.organ_id).first()
+    named = _unit(incoming, to.organ_id)
     unit = current_unit(named) if named is not None else None
     if named is None or unit is None:
         raise Refused(_("Đơn vị nhận %(organ_id)s không ở máy chủ này") % {"organ_id": f"{to.organ_id!r}"})
@@ -331,15 +385,7 @@ def _take_document(
 ) -> None:
     """Import a document (or an update or replacement) for a unit of this server."""
     _check_document(msg, incoming)
-    recalled = InMessage.objects.filter(
-        kind="revoke",
-        result="accepted",
-        document_id=row.document_id,
-        recipient_organ=unit.code,
-        from_node=row.from_node,
-        sender_organ=row.sender_organ,
-    ).exists()
-    if recalled:
+    if _recalled(incoming, row, unit):
         raise Refused(_("Văn bản đã bị nơi gửi thu hồi"))
     staged = [sniffed(_file(incoming, m), i) for i, m in enumerate(msg.manifest)]
     staged += _embedded(msg)
@@ -361,6 +407,21 @@ def _take_document(
         row.receipt = receipt
         if row.kind != "document":
             _supersede(row, msg, unit, receipt)
+
+
+def _recalled(incoming: Incoming, row: InMessage, unit: Unit) -> bool:
+    """Whether the sender recalled this document before it came (a recall that overtook it)."""
+    key = (row.document_id, unit.code, row.from_node, row.sender_organ)
+    if row.document_id in incoming.memo.get("documents", ()):
+        return key in incoming.memo["recalls"]
+    return InMessage.objects.filter(
+        kind="revoke",
+        result="accepted",
+        document_id=row.document_id,
+        recipient_organ=unit.code,
+        from_node=row.from_node,
+        sender_organ=row.sender_organ,
+    ).exists()
 
 
 def _check_document(msg: edxml.EdxmlMessage, incoming: Incoming) -> None:

@@ -189,3 +189,37 @@ def test_a_fault_in_one_message_neither_loses_nor_doubles_the_others(peer, monke
     body = batch_multipart(messages)  # the sender posts it again
     assert [a.result for a in answers(post_batch(stored_bytes(body), body.content_type))] == ["accepted"] * 3
     assert sorted(r.document.symbol for r in taken.all()) == ["11/VPCP-TTĐT", "12/VPCP-TTĐT", "13/VPCP-TTĐT"]
+
+
+def test_the_same_message_twice_in_a_batch_is_taken_once(peer):
+    """The second copy gets the first one's answer, byte for byte (the batch looks the ids up at once,
+    and what it takes itself counts as taken)."""
+    from congvan.documents import blobstore
+
+    pdf = simple_pdf(["Van ban hai lan"])
+    blobstore.put_bytes(pdf)
+    message = signed(peer, "21", CS1, pdf)
+    body = batch_multipart([message, signed(peer, "22", CS1, pdf), message])
+    r = post_batch(stored_bytes(body), body.content_type)
+    got = answers(r)
+    assert [a.result for a in got] == ["accepted"] * 3
+    assert r.json()["answers"][0] == r.json()["answers"][2]
+    assert Receipt.objects.filter(document__symbol="21/VPCP-TTĐT").count() == 1
+
+
+def test_a_recall_ahead_of_its_document_in_the_same_batch_refuses_it(peer):
+    """A recall taken earlier in a batch counts for the batch's later messages (the batch looks the
+    recalls of its documents up once, and adds those it takes)."""
+    from congvan.documents import blobstore
+
+    pdf = simple_pdf(["Van ban 31"])
+    blobstore.put_bytes(pdf)
+    document = signed(peer, "31", HU, pdf)
+    recall = edxml.parse(document)
+    recall.business_type, recall.manifest, recall.message_id = 1, [], str(uuid.uuid4())
+    recall.business_reason = "Gửi nhầm"
+    body = batch_multipart([nodesig.sign(edxml.write(recall), peer), document])
+    first, second = answers(post_batch(stored_bytes(body), body.content_type))
+    assert (first.result, first.status_code) == ("accepted", "15")
+    assert second.result == "refused" and "thu hồi" in second.status_description
+    assert not Receipt.objects.filter(document__symbol="31/VPCP-TTĐT").exists()

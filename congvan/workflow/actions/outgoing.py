@@ -268,10 +268,21 @@ def tell_replaced(doc: Document, *, by: int | None = None) -> int:
     )
 
 
-def tell_arrivals(doc: Document, *, by: int | None = None) -> int:
-    """Notices to the clerks of each unit the document arrived in (its receipts not yet told)."""
-    receipts = list(Receipt.objects.filter(document=doc).values_list("pk", "unit_id"))
-    clerks = role_holders({u for _r, u in receipts}, Role.CLERK)
+def tell_arrivals(
+    doc: Document,
+    *,
+    by: int | None = None,
+    receipts: list[tuple[int, int]] | None = None,
+    clerks: dict[int, list[int]] | None = None,
+) -> int:
+    """Notices to the clerks of each unit the document arrived in (its receipts not yet told).
+    ``receipts`` (id, unit) and ``clerks`` (by unit), when the caller has them already (a batch of
+    messages from another server looks the clerks of all its units up at once)."""
+    if receipts is None:
+        receipts = list(Receipt.objects.filter(document=doc).values_list("pk", "unit_id"))
+    units = {u for _r, u in receipts}
+    if clerks is None or not units <= clerks.keys():
+        clerks = role_holders(units, Role.CLERK)
     pairs = [(user, f"arrived:{pk}") for pk, unit in receipts for user in clerks.get(unit, []) if user != by]
     urgent = doc.urgency != Urgency.NORMAL
     return notify_many(
