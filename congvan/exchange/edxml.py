@@ -341,10 +341,15 @@ def _read_transport(header: Element | None, msg: EdxmlMessage) -> None:
     msg.confidentiality = _cv(header, "Confidentiality")
     msg.ack_for = _cv(header, "AckFor")
     msg.result = _cv(header, "Result")
+    msg.manifest = _manifest(header)
+
+
+def _manifest(header: Element | None) -> list[ManifestEntry]:
     manifest = header.find(f"{{{CV}}}Manifest") if header is not None else None
+    entries = []
     for entry in manifest if manifest is not None else []:
         size = _int(entry.get("size") or "", -1)
-        msg.manifest.append(
+        entries.append(
             ManifestEntry(
                 content_id=entry.get("cid") or "",
                 name=entry.get("name") or "",
@@ -353,6 +358,14 @@ def _read_transport(header: Element | None, msg: EdxmlMessage) -> None:
                 size=size if size is not None else -1,
             )
         )
+    return entries
+
+
+def manifest_of(signed: bytes) -> list[ManifestEntry]:
+    """The files a message this server made lists (its own XML, already trusted): read without the rest
+    of the message, for the body that carries them (the whole reading cost a sender 15% of its time)."""
+    root = fromstring(signed, forbid_dtd=True)
+    return _manifest(_find(root, "edXMLEnvelope", "edXMLHeader"))
 
 
 def _write_transport(header: Element, msg: EdxmlMessage) -> None:

@@ -10,6 +10,7 @@ one to be answered (a recall never overtakes its document).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -114,9 +115,12 @@ def prepare(limit: int = 500) -> int:
     )
     hops: dict[str, str] = {}
     rows = []
+    exported: dict[int, edxml.EdxmlMessage] = {}  # a document released to many units is read once
     for d in queued:
         doc = d.dispatch.document
-        msg = export_document(doc, recipients=[d.unit], embed=False)
+        if doc.pk not in exported:
+            exported[doc.pk] = export_document(doc, recipients=[], embed=False)
+        msg = dataclasses.replace(exported[doc.pk], recipients=[edxml.Organ(d.unit.code, d.unit.name)])
         if doc.replaces is not None:
             msg.business_type, msg.business_reason = 3, "Văn bản thay thế"
             msg.replaces = [edxml_document_id(doc.replaces)]
@@ -243,21 +247,19 @@ def _claim(pk: int) -> OutMessage | None:
 
 
 def _claim_many(ids: list[int]) -> list[OutMessage]:
-    """The messages of a batch that could be claimed (each as ``_claim`` does), in one transaction and
+    """The messages of a batch that could be claimed (as ``_claim`` does each), in one transaction and
     read back in one query: a commit and a read per message were a fifth of the sender's time."""
     now = timezone.now()
     lease = now + dt.timedelta(seconds=settings.EXCHANGE_TIMEOUT + 5)
     ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
         state=OutState.SENDING, lease_until__lt=now
     )
-    with transaction.atomic():
-        got = [
-            pk
-            for pk in ids
-            if OutMessage.objects.filter(ready, pk=pk).update(state=OutState.SENDING, lease_until=lease) == 1
-        ]
+    with transaction.atomic():  # the rows locked, then claimed: two statements whatever their number
+        locked = OutMessage.objects.select_for_update().filter(ready, pk__in=ids)
+        got = list(locked.values_list("pk", flat=True))
+        OutMessage.objects.filter(pk__in=got).update(state=OutState.SENDING, lease_until=lease)
     rows = OutMessage.objects.in_bulk(got)
-    return [rows[pk] for pk in got]
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def send_one(pk: int) -> str:

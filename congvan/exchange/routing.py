@@ -87,13 +87,13 @@ def multipart(xml: bytes, manifest: list[ManifestEntry]) -> Body:
 def batch_multipart(signed: list[bytes]) -> Body:
     """Several signed messages (``message-0``, ``message-1``...) and each file they list once, named by
     its SHA-256 (``blob-<sha256>``): a release to many units of one server sends its file once."""
-    from congvan.exchange.edxml import parse
+    from congvan.exchange.edxml import manifest_of
 
     b = _Builder()
     files: dict[str, int] = {}
     for i, xml in enumerate(signed):
         b.add(f"message-{i}", f"message-{i}.edxml", "application/xml", xml, len(xml))
-        files.update((m.sha256, m.size) for m in parse(xml).manifest)
+        files.update((m.sha256, m.size) for m in manifest_of(xml))
     for sha256, size in files.items():
         b.add(f"blob-{sha256}", f"blob-{sha256[:16]}", "application/octet-stream", sha256, size)
     return b.body()
