@@ -79,8 +79,10 @@ def record_many(events: list[Event], *, actor: Actor | None) -> None:
         raise RuntimeError("audit.record must run inside the transaction of the state change")
     # Details must round-trip through JSON unchanged so verification recomputes the same hash.
     events = [Event(e.action, e.target_type, e.target_id, e.unit, _jsonable(e.details)) for e in events]
-    AuditHead.objects.bulk_create([AuditHead(id=1)], ignore_conflicts=True)
-    head = AuditHead.objects.select_for_update().get(id=1)
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is None:  # the chain's first event (made once, whoever comes first)
+        AuditHead.objects.bulk_create([AuditHead(id=1)], ignore_conflicts=True)
+        head = AuditHead.objects.select_for_update().get(id=1)
     now = timezone.now()
     actor_id = int(actor.pk) if actor is not None and actor.pk is not None else None
     actor_name = actor.username if actor is not None else "system"
