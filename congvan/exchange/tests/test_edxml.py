@@ -202,3 +202,26 @@ def test_a_dtd_is_refused_wherever_it_stands():
     )
     with pytest.raises(MalformedMessage):
         parse(padded)
+
+
+def test_a_message_in_utf16_is_read_and_its_dtd_refused():
+    """Bytes that do not keep ASCII as it is (UTF-16) cannot be searched for a DOCTYPE as bytes: they go
+    through defusedxml's parser, which reads the message and refuses the DTD."""
+    from congvan.exchange.edxml import EdxmlMessage, Organ
+
+    good = write(
+        EdxmlMessage(
+            kind="document",
+            sender=Organ("000.00.00.G22", "Văn phòng"),
+            recipients=[Organ("000.00.01.H57", "Huyện ủy")],
+            subject="Thử mã UTF-16",
+            message_id="5d8f0c1e-1111-4222-8333-444455556666",
+        )
+    )
+    text = good.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    assert parse(text.encode("utf-16")).subject == "Thử mã UTF-16"
+    head, sep, body = text.partition("?>")
+    hostile = head + sep + '<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + body
+    with pytest.raises(MalformedMessage):
+        parse(hostile.encode("utf-16"))
+    assert parse(b"\xef\xbb\xbf" + good).subject == "Thử mã UTF-16"  # UTF-8 with its byte order mark
