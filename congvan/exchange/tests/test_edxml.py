@@ -182,19 +182,24 @@ def test_hostile_or_broken_messages_are_refused(data):
         parse(data)
 
 
-def test_a_dtd_is_refused_wherever_it_stands():
-    """A DOCTYPE is refused even far into the prolog (an earlier check looked at the first 2 KB only)."""
+def _plain(subject: str) -> bytes:
+    """A small message, as congvan writes it."""
     from congvan.exchange.edxml import EdxmlMessage, Organ
 
-    good = write(
+    return write(
         EdxmlMessage(
             kind="document",
             sender=Organ("000.00.00.G22", "Văn phòng"),
             recipients=[Organ("000.00.01.H57", "Huyện ủy")],
-            subject="Thử",
+            subject=subject,
             message_id="5d8f0c1e-1111-4222-8333-444455556666",
         )
     )
+
+
+def test_a_dtd_is_refused_wherever_it_stands():
+    """A DOCTYPE is refused even far into the prolog (an earlier check looked at the first 2 KB only)."""
+    good = _plain("Thử")
     assert parse(good).subject == "Thử"
     head, sep, body = good.partition(b"?>")
     padded = (
@@ -207,17 +212,7 @@ def test_a_dtd_is_refused_wherever_it_stands():
 def test_a_message_in_utf16_is_read_and_its_dtd_refused():
     """Bytes that do not keep ASCII as it is (UTF-16) cannot be searched for a DOCTYPE as bytes: they go
     through defusedxml's parser, which reads the message and refuses the DTD."""
-    from congvan.exchange.edxml import EdxmlMessage, Organ
-
-    good = write(
-        EdxmlMessage(
-            kind="document",
-            sender=Organ("000.00.00.G22", "Văn phòng"),
-            recipients=[Organ("000.00.01.H57", "Huyện ủy")],
-            subject="Thử mã UTF-16",
-            message_id="5d8f0c1e-1111-4222-8333-444455556666",
-        )
-    )
+    good = _plain("Thử mã UTF-16")
     text = good.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
     assert parse(text.encode("utf-16")).subject == "Thử mã UTF-16"
     head, sep, body = text.partition("?>")
