@@ -41,6 +41,7 @@ from congvan.exchange.routing import NoRoute, next_hop
 from congvan.lib.classification import subject_mark
 from congvan.lib.dates import VN
 from congvan.lib.errors import CongvanError
+from congvan.lib.sql import one_writer
 from congvan.orgs.access import current_unit, role_holders
 from congvan.orgs.actions import EXTERNAL_PREFIX
 from congvan.orgs.models import Role, Unit
@@ -136,7 +137,7 @@ def receive_batch(
 
     try:
         try:
-            with transaction.atomic():
+            with one_writer(), transaction.atomic():
                 return each()
         except Exception:
             log.exception(

@@ -32,6 +32,7 @@ from congvan.exchange.convert import edxml_document_id, export_document
 from congvan.exchange.models import InMessage, OutKind, OutMessage, OutState
 from congvan.exchange.routing import NoRoute, batch_multipart, multipart, next_hop, post
 from congvan.lib.dates import VN
+from congvan.lib.sql import one_writer
 from congvan.orgs.models import Membership, Role
 from congvan.workflow.actions.notices import notify
 
@@ -92,7 +93,7 @@ def _save(rows: list[OutMessage]) -> list[OutMessage | None]:
     """Messages made (and signed) beforehand, saved in one short transaction, each in a savepoint of its
     own: None for one whose row already has a message (another sender made it first)."""
     saved: list[OutMessage | None] = []
-    with transaction.atomic():
+    with one_writer(), transaction.atomic():
         for row in rows:
             try:
                 with transaction.atomic():
@@ -254,7 +255,8 @@ def _claim_many(ids: list[int]) -> list[OutMessage]:
     ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
         state=OutState.SENDING, lease_until__lt=now
     )
-    with transaction.atomic():  # the rows locked, then claimed: two statements whatever their number
+    # the rows locked, then claimed: two statements whatever their number
+    with one_writer(), transaction.atomic():
         locked = OutMessage.objects.select_for_update().filter(ready, pk__in=ids)
         got = list(locked.values_list("pk", flat=True))
         OutMessage.objects.filter(pk__in=got).update(state=OutState.SENDING, lease_until=lease)
@@ -296,7 +298,7 @@ def _failed(out: OutMessage, error: str) -> None:
     attempts = out.attempts + 1
     give_up = now - out.created_at >= dt.timedelta(days=settings.EXCHANGE_GIVE_UP_DAYS)
     delay = min(settings.EXCHANGE_RETRY_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF)
-    with transaction.atomic():
+    with one_writer(), transaction.atomic():
         OutMessage.objects.filter(pk=out.pk).update(
             state=OutState.FAILED if give_up else OutState.QUEUED,
             attempts=attempts,
@@ -355,7 +357,7 @@ def _gave_up(out: OutMessage, error: str) -> None:
 def apply_answer(out: OutMessage, reply: edxml.EdxmlMessage) -> None:
     """Record the next hop's answer: on the delivery, or passed back along a relay."""
     now = timezone.now()
-    with transaction.atomic():
+    with one_writer(), transaction.atomic():
         OutMessage.objects.filter(pk=out.pk).update(
             state=OutState.DONE, acked_at=now, lease_until=None, result=reply.result, last_error=""
         )
@@ -512,7 +514,8 @@ def send_batch(ids: list[int]) -> list[str]:
             _failed(out, str(exc))
         return ["retry"] * len(outs)
     said = []
-    with transaction.atomic():  # the batch's answers recorded together (each in a savepoint)
+    # the batch's answers recorded together (each in a savepoint)
+    with one_writer(), transaction.atomic():
         for out, reply in zip(outs, replies, strict=True):
             if isinstance(reply, str):
                 _failed(out, reply)
