@@ -169,7 +169,7 @@ def _prefetch(messages: list[bytes], memo: dict[str, Any]) -> None:
     memo["found"] = {("clerks",): role_holders([u.pk for u in units.values()], Role.CLERK) if units else {}}
     for u in units.values():
         memo["found"][("clerks",)].setdefault(u.pk, [])
-    asked = {m.decode().lower() for xml in messages for m in _MESSAGE_ID.findall(xml[:65536])}
+    asked = {i for xml in messages for m in _MESSAGE_ID.findall(xml[:65536]) if (i := _uuid(m.decode()))}
     memo["asked"] = asked
     # the recalls already taken for the batch's documents (and, as the batch goes, those it takes)
     documents = {d.decode("utf-8", "replace") for xml in messages for d in _DOCUMENT_ID.findall(xml[:65536])}
@@ -182,6 +182,14 @@ def _prefetch(messages: list[bytes], memo: dict[str, Any]) -> None:
     memo["taken"] = (
         {str(r.message_id): r for r in InMessage.objects.filter(message_id__in=list(asked))} if asked else {}
     )
+
+
+def _uuid(text: str) -> str:
+    """The id as ``_message_id`` writes it, or "" for what is not one (dashes alone...)."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return ""
 
 
 def _unit(incoming: Incoming, code: str) -> Unit | None:

@@ -223,3 +223,19 @@ def test_a_recall_ahead_of_its_document_in_the_same_batch_refuses_it(peer):
     assert (first.result, first.status_code) == ("accepted", "15")
     assert second.result == "refused" and "thu hồi" in second.status_description
     assert not Receipt.objects.filter(document__symbol="31/VPCP-TTĐT").exists()
+
+
+def test_a_message_id_that_is_no_id_is_refused_and_the_batch_goes_on(peer, caplog):
+    """The batch's lookups read the ids from the XML before it is verified: one that is not an id (36
+    dashes) is left out of them, and its message gets its own refusal."""
+    from congvan.documents import blobstore
+
+    pdf = simple_pdf(["Van ban 41"])
+    blobstore.put_bytes(pdf)
+    odd = edxml.parse(signed(peer, "42", HU, pdf))
+    odd.message_id = "-" * 36
+    body = batch_multipart([signed(peer, "41", HU, pdf), nodesig.sign(edxml.write(odd), peer)])
+    with caplog.at_level("ERROR"):
+        good, bad = answers(post_batch(stored_bytes(body), body.content_type))
+    assert good.result == "accepted" and bad.result == "refused"
+    assert "one message at a time" not in caplog.text
