@@ -152,6 +152,7 @@ def receive_batch(
             f.close()
 
 
+HINTS = 500  # values of each kind a batch's lookups take (25 messages name a few each)
 _ORGAN_ID = re.compile(rb"<(?:[\w.-]+:)?OrganId>\s*([^<\s]{1,32})\s*</")
 _DOCUMENT_ID = re.compile(rb"<(?:[\w.-]+:)?DocumentId>\s*([^<]{1,300}?)\s*</")
 _MESSAGE_ID = re.compile(rb"<(?:[\w.-]+:)?MessageId>\s*([0-9a-fA-F-]{36})\s*</")
@@ -164,15 +165,18 @@ def _prefetch(messages: list[bytes], memo: dict[str, Any]) -> None:
     unit not found is looked up again, and an id is known new only if it was asked here and is not
     taken since (``_taken``)."""
     codes = {c.decode("utf-8", "replace") for xml in messages for c in _ORGAN_ID.findall(xml[:65536])}
+    codes = set(sorted(codes)[:HINTS])  # a message crammed with codes gets no more than a lookup each
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)} if codes else {}
     memo["units"] = units
     memo["found"] = {("clerks",): role_holders([u.pk for u in units.values()], Role.CLERK) if units else {}}
     for u in units.values():
         memo["found"][("clerks",)].setdefault(u.pk, [])
     asked = {i for xml in messages for m in _MESSAGE_ID.findall(xml[:65536]) if (i := _uuid(m.decode()))}
+    asked = set(sorted(asked)[:HINTS])
     memo["asked"] = asked
     # the recalls already taken for the batch's documents (and, as the batch goes, those it takes)
     documents = {d.decode("utf-8", "replace") for xml in messages for d in _DOCUMENT_ID.findall(xml[:65536])}
+    documents = set(sorted(documents)[:HINTS])
     memo["documents"] = documents
     memo["recalls"] = set(
         InMessage.objects.filter(kind="revoke", result="accepted", document_id__in=documents).values_list(
