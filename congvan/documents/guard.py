@@ -79,15 +79,14 @@ def check_staged(
     units) is not read again. ``known_clear``: contents known to be judged clear already (the files of
     a batch's earlier messages), not looked up again; those found clear are added to it."""
     staged = list(staged)
-    known = known_clear if known_clear is not None else set()
-    wanted = [upload.sha256 for upload, _name, _mime in staged if upload.sha256 not in known]
+    clear = known_clear if known_clear is not None else set()
+    wanted = [upload.sha256 for upload, _name, _mime in staged if upload.sha256 not in clear]
     if wanted:
-        known.update(
+        clear.update(
             ContentCheck.objects.filter(blob_id__in=wanted, state=CheckState.CLEAR).values_list(
                 "blob_id", flat=True
             )
         )
-    clear = known
     return [
         CheckState.CLEAR if upload.sha256 in clear else read_file(upload.temp, mime, name)
         for upload, name, mime in staged

@@ -168,9 +168,8 @@ def _prefetch(messages: list[bytes], memo: dict[str, Any]) -> None:
     codes = set(sorted(codes)[:HINTS])  # a message crammed with codes gets no more than a lookup each
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)} if codes else {}
     memo["units"] = units
-    memo["found"] = {("clerks",): role_holders([u.pk for u in units.values()], Role.CLERK) if units else {}}
-    for u in units.values():
-        memo["found"][("clerks",)].setdefault(u.pk, [])
+    clerks = role_holders([u.pk for u in units.values()], Role.CLERK) if units else {}
+    memo["found"] = {("clerks",): {u.pk: clerks.get(u.pk, []) for u in units.values()}}
     asked = {i for xml in messages for m in _MESSAGE_ID.findall(xml[:65536]) if (i := _uuid(m.decode()))}
     asked = set(sorted(asked)[:HINTS])
     memo["asked"] = asked

@@ -72,9 +72,8 @@ def _made(
         try:
             hops[destination] = next_hop(destination).code
         except NoRoute:
-            hops[destination] = (
-                ""  # tried again at each send; fails after the give-up period like an unreachable peer
-            )
+            # tried again at each send; fails after the give-up period like an unreachable peer
+            hops[destination] = ""
     now = timezone.now()
     return OutMessage(
         message_id=xml_msg.message_id,
@@ -224,40 +223,35 @@ def _prepare_statuses(limit: int) -> int:
     return made
 
 
+def _ready(now: dt.datetime) -> Q:
+    """Messages that may be sent now: queued and due, or claimed by a sender whose lease ran out."""
+    return Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(state=OutState.SENDING, lease_until__lt=now)
+
+
 def due(limit: int = 50) -> list[int]:
     """Messages ready to send now, oldest first; those waiting for another message are left."""
-    now = timezone.now()
     waiting = Q(after__isnull=False) & ~Q(after__state__in=[OutState.DONE, OutState.FAILED])
-    ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
-        state=OutState.SENDING, lease_until__lt=now
-    )
     return list(
-        OutMessage.objects.filter(ready).exclude(waiting).order_by("id").values_list("id", flat=True)[:limit]
+        OutMessage.objects.filter(_ready(timezone.now()))
+        .exclude(waiting)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
     )
 
 
 def _claim(pk: int) -> OutMessage | None:
-    now = timezone.now()
-    lease = now + dt.timedelta(seconds=settings.EXCHANGE_TIMEOUT + 5)  # a dead sender's claim ends
-    ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
-        state=OutState.SENDING, lease_until__lt=now
-    )
-    if OutMessage.objects.filter(ready, pk=pk).update(state=OutState.SENDING, lease_until=lease) != 1:
-        return None
-    return OutMessage.objects.get(pk=pk)
+    claimed = _claim_many([pk])
+    return claimed[0] if claimed else None
 
 
 def _claim_many(ids: list[int]) -> list[OutMessage]:
-    """The messages of a batch that could be claimed (as ``_claim`` does each), in one transaction and
-    read back in one query: a commit and a read per message were a fifth of the sender's time."""
+    """The messages that could be claimed, in one transaction (the ready rows locked, then claimed: two
+    statements whatever their number) and read back in one query: a commit and a read per message were
+    a fifth of the sender's time."""
     now = timezone.now()
-    lease = now + dt.timedelta(seconds=settings.EXCHANGE_TIMEOUT + 5)
-    ready = Q(state=OutState.QUEUED, next_attempt_at__lte=now) | Q(
-        state=OutState.SENDING, lease_until__lt=now
-    )
-    # the rows locked, then claimed: two statements whatever their number
+    lease = now + dt.timedelta(seconds=settings.EXCHANGE_TIMEOUT + 5)  # a dead sender's claim ends
     with one_writer(), transaction.atomic():
-        locked = OutMessage.objects.select_for_update().filter(ready, pk__in=ids)
+        locked = OutMessage.objects.select_for_update().filter(_ready(now), pk__in=ids)
         got = list(locked.values_list("pk", flat=True))
         OutMessage.objects.filter(pk__in=got).update(state=OutState.SENDING, lease_until=lease)
     rows = OutMessage.objects.in_bulk(got)
