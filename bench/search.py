@@ -168,6 +168,7 @@ def attach_bodies(docs: list[Any], rnd: random.Random, now: Any, extra: str = ""
     """Give each document a main file whose extracted text is its body (rows as congvan writes them)."""
     import hashlib
 
+    from congvan.capture.convert import folded_line
     from congvan.capture.models import FileText
     from congvan.documents.models import Blob, DocumentFile
 
@@ -182,10 +183,11 @@ def attach_bodies(docs: list[Any], rnd: random.Random, now: Any, extra: str = ""
         ],
         batch_size=1000,
     )
+    texts = [body_text(rnd) + extra for _ in shas]
     FileText.objects.bulk_create(
         [
-            FileText(blob_id=sha, text=body_text(rnd) + extra, source="layer", extracted_at=now)
-            for sha in shas
+            FileText(blob_id=sha, text=text, folded=folded_line(text), source="layer", extracted_at=now)
+            for sha, text in zip(shas, texts, strict=True)
         ],
         batch_size=1000,
     )

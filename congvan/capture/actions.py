@@ -206,7 +206,7 @@ def do_extract_texts(blob_ids: list[str] | None = None, *, ocr: bool = False, li
     """Read the text of stored files that have none yet (of documents), so search finds what is written
     inside them: text layers and office files at once; scans and images by OCR when ``ocr``. Returns how
     many were read."""
-    from congvan.capture.convert import file_text
+    from congvan.capture.convert import file_text, folded_line
     from congvan.capture.models import FileText
 
     todo = Blob.objects.filter(text__isnull=True, documentfile__isnull=False)
@@ -219,7 +219,13 @@ def do_extract_texts(blob_ids: list[str] | None = None, *, ocr: bool = False, li
             continue
         text, source = got
         FileText.objects.update_or_create(
-            blob_id=sha, defaults={"text": text, "source": source, "extracted_at": timezone.now()}
+            blob_id=sha,
+            defaults={
+                "text": text,
+                "folded": folded_line(text),
+                "source": source,
+                "extracted_at": timezone.now(),
+            },
         )
         done += 1
     return done

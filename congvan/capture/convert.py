@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from numbers import Real
 from pathlib import Path
@@ -20,6 +21,7 @@ from congvan.capture.ocrfix import correct
 from congvan.lib import filetypes
 from congvan.lib.errors import InvalidInput
 from congvan.lib.officetext import office_text
+from congvan.lib.vntext import aligned_fold
 
 log = logging.getLogger(__name__)
 
@@ -259,20 +261,40 @@ def first_page_ocr(path: Path, *, dpi: int = 200) -> str:
 TEXT_MAX = 200_000  # characters of one file's text that are indexed
 
 
+def one_line(text: str) -> str:
+    """A file's text as search keeps it: its words with one space between them (the layout's runs of
+    blanks and its line breaks mean nothing to a search, and a snippet is then a slice of it), its
+    letters composed (NFC), as search's patterns and ``vntext.aligned_fold`` expect them."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def folded_line(line: str) -> str:
+    """What ``FileText.folded`` keeps of a text made one line: its folded form character for character
+    (``vntext.aligned_fold``) with a space at each end, where search finds a word as " doi " (its
+    place, less one, is the word's place in the text)."""
+    return " " + aligned_fold(line) + " "
+
+
 def file_text(path: Path, mime: str, *, ocr: bool) -> tuple[str, str] | None:
     """(text, source) of a stored file: its PDF text layer, its office text, or, with ``ocr``, the OCR of
-    a scan or an image; None for a scan when ``ocr`` is off (read later, by the slower pass)."""
+    a scan or an image, made one line (``one_line``); None for a scan when ``ocr`` is off (read later,
+    by the slower pass)."""
+    got = _file_text(path, mime, ocr=ocr)
+    return None if got is None else (one_line(got[0])[:TEXT_MAX], got[1])
+
+
+def _file_text(path: Path, mime: str, *, ocr: bool) -> tuple[str, str] | None:
     from congvan.lib.pdftext import has_image, has_text, page_text
 
     if mime == filetypes.PDF:
         text = page_text(path, first=1, last=None, timeout=300)
         if has_text(text) or not has_image(path):
-            return correct(text)[:TEXT_MAX], "layer"
+            return correct(text), "layer"
         if not ocr:
             return None
     elif mime in (filetypes.DOCX, filetypes.ODT):
         try:
-            return _office_text(path, mime)[:TEXT_MAX], "office"
+            return _office_text(path, mime), "office"
         except IntakeRefused:
             return "", "none"
     elif mime in (filetypes.PNG, filetypes.JPEG, filetypes.TIFF):
@@ -281,7 +303,7 @@ def file_text(path: Path, mime: str, *, ocr: bool) -> tuple[str, str] | None:
     else:
         return "", "none"
     try:
-        return convert(path, mime).text[:TEXT_MAX], "ocr"
+        return convert(path, mime).text, "ocr"
     except IntakeRefused:
         return "", "none"
 

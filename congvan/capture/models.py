@@ -47,7 +47,9 @@ class FileText(models.Model):
     blob = models.OneToOneField(
         "documents.Blob", on_delete=models.CASCADE, primary_key=True, related_name="text"
     )
-    text = models.TextField()
+    text = models.TextField()  # one line of words (capture.convert.one_line)
+    # ``text`` folded character for character, a space at each end (capture.convert.folded_line)
+    folded = models.TextField(default="")
     source = models.CharField(max_length=8)  # layer | ocr | office | none
     extracted_at = models.DateTimeField(db_index=True)
 

@@ -67,6 +67,32 @@ def folded_form(text: str) -> str:
     return " ".join(words.split())
 
 
+def fold_char(c: str) -> str:
+    """One character folded to one character (its base letter in lower case; đ -> d), or itself."""
+    base = [
+        x for x in unicodedata.normalize("NFD", c.lower().replace("đ", "d")) if not unicodedata.combining(x)
+    ]
+    return base[0] if len(base) == 1 else c
+
+
+# Latin, Latin Extended and the Vietnamese block: enough for administrative text; others stay as they are.
+_FOLDED_CHARS = [*range(0x250), *range(0x1E00, 0x1F00)]
+_ALIGNED = {
+    i: (fold_char(chr(i)) if re.fullmatch(r"\w", chr(i)) else " ")
+    for i in _FOLDED_CHARS
+    if chr(i) != (fold_char(chr(i)) if re.fullmatch(r"\w", chr(i)) else " ")
+}
+_OTHER_NON_WORD = re.compile(r"[^\w ]")
+
+
+def aligned_fold(text: str) -> str:
+    """The folded form of a text character for character (same length, same places): every letter its
+    folded form, every character that is not part of a word a space. A word's place found in it is its
+    place in the text, and a word is found by a plain substring search (" doi " finds "Đổi," and
+    "đội"), which is many times faster than a pattern over every spelling."""
+    return _OTHER_NON_WORD.sub(" ", text.translate(_ALIGNED))
+
+
 def pairs(form: str) -> str:
     """Adjacent syllables joined ("phong chong thien tai" -> "phong_chong chong_thien thien_tai").
 

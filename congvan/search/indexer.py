@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
@@ -44,27 +45,48 @@ def document_text(doc: Document, body: str = "") -> str:
     return " \n".join(p for p in parts if p)
 
 
-def bodies(cur: DriverCursor, ids: list[int], *, limit: int = BODY_MAX) -> dict[int, str]:
-    """The text of each document's files (main, attachments, renditions) as ``capture`` read it, its first
-    ``limit`` characters, in one plain statement (the indexer's and the snippets' one way to read it)."""
+def _cut(cur: DriverCursor, column: str, n: int) -> str:
+    """A text column's first ``n`` characters. A text no longer in bytes than the limit is within it in
+    characters: it is read as it is. The cut only where it may be needed: SQLite's substr (and length)
+    count a text's characters and copy it, which cost three times the reading of 20 texts of 2 KB; a
+    blob's length is its stored size."""
+    size = f"octet_length({column})" if cur.db.vendor == "postgresql" else f"length(CAST({column} AS BLOB))"
+    return f"CASE WHEN {size} <= {int(n)} THEN {column} ELSE substr({column}, 1, {int(n)}) END"
+
+
+def _file_texts(cur: DriverCursor, ids: list[int], columns: str) -> list[Any]:
     where, params = ids_in(cur.db, "f.document_id", ids)
-    # A text no longer in bytes than the limit is within it in characters: it is read as it is. The cut
-    # only where it may be needed: SQLite's substr (and length) count a text's characters and copy it,
-    # which cost three times the reading of 20 texts of 2 KB; a blob's length is its stored size.
-    size = "octet_length(t.text)" if cur.db.vendor == "postgresql" else "length(CAST(t.text AS BLOB))"
-    n = int(limit)
     cur.execute(
-        f"SELECT f.document_id, CASE WHEN {size} <= {n} THEN t.text ELSE substr(t.text, 1, {n}) END"  # noqa: S608
-        f" FROM {DocumentFile._meta.db_table} f"
+        f"SELECT f.document_id, {columns} FROM {DocumentFile._meta.db_table} f"  # noqa: S608
         f" JOIN {FileText._meta.db_table} t ON t.blob_id = f.blob_id WHERE {where}"
         " ORDER BY f.document_id, f.position, f.id",
         params,
     )
+    return cur.fetchall()
+
+
+def bodies(cur: DriverCursor, ids: list[int], *, limit: int = BODY_MAX) -> dict[int, str]:
+    """The text of each document's files (main, attachments, renditions) as ``capture`` read it (one
+    line of words), its first ``limit`` characters, in one plain statement (the indexer's and the
+    snippets' one way to read it)."""
     out: dict[int, list[str]] = {}
-    for doc_id, text in cur.fetchall():
+    for doc_id, text in _file_texts(cur, ids, _cut(cur, "t.text", limit)):
         if text:
             out.setdefault(int(doc_id), []).append(text)
-    return {k: "\n".join(v)[:limit] for k, v in out.items()}
+    return {k: " ".join(v)[:limit] for k, v in out.items()}
+
+
+def folded_bodies(cur: DriverCursor, ids: list[int], *, limit: int = BODY_MAX) -> dict[int, tuple[str, str]]:
+    """``bodies`` with, beside each text, its folded form character for character (``FileText.folded``)
+    with a space at each end: a word's place found in it, less one, is its place in the text."""
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    rows = _file_texts(cur, ids, f"{_cut(cur, 't.text', limit)}, {_cut(cur, 't.folded', limit + 1)}")
+    for doc_id, text, folded in rows:
+        if text and len(folded) > len(text):  # a text read before its folded form was kept has none
+            texts, forms = out.setdefault(int(doc_id), ([], []))
+            texts.append(text)
+            forms.append(folded[1 : len(text) + 1])
+    return {k: (" ".join(t)[:limit], " " + " ".join(f)[:limit] + " ") for k, (t, f) in out.items()}
 
 
 def index_documents(ids: Iterable[int]) -> int:

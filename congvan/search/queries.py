@@ -11,7 +11,6 @@ import functools
 import html
 import re
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,13 +22,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from congvan.documents.models import Document, DocumentType
+from congvan.capture.models import FileText
+from congvan.documents.models import Document, DocumentFile, DocumentType
 from congvan.lib.errors import InvalidInput
 from congvan.lib.sql import DriverCursor, ids_in
-from congvan.lib.vntext import exact_form, folded_form, pairs
+from congvan.lib.vntext import aligned_fold, exact_form, fold_char, folded_form, pairs
 from congvan.orgs.access import Acting
 from congvan.orgs.models import Unit
-from congvan.search.indexer import bodies
+from congvan.search.indexer import folded_bodies
 from congvan.workflow.access import visible_documents
 
 _TERMS = re.compile(r'"([^"]*)"|(\S+)')
@@ -282,6 +282,7 @@ class Plan:
     terms: list[Term]
     sql: dict[str, tuple[str, list[Any]]]
     mark: re.Pattern[str] | None
+    needles: tuple[str, ...]  # the words as looked for in a folded text (see ``_needles``)
 
 
 _PLANS: dict[tuple[Any, ...], tuple[float, Plan | None]] = {}
@@ -300,15 +301,15 @@ def plan(db: BaseDatabaseWrapper, acting: Acting, q: str, f: Filters) -> Plan | 
         return cached[1]
     terms = parse(q)  # a bad query raises here, and is not kept
     allowed = allowed_sql(acting, f)
+    words, prefixes = (
+        frozenset(w for t in terms for w in t.folded),
+        tuple(t.folded[-1] for t in terms if t.prefix),
+    )
     value = (
         None
         if allowed is None
         else Plan(
-            terms,
-            statements(terms, *allowed, db.vendor),
-            _marker(
-                frozenset(w for t in terms for w in t.folded), tuple(t.folded[-1] for t in terms if t.prefix)
-            ),
+            terms, statements(terms, *allowed, db.vendor), _marker(words, prefixes), _needles(words, prefixes)
         )
     )
     if len(_PLANS) > 2000:
@@ -465,70 +466,170 @@ def search(acting: Acting, q: str, f: Filters, *, limit: int = 20, offset: int =
         shown = [(i, score) for i, score in page if i in docs]
         # Where the subject does not show every word, the snippet may come from the text in the files.
         wanted = len(ready.terms)
-        inside = {i: _matched(docs[i].subject, ready.mark) for i, _ in shown if ready.mark is not None}
+        inside = {
+            i: _matched(docs[i].subject, ready.mark, wanted) for i, _ in shown if ready.mark is not None
+        }
         inside = {i: n for i, n in inside.items() if n < wanted}
-        from_body = body_snippets(cur, inside, ready.mark, want=wanted) if inside else {}
+        from_body = body_snippets(cur, inside, ready.mark, ready.needles, want=wanted) if inside else {}
     hits = [
         Hit(docs[i], score, from_body.get(i) or snippet(docs[i].subject, ready.mark)) for i, score in shown
     ]
     return hits, len(ranked)
 
 
-def _matched(text: str, mark: re.Pattern[str] | None) -> int:
-    """How many different query words a text shows."""
-    return len({m.group().lower() for m in mark.finditer(text)}) if mark is not None else 0
+def _matched(text: str, mark: re.Pattern[str] | None, want: int) -> int:
+    """How many different query words a text shows (of ``want``)."""
+    if mark is None:
+        return 0
+    if want == 1:
+        return 1 if mark.search(text) else 0
+    return len({aligned_fold(w) for w in mark.findall(text)})
 
 
 BODY_READ = 50_000  # characters of a document's text a snippet is looked for in
 SNIPPET_SCAN = 8_000  # where a query of several words looks for the window that shows most of them
 
 
+def _needles(words: frozenset[str], prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The query's words as a folded text (``FileText.folded``: letters folded, every other character a
+    space, a space at each end) shows them: " doi " for a word, " chuyen" for a prefix (which also
+    stands for the whole word)."""
+    return tuple(sorted({f" {w} " for w in words if w not in prefixes} | {f" {p}" for p in prefixes}))
+
+
 def body_snippets(
-    cur: DriverCursor, ids: dict[int, int], mark: re.Pattern[str] | None, *, want: int = 2, width: int = 240
+    cur: DriverCursor,
+    ids: dict[int, int],
+    mark: re.Pattern[str] | None,
+    needles: Sequence[str],
+    *,
+    want: int = 2,
+    width: int = 240,
 ) -> dict[int, str]:
     """A snippet of each document's file text, for the documents whose text shows more of the query's
     words than their subject (``ids``: document -> words its subject shows).
 
-    The words are looked for in the text as read (the pattern skips runs of blanks like any other
-    character); only the window around the best place is tidied (runs of the layout's blanks made one
-    space), not the whole text: that was most of the cost of a page of results."""
-    out: dict[int, str] = {}
-    if mark is None:
-        return out
-    for doc_id, raw in bodies(cur, list(ids), limit=BODY_READ).items():
-        if want == 1:  # one word: its first place is the snippet (the scan stops there)
-            first = mark.search(raw)
-            if first is None or ids[doc_id] >= 1:
-                continue
-            at = first.start()
-        else:  # several: the window with most of them, looked for in the first pages
-            found = _best_window(mark.finditer(raw, 0, SNIPPET_SCAN), width - 40, want)
-            if found is None or found[1] <= ids[doc_id]:
-                continue
-            at = found[0]
-        back = 80  # the words before it, made one line: a short reach first, a long one in a layout's blanks
-        lead = " ".join(raw[max(0, at - back) : at].split())
-        if len(lead) < 50 and at > back:
-            back = 400
-            lead = " ".join(raw[max(0, at - back) : at].split())
-        start = max(0, len(lead) - 40)
-        start = lead.rfind(" ", 0, start) + 1 if start else 0
-        joint = " " if lead and raw[at - 1].isspace() else ""
-        reach = width + 60  # what follows it: as much again when the layout's blanks ate the short reach
-        after = " ".join(raw[at : at + reach].split())
-        if len(after) < width + 40 and at + reach < len(raw):
-            after = " ".join(raw[at : at + 3 * width].split())
-        piece = (lead[start:] + joint + after)[: width + 40]
-        cut = start > 0 or at > back
-        out[doc_id] = ("…" if cut else "") + snippet(piece, mark, width)
+    The words' places are found in the files' folded texts by plain substring searches (a pattern over
+    every spelling of a word was most of a page's cost); a snippet is the slice of the text (one line
+    of words) from a word's start a little before the best place, marked by ``mark``."""
+    if mark is None or not needles:
+        return {}
+    found: dict[int, tuple[str, str, int, bool]] = {}  # document -> (text, folded, place, cut in front)
+    if want == 1 and len(needles) == 1:
+        found = _first_places(cur, list(ids), needles[0], width)
+    else:
+        for doc_id, (text, folded) in folded_bodies(cur, list(ids), limit=BODY_READ).items():
+            window = _window(folded, needles, width - 40, want)
+            if window is not None and window[1] > ids[doc_id]:
+                found[doc_id] = (text, folded, window[0], False)
+    out = {}
+    for doc_id, (text, folded, at, cut) in found.items():
+        start = 0
+        if at > 40 or cut:  # from the start of a word shortly before it
+            start = text.find(" ", max(0, at - 40), at) + 1 or at
+        end = min(len(text), start + width)
+        shown = _marked(text, folded, start, end, needles)
+        out[doc_id] = ("…" if start or cut else "") + shown + ("…" if end < len(text) else "")
     return out
 
 
-def _best_window(matches: Iterator[re.Match[str]], width: int, want: int) -> tuple[int, int] | None:
+def _first_places(
+    cur: DriverCursor, ids: list[int], needle: str, width: int
+) -> dict[int, tuple[str, str, int, bool]]:
+    """Where one word first shows in each document's files, found by the database in the folded texts:
+    (the part of the text around it, the same part folded with a space in front, the word's place in
+    the part, whether the part starts after the text's start). Only that part is read."""
+    where, params = ids_in(cur.db, "f.document_id", ids)
+    find = "strpos" if cur.db.vendor == "postgresql" else "instr"
+    greatest = "greatest" if cur.db.vendor == "postgresql" else "max"
+    first = f"{greatest}({find}(t.folded, %s) - 40, 1)"
+    n = int(width) + 41
+    cur.execute(
+        f"SELECT f.document_id, {find}(t.folded, %s), substr(t.text, {first}, {n}),"  # noqa: S608
+        f" substr(t.folded, {first}, {n + 1})"
+        f" FROM {DocumentFile._meta.db_table} f JOIN {FileText._meta.db_table} t ON t.blob_id = f.blob_id"
+        f" WHERE {where} ORDER BY f.document_id, f.position, f.id",
+        [needle, needle, needle, *params],
+    )
+    out: dict[int, tuple[str, str, int, bool]] = {}
+    for doc_id, at, part, folded in cur.fetchall():
+        if at and int(doc_id) not in out:  # the first file that shows it
+            # ``at`` is the place (from 1) of the space before the word in the folded text, which has one
+            # more character in front: the word's place (from 0) in the text is ``at - 1``. ``part``
+            # starts 40 characters before it (or at the start), ``folded`` one character before ``part``.
+            out[int(doc_id)] = (part, folded + " ", min(at - 1, 40), at - 1 > 40)
+    return out
+
+
+def _marked(text: str, folded: str, start: int, end: int, needles: Sequence[str]) -> str:
+    """``text[start:end]`` escaped, the query's words in <mark>; ``folded`` is the text folded character
+    for character with one character in front (``folded[i + 1]`` is ``text[i]``), a space where the text
+    begins: a needle (" doi ") found at ``i`` is a word that starts at ``text[i]``."""
+    spans = []
+    for needle in needles:
+        at = folded.find(needle, start, end + 2)
+        while at >= 0:
+            if needle.endswith(" "):
+                stop = at + len(needle) - 2
+            else:  # a prefix: the word runs to the next space
+                stop = folded.find(" ", at + len(needle))
+                stop = (len(folded) if stop < 0 else stop) - 1
+            if stop <= end:
+                spans.append((at, stop))
+            at = folded.find(needle, at + 1, end + 2)
+    escape = html.escape if _needs_escape(text[start:end]) else str
+    out, last = [], start
+    for at, stop in sorted(spans):
+        if at >= last:  # two prefixes may find the same word
+            out += [escape(text[last:at]), "<mark>", text[at:stop], "</mark>"]
+            last = stop
+    out.append(escape(text[last:end]))
+    return "".join(out)
+
+
+def _window(folded: str, needles: Sequence[str], width: int, want: int) -> tuple[int, int] | None:
+    """Where the window of ``width`` characters that shows most of the query's words starts, and how
+    many different words the text shows (``_best_window``), in a folded text, among its first
+    SNIPPET_SCAN characters.
+
+    First the window that shows every word, by a few substring searches: each word's next place, the
+    word furthest behind moved up to the earliest place that could share a window with the one furthest
+    ahead. Without one, two words are never in one window: the first place of either is the window.
+    Only then every place of every word is listed (``_places``, ``_best_window``)."""
+    firsts = [folded.find(n, 0, SNIPPET_SCAN) for n in needles]
+    places = list(firsts)
+    while want >= len(needles) and min(places) >= 0:
+        lo, hi = min(places), max(places)
+        if hi - lo < width:
+            return lo, len(needles)
+        behind = places.index(lo)
+        places[behind] = folded.find(needles[behind], hi - width + 1, SNIPPET_SCAN)
+    found = [p for p in firsts if p >= 0]
+    if not found:
+        return None
+    if len(needles) <= 2 or want <= 1:  # a window of one word: the first place of any
+        return min(found), len(found)
+    return _best_window(_places(folded, needles, SNIPPET_SCAN), width, want)
+
+
+def _places(folded: str, needles: Sequence[str], scan: int) -> Iterator[tuple[int, str]]:
+    """The places (in the text) of the query's words in a folded text (``folded_bodies``), in order,
+    among its first ``scan`` characters."""
+    found = []
+    for needle in needles:
+        at = folded.find(needle, 0, scan)
+        while at >= 0:
+            found.append((at, needle))
+            at = folded.find(needle, at + 1, scan)
+    found.sort()
+    return iter(found)
+
+
+def _best_window(places: Iterator[tuple[int, str]], width: int, want: int) -> tuple[int, int] | None:
     """Where the window of ``width`` characters that shows the most different words of the query starts
-    (the first such window; a window starts at a match, among the first 200), and how many different
-    words the matches show in all; None without a match. One pass over the matches, which stops at the
-    first window that shows every word (no later window can show more)."""
+    (the first such window; a window starts at a word's place, among the first 200), and how many
+    different words the text shows in all; None without any. One pass, which stops at the first window
+    that shows every word (no later window can show more)."""
     window: deque[tuple[int, str]] = deque()
     counts: dict[str, int] = {}
     seen: set[str] = set()
@@ -547,8 +648,7 @@ def _best_window(matches: Iterator[re.Match[str]], width: int, want: int) -> tup
         starts += 1
         return score
 
-    for m in matches:
-        p, word = m.start(), m.group().lower()
+    for p, word in places:
         seen.add(word)
         while window and p >= window[0][0] + width and starts < 200:
             score = close()
@@ -576,18 +676,10 @@ def _page_documents(cur: DriverCursor, ids: list[int]) -> dict[int, Found]:
     return {int(r[0]): _found(int(r[0]), r[1:]) for r in cur.fetchall()}
 
 
-def _fold_char(c: str) -> str:
-    """One character folded to one character (its base letter; đ -> d)."""
-    base = [
-        x for x in unicodedata.normalize("NFD", c.lower().replace("đ", "d")) if not unicodedata.combining(x)
-    ]
-    return base[0] if len(base) == 1 else c
-
-
 # Latin, Latin Extended and the Vietnamese block: enough for administrative text; others stay as they are.
 _SAME: dict[str, set[str]] = {}
 for _c in map(chr, [*range(0x250), *range(0x1E00, 0x1F00)]):
-    _SAME.setdefault(_fold_char(_c), set()).add(_c)
+    _SAME.setdefault(fold_char(_c), set()).add(_c)
 
 
 def _letter(folded: str) -> str:
@@ -610,25 +702,20 @@ def _marker(words: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str]
     firsts = sorted({c for term, _ in terms for c in _SAME.get(term[0], set()) | {term[0]}})
     alternatives = [f"(?<={_letter(term[0])})" + "".join(map(_letter, term[1:])) + end for term, end in terms]
     first = "[" + "".join(re.escape(c) for c in firsts) + "]"
-    compiled = re.compile(first + r"(?<!\w.)(?:" + "|".join(alternatives) + ")")
-    return compiled
+    return re.compile("(" + first + r"(?<!\w.)(?:" + "|".join(alternatives) + "))")  # one group: see snippet
 
 
-_HTML_SPECIAL = re.compile("[&<>\"']")
+def _needs_escape(text: str) -> bool:
+    return "&" in text or "<" in text or ">" in text or '"' in text or "'" in text
 
 
 def snippet(text: str, mark: re.Pattern[str] | None, width: int = 240) -> str:
     """Return escaped text with the query's words in <mark> (see ``_marker``)."""
     shown = text[:width]
-    # Most text has nothing to escape: then its pieces are taken as they are (escaping each piece
-    # was a third of a page's snippets).
-    escape = html.escape if _HTML_SPECIAL.search(shown) else str
-    out, last = [], 0
-    for m in mark.finditer(shown) if mark is not None else ():
-        if m.end() == m.start():
-            continue
-        out.append(escape(shown[last : m.start()]))
-        out.append(f"<mark>{escape(m.group())}</mark>")
-        last = m.end()
-    out.append(escape(shown[last:]))
-    return "".join(out) + ("…" if len(text) > width else "")
+    # The pattern's one group is the word: split gives the text between the words at even places and
+    # the words (letters only, nothing to escape) at odd ones.
+    parts = mark.split(shown) if mark is not None else [shown]
+    if _needs_escape(shown):  # most text has nothing to escape: it is then taken as it is
+        parts[::2] = [html.escape(p) for p in parts[::2]]
+    parts[1::2] = [f"<mark>{w}</mark>" for w in parts[1::2]]
+    return "".join(parts) + ("…" if len(text) > width else "")

@@ -50,6 +50,20 @@ def test_text_inside_a_pdf_is_found_as_people_type_it(api):
     assert subjects(api, "erin", "tham luan") == []  # CS2 did not receive it
 
 
+def test_a_snippet_shows_the_words_where_the_text_has_them(api):
+    """A word far into the text: the snippet starts a little before it ("…"), one line, the word marked as
+    written; two words: the place that shows both; a prefix marks the whole word."""
+    released(api, [CS1], subject="Kế hoạch năm 2026", file=body_pdf())
+    index_pending()
+    [hit] = subjects(api, "alice", "THAO")
+    assert hit["snippet"].startswith("…") and "<mark>thảo</mark>; các chi bộ" in hit["snippet"]
+    assert "\n" not in hit["snippet"] and "  " not in hit["snippet"]
+    [hit] = subjects(api, "alice", "chuan bi")
+    assert "<mark>chuẩn</mark> <mark>bị</mark> bài tham luận" in hit["snippet"]
+    [hit] = subjects(api, "alice", "chuy*")
+    assert "về <mark>chuyển</mark> đổi số." in hit["snippet"]
+
+
 def _docx(text: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -129,7 +143,8 @@ def test_the_text_read_for_snippets_is_cut_at_its_limit_in_characters(api):
     from django.db import connection
 
     from congvan.lib.sql import DriverCursor
-    from congvan.search.indexer import bodies
+    from congvan.capture.convert import folded_line
+    from congvan.search.indexer import bodies, folded_bodies
 
     doc_id = released(api, [CS1], subject="Kế hoạch năm 2026", file=body_pdf())["id"]
     do_extract_texts()
@@ -138,3 +153,5 @@ def test_the_text_read_for_snippets_is_cut_at_its_limit_in_characters(api):
         assert "tham luận về chuyển đổi số" in whole and len(whole.encode()) > len(whole)
         for limit in (len(whole), len(whole) - 1, len(whole.encode()) - 1, 40, 1):
             assert bodies(cur, [doc_id], limit=limit)[doc_id] == whole[:limit], limit
+            text, folded = folded_bodies(cur, [doc_id], limit=limit)[doc_id]  # beside it, folded in place
+            assert text == whole[:limit] and folded == folded_line(text), limit

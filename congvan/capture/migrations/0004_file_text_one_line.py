@@ -1,0 +1,30 @@
+"""The files' texts kept as search reads them: one line of words (``capture.convert.one_line``), and
+beside it the same text folded character for character (``capture.convert.folded_line``)."""
+
+from django.db import migrations, models
+
+from congvan.capture.convert import folded_line, one_line as line_of
+
+
+def one_line(apps, schema_editor):  # type: ignore[no-untyped-def]
+    FileText = apps.get_model("capture", "FileText")
+    last = ""
+    while True:
+        batch = list(FileText.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "text")[:1000])
+        if not batch:
+            return
+        changed = []
+        for pk, text in batch:
+            line = line_of(text)
+            changed.append(FileText(pk=pk, text=line, folded=folded_line(line)))
+        FileText.objects.bulk_update(changed, ["text", "folded"], batch_size=500)
+        last = batch[-1][0]
+
+
+class Migration(migrations.Migration):
+    dependencies = [("capture", "0003_mail_capture")]
+
+    operations = [
+        migrations.AddField(model_name="filetext", name="folded", field=models.TextField(default="")),
+        migrations.RunPython(one_line, migrations.RunPython.noop),
+    ]
