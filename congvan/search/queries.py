@@ -538,22 +538,25 @@ def _first_places(
 ) -> dict[int, tuple[str, str, int, bool]]:
     """Where one word first shows in each document's files, found by the database in the folded texts:
     (the part of the text around it, the same part folded with a space in front, the word's place in
-    the part, whether the part starts after the text's start). Only that part is read."""
+    the part, whether the part starts after the text's start). Only that part is read; the files are put
+    in order here (an ORDER BY sorted them in a temporary tree: a sixth of the statement)."""
     where, params = ids_in(cur.db, "f.document_id", ids)
     find = "strpos" if cur.db.vendor == "postgresql" else "instr"
     greatest = "greatest" if cur.db.vendor == "postgresql" else "max"
     first = f"{greatest}({find}(t.folded, %s) - 40, 1)"
     n = int(width) + 41
     cur.execute(
-        f"SELECT f.document_id, {find}(t.folded, %s), substr(t.text, {first}, {n}),"  # noqa: S608
+        f"SELECT f.document_id, f.position, f.id, {find}(t.folded, %s), substr(t.text, {first}, {n}),"  # noqa: S608
         f" substr(t.folded, {first}, {n + 1})"
         f" FROM {DocumentFile._meta.db_table} f JOIN {FileText._meta.db_table} t ON t.blob_id = f.blob_id"
-        f" WHERE {where} ORDER BY f.document_id, f.position, f.id",
+        f" WHERE {where}",
         [needle, needle, needle, *params],
     )
+    first_files: dict[int, tuple[int, int]] = {}
     out: dict[int, tuple[str, str, int, bool]] = {}
-    for doc_id, at, part, folded in cur.fetchall():
-        if at and int(doc_id) not in out:  # the first file that shows it
+    for doc_id, position, file_id, at, part, folded in cur.fetchall():
+        if at and first_files.get(doc_id, (position, file_id)) >= (position, file_id):  # its first file
+            first_files[doc_id] = (position, file_id)
             # ``at`` is the place (from 1) of the space before the word in the folded text, which has one
             # more character in front: the word's place (from 0) in the text is ``at - 1``. ``part``
             # starts 40 characters before it (or at the start), ``folded`` one character before ``part``.

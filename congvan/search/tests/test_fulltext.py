@@ -142,8 +142,8 @@ def test_the_text_read_for_snippets_is_cut_at_its_limit_in_characters(api):
     letter, and a text within the limit in characters (though longer in bytes) is read whole."""
     from django.db import connection
 
-    from congvan.lib.sql import DriverCursor
     from congvan.capture.convert import folded_line
+    from congvan.lib.sql import DriverCursor
     from congvan.search.indexer import bodies, folded_bodies
 
     doc_id = released(api, [CS1], subject="Kế hoạch năm 2026", file=body_pdf())["id"]
