@@ -105,11 +105,19 @@ def answer(
         ack_for=ack_for,
         result=result,
     )
-    return nodesig.sign(edxml.write_status(msg), me)
+    return edxml.write_status(msg)
+
+
+def signed(answer_xml: bytes) -> bytes:
+    """An answer as sent alone: signed by the node. Answers are kept unsigned (a batch's answers are
+    signed together, ``nodesig.sign_answers``); one kept signed by an earlier version goes as it is.
+    The signature is the same for the same answer: a repeat's answer stays the same bytes."""
+    return answer_xml if nodesig.signed_already(answer_xml) else nodesig.sign(answer_xml)
 
 
 def receive(incoming: Incoming) -> bytes:
-    """Take one message from a peer and return the signed answer (never raises for bad input)."""
+    """Take one message from a peer and return its answer, unsigned (``signed``; never raises for bad
+    input)."""
     try:
         return _receive(incoming)
     finally:
@@ -121,7 +129,7 @@ def receive_batch(
     node: str, messages: list[bytes], shared: dict[str, BlobUpload], *, too_large: bool = False
 ) -> list[bytes]:
     """Take several messages from one peer, posted together with their files once each (by
-    SHA-256); return each message's signed answer, in order. Each message is taken as if posted
+    SHA-256); return each message's answer (unsigned), in order. Each message is taken as if posted
     alone (its own answer; a refusal or a damaged file undoes that message only), all of them in one
     transaction: a commit per message was a quarter of the receiver's time (the pages every message
     touches written again each time). Should anything unforeseen fail, the batch is taken again one

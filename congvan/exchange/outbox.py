@@ -535,7 +535,7 @@ def deliver_batch(outs: list[OutMessage]) -> list[edxml.EdxmlMessage | str]:
         peer.url,
         "/exchange/v1/batch",
         body,
-        {"X-Congvan-Node": nodesig.identity().code},
+        {"X-Congvan-Node": nodesig.identity().code, "X-Congvan-Answers": "signed-together"},
         settings.EXCHANGE_TIMEOUT,
     )
     if status in (404, 405):
@@ -543,14 +543,20 @@ def deliver_batch(outs: list[OutMessage]) -> list[edxml.EdxmlMessage | str]:
     if status != 200:
         raise OSError(f"HTTP {status}: {answer[:200].decode('utf-8', 'replace')}")
     try:
-        answers = [base64.b64decode(a) for a in json.loads(answer)["answers"]]
-    except (ValueError, KeyError, TypeError):
+        said = json.loads(answer)
+        answers = [base64.b64decode(a) for a in said["answers"]]
+        together = said.get("signature")  # one signature over them all; an earlier version signs each
+        if together is not None and not isinstance(together, str):
+            raise TypeError(together)
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise OSError(_("câu trả lời không đọc được")) from None
     if len(answers) != len(outs):
         raise OSError(_("câu trả lời không khớp thông điệp"))
+    if together is not None:
+        nodesig.verify_answers(answers, together, peer.certificate)
     replies: list[edxml.EdxmlMessage | str] = []
-    for out, signed in zip(outs, answers, strict=True):
-        reply = edxml.parse(nodesig.verify(signed, peer.certificate).xml)
+    for out, got in zip(outs, answers, strict=True):
+        reply = edxml.parse(got if together is not None else nodesig.verify(got, peer.certificate).xml)
         ok = reply.ack_for == str(out.message_id)
         replies.append(reply if ok else _("câu trả lời không khớp thông điệp"))
     return replies

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvan.documents.uploads import BlobUpload
 from congvan.exchange import nodesig
-from congvan.exchange.inbound import Incoming, receive, receive_batch
+from congvan.exchange.inbound import Incoming, receive, receive_batch, signed
 from congvan.exchange.models import Peer
 from congvan.exchange.peers import directory
 from congvan.lib.errors import CongvanError
@@ -88,7 +88,7 @@ def messages(request: HttpRequest) -> HttpResponse:
         files={k: f for k, f in files.items() if k != "message" and isinstance(f, BlobUpload)},
         too_large=bool(getattr(request, "congvan_too_large", [])),
     )
-    return HttpResponse(receive(incoming), content_type=XML)
+    return HttpResponse(signed(receive(incoming)), content_type=XML)
 
 
 MAX_BATCH = 100
@@ -98,8 +98,10 @@ MAX_BATCH = 100
 @require_POST
 def batch(request: HttpRequest) -> HttpResponse:
     """Take several signed messages of one peer (multipart: ``message-0``, ``message-1``... then each
-    file once, ``blob-<sha256>``); answer ``{"answers": [...]}``, each message's signed answer (base64)
-    in order, each message taken as if posted alone."""
+    file once, ``blob-<sha256>``); answer ``{"answers": [...]}``, each message's answer (base64) in
+    order, each message taken as if posted alone. A sender that says ``X-Congvan-Answers:
+    signed-together`` gets the answers unsigned and one signature over them all (``"signature"``,
+    ``nodesig.sign_answers``); any other, each answer signed on its own."""
     refused = _refuse_early(request)
     if refused is not None:
         return refused
@@ -123,7 +125,12 @@ def batch(request: HttpRequest) -> HttpResponse:
         shared,
         too_large=bool(getattr(request, "congvan_too_large", [])),
     )
-    return JsonResponse({"answers": [base64.b64encode(a).decode() for a in answers]})
+    if request.headers.get("X-Congvan-Answers") == "signed-together":
+        signature = nodesig.sign_answers(answers)
+        return JsonResponse(
+            {"answers": [base64.b64encode(a).decode() for a in answers], "signature": signature}
+        )
+    return JsonResponse({"answers": [base64.b64encode(signed(a)).decode() for a in answers]})
 
 
 @csrf_exempt

@@ -16,7 +16,7 @@ from congvan.dispatch.models import Receipt
 from congvan.documents.models import Blob
 from congvan.exchange import edxml, nodesig, outbox
 from congvan.exchange.actions import do_add_peer
-from congvan.exchange.routing import Body, batch_multipart
+from congvan.exchange.routing import Body, batch_multipart, multipart
 from congvan.lib.pdfgen import simple_pdf
 from congvan.orgs.models import Unit
 
@@ -83,6 +83,52 @@ def test_a_batch_carries_each_file_once_and_answers_each_message(peer):
     again = answers(post_batch(stored_bytes(body), body.content_type))
     assert [a.result for a in again] == ["accepted"] * 3
     assert Receipt.objects.filter(document__symbol__startswith="1/VPCP").count() == 1
+
+
+def test_a_sender_that_asks_gets_the_answers_signed_together(peer):
+    """One signature over a batch's answers (``X-Congvan-Answers: signed-together``): it verifies them
+    all, in order, and nothing else; the batch again gives the same answers. Alone, a message's answer
+    is signed on its own, the same bytes each time it is asked."""
+    from congvan.documents import blobstore
+
+    pdf = simple_pdf(["Van ban chung"])
+    blobstore.put_bytes(pdf)
+    messages = [signed(peer, "7", HU, pdf), signed(peer, "8", CS1, pdf)]
+    me = nodesig.identity().cert_pem.decode()
+    said = []
+    for _ in range(2):
+        body = batch_multipart(messages)
+        r = Client().generic(
+            "POST",
+            "/exchange/v1/batch",
+            stored_bytes(body),
+            body.content_type,
+            headers={"X-Congvan-Node": "XA", "X-Congvan-Answers": "signed-together"},
+        )
+        assert r.status_code == 200, r.content
+        got = [base64.b64decode(a) for a in r.json()["answers"]]
+        nodesig.verify_answers(got, r.json()["signature"], me)
+        assert not any(nodesig.signed_already(a) for a in got)  # no XML-DSig of their own
+        assert [edxml.parse(a).ack_for for a in got] == [edxml.parse(m).message_id for m in messages]
+        said.append(got)
+        for changed in (got[::-1], [got[0]], [got[0].replace(b"accepted", b"refused"), got[1]]):
+            with pytest.raises(nodesig.BadSignature):
+                nodesig.verify_answers(changed, r.json()["signature"], me)
+    assert said[0] == said[1]
+    alone = []
+    for _ in range(2):
+        one = multipart(messages[0], edxml.parse(messages[0]).manifest)
+        r = Client().generic(
+            "POST",
+            "/exchange/v1/messages",
+            stored_bytes(one),
+            one.content_type,
+            headers={"X-Congvan-Node": "XA"},
+        )
+        assert r.status_code == 200, r.content
+        alone.append(r.content)
+    assert alone[0] == alone[1]
+    assert edxml.parse(nodesig.verify(alone[0], me).xml).ack_for == edxml.parse(messages[0]).message_id
 
 
 def test_a_part_that_is_not_what_its_name_says_is_refused_for_retry(peer):
@@ -159,6 +205,53 @@ def test_a_sender_whose_peer_has_no_batch_sends_one_by_one(api, settings, tmp_pa
     assert "XA" in outbox._NO_BATCH
     assert all(m.attempts == 1 and m.state == "queued" for m in OutMessage.objects.all())
     outbox._NO_BATCH.clear()
+
+
+@pytest.mark.parametrize("answering", ["each", "together", "forged"])
+def test_the_sender_reads_answers_signed_each_or_together(api, settings, tmp_path, monkeypatch, answering):
+    """A peer of this version signs a batch's answers together; one of an earlier version signs each.
+    A signature over other answers than those received: nothing is taken as answered (all retried)."""
+    import json
+
+    from congvan.exchange.inbound import answer
+    from congvan.exchange.models import OutMessage
+    from congvan.orgs.tests.support import released
+
+    key, cert = nodesig.make_identity("GCT", tmp_path / "me")
+    settings.NODE_CODE, settings.NODE_KEY, settings.NODE_CERT = "GCT", str(key), str(cert)
+    xkey, xcert = nodesig.make_identity("XA", tmp_path / "xa")
+    xa = nodesig.NodeIdentity("XA", xkey.read_bytes(), xcert.read_bytes())
+    do_add_peer("XA", url="http://127.0.0.1:9", certificate=xcert.read_text())
+    for i in range(3):
+        Unit.objects.create(
+            code=f"000.00.0{i}.X99", name=f"Ở XA {i}", abbreviation="X", path=f"/X{i}/", home_node="XA"
+        )
+    released(api, [f"000.00.0{i}.X99" for i in range(3)])
+    asked: list[dict[str, str]] = []
+
+    def post(url: str, path: str, body: Body, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
+        asked.append(headers)
+        sent = b"".join(body.chunks())
+        ids = [
+            str(i) for i in OutMessage.objects.values_list("message_id", flat=True) if str(i).encode() in sent
+        ]
+        ids.sort(key=lambda i: sent.index(i.encode()))  # in the order the messages are in the body
+        said = [answer(ack_for=i, result="accepted", code="01") for i in ids]
+        if answering == "each":
+            return 200, json.dumps(
+                {"answers": [base64.b64encode(nodesig.sign(a, xa)).decode() for a in said]}
+            ).encode()
+        signature = nodesig.sign_answers(said if answering == "together" else said[:1], xa)
+        return 200, json.dumps(
+            {"answers": [base64.b64encode(a).decode() for a in said], "signature": signature}
+        ).encode()
+
+    monkeypatch.setattr(outbox, "post", post)
+    outbox._NO_BATCH.clear()
+    outbox.run_once()
+    assert asked and all(h["X-Congvan-Answers"] == "signed-together" for h in asked)
+    states = sorted(OutMessage.objects.values_list("state", flat=True))
+    assert states == (["queued"] * 3 if answering == "forged" else ["done"] * 3)
 
 
 def test_a_fault_in_one_message_neither_loses_nor_doubles_the_others(peer, monkeypatch):
