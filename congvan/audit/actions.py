@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from congvan.audit.models import AuditEvent, AuditHead
@@ -72,43 +72,84 @@ def record(
 
 
 def record_many(events: list[Event], *, actor: Actor | None) -> None:
-    """Append events with a constant number of queries, whatever their number."""
+    """Append events with a constant number of statements, whatever their number: the head read and
+    locked, the events inserted, the head moved. Plain statements (the ORM's building of them was
+    three quarters of an event's cost, and every state change records one)."""
     if not events:
         return
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the state change")
     # Details must round-trip through JSON unchanged so verification recomputes the same hash.
     events = [Event(e.action, e.target_type, e.target_id, e.unit, _jsonable(e.details)) for e in events]
-    head = AuditHead.objects.select_for_update().filter(id=1).first()
-    if head is None:  # the chain's first event (made once, whoever comes first)
-        AuditHead.objects.bulk_create([AuditHead(id=1)], ignore_conflicts=True)
-        head = AuditHead.objects.select_for_update().get(id=1)
     now = timezone.now()
     actor_id = int(actor.pk) if actor is not None and actor.pk is not None else None
     actor_name = actor.username if actor is not None else "system"
-    rows = []
-    seq, prev = head.seq, head.hash
-    for e in events:
-        seq += 1
-        digest = event_hash(prev, seq, now, actor_id, actor_name, e)
-        rows.append(
-            AuditEvent(
-                seq=seq,
-                at=now,
-                actor_id=actor_id,
-                actor=actor_name,
-                unit=e.unit,
-                action=e.action,
-                target_type=e.target_type,
-                target_id=e.target_id,
-                details=e.details,
-                prev_hash=prev,
-                hash=digest,
+    head_sql = f"SELECT seq, hash FROM {_HEAD} WHERE id = 1" + (  # noqa: S608 (the model's table)
+        " FOR UPDATE" if connection.vendor == "postgresql" else ""  # SQLite: the transaction is IMMEDIATE
+    )
+    with connection.cursor() as cur:
+        cur.execute(head_sql)
+        head = cur.fetchone()
+        if head is None:  # the chain's first event (made once, whoever comes first)
+            AuditHead.objects.bulk_create([AuditHead(id=1)], ignore_conflicts=True)
+            cur.execute(head_sql)
+            head = cur.fetchone()
+        seq, prev = int(head[0]), str(head[1])
+        at = connection.ops.adapt_datetimefield_value(now)
+        rows: list[Any] = []
+        for e in events:
+            seq += 1
+            digest = event_hash(prev, seq, now, actor_id, actor_name, e)
+            details = _DETAILS.get_db_prep_save(e.details, connection)
+            rows.append(
+                (
+                    seq,
+                    at,
+                    actor_id,
+                    actor_name,
+                    e.unit,
+                    e.action,
+                    e.target_type,
+                    e.target_id,
+                    details,
+                    prev,
+                    digest,
+                )
             )
-        )
-        prev = digest
-    AuditEvent.objects.bulk_create(rows, batch_size=500)
-    AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+            prev = digest
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            values = ", ".join([_ROW] * len(chunk))
+            insert = f"INSERT INTO {_EVENTS} ({_COLUMNS}) VALUES {values}"  # noqa: S608 (the model's)
+            cur.execute(insert, [v for r in chunk for v in r])
+        cur.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1", [seq, prev])  # noqa: S608
+
+
+def _column(name: str) -> str:
+    field = AuditEvent._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
+_HEAD, _EVENTS = AuditHead._meta.db_table, AuditEvent._meta.db_table
+_NAMES = [
+    "seq",
+    "at",
+    "actor_id",
+    "actor",
+    "unit",
+    "action",
+    "target_type",
+    "target_id",
+    "details",
+    "prev_hash",
+    "hash",
+]
+_COLUMNS = ", ".join(_column(n) for n in _NAMES)
+_ROW = "(" + ", ".join(["%s"] * len(_NAMES)) + ")"
+_DETAILS = AuditEvent._meta.get_field("details")
+assert isinstance(_DETAILS, models.JSONField)
 
 
 def record_access(
