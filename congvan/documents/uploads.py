@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,24 @@ class BlobUpload(UploadedFile):
                 self.temp.unlink(missing_ok=True)
 
 
+class HeldPart(UploadedFile):
+    """A small exchange message part (the edXML of ``message`` or ``message-N``) kept in memory: it is
+    read once and never stored, so it is not written to a temporary file and read back."""
+
+    def __init__(self, data: bytes, name: str, content_type: str) -> None:
+        super().__init__(None, name, content_type, len(data))
+        self.data = data
+
+
+HELD_MAX = (
+    256 * 1024
+)  # a message part beyond this goes to a temporary file like any upload (a batch holds at most 100)
+_HELD_FIELDS = {
+    "/exchange/v1/messages": re.compile(r"message"),
+    "/exchange/v1/batch": re.compile(r"message-\d{1,3}"),
+}
+
+
 class BlobUploadHandler(FileUploadHandler):
     """Write each uploaded file to a temporary blob, hashing it; refuse one over the size limit.
 
@@ -59,12 +78,25 @@ class BlobUploadHandler(FileUploadHandler):
             user = getattr(request, "user", None)
             if user is None or not user.is_authenticated:
                 raise SkipFile()
-        self.temp, self.fh = blobstore.new_temp()
+        held = _HELD_FIELDS.get(request.path) if request is not None else None
+        self.held: list[bytes] | None = (
+            [] if held is not None and held.fullmatch(self.field_name or "") else None
+        )
+        if self.held is None:
+            self.temp, self.fh = blobstore.new_temp()
         self.digest = hashlib.sha256()
         self.size = 0
         self.head = b""
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        if self.held is not None:
+            self.held.append(raw_data)
+            if self.size + len(raw_data) <= HELD_MAX:
+                self.size += len(raw_data)
+                return None
+            self.temp, self.fh = blobstore.new_temp()  # too large to hold: a temporary file after all
+            raw_data, self.held = b"".join(self.held), None
+            self.size = 0
         self.size += len(raw_data)
         if self.size > settings.MAX_UPLOAD_BYTES:
             self.fh.close()
@@ -80,7 +112,9 @@ class BlobUploadHandler(FileUploadHandler):
         self.fh.write(raw_data)
         return None
 
-    def file_complete(self, file_size: int) -> BlobUpload:
+    def file_complete(self, file_size: int) -> BlobUpload | HeldPart:
+        if self.held is not None:
+            return HeldPart(b"".join(self.held), self.file_name or "", self.content_type or "")
         self.fh.close()
         return BlobUpload(
             self.temp,
@@ -92,7 +126,7 @@ class BlobUploadHandler(FileUploadHandler):
         )
 
     def upload_interrupted(self) -> None:
-        fh = getattr(self, "fh", None)
+        fh = getattr(self, "fh", None) if getattr(self, "held", None) is None else None
         if fh is not None:
             fh.close()
             self.temp.unlink(missing_ok=True)

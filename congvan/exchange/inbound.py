@@ -7,6 +7,7 @@ the first answer again, byte for byte, and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import uuid
@@ -409,7 +410,13 @@ def _take_document(
         raise Refused(_("Văn bản đã bị nơi gửi thu hồi"))
     staged = [sniffed(_file(incoming, m), i) for i, m in enumerate(msg.manifest)]
     staged += _embedded(msg)
-    with transaction.atomic():  # a refusal after the import (the unit's signature policy) undoes it
+    policies = _memo(incoming, "policies", lambda: {p.unit_id: p for p in SignaturePolicy.objects.all()})
+    policy = policies.get(unit.pk)
+    # A refusal after the import (the unit's signature policy, an update's checks) undoes it: a savepoint
+    # of its own then. Otherwise nothing refuses once the import has begun writing (its checks come
+    # first), and the message's own savepoint is enough.
+    may_refuse_after = row.kind != "document" or _refuses(policy)
+    with transaction.atomic() if may_refuse_after else contextlib.nullcontext():
         try:
             receipt = do_import_document(
                 unit,
@@ -420,10 +427,9 @@ def _take_document(
                 verified_by=f"node:{peer.code}",
                 found=incoming.memo.setdefault("found", {}),
             )
-        except Classified as exc:  # a mark in the files' own text
+        except Classified as exc:  # a mark in the files' own text (read before anything is written)
             raise Refused(exc.message) from None
-        policies = _memo(incoming, "policies", lambda: {p.unit_id: p for p in SignaturePolicy.objects.all()})
-        _check_pdf_policy(policies.get(unit.pk), unit, receipt)
+        _check_pdf_policy(policy, unit, receipt)
         row.receipt = receipt
         if row.kind != "document":
             _supersede(row, msg, unit, receipt)
@@ -479,9 +485,13 @@ def _embedded(msg: edxml.EdxmlMessage) -> list[tuple[BlobUpload, str, str]]:
     return stage_attachments(msg) if msg.attachments else []
 
 
+def _refuses(policy: SignaturePolicy | None) -> bool:
+    return policy is not None and PolicyAction.REFUSE in (policy.on_invalid, policy.on_unsigned)
+
+
 def _check_pdf_policy(policy: SignaturePolicy | None, unit: Unit, receipt: Receipt) -> None:
     """Verify the PDF signatures now when the unit refuses unsigned or invalid ones (else the worker does)."""
-    if policy is None or PolicyAction.REFUSE not in (policy.on_invalid, policy.on_unsigned):
+    if not _refuses(policy):
         return
     main = receipt.document.files.filter(role="main").first()
     if main is None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from congvan.documents.uploads import BlobUpload
+from congvan.documents.uploads import BlobUpload, HeldPart
 from congvan.exchange import nodesig
 from congvan.exchange.inbound import Incoming, receive, receive_batch, signed
 from congvan.exchange.models import Peer
@@ -60,6 +60,8 @@ def _refuse_early(request: HttpRequest) -> HttpResponse | None:
 
 def _read_xml(part: object) -> bytes | None:
     """A message part's XML (the part is dropped), or None when it is missing or too large."""
+    if isinstance(part, HeldPart):  # a small part, kept in memory as it came
+        return part.data
     if not isinstance(part, BlobUpload):
         return None
     if (part.size or 0) > MAX_XML:
