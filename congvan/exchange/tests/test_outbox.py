@@ -78,6 +78,55 @@ def test_node_signature_round_trip_and_tampering(node: nodesig.NodeIdentity, tmp
         nodesig.verify(hostile, node.cert_pem.decode())
 
 
+def test_the_node_signature_is_plain_xml_dsig_both_ways(node: nodesig.NodeIdentity, tmp_path: Path) -> None:
+    """congvan writes its signature itself and checks its own form itself: signxml (a general XML-DSig
+    verifier, as the hubs use) verifies what congvan signs, and congvan verifies what signxml signs in
+    the same form; a change anywhere (content, digest, SignedInfo, the certificate) is refused by both
+    paths, and forms congvan does not write go to the general verifier."""
+    from lxml import etree
+    from signxml.algorithms import DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
+    from signxml.signer import XMLSigner
+    from signxml.verifier import XMLVerifier
+
+    cert = node.cert_pem.decode()
+    signed = nodesig.sign(edxml.write(_message()), node)
+    general = XMLVerifier().verify(etree.fromstring(signed), x509_cert=cert)
+    assert not isinstance(general, list) and general.signed_xml is not None
+    assert edxml.parse(etree.tostring(general.signed_xml)).subject == "V/v thử chữ ký"
+    assert nodesig._verified_plainly(etree.fromstring(signed), cert) is not None
+
+    root = etree.fromstring(edxml.write(_message(subject="V/v ký bằng signxml")))
+    header = root.find(f"{{{edxml.NS}}}edXMLEnvelope/{{{edxml.NS}}}edXMLHeader")
+    etree.SubElement(header, f"{{{nodesig.DS}}}Signature", Id="placeholder")
+    by_signxml = etree.tostring(
+        XMLSigner(
+            method=SignatureConstructionMethod.enveloped,
+            signature_algorithm=SignatureMethod.RSA_SHA256,
+            digest_algorithm=DigestAlgorithm.SHA256,
+            c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+        ).sign(root, key=node.key, cert=cert)
+    )
+    plain = nodesig._verified_plainly(etree.fromstring(by_signxml), cert)
+    assert plain is not None and edxml.parse(plain).subject == "V/v ký bằng signxml"
+    assert edxml.parse(nodesig.verify(by_signxml, cert).xml).subject == "V/v ký bằng signxml"
+
+    _, other = nodesig.make_identity("OTHER", tmp_path / "other")
+    digest = etree.fromstring(signed).find(f".//{{{nodesig.DS}}}DigestValue").text.encode()
+    changed = [
+        signed.replace("thử".encode(), b"thu"),  # the content
+        signed.replace(digest, digest[::-1]),  # the digest (SignedInfo's signature breaks)
+        signed.replace(b'URI=""', b'URI="#x"'),  # another reference
+        signed.replace(b"<ds:SignatureValue>", b"<ds:SignatureValue>AAAA"),  # the signature value
+    ]
+    for bad in changed:
+        assert nodesig._verified_plainly(etree.fromstring(bad), cert) is None
+        with pytest.raises((nodesig.BadSignature, edxml.MalformedMessage)):
+            nodesig.verify(bad, cert)
+    assert nodesig._verified_plainly(etree.fromstring(signed), other.read_text()) is None
+    with pytest.raises(nodesig.BadSignature):
+        nodesig.verify(signed, other.read_text())
+
+
 def test_rsa_sha1_from_older_systems_is_read_with_a_warning(node: nodesig.NodeIdentity) -> None:
     from lxml import etree
     from signxml.algorithms import DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
