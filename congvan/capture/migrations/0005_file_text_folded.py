@@ -1,7 +1,7 @@
 """The files' texts kept as search reads them: one line of words (``capture.convert.one_line``), and
 beside it the same text folded character for character (``capture.convert.folded_line``)."""
 
-from django.db import migrations, models
+from django.db import migrations, transaction
 
 from congvan.capture.convert import folded_line, one_line as line_of
 
@@ -17,14 +17,16 @@ def one_line(apps, schema_editor):  # type: ignore[no-untyped-def]
         for pk, text in batch:
             line = line_of(text)
             changed.append(FileText(pk=pk, text=line, folded=folded_line(line)))
-        FileText.objects.bulk_update(changed, ["text", "folded"], batch_size=500)
+        with transaction.atomic():  # a batch at a time: a large store is not rewritten in one transaction
+            FileText.objects.bulk_update(changed, ["text", "folded"], batch_size=500)
         last = batch[-1][0]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("capture", "0003_mail_capture")]
+    # Each batch commits on its own: a large store is not rewritten in one transaction, and a run
+    # stopped half way is taken up again (a batch done twice gives the same rows). Until its batch is
+    # done a text's folded form is empty, which search reads as "no folded text yet".
+    atomic = False
+    dependencies = [("capture", "0004_file_text_folded_column")]
 
-    operations = [
-        migrations.AddField(model_name="filetext", name="folded", field=models.TextField(default="")),
-        migrations.RunPython(one_line, migrations.RunPython.noop),
-    ]
+    operations = [migrations.RunPython(one_line, migrations.RunPython.noop)]
