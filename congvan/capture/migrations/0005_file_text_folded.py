@@ -8,17 +8,20 @@ from congvan.capture.convert import folded_line, one_line as line_of
 
 def one_line(apps, schema_editor):  # type: ignore[no-untyped-def]
     FileText = apps.get_model("capture", "FileText")
+    table = FileText._meta.db_table
     last = ""
     while True:
         batch = list(FileText.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "text")[:1000])
         if not batch:
             return
-        changed = []
+        rows = []
         for pk, text in batch:
             line = line_of(text)
-            changed.append(FileText(pk=pk, text=line, folded=folded_line(line)))
-        with transaction.atomic():  # a batch at a time: a large store is not rewritten in one transaction
-            FileText.objects.bulk_update(changed, ["text", "folded"], batch_size=500)
+            rows.append((line, folded_line(line), pk))
+        # a batch at a time: a large store is not rewritten in one transaction (one plain UPDATE a row:
+        # the ORM's bulk_update builds a CASE over the batch, slower than the folding itself)
+        with transaction.atomic(using=schema_editor.connection.alias), schema_editor.connection.cursor() as cur:
+            cur.executemany(f"UPDATE {table} SET text = %s, folded = %s WHERE blob_id = %s", rows)  # noqa: S608
         last = batch[-1][0]
 
 
