@@ -75,6 +75,40 @@ def test_a_failed_action_leaves_no_event(db):
     assert AuditEvent.objects.count() == before
 
 
+def test_the_chain_holds_across_rolled_back_savepoints_and_other_writers(db):
+    """An event goes on from where this connection last left the head; where the head is not there any
+    more (a savepoint rolled back, the head moved by another writer) it is read again: the chain stays
+    one line whatever happened in between."""
+    from congvan.audit.models import AuditHead
+
+    with transaction.atomic():
+        record("a", actor=None)
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            record("b", actor=None)  # undone with its savepoint, head and all
+            1 / 0  # noqa: B018
+        record("c", actor=None)
+    with transaction.atomic():
+        head = AuditHead.objects.get(id=1)
+        # another writer moved the head (as a second process would): this connection's guess is stale
+        AuditEvent.objects.create(
+            seq=head.seq + 1, at=chain_time(), actor="system", action="d", prev_hash=head.hash, hash="f" * 64
+        )
+        AuditHead.objects.filter(id=1).update(seq=head.seq + 1, hash="f" * 64)
+    with transaction.atomic():
+        record("e", actor=None)
+    actions = list(AuditEvent.objects.order_by("seq").values_list("action", "prev_hash", "hash"))
+    assert [a for a, _, _ in actions] == ["a", "c", "d", "e"]
+    assert all(prev == before[2] for (_, prev, _), before in zip(actions[1:], actions, strict=False))
+    _, problems = verify_chain()
+    assert [p.seq for p in problems] == [3]  # only the forged "d", which has no key to hash with
+
+
+def chain_time():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 def test_a_rewrite_with_recomputed_hashes_needs_the_key(chain, settings):
     """Someone who can write the database edits an event and recomputes every hash after it: without
     the audit key (outside the database) the hashes do not match."""
