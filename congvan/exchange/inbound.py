@@ -267,8 +267,12 @@ def _receive(incoming: Incoming) -> bytes:
         received_at=timezone.now(),
         answer=b"",
     )
+    # A document for a unit of a batch is taken without a savepoint of its own (two statements less a
+    # message): it refuses only before it writes (or inside a savepoint of its own, see _take_document),
+    # and anything unforeseen undoes the batch, which is then taken one message at a time.
+    own_savepoint = "taken" not in incoming.memo or row.kind != "document"
     try:
-        with transaction.atomic():
+        with transaction.atomic() if own_savepoint else contextlib.nullcontext():
             result, code, reason, organ = _take(row, msg, incoming, peer)
             row.result, row.reason = result, reason[:500]
             row.answer = answer(
@@ -291,6 +295,8 @@ def _receive(incoming: Incoming) -> bytes:
         log.warning("exchange: %s from %r arrived damaged: %s", message_id, peer.code, exc.reason)
         return answer(ack_for=message_id, result="refused", code="02", reason=exc.reason, to=msg.sender)
     except IntegrityError:  # the same message posted twice at once: the first one's answer
+        if not own_savepoint:
+            raise  # what it wrote cannot be undone alone: the batch is taken again, one at a time
         first = InMessage.objects.filter(message_id=message_id).first()
         if first is None:
             raise
