@@ -153,19 +153,7 @@ def _column(name: str) -> str:
 
 
 _HEAD, _EVENTS = AuditHead._meta.db_table, AuditEvent._meta.db_table
-_NAMES = [
-    "seq",
-    "at",
-    "actor_id",
-    "actor",
-    "unit",
-    "action",
-    "target_type",
-    "target_id",
-    "details",
-    "prev_hash",
-    "hash",
-]
+_NAMES = [f.name for f in AuditEvent._meta.concrete_fields if not f.primary_key]  # seq ... hash
 _COLUMNS = ", ".join(_column(n) for n in _NAMES)
 _ROW = "(" + ", ".join(["%s"] * len(_NAMES)) + ")"
 _DETAILS = AuditEvent._meta.get_field("details")
