@@ -1,8 +1,9 @@
 """The receiving side: check a peer's message, take it once, answer it with a signed acknowledgement.
 
-Every answer is a signed edXML status (``cv:AckFor`` = the message id, ``cv:Result`` = accepted,
-relayed or refused, StatusCode 01 or 02 with the reason). A message id is taken once: a repeat gets
-the first answer again, byte for byte, and changes nothing.
+Every answer is an edXML status (``cv:AckFor`` = the message id, ``cv:Result`` = accepted, relayed or
+refused, StatusCode 01 or 02 with the reason), signed by the node when it is sent (alone, or together
+with the other answers of its batch). A message id is taken once: a repeat gets the first answer again,
+byte for byte, and changes nothing.
 """
 
 from __future__ import annotations
