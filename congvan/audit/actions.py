@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -76,31 +79,90 @@ def record_many(events: list[Event], *, actor: Actor | None) -> None:
     where this connection last left it (an UPDATE that says whether the head was still there), the
     events inserted; only when the head was elsewhere (another writer, a rolled-back savepoint, a new
     connection) is it read and locked first. Plain statements (the ORM's building of them was three
-    quarters of an event's cost, and every state change records one)."""
+    quarters of an event's cost, and every state change records one). Inside ``gathered()``, the events
+    are kept and appended when it ends."""
     if not events:
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the state change")
-    # Details must round-trip through JSON unchanged so verification recomputes the same hash.
-    events = [Event(e.action, e.target_type, e.target_id, e.unit, _jsonable(e.details)) for e in events]
     now = timezone.now()
     actor_id = int(actor.pk) if actor is not None and actor.pk is not None else None
     actor_name = actor.username if actor is not None else "system"
-    at = connection.ops.adapt_datetimefield_value(now)
+    # Details must round-trip through JSON unchanged so verification recomputes the same hash.
+    rows = [
+        _Pending(
+            Event(e.action, e.target_type, e.target_id, e.unit, _jsonable(e.details)),
+            now,
+            actor_id,
+            actor_name,
+        )
+        for e in events
+    ]
+    kept: list[_Pending] | None = getattr(_GATHERED, "events", None)
+    if kept is not None:
+        kept.extend(rows)
+        return
+    _append(connection, rows)
 
+
+@dataclass(frozen=True)
+class _Pending:
+    event: Event
+    at: dt.datetime
+    actor_id: int | None
+    actor: str
+
+
+_GATHERED = threading.local()
+
+
+@contextlib.contextmanager
+def gathered() -> Iterator[None]:
+    """The events recorded inside, appended together when it ends without an error (inside the same
+    transaction): for a batch of state changes in one transaction, one step of the chain instead of one
+    an event. Only around work that nothing undoes to a savepoint and goes on: what may be rolled back
+    to a savepoint of its own runs inside ``not_gathered()``. On an error nothing is appended (the
+    transaction is undone too)."""
+    if getattr(_GATHERED, "events", None) is not None:
+        yield  # already gathering: the outer one appends
+        return
+    kept: list[_Pending] = []
+    _GATHERED.events = kept
+    try:
+        yield
+    finally:
+        _GATHERED.events = None
+    if kept:
+        _append(transaction.get_connection(), kept)
+
+
+@contextlib.contextmanager
+def not_gathered() -> Iterator[None]:
+    """Inside ``gathered()``: events appended at once (for work that a savepoint of its own may undo)."""
+    saved = getattr(_GATHERED, "events", None)
+    _GATHERED.events = None
+    try:
+        yield
+    finally:
+        _GATHERED.events = saved
+
+
+def _append(connection: Any, pending: list[_Pending]) -> None:
     def chained(seq: int, prev: str) -> tuple[list[Any], int, str]:
         rows: list[Any] = []
-        for e in events:
+        for p in pending:
+            e = p.event
             seq += 1
-            digest = event_hash(prev, seq, now, actor_id, actor_name, e)
+            digest = event_hash(prev, seq, p.at, p.actor_id, p.actor, e)
+            at = connection.ops.adapt_datetimefield_value(p.at)
             details = _DETAILS.get_db_prep_save(e.details, connection)
             rows.append(
                 (
                     seq,
                     at,
-                    actor_id,
-                    actor_name,
+                    p.actor_id,
+                    p.actor,
                     e.unit,
                     e.action,
                     e.target_type,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -443,14 +447,56 @@ def report_progress(receipt: Receipt, state: str, note: str, actor: Acting, now:
 
 
 def count_receipts(unit_id: int, state: str, delta: int) -> None:
-    """Keep the per-unit, per-state receipt count (oversight reads it instead of scanning receipts)."""
+    """Keep the per-unit, per-state receipt count (oversight reads it instead of scanning receipts).
+    Inside ``counts_gathered()``, the changes are summed and written when it ends."""
+    kept: Counter[tuple[int, str]] | None = getattr(_COUNTS, "deltas", None)
+    if kept is not None:
+        kept[(unit_id, state)] += delta
+        return
+    _write_counts({(unit_id, state): delta})
+
+
+def _write_counts(deltas: Mapping[tuple[int, str], int]) -> None:
     table = ReceiptCount._meta.db_table
+    rows = [(u, st, n) for (u, st), n in sorted(deltas.items()) if n]
+    if not rows:
+        return
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} (unit_id, state, n) VALUES (%s, %s, %s) "
+            f"INSERT INTO {table} (unit_id, state, n) VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} "
             f"ON CONFLICT (unit_id, state) DO UPDATE SET n = {table}.n + excluded.n",
-            [unit_id, state, delta],
+            [v for row in rows for v in row],
         )
+
+
+_COUNTS = threading.local()
+
+
+@contextlib.contextmanager
+def counts_gathered() -> Iterator[None]:
+    """The receipt counts changed inside, written together when it ends without an error (in the same
+    transaction; see ``audit.gathered``, whose rules it follows: what a savepoint of its own may undo runs
+    inside ``counts_not_gathered()``)."""
+    if getattr(_COUNTS, "deltas", None) is not None:
+        yield
+        return
+    kept: Counter[tuple[int, str]] = Counter()
+    _COUNTS.deltas = kept
+    try:
+        yield
+    finally:
+        _COUNTS.deltas = None
+    _write_counts(kept)
+
+
+@contextlib.contextmanager
+def counts_not_gathered() -> Iterator[None]:
+    saved = getattr(_COUNTS, "deltas", None)
+    _COUNTS.deltas = None
+    try:
+        yield
+    finally:
+        _COUNTS.deltas = saved
 
 
 def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:

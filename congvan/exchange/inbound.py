@@ -12,7 +12,7 @@ import contextlib
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +21,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congvan.audit.actions import gathered as audit_gathered
+from congvan.audit.actions import not_gathered as audit_not_gathered
 from congvan.audit.actions import record
-from congvan.dispatch.actions import revoke_receipt
+from congvan.dispatch.actions import counts_gathered, counts_not_gathered, revoke_receipt
 from congvan.dispatch.models import DeliveryState, Receipt
 from congvan.documents.errors import Classified
 from congvan.documents.models import Confidentiality
@@ -147,7 +149,8 @@ def receive_batch(
 
     try:
         try:
-            with one_writer(), transaction.atomic():
+            # one transaction; its audit events and receipt counts written once, at its end
+            with one_writer(), transaction.atomic(), audit_gathered(), counts_gathered():
                 return each()
         except Exception:
             log.exception(
@@ -273,7 +276,7 @@ def _receive(incoming: Incoming) -> bytes:
     # and anything unforeseen undoes the batch, which is then taken one message at a time.
     own_savepoint = "taken" not in incoming.memo or row.kind != "document"
     try:
-        with transaction.atomic() if own_savepoint else contextlib.nullcontext():
+        with _own_savepoint() if own_savepoint else contextlib.nullcontext():
             result, code, reason, organ = _take(row, msg, incoming, peer)
             row.result, row.reason = result, reason[:500]
             row.answer = answer(
@@ -303,6 +306,14 @@ def _receive(incoming: Incoming) -> bytes:
             raise
         return bytes(first.answer)
     return bytes(row.answer)
+
+
+@contextlib.contextmanager
+def _own_savepoint() -> Iterator[None]:
+    """A savepoint for work that may be undone alone: what it records is written at once, not gathered
+    for the batch's end (a rollback to the savepoint takes it back)."""
+    with audit_not_gathered(), counts_not_gathered(), transaction.atomic():
+        yield
 
 
 def _verified(incoming: Incoming, peer: Peer) -> edxml.EdxmlMessage:
@@ -423,7 +434,7 @@ def _take_document(
     # of its own then. Otherwise nothing refuses once the import has begun writing (its checks come
     # first), and the message's own savepoint is enough.
     may_refuse_after = row.kind != "document" or _refuses(policy)
-    with transaction.atomic() if may_refuse_after else contextlib.nullcontext():
+    with _own_savepoint() if may_refuse_after else contextlib.nullcontext():
         try:
             receipt = do_import_document(
                 unit,

@@ -103,6 +103,31 @@ def test_the_chain_holds_across_rolled_back_savepoints_and_other_writers(db):
     assert [p.seq for p in problems] == [3]  # only the forged "d", which has no key to hash with
 
 
+def test_gathered_events_are_appended_together_at_the_end(db):
+    """A batch's events, gathered: none written until it ends, then all in the order recorded (those of
+    a savepoint of their own written at once, before them); an error inside appends none of them."""
+    from congvan.audit.actions import gathered, not_gathered
+
+    with transaction.atomic(), gathered():
+        record("one", actor=None)
+        with not_gathered(), transaction.atomic():
+            record("now", actor=None)
+        record("two", actor=None)
+        assert list(AuditEvent.objects.values_list("action", flat=True)) == ["now"]
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), gathered():
+        record("lost", actor=None)
+        1 / 0  # noqa: B018
+    with transaction.atomic():
+        record("three", actor=None)
+    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
+        "now",
+        "one",
+        "two",
+        "three",
+    ]
+    assert verify_chain() == (4, [])
+
+
 def chain_time():
     from django.utils import timezone
 

@@ -78,6 +78,15 @@ def test_a_batch_carries_each_file_once_and_answers_each_message(peer):
         == 3
     )
     assert Blob.objects.filter(sha256=hashlib.sha256(one).hexdigest()).count() == 1
+    # the counts and the audit events, written once at the batch's end, are those of its receipts
+    from congvan.audit.models import AuditEvent
+    from congvan.audit.queries import verify_chain
+    from congvan.dispatch.models import ReceiptCount
+
+    counts = dict(ReceiptCount.objects.filter(state="arrived").values_list("unit__code", "n"))
+    assert counts.get(HU) == 2 and counts.get(CS1) == 1
+    assert AuditEvent.objects.filter(action="receipt.arrived").count() == 3
+    assert verify_chain()[1] == []
     # the same batch again: the same answers, nothing new
     body = batch_multipart(messages)
     again = answers(post_batch(stored_bytes(body), body.content_type))
