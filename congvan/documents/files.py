@@ -61,13 +61,21 @@ def check_files(main: BlobUpload | None, attachments: list[BlobUpload]) -> list[
     return checked
 
 
-def store_files(checked: list[tuple[BlobUpload, str, str]]) -> list[tuple[Blob, str]]:
-    """Commit checked uploads to the blob store and return their blobs with the clean names."""
+def store_files(
+    checked: list[tuple[BlobUpload, str, str]], *, rows_written: set[str] | None = None
+) -> list[tuple[Blob, str]]:
+    """Commit checked uploads to the blob store and return their blobs with the clean names.
+    ``rows_written``: contents whose Blob row this transaction wrote already (a batch's shared file),
+    not written again; those written here are added to it."""
     blobs = [
         (Blob(sha256=upload.commit(), size=upload.size or 0, mime=mime), name)
         for upload, name, mime in checked
     ]
-    Blob.objects.bulk_create([b for b, _ in blobs], ignore_conflicts=True)
+    known = rows_written if rows_written is not None else set()
+    new = [b for b, _ in blobs if b.sha256 not in known]
+    if new:
+        Blob.objects.bulk_create(new, ignore_conflicts=True)
+        known.update(b.sha256 for b in new)
     return blobs
 
 

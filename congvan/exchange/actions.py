@@ -139,13 +139,15 @@ def do_import_document(
     verified_by: str = "",
     verdict: nodesig.Verdict | None = None,
     found: dict[tuple[str, ...], Any] | None = None,
+    blob_rows: set[str] | None = None,
 ) -> Receipt:
     """Put a new-document message into the unit's inbox (arrived), with its files.
 
     ``staged`` are files received beside the message (exchange); otherwise the message's own
     attachments are unpacked. ``origin_node`` is where an unknown issuer lives (for replies).
     ``found``: the issuers and types already looked up for the other messages of a batch (in the same
-    transaction), by their code and name.
+    transaction), by their code and name. ``blob_rows``: the files whose rows the batch wrote already
+    (``store_files``; only where nothing undoes this import alone).
     """
     if msg.kind != "document":
         raise MalformedMessage(_("Không phải thông điệp văn bản"))
@@ -184,7 +186,7 @@ def do_import_document(
             released_at=now,
             received=received_fields(msg, verified_by=verified_by, verdict=verdict),
         )
-        stored = store_files(staged)
+        stored = store_files(staged, rows_written=blob_rows)
         verdicts = [guard.FileVerdict(b.sha256, s) for (b, _n), s in zip(stored, states, strict=True)]
         guard.record_verdicts(verdicts, known_clear=known_clear)
         pdf_first = sorted(range(len(stored)), key=lambda i: stored[i][0].mime != filetypes.PDF)

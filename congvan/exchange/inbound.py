@@ -444,6 +444,10 @@ def _take_document(
                 origin_node=msg.node or peer.code,
                 verified_by=f"node:{peer.code}",
                 found=incoming.memo.setdefault("found", {}),
+                # the rows of a batch's shared files written once (not where a savepoint may undo them)
+                blob_rows=None
+                if may_refuse_after or "taken" not in incoming.memo
+                else incoming.memo.setdefault("blobs", set()),
             )
         except Classified as exc:  # a mark in the files' own text (read before anything is written)
             raise Refused(exc.message) from None
