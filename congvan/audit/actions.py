@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from congvan.audit.models import AuditEvent, AuditHead
+from congvan.lib.gather import Gathering
 
 GENESIS = "0" * 64
 
@@ -99,7 +97,7 @@ def record_many(events: list[Event], *, actor: Actor | None) -> None:
         )
         for e in events
     ]
-    kept: list[_Pending] | None = getattr(_GATHERED, "events", None)
+    kept = _GATHERED.current()
     if kept is not None:
         kept.extend(rows)
         return
@@ -114,38 +112,15 @@ class _Pending:
     actor: str
 
 
-_GATHERED = threading.local()
-
-
-@contextlib.contextmanager
-def gathered() -> Iterator[None]:
-    """The events recorded inside, appended together when it ends without an error (inside the same
-    transaction): for a batch of state changes in one transaction, one step of the chain instead of one
-    an event. Only around work that nothing undoes to a savepoint and goes on: what may be rolled back
-    to a savepoint of its own runs inside ``not_gathered()``. On an error nothing is appended (the
-    transaction is undone too)."""
-    if getattr(_GATHERED, "events", None) is not None:
-        yield  # already gathering: the outer one appends
-        return
-    kept: list[_Pending] = []
-    _GATHERED.events = kept
-    try:
-        yield
-    finally:
-        _GATHERED.events = None
+def _flush(kept: list[_Pending]) -> None:
     if kept:
         _append(transaction.get_connection(), kept)
 
 
-@contextlib.contextmanager
-def not_gathered() -> Iterator[None]:
-    """Inside ``gathered()``: events appended at once (for work that a savepoint of its own may undo)."""
-    saved = getattr(_GATHERED, "events", None)
-    _GATHERED.events = None
-    try:
-        yield
-    finally:
-        _GATHERED.events = saved
+# A batch's events, appended together at its end (one step of the chain instead of one an event): see
+# lib.gather for when it may be used.
+_GATHERED: Gathering[list[_Pending]] = Gathering(list, _flush)
+gathered, not_gathered = _GATHERED.gathered, _GATHERED.not_gathered
 
 
 def _append(connection: Any, pending: list[_Pending]) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +39,7 @@ from congvan.documents.metadata import clean_codes, clean_metadata, refuse_class
 from congvan.documents.models import DocState, Document, DocumentFile, FileRole
 from congvan.lib.dates import lenient_date, local_today
 from congvan.lib.errors import InvalidInput
+from congvan.lib.gather import Gathering
 from congvan.lib.sql import ids_in
 from congvan.lib.text import clean_line
 from congvan.orgs.access import Acting, current_unit, usable_groups
@@ -448,8 +447,8 @@ def report_progress(receipt: Receipt, state: str, note: str, actor: Acting, now:
 
 def count_receipts(unit_id: int, state: str, delta: int) -> None:
     """Keep the per-unit, per-state receipt count (oversight reads it instead of scanning receipts).
-    Inside ``counts_gathered()``, the changes are summed and written when it ends."""
-    kept: Counter[tuple[int, str]] | None = getattr(_COUNTS, "deltas", None)
+    Inside ``counts_gathered()``, the changes are summed and written when it ends (``lib.gather``)."""
+    kept = _COUNTS.current()
     if kept is not None:
         kept[(unit_id, state)] += delta
         return
@@ -469,34 +468,9 @@ def _write_counts(deltas: Mapping[tuple[int, str], int]) -> None:
         )
 
 
-_COUNTS = threading.local()
-
-
-@contextlib.contextmanager
-def counts_gathered() -> Iterator[None]:
-    """The receipt counts changed inside, written together when it ends without an error (in the same
-    transaction; see ``audit.gathered``, whose rules it follows: what a savepoint of its own may undo runs
-    inside ``counts_not_gathered()``)."""
-    if getattr(_COUNTS, "deltas", None) is not None:
-        yield
-        return
-    kept: Counter[tuple[int, str]] = Counter()
-    _COUNTS.deltas = kept
-    try:
-        yield
-    finally:
-        _COUNTS.deltas = None
-    _write_counts(kept)
-
-
-@contextlib.contextmanager
-def counts_not_gathered() -> Iterator[None]:
-    saved = getattr(_COUNTS, "deltas", None)
-    _COUNTS.deltas = None
-    try:
-        yield
-    finally:
-        _COUNTS.deltas = saved
+# A batch's receipt counts, summed and written together at its end (see lib.gather for when).
+_COUNTS: Gathering[Counter[tuple[int, str]]] = Gathering(Counter, _write_counts)
+counts_gathered, counts_not_gathered = _COUNTS.gathered, _COUNTS.not_gathered
 
 
 def _report(receipt: Receipt, state: str, note: str, actor: Acting, now: dt.datetime) -> None:
