@@ -646,7 +646,12 @@ def do_note_remote_answer(delivery_id: int, code: str, note: str, at: dt.datetim
 
 def set_transport(delivery_id: int, transport: str, note: str = "") -> None:
     """The exchange's report of how a delivery to another server travels."""
-    Delivery.objects.filter(pk=delivery_id).update(transport=transport, transport_note=note[:500])
+    set_transports([delivery_id], transport, note)
+
+
+def set_transports(delivery_ids: list[int], transport: str, note: str = "") -> None:
+    """``set_transport`` for several deliveries at once (a batch's answers)."""
+    Delivery.objects.filter(pk__in=delivery_ids).update(transport=transport, transport_note=note[:500])
 
 
 # -- documents that arrive on paper (or any way but the exchange), from their intake --

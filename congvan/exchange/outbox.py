@@ -25,7 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
-from congvan.dispatch.actions import do_note_remote_answer, do_record_remote_status, set_transport
+from congvan.dispatch.actions import (
+    do_note_remote_answer,
+    do_record_remote_status,
+    set_transport,
+    set_transports,
+)
 from congvan.dispatch.models import Delivery, DeliveryState, Dispatch, ReceiptEvent, Transport
 from congvan.exchange import edxml, nodesig, statuscodes
 from congvan.exchange.convert import edxml_document_id, export_document
@@ -508,16 +513,38 @@ def send_batch(ids: list[int]) -> list[str]:
             _failed(out, str(exc))
         return ["retry"] * len(outs)
     said = []
-    # the batch's answers recorded together (each in a savepoint)
+    # the batch's answers recorded together: the documents the destination accepted in two statements
+    # (what apply_answer writes for each), every other answer as apply_answer does it
+    accepted = [
+        o for o, r in zip(outs, replies, strict=True) if not isinstance(r, str) and _plainly_accepted(o, r)
+    ]
     with one_writer(), transaction.atomic():
+        _apply_accepted(accepted)
         for out, reply in zip(outs, replies, strict=True):
             if isinstance(reply, str):
                 _failed(out, reply)
                 said.append("retry")
             else:
-                apply_answer(out, reply)
+                if out not in accepted:
+                    apply_answer(out, reply)
                 said.append(reply.result)
     return said
+
+
+def _plainly_accepted(out: OutMessage, reply: edxml.EdxmlMessage) -> bool:
+    """A document its destination accepted: the answer ``apply_answer`` records as "acknowledged"."""
+    return out.kind == OutKind.DOCUMENT and out.delivery_id is not None and reply.result == "accepted"
+
+
+def _apply_accepted(outs: list[OutMessage]) -> None:
+    """``apply_answer`` for documents their destination accepted, all at once."""
+    if not outs:
+        return
+    now = timezone.now()
+    OutMessage.objects.filter(pk__in=[o.pk for o in outs]).update(
+        state=OutState.DONE, acked_at=now, lease_until=None, result="accepted", last_error=""
+    )
+    set_transports([o.delivery_id for o in outs if o.delivery_id is not None], Transport.ACKNOWLEDGED)
 
 
 def _hop_of(pk: int) -> str:

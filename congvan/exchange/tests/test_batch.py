@@ -261,6 +261,11 @@ def test_the_sender_reads_answers_signed_each_or_together(api, settings, tmp_pat
     assert asked and all(h["X-Congvan-Answers"] == "signed-together" for h in asked)
     states = sorted(OutMessage.objects.values_list("state", flat=True))
     assert states == (["queued"] * 3 if answering == "forged" else ["done"] * 3)
+    from congvan.dispatch.models import Delivery
+
+    travel = sorted(Delivery.objects.filter(unit__home_node="XA").values_list("transport", flat=True))
+    assert travel == (["queued"] * 3 if answering == "forged" else ["acknowledged"] * 3)
+    assert all(m.result == ("" if answering == "forged" else "accepted") for m in OutMessage.objects.all())
 
 
 def test_a_fault_in_one_message_neither_loses_nor_doubles_the_others(peer, monkeypatch):
