@@ -76,12 +76,14 @@ def fold_char(c: str) -> str:
 
 
 # Latin, Latin Extended and the Vietnamese block: enough for administrative text; others stay as they are.
-_FOLDED_CHARS = [*range(0x250), *range(0x1E00, 0x1F00)]
-_ALIGNED = {
-    i: (fold_char(chr(i)) if re.fullmatch(r"\w", chr(i)) else " ")
-    for i in _FOLDED_CHARS
-    if chr(i) != (fold_char(chr(i)) if re.fullmatch(r"\w", chr(i)) else " ")
-}
+FOLDED_CHARS = [*range(0x250), *range(0x1E00, 0x1F00)]
+
+
+def _aligned_char(c: str) -> str:
+    return fold_char(c) if re.fullmatch(r"\w", c) else " "
+
+
+_ALIGNED = {i: _aligned_char(chr(i)) for i in FOLDED_CHARS if _aligned_char(chr(i)) != chr(i)}
 _OTHER_NON_WORD = re.compile(r"[^\w ]")
 
 

@@ -67,8 +67,8 @@ def _file_texts(cur: DriverCursor, ids: list[int], columns: str) -> list[Any]:
 
 def bodies(cur: DriverCursor, ids: list[int], *, limit: int = BODY_MAX) -> dict[int, str]:
     """The text of each document's files (main, attachments, renditions) as ``capture`` read it (one
-    line of words), its first ``limit`` characters, in one plain statement (the indexer's and the
-    snippets' one way to read it)."""
+    line of words), its first ``limit`` characters, in one plain statement (what the indexer reads;
+    snippets read ``folded_bodies`` or, for one word, only the part around it)."""
     out: dict[int, list[str]] = {}
     for doc_id, text in _file_texts(cur, ids, _cut(cur, "t.text", limit)):
         if text:

@@ -26,7 +26,7 @@ from congvan.capture.models import FileText
 from congvan.documents.models import Document, DocumentFile, DocumentType
 from congvan.lib.errors import InvalidInput
 from congvan.lib.sql import DriverCursor, ids_in
-from congvan.lib.vntext import aligned_fold, exact_form, fold_char, folded_form, pairs
+from congvan.lib.vntext import FOLDED_CHARS, aligned_fold, exact_form, fold_char, folded_form, pairs
 from congvan.orgs.access import Acting
 from congvan.orgs.models import Unit
 from congvan.search.indexer import folded_bodies
@@ -688,13 +688,13 @@ def _page_documents(cur: DriverCursor, ids: list[int]) -> dict[int, Found]:
     columns, joins = _shown("d")
     where, params = ids_in(cur.db, "d.id", ids)
     cur.execute(f"SELECT d.id, {columns} FROM {Document._meta.db_table} d {joins} WHERE {where}", params)  # noqa: S608
-    found: dict[Any, Named] = {}
-    return {int(r[0]): _found(int(r[0]), r[1:], found) for r in cur.fetchall()}
+    named: dict[Any, Named] = {}
+    return {int(r[0]): _found(int(r[0]), r[1:], named) for r in cur.fetchall()}
 
 
-# Latin, Latin Extended and the Vietnamese block: enough for administrative text; others stay as they are.
+# Every character of those vntext folds, by its folded form (the others stay as they are).
 _SAME: dict[str, set[str]] = {}
-for _c in map(chr, [*range(0x250), *range(0x1E00, 0x1F00)]):
+for _c in map(chr, FOLDED_CHARS):
     _SAME.setdefault(fold_char(_c), set()).add(_c)
 
 
