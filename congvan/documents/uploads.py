@@ -54,9 +54,8 @@ class HeldPart(UploadedFile):
         self.data = data
 
 
-HELD_MAX = (
-    256 * 1024
-)  # a message part beyond this goes to a temporary file like any upload (a batch holds at most 100)
+# A message part beyond this goes to a temporary file like any upload (a batch holds at most 100 parts).
+HELD_MAX = 256 * 1024
 _HELD_FIELDS = {
     "/exchange/v1/messages": re.compile(r"message"),
     "/exchange/v1/batch": re.compile(r"message-\d{1,3}"),

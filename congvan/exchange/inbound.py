@@ -80,6 +80,11 @@ class Incoming:
     # what every message of a batch looks up alike (the peer, the exchange's account), found once
     memo: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def in_batch(self) -> bool:
+        """Taken as a message of a batch, in the batch's transaction (``receive_batch``'s lookups)."""
+        return "taken" in self.memo
+
     def file(self, m: edxml.ManifestEntry) -> BlobUpload | None:
         """The file a manifest entry names: the message's own part, else the batch's by content."""
         return self.files.get(m.content_id) or self.shared.get(m.sha256)
@@ -274,7 +279,7 @@ def _receive(incoming: Incoming) -> bytes:
     # A document for a unit of a batch is taken without a savepoint of its own (two statements less a
     # message): it refuses only before it writes (or inside a savepoint of its own, see _take_document),
     # and anything unforeseen undoes the batch, which is then taken one message at a time.
-    own_savepoint = "taken" not in incoming.memo or row.kind != "document"
+    own_savepoint = not incoming.in_batch or row.kind != "document"
     try:
         with _own_savepoint() if own_savepoint else contextlib.nullcontext():
             result, code, reason, organ = _take(row, msg, incoming, peer)
@@ -289,7 +294,7 @@ def _receive(incoming: Incoming) -> bytes:
                 document_id=row.document_id,
             )
             row.save()
-        if "taken" in incoming.memo:
+        if incoming.in_batch:
             incoming.memo["taken"][message_id] = row  # a second copy in the same batch is a repeat
             if row.kind == "revoke" and row.result == "accepted":
                 incoming.memo["recalls"].add(
@@ -432,7 +437,7 @@ def _take_document(
     policy = policies.get(unit.pk)
     # A refusal after the import (the unit's signature policy, an update's checks) undoes it: a savepoint
     # of its own then. Otherwise nothing refuses once the import has begun writing (its checks come
-    # first), and the message's own savepoint is enough.
+    # first): the message's own savepoint, or in a batch the batch's transaction, is enough.
     may_refuse_after = row.kind != "document" or _refuses(policy)
     with _own_savepoint() if may_refuse_after else contextlib.nullcontext():
         try:
@@ -446,7 +451,7 @@ def _take_document(
                 found=incoming.memo.setdefault("found", {}),
                 # the rows of a batch's shared files written once (not where a savepoint may undo them)
                 blob_rows=None
-                if may_refuse_after or "taken" not in incoming.memo
+                if may_refuse_after or not incoming.in_batch
                 else incoming.memo.setdefault("blobs", set()),
             )
         except Classified as exc:  # a mark in the files' own text (read before anything is written)

@@ -298,7 +298,7 @@ def sign_bytes(data: bytes, me: NodeIdentity | None = None) -> str:
 def signed_already(xml: bytes) -> bool:
     """Whether an edXML document carries a node signature in its edXMLHeader."""
     try:
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+        root = _parse(xml)
     except etree.XMLSyntaxError:
         return False
     return root.find(f"{{{NS}}}edXMLEnvelope/{{{NS}}}edXMLHeader/{{{DS}}}Signature") is not None
@@ -367,7 +367,7 @@ def verdict(xml: bytes, peers: list[tuple[str, str]]) -> Verdict:
     if b"SignatureValue" not in xml:
         return Verdict("unsigned")
     try:
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+        root = _parse(xml)
     except etree.XMLSyntaxError:
         return Verdict("unverifiable", warning=_("XML hỏng: chữ ký không kiểm tra được"))
     if root.find(f".//{{{DS}}}SignatureValue") is None:

@@ -356,6 +356,10 @@ def _gave_up(out: OutMessage, error: str) -> None:
 def apply_answer(out: OutMessage, reply: edxml.EdxmlMessage) -> None:
     """Record the next hop's answer: on the delivery, or passed back along a relay."""
     now = timezone.now()
+    if _plainly_accepted(out, reply):
+        with one_writer(), transaction.atomic():
+            _apply_accepted([out])
+        return
     with one_writer(), transaction.atomic():
         OutMessage.objects.filter(pk=out.pk).update(
             state=OutState.DONE, acked_at=now, lease_until=None, result=reply.result, last_error=""
@@ -520,12 +524,13 @@ def send_batch(ids: list[int]) -> list[str]:
     ]
     with one_writer(), transaction.atomic():
         _apply_accepted(accepted)
+        done = {o.pk for o in accepted}
         for out, reply in zip(outs, replies, strict=True):
             if isinstance(reply, str):
                 _failed(out, reply)
                 said.append("retry")
             else:
-                if out not in accepted:
+                if out.pk not in done:
                     apply_answer(out, reply)
                 said.append(reply.result)
     return said
