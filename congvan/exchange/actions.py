@@ -26,6 +26,7 @@ from congvan.exchange.edxml import EdxmlMessage, MalformedMessage
 from congvan.exchange.models import InMessage, OutMessage, OutState, Peer
 from congvan.lib import filetypes
 from congvan.lib.errors import InvalidInput, NotFound
+from congvan.lib.gather import insert as insert_rows
 from congvan.lib.text import clean_line
 from congvan.orgs.models import Unit, User
 from congvan.workflow.actions.outgoing import tell_arrivals
@@ -190,7 +191,7 @@ def do_import_document(
         verdicts = [guard.FileVerdict(b.sha256, s) for (b, _n), s in zip(stored, states, strict=True)]
         guard.record_verdicts(verdicts, known_clear=known_clear)
         pdf_first = sorted(range(len(stored)), key=lambda i: stored[i][0].mime != filetypes.PDF)
-        DocumentFile.objects.bulk_create(
+        insert_rows(  # in a batch of the exchange, with the batch's other rows at its end
             [
                 DocumentFile(
                     document=doc,

@@ -94,10 +94,11 @@ def stage_attachments(msg: EdxmlMessage) -> list[tuple[BlobUpload, str, str]]:
     return staged
 
 
-def sniffed(upload: BlobUpload, index: int) -> tuple[BlobUpload, str, str]:
-    """An upload with its clean name and the type read from its content."""
+def sniffed(upload: BlobUpload, index: int, name: str = "") -> tuple[BlobUpload, str, str]:
+    """An upload with its clean name (``name``: the one the signed message gives it) and the type read
+    from its content."""
     mime = filetypes.sniff(upload.head, upload.temp) or "application/octet-stream"
-    return upload, _safe_name(upload.name or "", index), mime
+    return upload, _safe_name(name or upload.name or "", index), mime
 
 
 def exchange_user() -> User:

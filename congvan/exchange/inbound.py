@@ -45,6 +45,8 @@ from congvan.exchange.routing import NoRoute, next_hop
 from congvan.lib.classification import subject_mark
 from congvan.lib.dates import VN
 from congvan.lib.errors import CongvanError
+from congvan.lib.gather import insert as insert_rows
+from congvan.lib.gather import rows_flush_now, rows_gathered, rows_not_gathered
 from congvan.lib.sql import one_writer
 from congvan.orgs.access import current_unit, role_holders
 from congvan.orgs.actions import EXTERNAL_PREFIX
@@ -155,7 +157,7 @@ def receive_batch(
     try:
         try:
             # one transaction; its audit events and receipt counts written once, at its end
-            with one_writer(), transaction.atomic(), audit_gathered(), counts_gathered():
+            with one_writer(), transaction.atomic(), audit_gathered(), counts_gathered(), rows_gathered():
                 return each()
         except Exception:
             log.exception(
@@ -220,9 +222,10 @@ def _unit(incoming: Incoming, code: str) -> Unit | None:
 
 
 def _taken(incoming: Incoming, message_id: str) -> InMessage | None:
-    """The message taken before under this id (once per batch for the ids the batch asked)."""
-    if message_id in incoming.memo.get("asked", ()):
-        found: InMessage | None = incoming.memo["taken"].get(message_id)
+    """The message taken before under this id (once per batch for the ids the batch asked; one this
+    batch took, whose row may be written only at its end, by the batch's memo)."""
+    found: InMessage | None = incoming.memo.get("taken", {}).get(message_id)
+    if found is not None or message_id in incoming.memo.get("asked", ()):
         return found
     return InMessage.objects.filter(message_id=message_id).first()
 
@@ -293,7 +296,7 @@ def _receive(incoming: Incoming) -> bytes:
                 to=msg.sender,
                 document_id=row.document_id,
             )
-            row.save()
+            _record(row)
         if incoming.in_batch:
             incoming.memo["taken"][message_id] = row  # a second copy in the same batch is a repeat
             if row.kind == "revoke" and row.result == "accepted":
@@ -313,11 +316,23 @@ def _receive(incoming: Incoming) -> bytes:
     return bytes(row.answer)
 
 
+def _record(row: InMessage) -> None:
+    """Write a message's record with its answer: in a batch, without a savepoint of its own, with the
+    batch's other new rows at its end; one written already (a relay's: its onward message points at
+    it) is updated."""
+    if row.pk is not None:
+        row.save()
+    else:
+        insert_rows([row])
+
+
 @contextlib.contextmanager
 def _own_savepoint() -> Iterator[None]:
     """A savepoint for work that may be undone alone: what it records is written at once, not gathered
-    for the batch's end (a rollback to the savepoint takes it back)."""
-    with audit_not_gathered(), counts_not_gathered(), transaction.atomic():
+    for the batch's end (a rollback to the savepoint takes it back). The batch's new rows so far are
+    written first: this work may read them (a recall, an update of a document the batch brought)."""
+    rows_flush_now()
+    with audit_not_gathered(), counts_not_gathered(), rows_not_gathered(), transaction.atomic():
         yield
 
 
@@ -431,7 +446,8 @@ def _take_document(
     _check_document(msg, incoming)
     if _recalled(incoming, row, unit):
         raise Refused(_("Văn bản đã bị nơi gửi thu hồi"))
-    staged = [sniffed(_file(incoming, m), i) for i, m in enumerate(msg.manifest)]
+    # named as the signed manifest names them (a batch's shared part is named by its content alone)
+    staged = [sniffed(_file(incoming, m), i, m.name) for i, m in enumerate(msg.manifest)]
     staged += _embedded(msg)
     policies = _memo(incoming, "policies", lambda: {p.unit_id: p for p in SignaturePolicy.objects.all()})
     policy = policies.get(unit.pk)

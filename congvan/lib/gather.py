@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -29,13 +29,21 @@ class Gathering(Generic[T]):
         if self.current() is not None:
             yield  # already gathering: the outer block writes
             return
-        kept = self._new()
-        self._local.kept = kept
+        self._local.kept = self._new()
         try:
             yield
+            kept = self.current()  # what is kept since the last ``flush_now``
         finally:
             self._local.kept = None
-        self._flush(kept)
+        if kept is not None:
+            self._flush(kept)
+
+    def flush_now(self) -> None:
+        """Write what is kept so far (work about to read it runs next) and go on gathering."""
+        kept = self.current()
+        if kept is not None:
+            self._local.kept = self._new()
+            self._flush(kept)
 
     @contextlib.contextmanager
     def not_gathered(self) -> Iterator[None]:
@@ -45,3 +53,31 @@ class Gathering(Generic[T]):
             yield
         finally:
             self._local.kept = saved
+
+
+def _insert_rows(rows: list[Any]) -> None:
+    """New model rows, in the order given, in one statement for each run of rows of one model."""
+    start = 0
+    while start < len(rows):
+        kind = type(rows[start])
+        end = start
+        while end < len(rows) and type(rows[end]) is kind:
+            end += 1
+        kind.objects.bulk_create(rows[start:end])
+        start = end
+
+
+# New rows that nothing reads before the batch ends (a batch of exchange messages: each message's file
+# list and its record), inserted together at its end; outside ``rows_gathered()``, at once.
+_ROWS: Gathering[list[Any]] = Gathering(list, _insert_rows)
+rows_gathered, rows_not_gathered, rows_flush_now = _ROWS.gathered, _ROWS.not_gathered, _ROWS.flush_now
+
+
+def insert(rows: list[Any]) -> None:
+    """Insert new model rows (without reading back their keys): at once, or, inside ``rows_gathered()``,
+    at its end."""
+    kept = _ROWS.current()
+    if kept is None:
+        _insert_rows(rows)
+    else:
+        kept.extend(rows)

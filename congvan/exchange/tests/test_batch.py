@@ -332,6 +332,35 @@ def test_a_recall_ahead_of_its_document_in_the_same_batch_refuses_it(peer):
     assert not Receipt.objects.filter(document__symbol="31/VPCP-TTĐT").exists()
 
 
+def test_a_recall_behind_its_document_in_the_same_batch_takes_it_back(peer):
+    """A batch writes its documents' records and file lists at its end; a recall later in the batch
+    reads them first (it finds the document the batch brought, and takes it out of the inbox)."""
+    from congvan.dispatch.models import DeliveryState
+    from congvan.documents import blobstore
+    from congvan.documents.models import DocumentFile
+    from congvan.exchange.models import InMessage
+
+    pdf = simple_pdf(["Van ban 36"])
+    blobstore.put_bytes(pdf)
+    document = signed(peer, "36", HU, pdf)
+    recall = edxml.parse(document)
+    recall.business_type, recall.manifest, recall.message_id = 1, [], str(uuid.uuid4())
+    recall.business_reason = "Gửi nhầm"
+    after = signed(peer, "37", HU, pdf)
+    body = batch_multipart([document, nodesig.sign(edxml.write(recall), peer), after])
+    got = answers(post_batch(stored_bytes(body), body.content_type))
+    assert [(a.result, a.status_code) for a in got] == [("accepted", c) for c in ("01", "15", "01")]
+    taken = Receipt.objects.get(document__symbol="36/VPCP-TTĐT")
+    assert taken.state == DeliveryState.REVOKED
+    assert Receipt.objects.get(document__symbol="37/VPCP-TTĐT").state != DeliveryState.REVOKED
+    assert InMessage.objects.filter(from_node="XA").count() == 3
+    files = DocumentFile.objects.filter(document__symbol__in=["36/VPCP-TTĐT", "37/VPCP-TTĐT"])
+    assert sorted((f.document.symbol, f.name, f.blob_id) for f in files) == [
+        ("36/VPCP-TTĐT", "vb.pdf", hashlib.sha256(pdf).hexdigest()),
+        ("37/VPCP-TTĐT", "vb.pdf", hashlib.sha256(pdf).hexdigest()),
+    ]
+
+
 def test_a_message_id_that_is_no_id_is_refused_and_the_batch_goes_on(peer, caplog):
     """The batch's lookups read the ids from the XML before it is verified: one that is not an id (36
     dashes) is left out of them, and its message gets its own refusal."""
