@@ -314,18 +314,24 @@ def test_the_same_message_twice_in_a_batch_is_taken_once(peer):
     assert Receipt.objects.filter(document__symbol="21/VPCP-TTĐT").count() == 1
 
 
-def test_a_recall_ahead_of_its_document_in_the_same_batch_refuses_it(peer):
-    """A recall taken earlier in a batch counts for the batch's later messages (the batch looks the
-    recalls of its documents up once, and adds those it takes)."""
+def document_and_recall(peer: nodesig.NodeIdentity, number: str) -> tuple[bytes, bytes, bytes]:
+    """A document's file (kept in the store), its signed message to HU and the signed recall of it."""
     from congvan.documents import blobstore
 
-    pdf = simple_pdf(["Van ban 31"])
+    pdf = simple_pdf([f"Van ban {number}"])
     blobstore.put_bytes(pdf)
-    document = signed(peer, "31", HU, pdf)
+    document = signed(peer, number, HU, pdf)
     recall = edxml.parse(document)
     recall.business_type, recall.manifest, recall.message_id = 1, [], str(uuid.uuid4())
     recall.business_reason = "Gửi nhầm"
-    body = batch_multipart([nodesig.sign(edxml.write(recall), peer), document])
+    return pdf, document, nodesig.sign(edxml.write(recall), peer)
+
+
+def test_a_recall_ahead_of_its_document_in_the_same_batch_refuses_it(peer):
+    """A recall taken earlier in a batch counts for the batch's later messages (the batch looks the
+    recalls of its documents up once, and adds those it takes)."""
+    _pdf, document, recall = document_and_recall(peer, "31")
+    body = batch_multipart([recall, document])
     first, second = answers(post_batch(stored_bytes(body), body.content_type))
     assert (first.result, first.status_code) == ("accepted", "15")
     assert second.result == "refused" and "thu hồi" in second.status_description
@@ -336,18 +342,11 @@ def test_a_recall_behind_its_document_in_the_same_batch_takes_it_back(peer):
     """A batch writes its documents' records and file lists at its end; a recall later in the batch
     reads them first (it finds the document the batch brought, and takes it out of the inbox)."""
     from congvan.dispatch.models import DeliveryState
-    from congvan.documents import blobstore
     from congvan.documents.models import DocumentFile
     from congvan.exchange.models import InMessage
 
-    pdf = simple_pdf(["Van ban 36"])
-    blobstore.put_bytes(pdf)
-    document = signed(peer, "36", HU, pdf)
-    recall = edxml.parse(document)
-    recall.business_type, recall.manifest, recall.message_id = 1, [], str(uuid.uuid4())
-    recall.business_reason = "Gửi nhầm"
-    after = signed(peer, "37", HU, pdf)
-    body = batch_multipart([document, nodesig.sign(edxml.write(recall), peer), after])
+    pdf, document, recall = document_and_recall(peer, "36")
+    body = batch_multipart([document, recall, signed(peer, "37", HU, pdf)])
     got = answers(post_batch(stored_bytes(body), body.content_type))
     assert [(a.result, a.status_code) for a in got] == [("accepted", c) for c in ("01", "15", "01")]
     taken = Receipt.objects.get(document__symbol="36/VPCP-TTĐT")
