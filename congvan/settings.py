@@ -70,10 +70,6 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
-            # parameters sent beside the statement, not quoted into it by the driver (the exchange's
-            # receiver: 130 -> 155-160 messages/s on PostgreSQL); no server-side prepared statements
-            # (a pooler in front, or a migration under a running server, cannot break them)
-            "OPTIONS": {"server_side_binding": True, "prepare_threshold": None},
         }
     raise ValueError(f"CONGVAN_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 

@@ -60,12 +60,7 @@ class DriverCursor:
         self.db = db
         self._sqlite = db.vendor == "sqlite"
         self._wrapper = db.wrap_database_errors
-        if self._sqlite:
-            self._cursor = db.connection.cursor()
-        else:  # bound on the client: its statements may be several ("SET LOCAL ...; SELECT ...")
-            import psycopg
-
-            self._cursor = psycopg.ClientCursor(db.connection)
+        self._cursor = db.connection.cursor()
 
     def execute(self, sql: str, params: Sequence[Any]) -> None:
         """Run a statement (PostgreSQL: or several, "SET LOCAL ...; SELECT ..."; the rows read are then
