@@ -94,10 +94,20 @@ def _made(
 
 
 def _save(rows: list[OutMessage]) -> list[OutMessage | None]:
-    """Messages made (and signed) beforehand, saved in one short transaction, each in a savepoint of its
-    own: None for one whose row already has a message (another sender made it first)."""
+    """Messages made (and signed) beforehand, saved in one short transaction: all in one statement, or,
+    when one of them conflicts, each in a savepoint of its own: None for one whose row already has a
+    message (another sender made it first)."""
     saved: list[OutMessage | None] = []
     with one_writer(), transaction.atomic():
+        if len(rows) > 1:
+            try:
+                with transaction.atomic():
+                    OutMessage.objects.bulk_create(rows)
+                return list(rows)
+            except IntegrityError:
+                for row in rows:  # what the undone statement set on them
+                    row.pk = None
+                    row._state.adding = True
         for row in rows:
             try:
                 with transaction.atomic():

@@ -169,6 +169,41 @@ def test_release_to_a_unit_on_another_server_queues_a_message(api: dict[str, Api
     assert {x["unit"]: x["transport"] for x in shown} == {REMOTE: "queued", "000.01.01.H57": "local"}
 
 
+def test_messages_made_together_are_saved_together_or_each_alone_on_a_conflict(
+    api: dict[str, Api], remote: Unit
+) -> None:
+    """A round's messages go in one statement; when another sender made one of them first, each is
+    saved alone and that one is left out (nothing doubled, nothing else lost)."""
+    from congvan.exchange.models import OutKind
+
+    rel = released(api, [REMOTE])
+    d = Delivery.objects.get(dispatch__document_id=rel["id"], unit=remote)
+    now = timezone.now()
+
+    def row(kind: str) -> OutMessage:
+        return OutMessage(
+            message_id=str(uuid.uuid4()),
+            hop=remote.home_node,
+            destination=remote.home_node,
+            kind=kind,
+            header="<x/>",
+            size=4,
+            next_attempt_at=now,
+            created_at=now,
+            delivery=d,
+        )
+
+    first = outbox._save([row(OutKind.DOCUMENT), row(OutKind.REVOKE)])
+    assert all(r is not None and r.pk for r in first)
+    assert OutMessage.objects.filter(delivery=d).count() == 2
+    OutMessage.objects.filter(delivery=d, kind=OutKind.REVOKE).delete()
+    again = outbox._save([row(OutKind.DOCUMENT), row(OutKind.REVOKE)])  # the document's made already
+    assert again[0] is None and again[1] is not None and again[1].pk
+    assert sorted(OutMessage.objects.filter(delivery=d).values_list("kind", flat=True)) == sorted(
+        [OutKind.DOCUMENT, OutKind.REVOKE]
+    )
+
+
 def test_unreachable_peer_backs_off_then_gives_up_and_tells_the_clerks(
     api: dict[str, Api], remote: Unit, settings: Any
 ) -> None:
