@@ -121,18 +121,23 @@ def _save(rows: list[OutMessage]) -> list[OutMessage | None]:
 def prepare(limit: int = 500) -> int:
     """Queue messages for what other apps recorded: releases, recalls and receipt changes."""
     made = 0
-    queued = (
+    queued = list(
         Delivery.objects.filter(transport=Transport.QUEUED)
         .exclude(unit__home_node="")  # an organisation off the system: the mail app mails it
         .exclude(pk__in=OutMessage.objects.filter(kind=OutKind.DOCUMENT).values("delivery_id"))
-        .select_related("unit", "dispatch__document__issuing_unit", "dispatch__document__doc_type")
+        .select_related("unit")
         .order_by("id")[:limit]
     )
+    # a release to many units is one dispatch: its document read once, not joined to every delivery
+    dispatches = Dispatch.objects.filter(pk__in={d.dispatch_id for d in queued}).select_related(
+        "document__issuing_unit", "document__doc_type"
+    )
+    documents = {x.pk: x.document for x in dispatches}
     hops: dict[str, str] = {}
     rows = []
-    exported: dict[int, edxml.EdxmlMessage] = {}  # a document released to many units is read once
+    exported: dict[int, edxml.EdxmlMessage] = {}  # a document released to many units is exported once
     for d in queued:
-        doc = d.dispatch.document
+        doc = documents[d.dispatch_id]
         if doc.pk not in exported:
             exported[doc.pk] = export_document(doc, recipients=[], embed=False)
         msg = dataclasses.replace(exported[doc.pk], recipients=[edxml.Organ(d.unit.code, d.unit.name)])
