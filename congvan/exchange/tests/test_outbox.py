@@ -169,6 +169,22 @@ def test_release_to_a_unit_on_another_server_queues_a_message(api: dict[str, Api
     assert {x["unit"]: x["transport"] for x in shown} == {REMOTE: "queued", "000.01.01.H57": "local"}
 
 
+def test_one_round_makes_each_release_s_messages_from_its_own_document(
+    api: dict[str, Api], remote: Unit
+) -> None:
+    """Two releases waiting together: each delivery's message carries its own document (the round
+    reads each dispatch's document once)."""
+    first = released(api, [REMOTE], subject="V/v văn bản thứ nhất")
+    second = released(api, [REMOTE], subject="V/v văn bản thứ hai")
+    assert outbox.prepare() == 2
+    me = nodesig.identity().cert_pem.decode()
+    for rel, subject in ((first, "V/v văn bản thứ nhất"), (second, "V/v văn bản thứ hai")):
+        out = OutMessage.objects.get(delivery__dispatch__document_id=rel["id"])
+        sent = edxml.parse(nodesig.verify(out.header.encode(), me).xml)
+        assert (sent.symbol, sent.subject) == (rel["symbol"], subject)
+        assert [r.organ_id for r in sent.recipients] == [REMOTE]
+
+
 def test_messages_made_together_are_saved_together_or_each_alone_on_a_conflict(
     api: dict[str, Api], remote: Unit
 ) -> None:
