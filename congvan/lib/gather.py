@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
+
+from django.db.models import Model
 
 T = TypeVar("T")
 
@@ -55,25 +57,24 @@ class Gathering(Generic[T]):
             self._local.kept = saved
 
 
-def _insert_rows(rows: list[Any]) -> None:
-    """New model rows, in the order given, in one statement for each run of rows of one model."""
-    start = 0
-    while start < len(rows):
-        kind = type(rows[start])
-        end = start
-        while end < len(rows) and type(rows[end]) is kind:
-            end += 1
-        kind.objects.bulk_create(rows[start:end])
-        start = end
+def _insert_rows(rows: list[Model]) -> None:
+    """New model rows, one statement for each model, the models in the order their first rows came
+    (a row refers only to rows written before it was made: those of another model, written already, or
+    of a model that came first)."""
+    by_model: dict[type[Model], list[Model]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    for model, mine in by_model.items():
+        model._default_manager.bulk_create(mine)
 
 
 # New rows that nothing reads before the batch ends (a batch of exchange messages: each message's file
 # list and its record), inserted together at its end; outside ``rows_gathered()``, at once.
-_ROWS: Gathering[list[Any]] = Gathering(list, _insert_rows)
+_ROWS: Gathering[list[Model]] = Gathering(list, _insert_rows)
 rows_gathered, rows_not_gathered, rows_flush_now = _ROWS.gathered, _ROWS.not_gathered, _ROWS.flush_now
 
 
-def insert(rows: list[Any]) -> None:
+def insert(rows: list[Model]) -> None:
     """Insert new model rows (without reading back their keys): at once, or, inside ``rows_gathered()``,
     at its end."""
     kept = _ROWS.current()

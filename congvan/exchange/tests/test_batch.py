@@ -338,6 +338,27 @@ def test_a_recall_ahead_of_its_document_in_the_same_batch_refuses_it(peer):
     assert not Receipt.objects.filter(document__symbol="31/VPCP-TTĐT").exists()
 
 
+def test_a_batch_writes_its_file_lists_and_records_in_one_statement_each(peer):
+    """What nothing reads before a batch ends is inserted together at its end: three documents, one
+    INSERT of file lists and one of message records (not one of each a message)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from congvan.documents import blobstore
+
+    pdf = simple_pdf(["Van ban 51"])
+    blobstore.put_bytes(pdf)
+    body = batch_multipart([signed(peer, str(n), HU, pdf) for n in (51, 52, 53)])
+    with CaptureQueriesContext(connection) as ctx:
+        got = answers(post_batch(stored_bytes(body), body.content_type))
+    assert [a.result for a in got] == ["accepted"] * 3
+    inserts = [q["sql"].split("(")[0] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    assert inserts.count('INSERT INTO "documents_documentfile" ') == 1
+    assert inserts.count('INSERT INTO "exchange_inmessage" ') == 1
+    assert inserts.count('INSERT INTO "documents_document" ') == 3
+    assert Receipt.objects.filter(document__files__name="vb.pdf").count() == 3
+
+
 def test_a_recall_behind_its_document_in_the_same_batch_takes_it_back(peer):
     """A batch writes its documents' records and file lists at its end; a recall later in the batch
     reads them first (it finds the document the batch brought, and takes it out of the inbox)."""
