@@ -105,9 +105,7 @@ def _save(rows: list[OutMessage]) -> list[OutMessage | None]:
                     OutMessage.objects.bulk_create(rows)
                 return list(rows)
             except IntegrityError:
-                for row in rows:  # what the undone statement set on them
-                    row.pk = None
-                    row._state.adding = True
+                pass  # nothing was set on the rows (their keys are read back only on success)
         for row in rows:
             try:
                 with transaction.atomic():
