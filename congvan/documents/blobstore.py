@@ -7,9 +7,12 @@ which nothing reads.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import mmap
 import os
 import secrets
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -35,9 +38,67 @@ def blob_path(sha256: str) -> Path:
     return root() / sha256[:2] / sha256[2:4] / sha256
 
 
+def _temp_name() -> Path:
+    return temp_dir() / f"up-{secrets.token_hex(12)}"
+
+
 def new_temp() -> tuple[Path, BinaryIO]:
-    path = temp_dir() / f"up-{secrets.token_hex(12)}"
+    path = _temp_name()
     return path, open(path, "xb")
+
+
+# Content held whole in memory (a mail's attachment, a generated PDF) from this size on is written to
+# its temporary file around the page cache (O_DIRECT): copying a new 1 MB file into the page cache cost
+# 1.0-2.3 ms of the kernel's time on the small virtual servers measured (fresh pages for every new
+# file), written directly 0.24-0.44 ms. The file is read again later by the worker, from the disk.
+DIRECT_MIN = 256 * 1024
+_ALIGN = 4096  # the block size direct writes must keep to (a multiple of 512-byte sectors too)
+_DIRECT = getattr(os, "O_DIRECT", 0)
+_direct_refused: set[str] = set()  # stores whose filesystem refused direct writes (tmpfs, some others)
+_buffers = threading.local()
+
+
+def write_temp(data: bytes | memoryview) -> Path:
+    """A new temporary file holding ``data`` (written whole; removed again if writing fails)."""
+    path = _temp_name()
+    try:
+        if len(data) >= DIRECT_MIN and _DIRECT and str(path.parent) not in _direct_refused:
+            try:
+                _write_direct(path, data)
+                return path
+            except OSError as exc:  # EINVAL: this filesystem takes no direct writes; write it as usual
+                path.unlink(missing_ok=True)
+                if exc.errno != errno.EINVAL:
+                    raise
+                _direct_refused.add(str(path.parent))
+        with open(path, "xb") as fh:
+            fh.write(data)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_direct(path: Path, data: bytes | memoryview) -> None:
+    """Write through a page-aligned buffer of this thread's, a CHUNK at a time; the last block is padded
+    to the alignment and the file cut back to its size."""
+    buffer = getattr(_buffers, "buffer", None)
+    if buffer is None:
+        buffer = _buffers.buffer = mmap.mmap(-1, CHUNK)  # anonymous memory: page-aligned
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | _DIRECT, 0o600)
+    try:
+        with memoryview(data).cast("B") as view, memoryview(buffer) as out:
+            for start in range(0, len(view), CHUNK):
+                piece = view[start : start + CHUNK]
+                size = len(piece)
+                padded = -(-size // _ALIGN) * _ALIGN
+                out[:size] = piece
+                out[size:padded] = bytes(padded - size)
+                if os.write(fd, out[:padded]) != padded:
+                    raise OSError(errno.ENOSPC, "short direct write")
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
 
 
 def commit_temp(temp: Path, sha256: str) -> Path:

@@ -33,7 +33,7 @@ def check_upload(upload: BlobUpload, *, allowed: set[str]) -> tuple[str, str]:
     mime = filetypes.sniff(upload.head, upload.temp)
     mime = filetypes.check_type(name, mime, allowed=allowed, size=upload.size or 0)
     if mime == filetypes.PDF:
-        problem = filetypes.pdf_problem(upload.temp, upload.size or 0)
+        problem = filetypes.pdf_problem(upload.temp, upload.size or 0, upload.tail)
         if problem in ("incomplete", "unreadable"):
             raise InvalidDocument(
                 (_("Tệp %(name)s là PDF hỏng hoặc không trọn vẹn") % {"name": f"{name!r}"}),

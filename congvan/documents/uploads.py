@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from congvan.documents import blobstore
+from congvan.lib import filetypes
 
 HEAD = 8192
 
@@ -24,6 +25,7 @@ class BlobUpload(UploadedFile):
         self.temp = temp
         self.sha256 = sha256
         self.head = head
+        self.tail: bytes | None = None  # the last ``filetypes.TAIL`` bytes, when held already
         self.committed = False
 
     def commit(self) -> str:
@@ -136,8 +138,8 @@ def stage_bytes(
 ) -> BlobUpload:
     """Stage content made inside the system (demo data, generated files, a mail's attachment) like an
     upload; ``sha256``: its hash when the caller has it already."""
-    temp, fh = blobstore.new_temp()
-    with fh:
-        fh.write(data)
+    temp = blobstore.write_temp(data)
     digest = sha256 or hashlib.sha256(data).hexdigest()
-    return BlobUpload(temp, name, content_type, len(data), digest, data[:HEAD])
+    upload = BlobUpload(temp, name, content_type, len(data), digest, data[:HEAD])
+    upload.tail = data[-filetypes.TAIL :]  # the checks read it here, not from the disk
+    return upload

@@ -121,20 +121,25 @@ def named_for(name: str, mime: str) -> str:
 TAIL = 64 * 1024 + 22  # a ZIP's end record lies in the last 64 KiB plus its own size
 
 
-def pdf_problem(path: Path, size: int) -> str | None:
+def pdf_problem(path: Path, size: int, tail: bytes | None = None) -> str | None:
     """Why a file that starts as a PDF is not only a PDF, or None: a ZIP (or a file format read from the
-    end) appended to it, or data after its last ``%%EOF`` that is not blank (a polyglot)."""
-    with path.open("rb") as fh:
-        fh.seek(max(0, size - TAIL))
-        tail = fh.read()
+    end) appended to it, or data after its last ``%%EOF`` that is not blank (a polyglot). ``tail``: the
+    file's last ``TAIL`` bytes when the caller holds them (nothing is read from the disk then)."""
+    if tail is None or len(tail) < min(size, TAIL):
+        try:
+            with path.open("rb") as fh:
+                fh.seek(max(0, size - TAIL))
+                tail = fh.read()
+        except OSError:
+            return "unreadable"
     end = tail.rfind(b"%%EOF")
     if end < 0:
         return "incomplete"
     if tail[end + 5 :].strip(b" \t\r\n\x00\x0c"):
         return "trailing"
+    # a ZIP's end record is found from the file's end: its last TAIL bytes are all it reads
     try:
-        if zipfile.is_zipfile(path):
-            return "zip"
-    except OSError:
-        return "unreadable"
-    return None
+        found = zipfile.is_zipfile(io.BytesIO(tail))
+    except zipfile.BadZipFile:  # an end record that spans disks: a ZIP all the same
+        found = True
+    return "zip" if found else None

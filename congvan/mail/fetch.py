@@ -121,19 +121,26 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
 
 
 class _Prefetch:
-    """The next chunks fetched from the server and read while this one is taken, in a pipeline of
-    three: a thread of its own does the FETCHes (the socket waits outside the interpreter's lock), a
-    second one ``read``s each chunk (no database: parsing, decoding, hashing; most of it leaves the lock
-    too), the taking thread writes. At most a chunk being read and one read ahead. The
-    mailbox's steps (flag, move, delete) wait until the folder's last chunk is fetched: the connection
-    is used by one thread at a time; a fetch stopped before them carries them out the next time."""
+    """The next chunks fetched from the server and read while this one is taken, in a pipeline: a
+    thread of its own does the FETCHes (the socket waits outside the interpreter's lock), two reading
+    threads ``read`` the chunks (no database: parsing, decoding, hashing, writing the files to the
+    store's staging folder; most of it leaves the lock), the taking thread writes the rows. At most a
+    chunk being taken, one waiting and one being read. The mailbox's steps (flag, move, delete) wait
+    until the folder's last chunk is fetched: the connection is used by one thread at a time; a fetch
+    stopped before them carries them out the next time."""
+
+    READERS = 2  # the writing of a file waits for the disk: a second reader goes on meanwhile
 
     def __init__(self, imap: Imap, chunks: list[list[int]], read: Callable[[bytes], Prepared]) -> None:
         self.imap, self.chunks, self.read = imap, chunks, read
         self.language = translation.get_language()
         self.ready: queue.Queue[Future[list[tuple[int, Prepared]]] | BaseException] = queue.Queue(maxsize=1)
+        # read and not yet taken (the chunk being taken stays until the next is asked for: a fetch
+        # stopped while taking it drops its staged files too; dropping them twice is harmless)
+        self.pending: list[Future[list[tuple[int, Prepared]]]] = []
+        self.lock = threading.Lock()
         self.stop = threading.Event()
-        self.reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-read")
+        self.reader = ThreadPoolExecutor(max_workers=self.READERS, thread_name_prefix="mail-read")
         self.thread = threading.Thread(target=self._run, name="mail-prefetch", daemon=True)
 
     def __enter__(self) -> _Prefetch:
@@ -146,18 +153,31 @@ class _Prefetch:
             with contextlib.suppress(queue.Empty):
                 self.ready.get_nowait()
             self.thread.join(0.05)
-        self.reader.shutdown(wait=True, cancel_futures=True)  # what it read is dropped: nothing staged yet
+        self.reader.shutdown(wait=True, cancel_futures=True)
+        for left in self.pending:  # chunks read and never taken (the fetch stopped): their staged files
+            if not left.cancelled() and left.exception() is None:
+                for _uid, ready in left.result():
+                    ready.discard()
 
     def _read(self, fetched: list[tuple[int, bytes]]) -> list[tuple[int, Prepared]]:
-        with translation.override(self.language):  # a refusal's reason in the fetch's language
-            return [(uid, self.read(raw)) for uid, raw in fetched]
+        out: list[tuple[int, Prepared]] = []
+        try:
+            with translation.override(self.language):  # a refusal's reason in the fetch's language
+                for uid, raw in fetched:
+                    out.append((uid, self.read(raw)))
+        except BaseException:
+            for _uid, ready in out:
+                ready.discard()
+            raise
+        return out
 
     def _run(self) -> None:
         for uids in self.chunks:
             try:
-                item: Future[list[tuple[int, Prepared]]] | BaseException = self.reader.submit(
-                    self._read, list(self.imap.fetch(uids))
-                )
+                future = self.reader.submit(self._read, list(self.imap.fetch(uids)))
+                with self.lock:
+                    self.pending.append(future)
+                item: Future[list[tuple[int, Prepared]]] | BaseException = future
             except BaseException as exc:  # noqa: BLE001 - handed to the taking thread, raised there
                 item = exc
             while not self.stop.is_set():
@@ -173,6 +193,9 @@ class _Prefetch:
         item = self.ready.get()
         if isinstance(item, BaseException):
             raise item
+        with self.lock:
+            while self.pending and self.pending[0] is not item:
+                self.pending.pop(0)  # the chunks taken before this one
         return item.result()
 
 

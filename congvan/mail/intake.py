@@ -62,8 +62,8 @@ def matches(mailbox: Mailbox, mail: ReadMail) -> bool:
 @dataclass
 class Prepared:
     """A mail read and, when it is for congvan, its documents hashed and its refusal (a mark, a size)
-    found: what needs no database, done by the fetch's reading thread while the taking thread writes
-    the chunk before. ``checked``: its documents staged by ``_stage`` (or ``reason``: a broken file)."""
+    found, its documents staged and checked (``checked``; or ``reason``: a broken file): what needs no
+    database, done by the fetch's reading threads while the taking thread writes the chunk before."""
 
     mail: ReadMail
     wanted: bool = False
@@ -79,30 +79,37 @@ class Prepared:
 
 
 def read_ahead(mailbox: Mailbox, raw: bytes) -> Prepared:
-    """Read a mail and, when the mailbox's rules want it, hash its documents and look for a reason to
-    refuse it (the decoding and hashing leave the interpreter's lock: they go on beside the taking
-    thread's work)."""
+    """Read a mail and, when the mailbox's rules want it, hash its documents, look for a reason to refuse
+    it and stage its files (no database: the fetch's reading threads do this beside the taking thread's
+    work; the decoding, hashing and writing leave the interpreter's lock). A mail found taken before
+    has its staged files dropped by ``take_many``."""
     mail = read_mail(raw)
     if mail.report is not None or not matches(mailbox, mail):
         return Prepared(mail)
     docs = mail.documents(mailbox.kinds)
-    return Prepared(mail, True, docs, _digest(docs), _refusal(mail))
+    ready = Prepared(mail, True, docs, _digest(docs), _refusal(mail))
+    _stage(ready)
+    return ready
 
 
 def _stage(ready: Prepared) -> None:
-    """Write a new mail's documents to the store's staging folder and check them (or note why they are
-    refused). Done by the taking thread, for the mails not taken before only: writing a new 1 MB file
-    is the costliest step on small servers (~2 ms of the kernel's time), and the reading thread, which
-    has the decoding and hashing, is the busier one."""
+    """Write a mail's documents to the store's staging folder and check them (or note why they are
+    refused)."""
     if ready.reason is not None or ready.checked:
         return
-    uploads = [stage_bytes(a.name, a.data, sha256=a.sha256) for a in ready.docs]
+    uploads: list[BlobUpload] = []
     try:
+        for a in ready.docs:
+            uploads.append(stage_bytes(a.name, a.data, sha256=a.sha256))
         ready.checked = check_files(None, uploads)
     except CongvanError as exc:
         for upload in uploads:
             upload.close()
         ready.reason = exc.message
+    except BaseException:
+        for upload in uploads:
+            upload.close()
+        raise
 
 
 def take_read(mailbox: Mailbox, place: Place, ready: Prepared, now: dt.datetime) -> str | None:

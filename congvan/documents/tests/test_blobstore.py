@@ -56,3 +56,122 @@ def test_small_exchange_message_parts_are_held_in_memory(settings, tmp_path, pat
         assert isinstance(part, BlobUpload) and part.size == size
         assert part.temp.read_bytes() == data and part.sha256 == hashlib.sha256(data).hexdigest()
         part.close()
+
+
+@pytest.mark.parametrize(
+    "size",
+    [0, 1000, 256 * 1024 - 1, 256 * 1024, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 4095],
+)
+def test_held_content_is_written_whole_whatever_its_size(settings, tmp_path, size):
+    """Content held in memory is written to its temporary file as it is: small content as usual, large
+    content around the page cache in aligned blocks, its last block cut back to the content's size."""
+    import os
+
+    from congvan.documents import blobstore
+
+    settings.BLOB_DIR = tmp_path
+    data = os.urandom(size)
+    path = blobstore.write_temp(data)
+    assert path.parent == blobstore.temp_dir() and path.read_bytes() == data
+    assert blobstore.commit_temp(path, hashlib.sha256(data).hexdigest()).read_bytes() == data
+
+
+@pytest.mark.parametrize("refused_at", ["open", "write"])
+def test_a_filesystem_without_direct_writes_gets_the_content_as_usual(
+    settings, tmp_path, monkeypatch, refused_at
+):
+    """Some filesystems refuse O_DIRECT (EINVAL, when the file is opened or first written): the content
+    is written the ordinary way, whole, and that store is not tried again."""
+    import errno
+    import os
+
+    from congvan.documents import blobstore
+
+    settings.BLOB_DIR = tmp_path
+    monkeypatch.setattr(blobstore, "_direct_refused", set())
+    real_open, real_write, tried, direct_fds = os.open, os.write, [], set()
+
+    def opening(path, flags, *args):
+        if flags & blobstore._DIRECT:
+            tried.append(path)
+            if refused_at == "open":
+                raise OSError(errno.EINVAL, "Invalid argument")
+            fd = real_open(path, flags, *args)
+            direct_fds.add(fd)
+            return fd
+        return real_open(path, flags, *args)
+
+    def writing(fd, data):
+        if fd in direct_fds:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "open", opening)
+    monkeypatch.setattr(os, "write", writing)
+    data = os.urandom(600 * 1024)
+    first = blobstore.write_temp(data)
+    second = blobstore.write_temp(data)
+    assert first.read_bytes() == data and second.read_bytes() == data
+    assert len(tried) == 1  # the second file was not tried directly
+    assert sorted(p.name for p in blobstore.temp_dir().iterdir()) == sorted([first.name, second.name])
+
+
+def test_a_failed_write_leaves_no_temporary_file(settings, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from congvan.documents import blobstore
+
+    settings.BLOB_DIR = tmp_path
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(OSError):
+        blobstore.write_temp(os.urandom(600 * 1024))
+    assert list(blobstore.temp_dir().iterdir()) == []
+
+
+def _zip(comment: bytes = b"c" * 60_000) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.html", "<script>alert(1)</script>")
+        z.comment = comment  # a long one puts its end record far from the end of the file
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"%PDF-1.7\n" + b"0" * 200_000 + b"\n%%EOF\n", None),
+        (b"%PDF-1.7\n" + b"0" * 200_000 + b"\n%%EOF\r\n\x00 ", None),
+        (b"%PDF-1.7\n" + b"0" * 200_000 + b"\n%%EOF\n<html>", "trailing"),
+        (b"%PDF-1.7\n" + b"0" * 200_000, "incomplete"),
+        (b"%PDF-1.7\n" + b"0" * 200_000 + b"\n%%EOF\n" + _zip(), "trailing"),
+        (b"%PDF-1.7\n%%EOF\n", None),
+        (b"%PDF-1.7\n%%EOF\n" + _zip(), "trailing"),
+        # a ZIP whose comment ends the file as a PDF does: a polyglot all the same
+        (b"%PDF-1.7\n" + b"0" * 200_000 + _zip(b"c" * 60_000 + b"\n%%EOF\n"), "zip"),
+        (b"%PDF-1.7\n" + _zip(b"\n%%EOF\n"), "zip"),
+    ],
+)
+def test_a_pdf_is_checked_the_same_from_its_tail_in_memory_or_from_the_disk(
+    settings, tmp_path, content, problem
+):
+    from congvan.documents.uploads import stage_bytes
+    from congvan.lib import filetypes
+
+    settings.BLOB_DIR = tmp_path / "blobs"
+    path = tmp_path / "f.pdf"
+    path.write_bytes(content)
+    assert filetypes.pdf_problem(path, len(content)) == problem
+    assert filetypes.pdf_problem(path, len(content), content[-filetypes.TAIL :]) == problem
+    path.unlink()  # nothing is read from the disk when the tail is held
+    assert filetypes.pdf_problem(path, len(content), content[-filetypes.TAIL :]) == problem
+    upload = stage_bytes("f.pdf", content)
+    assert upload.tail == content[-filetypes.TAIL :]
+    upload.close()
