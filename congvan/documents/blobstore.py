@@ -26,10 +26,28 @@ def root() -> Path:
     return Path(settings.BLOB_DIR)
 
 
+_made: set[Path] = set()  # temporary folders known to exist (not asked of the disk for every file)
+
+
 def temp_dir() -> Path:
     path = root() / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
+    if path not in _made:
+        path.mkdir(parents=True, exist_ok=True)
+        _made.add(path)
     return path
+
+
+def _create(flags: int) -> tuple[Path, int]:
+    """A new temporary file, opened with ``flags``; its folder made again if it went away meanwhile."""
+    for attempt in (1, 2):
+        path = temp_dir() / f"up-{secrets.token_hex(12)}"
+        try:
+            return path, os.open(path, flags | os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except FileNotFoundError:
+            _made.discard(path.parent)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def blob_path(sha256: str) -> Path:
@@ -38,13 +56,9 @@ def blob_path(sha256: str) -> Path:
     return root() / sha256[:2] / sha256[2:4] / sha256
 
 
-def _temp_name() -> Path:
-    return temp_dir() / f"up-{secrets.token_hex(12)}"
-
-
 def new_temp() -> tuple[Path, BinaryIO]:
-    path = _temp_name()
-    return path, open(path, "xb")
+    path, fd = _create(0)
+    return path, os.fdopen(fd, "wb")
 
 
 # Content held whole in memory (a mail's attachment, a generated PDF) from this size on is written to
@@ -54,24 +68,27 @@ def new_temp() -> tuple[Path, BinaryIO]:
 DIRECT_MIN = 256 * 1024
 _ALIGN = 4096  # the block size direct writes must keep to (a multiple of 512-byte sectors too)
 _DIRECT = getattr(os, "O_DIRECT", 0)
-_direct_refused: set[str] = set()  # stores whose filesystem refused direct writes (tmpfs, some others)
+_direct_refused: set[str] = set()  # stores whose filesystem refused direct writes (some network ones)
 _buffers = threading.local()
 
 
 def write_temp(data: bytes | memoryview) -> Path:
     """A new temporary file holding ``data`` (written whole; removed again if writing fails)."""
-    path = _temp_name()
-    try:
-        if len(data) >= DIRECT_MIN and _DIRECT and str(path.parent) not in _direct_refused:
-            try:
-                _write_direct(path, data)
-                return path
-            except OSError as exc:  # EINVAL: this filesystem takes no direct writes; write it as usual
+    if len(data) >= DIRECT_MIN and _DIRECT and str(root()) not in _direct_refused:
+        path = None
+        try:
+            path, fd = _create(_DIRECT)
+            _write_direct(fd, data)
+            return path
+        except BaseException as exc:
+            if path is not None:
                 path.unlink(missing_ok=True)
-                if exc.errno != errno.EINVAL:
-                    raise
-                _direct_refused.add(str(path.parent))
-        with open(path, "xb") as fh:
+            if not isinstance(exc, OSError) or exc.errno != errno.EINVAL:
+                raise
+            _direct_refused.add(str(root()))  # this filesystem takes no direct writes: written as usual
+    path, fd = _create(0)
+    try:
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
     except BaseException:
         path.unlink(missing_ok=True)
@@ -79,13 +96,12 @@ def write_temp(data: bytes | memoryview) -> Path:
     return path
 
 
-def _write_direct(path: Path, data: bytes | memoryview) -> None:
+def _write_direct(fd: int, data: bytes | memoryview) -> None:
     """Write through a page-aligned buffer of this thread's, a CHUNK at a time; the last block is padded
-    to the alignment and the file cut back to its size."""
+    to the alignment and the file cut back to its size. Closes ``fd``."""
     buffer = getattr(_buffers, "buffer", None)
     if buffer is None:
         buffer = _buffers.buffer = mmap.mmap(-1, CHUNK)  # anonymous memory: page-aligned
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | _DIRECT, 0o600)
     try:
         with memoryview(data).cast("B") as view, memoryview(buffer) as out:
             for start in range(0, len(view), CHUNK):
@@ -97,8 +113,10 @@ def _write_direct(path: Path, data: bytes | memoryview) -> None:
                 if os.write(fd, out[:padded]) != padded:
                     raise OSError(errno.ENOSPC, "short direct write")
         os.ftruncate(fd, len(data))
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    os.close(fd)
 
 
 def commit_temp(temp: Path, sha256: str) -> Path:

@@ -120,27 +120,35 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
     _finish_steps(imap, mailbox, folder, uidvalidity)
 
 
+_Chunk = list[tuple[int, "Future[Prepared]"]]  # a chunk's mails, each being read
+
+
 class _Prefetch:
     """The next chunks fetched from the server and read while this one is taken, in a pipeline: a
-    thread of its own does the FETCHes (the socket waits outside the interpreter's lock), two reading
-    threads ``read`` the chunks (no database: parsing, decoding, hashing, writing the files to the
-    store's staging folder; most of it leaves the lock), the taking thread writes the rows. At most a
-    chunk being taken, one waiting and one being read. The mailbox's steps (flag, move, delete) wait
-    until the folder's last chunk is fetched: the connection is used by one thread at a time; a fetch
-    stopped before them carries them out the next time."""
+    thread of its own does the FETCHes (the socket waits outside the interpreter's lock), reading
+    threads ``read`` the mails, each on its own (no database: parsing, decoding, hashing, writing the
+    files to the store's staging folder; most of it leaves the lock, and the writing waits for the
+    disk), the taking thread writes the rows. At most a chunk being taken, one waiting and one being
+    read. The mailbox's steps (flag, move, delete) wait until the folder's last chunk is fetched: the
+    connection is used by one thread at a time; a fetch stopped before them carries them out the next
+    time."""
 
-    READERS = 2  # the writing of a file waits for the disk: a second reader goes on meanwhile
+    READERS = 3
 
     def __init__(self, imap: Imap, chunks: list[list[int]], read: Callable[[bytes], Prepared]) -> None:
         self.imap, self.chunks, self.read = imap, chunks, read
-        self.language = translation.get_language()
-        self.ready: queue.Queue[Future[list[tuple[int, Prepared]]] | BaseException] = queue.Queue(maxsize=1)
+        self.ready: queue.Queue[_Chunk | BaseException] = queue.Queue(maxsize=1)
         # read and not yet taken (the chunk being taken stays until the next is asked for: a fetch
         # stopped while taking it drops its staged files too; dropping them twice is harmless)
-        self.pending: list[Future[list[tuple[int, Prepared]]]] = []
+        self.pending: list[_Chunk] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
-        self.reader = ThreadPoolExecutor(max_workers=self.READERS, thread_name_prefix="mail-read")
+        self.reader = ThreadPoolExecutor(
+            max_workers=self.READERS,
+            thread_name_prefix="mail-read",
+            initializer=translation.activate,  # a refusal's reason in the fetch's language
+            initargs=(translation.get_language(),),
+        )
         self.thread = threading.Thread(target=self._run, name="mail-prefetch", daemon=True)
 
     def __enter__(self) -> _Prefetch:
@@ -154,30 +162,18 @@ class _Prefetch:
                 self.ready.get_nowait()
             self.thread.join(0.05)
         self.reader.shutdown(wait=True, cancel_futures=True)
-        for left in self.pending:  # chunks read and never taken (the fetch stopped): their staged files
-            if not left.cancelled() and left.exception() is None:
-                for _uid, ready in left.result():
-                    ready.discard()
-
-    def _read(self, fetched: list[tuple[int, bytes]]) -> list[tuple[int, Prepared]]:
-        out: list[tuple[int, Prepared]] = []
-        try:
-            with translation.override(self.language):  # a refusal's reason in the fetch's language
-                for uid, raw in fetched:
-                    out.append((uid, self.read(raw)))
-        except BaseException:
-            for _uid, ready in out:
-                ready.discard()
-            raise
-        return out
+        for chunk in self.pending:  # mails read and never taken (the fetch stopped): their staged files
+            for _uid, future in chunk:
+                if not future.cancelled() and future.exception() is None:
+                    future.result().discard()
 
     def _run(self) -> None:
         for uids in self.chunks:
             try:
-                future = self.reader.submit(self._read, list(self.imap.fetch(uids)))
+                chunk = [(uid, self.reader.submit(self.read, raw)) for uid, raw in self.imap.fetch(uids)]
                 with self.lock:
-                    self.pending.append(future)
-                item: Future[list[tuple[int, Prepared]]] | BaseException = future
+                    self.pending.append(chunk)
+                item: _Chunk | BaseException = chunk
             except BaseException as exc:  # noqa: BLE001 - handed to the taking thread, raised there
                 item = exc
             while not self.stop.is_set():
@@ -196,7 +192,7 @@ class _Prefetch:
         with self.lock:
             while self.pending and self.pending[0] is not item:
                 self.pending.pop(0)  # the chunks taken before this one
-        return item.result()
+        return [(uid, future.result()) for uid, future in item]  # a reading that failed: raised here
 
 
 def _folder_state(mailbox: Mailbox, folder: str, uidvalidity: int) -> FolderState:

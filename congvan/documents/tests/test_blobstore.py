@@ -175,3 +175,17 @@ def test_a_pdf_is_checked_the_same_from_its_tail_in_memory_or_from_the_disk(
     upload = stage_bytes("f.pdf", content)
     assert upload.tail == content[-filetypes.TAIL :]
     upload.close()
+
+
+def test_a_temporary_folder_removed_meanwhile_is_made_again(settings, tmp_path):
+    import shutil
+
+    from congvan.documents import blobstore
+
+    settings.BLOB_DIR = tmp_path
+    blobstore.write_temp(b"x" * 10).unlink()
+    shutil.rmtree(blobstore.temp_dir())  # an administrator tidying the store by hand
+    assert blobstore.write_temp(b"y" * 300_000).read_bytes() == b"y" * 300_000
+    path, fh = blobstore.new_temp()
+    fh.close()
+    assert path.parent == blobstore.temp_dir()
