@@ -38,11 +38,12 @@ def temp_dir() -> Path:
 
 
 def _create(flags: int) -> tuple[Path, int]:
-    """A new temporary file, opened with ``flags``; its folder made again if it went away meanwhile."""
+    """A new temporary file, opened for writing with ``flags``; its folder made again if it went away
+    meanwhile. It is read-only from the start (the open file stays writable): kept as it is."""
     for attempt in (1, 2):
         path = temp_dir() / f"up-{secrets.token_hex(12)}"
         try:
-            return path, os.open(path, flags | os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            return path, os.open(path, flags | os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o440)
         except FileNotFoundError:
             _made.discard(path.parent)
             if attempt == 2:
@@ -125,10 +126,18 @@ def commit_temp(temp: Path, sha256: str) -> Path:
     if final.exists():
         temp.unlink(missing_ok=True)
         return final
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(temp, 0o440)
-    os.replace(temp, final)
+    try:
+        os.replace(temp, final)
+    except FileNotFoundError:  # its folder is not there yet (``make_room`` makes it ahead)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, final)
     return final
+
+
+def make_room(sha256: str) -> None:
+    """Make the folder a content will be kept in, ahead of ``commit_temp`` (by a thread that is not the
+    one committing: an empty folder is harmless if the content is never kept)."""
+    blob_path(sha256).parent.mkdir(parents=True, exist_ok=True)
 
 
 def put_bytes(data: bytes) -> tuple[str, int]:

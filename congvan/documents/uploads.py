@@ -140,6 +140,7 @@ def stage_bytes(
     upload; ``sha256``: its hash when the caller has it already."""
     temp = blobstore.write_temp(data)
     digest = sha256 or hashlib.sha256(data).hexdigest()
+    blobstore.make_room(digest)
     upload = BlobUpload(temp, name, content_type, len(data), digest, data[:HEAD])
     upload.tail = data[-filetypes.TAIL :]  # the checks read it here, not from the disk
     return upload

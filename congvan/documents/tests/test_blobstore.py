@@ -73,7 +73,10 @@ def test_held_content_is_written_whole_whatever_its_size(settings, tmp_path, siz
     data = os.urandom(size)
     path = blobstore.write_temp(data)
     assert path.parent == blobstore.temp_dir() and path.read_bytes() == data
-    assert blobstore.commit_temp(path, hashlib.sha256(data).hexdigest()).read_bytes() == data
+    final = blobstore.commit_temp(path, hashlib.sha256(data).hexdigest())
+    assert final.read_bytes() == data and final.stat().st_mode & 0o777 == 0o440  # kept read-only
+    sha, _size = blobstore.put_bytes(data)  # written through an open file: the same
+    assert blobstore.blob_path(sha) == final and final.stat().st_mode & 0o777 == 0o440
 
 
 @pytest.mark.parametrize("refused_at", ["open", "write"])
