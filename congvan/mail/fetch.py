@@ -37,7 +37,10 @@ from congvan.mail.secrets import unseal
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=15)
-CHUNK = 25  # mails fetched per round trip
+CHUNK = 25  # mails fetched per round trip, at most
+# ... and at most this many bytes (a bigger mail alone): the chunks read ahead are held in memory, three
+# at a time, and a mailbox of 25 scans of 100 MB each must not take a small server's memory
+CHUNK_BYTES = 64 * 1024 * 1024
 KEYWORD = "$Congvan"
 
 
@@ -109,7 +112,11 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
                 mailbox=mailbox, folder=folder, uidvalidity=uidvalidity, uid__in=uids[start : start + 500]
             ).values_list("uid", flat=True)
         )
-    chunks = [uids[start : start + CHUNK] for start in range(0, len(uids), CHUNK)]
+    sizes: dict[int, int] = {}
+    new = [u for u in uids if u not in known]
+    for start in range(0, len(new), 500):
+        sizes.update(imap.sizes(new[start : start + 500]))
+    chunks = _chunks(uids, sizes)
     wanted = [[u for u in chunk if u not in known] for chunk in chunks]
     with _Prefetch(imap, wanted, lambda raw: read_ahead(mailbox, raw)) as mails:
         for chunk in chunks:
@@ -118,6 +125,24 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
                 result.add(outcome)
             FolderState.objects.filter(pk=state.pk).update(last_uid=max(chunk))
     _finish_steps(imap, mailbox, folder, uidvalidity)
+
+
+def _chunks(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+    """The UIDs in order, cut into chunks of at most CHUNK mails and CHUNK_BYTES (a mail the server gave
+    no size for counts as nothing; a mail bigger than CHUNK_BYTES is a chunk of its own)."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    held = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if current and (len(current) >= CHUNK or held + size > CHUNK_BYTES):
+            chunks.append(current)
+            current, held = [], 0
+        current.append(uid)
+        held += size
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 _Chunk = list[tuple[int, "Future[Prepared]"]]  # a chunk's mails, each being read

@@ -112,6 +112,21 @@ class Imap:
         found = [int(x) for x in _text(data).split() if x.isdigit()]
         return sorted(u for u in found if u > last_uid)  # "n:*" also answers the last mail when n > it
 
+    def sizes(self, uids: list[int]) -> dict[int, int]:
+        """Each mail's size in bytes as the server keeps it (RFC822.SIZE); a mail the server does not
+        answer for is left out."""
+        if not uids:
+            return {}
+        data = self._call(_("đọc kích thước thư"), "FETCH", _uid_set(uids), "(UID RFC822.SIZE)")
+        found: dict[int, int] = {}
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            if isinstance(line, bytes):
+                uid, size = re.search(rb"UID (\d+)", line), re.search(rb"RFC822\.SIZE (\d+)", line)
+                if uid is not None and size is not None:
+                    found[int(uid.group(1))] = int(size.group(1))
+        return found
+
     def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
         """The whole of each mail (not marking it read), in the order the server sends them."""
         if not uids:

@@ -327,3 +327,44 @@ def test_a_mailbox_over_tls_is_read_when_its_certificate_is_trusted(dovecot, peo
     assert check_mailbox(admin, HU)["folders"]["INBOX"] > 0
     dovecot.deliver(user, pdf_mail())
     assert fetch_all()[0].counts == {"taken": 1}
+
+
+def test_large_mails_are_fetched_a_few_at_a_time(box, dovecot, monkeypatch):
+    """The chunks read ahead are held in memory: they are cut by size as well as by number (the server
+    says each mail's size first), a mail bigger than the limit fetched alone; every mail is taken."""
+    import os
+
+    from congvan.mail import fetch as fetch_module
+    from congvan.mail.imap import Imap
+
+    _mb, user = box
+    sizes = [300_000, 300_000, 1_500_000, 300_000, 300_000, 300_000]
+    for i, size in enumerate(sizes):
+        pdf = document_pdf(f"{i}/UBND-VP") + b"%" + os.urandom(size).hex().encode()[:size] + b"\n%%EOF\n"
+        dovecot.deliver(user, mail_with((f"vb{i}.pdf", pdf, "application/pdf"), message_id=f"<big{i}@x.vn>"))
+    fetched: list[int] = []
+    real_fetch = Imap.fetch
+
+    def counted(self, uids):
+        fetched.append(len(uids))
+        return real_fetch(self, uids)
+
+    monkeypatch.setattr(Imap, "fetch", counted)
+    monkeypatch.setattr(fetch_module, "CHUNK_BYTES", 1_000_000)  # base64 makes 300 KB about 410 KB
+    [result] = fetch_all()
+    assert result.counts == {"taken": 6}
+    assert fetched == [2, 1, 2, 1]  # two and two, the big one alone, the last one alone
+    assert MailArrival.objects.count() == 6
+
+
+def test_chunks_are_cut_by_number_and_by_size():
+    from congvan.mail import fetch as fetch_module
+
+    cut = fetch_module._chunks
+    limit = fetch_module.CHUNK_BYTES
+    assert cut([], {}) == []
+    assert cut(list(range(1, 61)), {}) == [list(range(1, 26)), list(range(26, 51)), list(range(51, 61))]
+    half = limit // 2
+    assert cut([1, 2, 3, 4], {1: half, 2: half, 3: half, 4: 10}) == [[1, 2], [3, 4]]
+    assert cut([1, 2, 3], {1: 10, 2: limit * 3, 3: 10}) == [[1], [2], [3]]  # the big one alone
+    assert cut([1, 2, 3], {2: limit, 3: 1}) == [[1, 2], [3]]  # no size known (1): counts as nothing
