@@ -1,7 +1,8 @@
 """Vietnamese text for search: one exact form and one folded form, the same for index and query.
 
-- exact: NFC, lower case, the tone mark placed one way (hoà -> hòa, thuỷ -> thủy, khoẻ -> khỏe),
-  words only (punctuation becomes a space, so "35-KH/HU" is the words 35 kh hu);
+- exact: NFKC (full-width letters as an East Asian keyboard types them, ligatures, superscripts: their
+  plain letters and digits), lower case, the tone mark placed one way (hoà -> hòa, thuỷ -> thủy,
+  khoẻ -> khỏe), words only (punctuation becomes a space, so "35-KH/HU" is the words 35 kh hu);
 - folded: the exact form without any mark and with đ -> d ("Đảng ủy" -> "dang uy"), as people type
   without a Vietnamese keyboard.
 """
@@ -54,29 +55,31 @@ def _move_tone(match: re.Match[str]) -> str:
 
 
 def exact_form(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower())
+    decomposed = unicodedata.normalize("NFKD", text.lower())
     decomposed = _OLD_STYLE.sub(_move_tone, decomposed)
-    words = _NON_WORD.sub(" ", unicodedata.normalize("NFC", decomposed)).replace("_", " ")
+    words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", decomposed)).replace("_", " ")
     return " ".join(words.split())
 
 
 def folded_form(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("đ", "d").replace("Đ", "d"))
     stripped = _strip_marks(decomposed)
     words = _NON_WORD.sub(" ", stripped).replace("_", " ")
     return " ".join(words.split())
 
 
 def fold_char(c: str) -> str:
-    """One character folded to one character (its base letter in lower case; đ -> d), or itself."""
+    """One character folded to one character (its base letter in lower case; đ -> d; a full-width letter
+    its plain one), or itself."""
     base = [
-        x for x in unicodedata.normalize("NFD", c.lower().replace("đ", "d")) if not unicodedata.combining(x)
+        x for x in unicodedata.normalize("NFKD", c.lower().replace("đ", "d")) if not unicodedata.combining(x)
     ]
     return base[0] if len(base) == 1 else c
 
 
-# Latin, Latin Extended and the Vietnamese block: enough for administrative text; others stay as they are.
-FOLDED_CHARS = [*range(0x250), *range(0x1E00, 0x1F00)]
+# Latin, Latin Extended, the Vietnamese block and the full-width forms of ASCII: enough for administrative
+# text; others stay as they are.
+FOLDED_CHARS = [*range(0x250), *range(0x1E00, 0x1F00), *range(0xFF01, 0xFF5F)]
 
 
 def _aligned_char(c: str) -> str:

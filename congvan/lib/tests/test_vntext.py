@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from congvan.lib.vntext import exact_form, folded_form, pairs_tsvector
+from congvan.lib.vntext import aligned_fold, exact_form, folded_form, pairs_tsvector
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,14 @@ def test_pairs_carry_both_forms_positions():
         pairs_tsvector("đảng ủy đảng ủy", "dang uy dang uy")
         == "'đảng_ủy':1A,3A 'ủy_đảng':2A 'dang_uy':1B,3B 'uy_dang':2B"
     )
+
+
+def test_full_width_letters_and_compatibility_forms_are_their_plain_letters():
+    """An East Asian keyboard types full-width letters ("ｔｈｕｙ"); ligatures and superscripts come from
+    PDFs: index and query see their plain letters, and the aligned folding keeps every place."""
+    assert exact_form("ＴＨＵỶ ＬỢＩ") == exact_form("thủy lợi") == "thủy lợi"
+    assert folded_form("ｔｈủｙ") == "thuy"
+    assert exact_form("ﬁle 25 m²") == "file 25 m2"
+    text = "Về ｔｈủｙ lợi"
+    folded = aligned_fold(text)
+    assert len(folded) == len(text) and folded.find(" thuy ") == text.index("ｔｈủｙ") - 1

@@ -174,3 +174,13 @@ def test_broad_queries_find_what_the_person_sees_beyond_what_others_see(corpus, 
         "Thông báo van ban moi khong dau"
     ]
     assert subjects(corpus, "alice", "van ban", type="NOSUCH") == []
+
+
+def test_full_width_queries_find_the_plain_text(corpus):
+    """Typed on an East Asian keyboard, "ｔｈｕỷ ｌợｉ" is "thuỷ lợi"."""
+    assert subjects(corpus, "alice", "ｔｈｕỷ ｌợｉ") == [
+        "Báo cáo công tác thủy lợi và phòng chống thiên tai"
+    ]
+    assert subjects(corpus, "alice", "ＴＨＵＹ ＬＯＩ") == [
+        "Báo cáo công tác thủy lợi và phòng chống thiên tai"
+    ]
