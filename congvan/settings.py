@@ -301,6 +301,9 @@ MAIL_KEY = env("MAIL_KEY")
 MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 60)  # seconds for one IMAP or SMTP exchange
 MAIL_CA_FILE = env("MAIL_CA_FILE")  # a private CA for the mail servers' TLS; blank: the system's
 MAIL_FETCH_LIMIT = env_int("MAIL_FETCH_LIMIT", 2000)  # mails read from one folder per fetch
+# A mail bigger than this (as the server gives its size) is not downloaded: its headers are read and it is
+# refused, left in the mailbox. Default: twice the upload limit (a document of that size, base64-encoded).
+MAIL_MAX_BYTES = env_int("MAIL_MAX_MB", 2 * MAX_UPLOAD_BYTES // (1024 * 1024)) * 1024 * 1024
 # DKIM signature of the documents mailed out (dkimpy): a private key (PEM), its selector and domain
 DKIM_KEY_FILE = env("DKIM_KEY_FILE")
 DKIM_SELECTOR = env("DKIM_SELECTOR", "congvan")

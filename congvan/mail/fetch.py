@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import queue
 import threading
@@ -118,7 +119,8 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
         sizes.update(imap.sizes(new[start : start + 500]))
     chunks = _chunks(uids, sizes)
     wanted = [[u for u in chunk if u not in known] for chunk in chunks]
-    with _Prefetch(imap, wanted, lambda raw: read_ahead(mailbox, raw)) as mails:
+    too_big = {u: size for u, size in sizes.items() if size > settings.MAIL_MAX_BYTES}
+    with _Prefetch(imap, wanted, too_big, functools.partial(read_ahead, mailbox)) as mails:
         for chunk in chunks:
             fetched = [(Place(folder, uidvalidity, uid), mail) for uid, mail in mails.next()]
             for outcome in take_many(mailbox, fetched, timezone.now()):
@@ -160,8 +162,16 @@ class _Prefetch:
 
     READERS = 3
 
-    def __init__(self, imap: Imap, chunks: list[list[int]], read: Callable[[bytes], Prepared]) -> None:
-        self.imap, self.chunks, self.read = imap, chunks, read
+    def __init__(
+        self,
+        imap: Imap,
+        chunks: list[list[int]],
+        too_big: dict[int, int],
+        read: Callable[[bytes, int | None], Prepared],
+    ) -> None:
+        """``too_big``: the mails over ``MAIL_MAX_BYTES`` and their sizes: only their headers are
+        fetched, and ``read`` is given the size."""
+        self.imap, self.chunks, self.too_big, self.read = imap, chunks, too_big, read
         self.ready: queue.Queue[_Chunk | BaseException] = queue.Queue(maxsize=1)
         # read and not yet taken (the chunk being taken stays until the next is asked for: a fetch
         # stopped while taking it drops its staged files too; dropping them twice is harmless)
@@ -195,7 +205,15 @@ class _Prefetch:
     def _run(self) -> None:
         for uids in self.chunks:
             try:
-                chunk = [(uid, self.reader.submit(self.read, raw)) for uid, raw in self.imap.fetch(uids)]
+                whole = [u for u in uids if u not in self.too_big]
+                heads = [u for u in uids if u in self.too_big]
+                fetched = [
+                    *self.imap.fetch(whole),
+                    *(self.imap.fetch(heads, headers_only=True) if heads else []),
+                ]
+                chunk = [
+                    (uid, self.reader.submit(self.read, raw, self.too_big.get(uid))) for uid, raw in fetched
+                ]
                 with self.lock:
                     self.pending.append(chunk)
                 item: _Chunk | BaseException = chunk

@@ -127,11 +127,13 @@ class Imap:
                     found[int(uid.group(1))] = int(size.group(1))
         return found
 
-    def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
-        """The whole of each mail (not marking it read), in the order the server sends them."""
+    def fetch(self, uids: list[int], *, headers_only: bool = False) -> Iterator[tuple[int, bytes]]:
+        """The whole of each mail, or only its headers (not marking it read), in the order the server
+        sends them."""
         if not uids:
             return
-        data = self._call(_("tải thư"), "FETCH", _uid_set(uids), "(UID BODY.PEEK[])")
+        part = "BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]"
+        data = self._call(_("tải thư"), "FETCH", _uid_set(uids), f"(UID {part})")
         for item in data:
             if isinstance(item, tuple) and len(item) == 2:
                 m = re.search(rb"UID (\d+)", item[0])

@@ -48,15 +48,18 @@ class Place:
 
 def matches(mailbox: Mailbox, mail: ReadMail) -> bool:
     """The mailbox's rules: sender (address or @domain), words of the subject, kinds of attachment."""
+    return _from_wanted(mailbox, mail) and bool(mail.documents(mailbox.kinds))
+
+
+def _from_wanted(mailbox: Mailbox, mail: ReadMail) -> bool:
+    """The rules the headers alone answer: sender (address or @domain), words of the subject."""
     if mailbox.senders:
         sender = mail.sender.lower()
         if not any(
             sender == s.lower() or (s.startswith("@") and sender.endswith(s.lower())) for s in mailbox.senders
         ):
             return False
-    if mailbox.subject_contains and fold(mailbox.subject_contains) not in fold(mail.subject):
-        return False
-    return bool(mail.documents(mailbox.kinds))
+    return not (mailbox.subject_contains and fold(mailbox.subject_contains) not in fold(mail.subject))
 
 
 @dataclass
@@ -78,11 +81,23 @@ class Prepared:
             upload.close()
 
 
-def read_ahead(mailbox: Mailbox, raw: bytes) -> Prepared:
+def read_ahead(mailbox: Mailbox, raw: bytes, too_big: int | None = None) -> Prepared:
     """Read a mail and, when the mailbox's rules want it, hash its documents, look for a reason to refuse
     it and stage its files (no database: the fetch's reading threads do this beside the taking thread's
     work; the decoding, hashing and writing leave the interpreter's lock). A mail found taken before
-    has its staged files dropped by ``take_many``."""
+    has its staged files dropped by ``take_many``. ``too_big``: the size of a mail over
+    ``MAIL_MAX_BYTES``, of which only the headers were fetched: refused, if its sender and subject are
+    wanted (what it carries is not known), and recognised again by its Message-ID and size."""
+    if too_big is not None:
+        mail = read_mail(raw)
+        if not _from_wanted(mailbox, mail):
+            return Prepared(mail)
+        digest = hashlib.sha256(f"too big {mail.message_id} {too_big}".encode()).hexdigest()
+        reason = _("Thư quá lớn (%(size)s MB; tối đa %(mb)s MB): không tải về, thư vẫn ở hộp thư") % {
+            "size": -(-too_big // (1024 * 1024)),
+            "mb": settings.MAIL_MAX_BYTES // (1024 * 1024),
+        }
+        return Prepared(mail, True, [], digest, reason)
     mail = read_mail(raw)
     if mail.report is not None or not matches(mailbox, mail):
         return Prepared(mail)

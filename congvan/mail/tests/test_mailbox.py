@@ -14,7 +14,7 @@ from congvan.documents import blobstore
 from congvan.documents.models import DocumentFile
 from congvan.mail.actions import do_configure_mailbox, do_dismiss_mail_arrival, do_register_mail_arrival
 from congvan.mail.fetch import fetch_all
-from congvan.mail.models import ArrivalState, MailArrival, Mailbox, SeenMail
+from congvan.mail.models import ArrivalState, MailArrival, Mailbox, MailFile, SeenMail
 from congvan.mail.tests.mails import document_pdf, mail_with, pdf_mail
 from congvan.orgs.access import acting_as
 from congvan.orgs.tests.support import HU
@@ -345,9 +345,9 @@ def test_large_mails_are_fetched_a_few_at_a_time(box, dovecot, monkeypatch):
     fetched: list[int] = []
     real_fetch = Imap.fetch
 
-    def counted(self, uids):
+    def counted(self, uids, **kwargs):
         fetched.append(len(uids))
-        return real_fetch(self, uids)
+        return real_fetch(self, uids, **kwargs)
 
     monkeypatch.setattr(Imap, "fetch", counted)
     monkeypatch.setattr(fetch_module, "CHUNK_BYTES", 1_000_000)  # base64 makes 300 KB about 410 KB
@@ -368,3 +368,43 @@ def test_chunks_are_cut_by_number_and_by_size():
     assert cut([1, 2, 3, 4], {1: half, 2: half, 3: half, 4: 10}) == [[1, 2], [3, 4]]
     assert cut([1, 2, 3], {1: 10, 2: limit * 3, 3: 10}) == [[1], [2], [3]]  # the big one alone
     assert cut([1, 2, 3], {2: limit, 3: 1}) == [[1, 2], [3]]  # no size known (1): counts as nothing
+
+
+def test_a_mail_over_the_size_limit_is_refused_from_its_headers_without_being_downloaded(
+    box, dovecot, monkeypatch, settings
+):
+    """A mail the server says is bigger than MAIL_MAX_BYTES: only its headers are fetched; it is refused
+    with the reason (who sent it, its subject), left in the mailbox, and not taken again next time."""
+    import os
+
+    from congvan.mail.imap import Imap
+
+    _mb, user = box
+    settings.MAIL_MAX_BYTES = 500_000
+    big = document_pdf("9/UBND-VP") + b"%" + os.urandom(300_000).hex().encode() + b"\n%%EOF\n"
+    dovecot.deliver(user, pdf_mail(symbol="1/UBND-VP", message_id="<small@binhtan.gov.vn>"))
+    dovecot.deliver(
+        user,
+        mail_with(
+            ("Ban do.pdf", big, "application/pdf"), subject="Bản đồ quy hoạch", message_id="<big@x.vn>"
+        ),
+    )
+    asked: list[tuple[list[int], bool]] = []
+    real_fetch = Imap.fetch
+
+    def spied(self, uids, *, headers_only=False):
+        asked.append((list(uids), headers_only))
+        return real_fetch(self, uids, headers_only=headers_only)
+
+    monkeypatch.setattr(Imap, "fetch", spied)
+    [result] = fetch_all()
+    assert result.counts == {"taken": 1, "refused": 1}
+    assert asked == [([1], False), ([2], True)]  # the big one's body never asked for
+    refused = MailArrival.objects.get(state=ArrivalState.REFUSED)
+    assert refused.subject == "Bản đồ quy hoạch" and refused.message_id == "<big@x.vn>"
+    assert "quá lớn" in refused.reason and "1 MB" in refused.reason and refused.body == ""
+    assert not MailFile.objects.filter(arrival=refused).exists()
+    assert dovecot.folder_uids(user, "INBOX") == [2]  # the small one moved, the big one left
+    Mailbox.objects.update(lease_until=None)
+    [again] = fetch_all()
+    assert again.counts == {} and MailArrival.objects.count() == 2
