@@ -211,11 +211,11 @@ class _Prefetch:
                     *self.imap.fetch(whole),
                     *(self.imap.fetch(heads, headers_only=True) if heads else []),
                 ]
-                chunk = [
-                    (uid, self.reader.submit(self.read, raw, self.too_big.get(uid))) for uid, raw in fetched
-                ]
+                chunk: _Chunk = []
                 with self.lock:
-                    self.pending.append(chunk)
+                    self.pending.append(chunk)  # before any reading starts: what is staged is dropped
+                for uid, raw in fetched:
+                    chunk.append((uid, self.reader.submit(self.read, raw, self.too_big.get(uid))))
                 item: _Chunk | BaseException = chunk
             except BaseException as exc:  # noqa: BLE001 - handed to the taking thread, raised there
                 item = exc
