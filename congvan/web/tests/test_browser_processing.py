@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HU = "000.00.01.H57"
@@ -28,7 +29,7 @@ def test_register_direct_complete_and_sender_sees_completed(open_as, crew):
     bob.select_option("select[name=lead]", "u:carol")
     bob.check("input[name=support][value='u:vy']")
     bob.click("#direct")
-    assert bob.locator("#chain tr").count() == 2
+    expect(bob.locator("#chain tr")).to_have_count(2)  # once the answer has loaded
     assert "Đã phân công" in bob.inner_text("#receipt-state")
 
     carol = open_as("carol")

@@ -4,6 +4,7 @@ the note that was typed."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from congvan.lib.pdfgen import simple_pdf
 from congvan.orgs.tests.support import send_to_hu
@@ -31,7 +32,7 @@ def test_note_files_open_and_a_refused_file_keeps_the_note(open_as, live_server,
     carol.fill("textarea[name=note]", "Đã liên hệ các đơn vị, đang tổng hợp số liệu")
     carol.set_input_files("input[name=files]", str(bad))
     carol.click("#progress")
-    assert carol.locator("[role=alert]").count() == 1
+    expect(carol.locator("[role=alert]")).to_have_count(1)  # once the answer has loaded
     assert carol.input_value("textarea[name=note]") == "Đã liên hệ các đơn vị, đang tổng hợp số liệu"
     carol.set_input_files("input[name=files]", str(good))
     carol.click("#progress")

@@ -60,6 +60,7 @@ def test_two_factor_setup_sign_in_and_the_auditors_desk(browser, live_server, tm
     secret = page.get_attribute("#otp-secret", "data-secret")
     page.fill("#two-factor-setup input[name=code]", totp.code_at(secret, totp.current_step()))
     page.click("#two-factor-setup button")
+    page.wait_for_selector("#recovery-codes li")  # the answer's page, not the form still showing
     assert page.locator("#recovery-codes li").count() == 10
     page.click("#recovery-codes a")
     page.wait_for_url("**/admin/units/")
