@@ -8,6 +8,7 @@ which nothing reads.
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import mmap
 import os
@@ -26,7 +27,7 @@ def root() -> Path:
     return Path(settings.BLOB_DIR)
 
 
-_made: set[Path] = set()  # temporary folders known to exist (not asked of the disk for every file)
+_made: set[Path] = set()  # folders known to exist (not asked of the disk for every file)
 
 
 def temp_dir() -> Path:
@@ -68,6 +69,7 @@ def new_temp() -> tuple[Path, BinaryIO]:
 # file), written directly 0.24-0.44 ms. The file is read again later by the worker, from the disk.
 DIRECT_MIN = 256 * 1024
 _ALIGN = 4096  # the block size direct writes must keep to (a multiple of 512-byte sectors too)
+DIRECT_BUFFER = 8 * CHUNK  # a thread's buffer grows to hold a content up to this size whole
 _DIRECT = getattr(os, "O_DIRECT", 0)
 _direct_refused: set[str] = set()  # stores whose filesystem refused direct writes (some network ones)
 _buffers = threading.local()
@@ -98,26 +100,40 @@ def write_temp(data: bytes | memoryview) -> Path:
 
 
 def _write_direct(fd: int, data: bytes | memoryview) -> None:
-    """Write through a page-aligned buffer of this thread's, a CHUNK at a time; the last block is padded
-    to the alignment and the file cut back to its size. Closes ``fd``."""
-    buffer = getattr(_buffers, "buffer", None)
-    if buffer is None:
-        buffer = _buffers.buffer = mmap.mmap(-1, CHUNK)  # anonymous memory: page-aligned
+    """Write the whole blocks of ``data`` through a page-aligned buffer of this thread's (one write for
+    a content up to ``DIRECT_BUFFER``), then the last partial block through the page cache (direct
+    writes cleared on the descriptor): cutting a padded file back to its size made the kernel read the
+    last block again from the disk. Closes ``fd``."""
     try:
-        with memoryview(data).cast("B") as view, memoryview(buffer) as out:
-            for start in range(0, len(view), CHUNK):
-                piece = view[start : start + CHUNK]
-                size = len(piece)
-                padded = -(-size // _ALIGN) * _ALIGN
-                out[:size] = piece
-                out[size:padded] = bytes(padded - size)
-                if os.write(fd, out[:padded]) != padded:
-                    raise OSError(errno.ENOSPC, "short direct write")
-        os.ftruncate(fd, len(data))
+        with memoryview(data).cast("B") as view:
+            whole = len(view) - len(view) % _ALIGN
+            if whole:
+                buffer = _buffer(min(whole, DIRECT_BUFFER))
+                with memoryview(buffer) as out:
+                    for start in range(0, whole, len(buffer)):
+                        piece = view[start : min(whole, start + len(buffer))]
+                        out[: len(piece)] = piece
+                        if os.write(fd, out[: len(piece)]) != len(piece):
+                            raise OSError(errno.ENOSPC, "short direct write")
+            if whole < len(view):
+                fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~_DIRECT)
+                if os.write(fd, view[whole:]) != len(view) - whole:
+                    raise OSError(errno.ENOSPC, "short write")
     except BaseException:
         os.close(fd)
         raise
     os.close(fd)
+
+
+def _buffer(size: int) -> mmap.mmap:
+    """This thread's page-aligned buffer (anonymous memory), at least ``size`` bytes, kept for its next
+    file."""
+    buffer: mmap.mmap | None = getattr(_buffers, "buffer", None)
+    if buffer is None or len(buffer) < size:
+        if buffer is not None:
+            buffer.close()
+        buffer = _buffers.buffer = mmap.mmap(-1, -(-size // CHUNK) * CHUNK)
+    return buffer
 
 
 def commit_temp(temp: Path, sha256: str) -> Path:
@@ -136,8 +152,12 @@ def commit_temp(temp: Path, sha256: str) -> Path:
 
 def make_room(sha256: str) -> None:
     """Make the folder a content will be kept in, ahead of ``commit_temp`` (by a thread that is not the
-    one committing: an empty folder is harmless if the content is never kept)."""
-    blob_path(sha256).parent.mkdir(parents=True, exist_ok=True)
+    one committing: an empty folder is harmless if the content is never kept). Each folder is made once
+    by this process (if it is removed meanwhile, ``commit_temp`` makes it again)."""
+    folder = blob_path(sha256).parent
+    if folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
 
 
 def put_bytes(data: bytes) -> tuple[str, int]:

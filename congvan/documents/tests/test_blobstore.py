@@ -60,11 +60,14 @@ def test_small_exchange_message_parts_are_held_in_memory(settings, tmp_path, pat
 
 @pytest.mark.parametrize(
     "size",
-    [0, 1000, 256 * 1024 - 1, 256 * 1024, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 4095],
+    [
+        *(0, 1000, 256 * 1024 - 1, 256 * 1024, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 4095),
+        *(20 * 1024 * 1024 + 5, 16 * 1024 * 1024),  # past a thread's buffer: written in several pieces
+    ],
 )
 def test_held_content_is_written_whole_whatever_its_size(settings, tmp_path, size):
     """Content held in memory is written to its temporary file as it is: small content as usual, large
-    content around the page cache in aligned blocks, its last block cut back to the content's size."""
+    content around the page cache in aligned blocks, its last partial block through the page cache."""
     import os
 
     from congvan.documents import blobstore
