@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from congvan.audit.actions import record
 from congvan.lib.errors import CongvanError
@@ -94,6 +95,11 @@ def fetch_mailbox(mailbox: Mailbox) -> Fetched:
     except CongvanError as exc:
         result.error = exc.message[:500]
         log.warning("mailbox of %s: %s", mailbox.unit.code, exc.message)
+    except Exception as exc:  # a fault of congvan's own: logged whole, the other mailboxes go on
+        log.exception("mailbox of %s", mailbox.unit.code)
+        result.error = _("Lỗi khi đọc hộp thư (%(kind)s): thư chưa nhận sẽ được đọc lại lần sau") % {
+            "kind": type(exc).__name__
+        }
     finally:
         Mailbox.objects.filter(pk=mailbox.pk).update(
             lease_until=None, last_fetch_at=timezone.now(), last_error=result.error

@@ -91,7 +91,10 @@ def _raw(value: object) -> str:
     """A header's value as a string: raw 8-bit bytes (a sender writing UTF-8 where ASCII belongs) read as
     UTF-8."""
     if isinstance(value, email.header.Header):  # what compat32 makes of 8-bit bytes
-        return str(email.header.make_header(email.header.decode_header(value)))
+        try:
+            return str(email.header.make_header(email.header.decode_header(value)))
+        except (ValueError, LookupError, UnicodeError, email.errors.MessageError):
+            return str(value)
     text = str(value)
     if any("\udc80" <= c <= "\udcff" for c in text):
         return text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
@@ -104,7 +107,7 @@ def _words(text: str) -> str:
         return text
     try:
         return str(email.header.make_header(email.header.decode_header(text)))
-    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
+    except (ValueError, LookupError, UnicodeError, email.errors.MessageError):  # a charset not ASCII too
         return text
 
 
@@ -268,11 +271,18 @@ def _leaves(raw: bytes, start: int, end: int, out: list[Part], depth: int = 0) -
 
 
 def read_mail(raw: bytes) -> ReadMail:
-    parts: list[Part] = []
+    """Who sent a mail, its words and its documents; a mail the standard library's parsers choke on is
+    read as nothing (``problems`` says why): it is skipped and stays in the mailbox, and never stops a
+    fetch at the mails after it."""
     try:
-        msg = _leaves(raw, 0, len(raw), parts)
-    except Exception as exc:  # noqa: BLE001 - the header parser on hostile input: nothing may escape
+        return _read_mail(raw)
+    except Exception as exc:  # noqa: BLE001 - the header parsers on hostile input: nothing may escape
         return ReadMail(problems=[f"unreadable mail: {type(exc).__name__}"])
+
+
+def _read_mail(raw: bytes) -> ReadMail:
+    parts: list[Part] = []
+    msg = _leaves(raw, 0, len(raw), parts)
     out = ReadMail(
         message_id=_clean_id(_header(msg, "Message-ID")),
         subject=_header(msg, "Subject")[:500],

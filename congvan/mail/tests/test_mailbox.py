@@ -151,6 +151,35 @@ def test_a_fetch_stopped_half_way_resumes_without_loss_or_double(box, dovecot, m
     assert dovecot.folder_uids(user) == []  # every one moved, the first two's step done late
 
 
+def test_a_fault_while_reading_a_mail_is_reported_and_the_mail_read_again(box, dovecot, monkeypatch):
+    """A fault of congvan's own while a mail is read (here made up): the fetch ends with the error named,
+    no traceback, what came before is kept, nothing is staged; the next fetch takes the rest once."""
+    from congvan.mail import fetch as fetch_module
+
+    _mb, user = box
+    for i in range(5):
+        dovecot.deliver(user, pdf_mail(symbol=f"{i}/UBND-VP", message_id=f"<f{i}@binhtan.gov.vn>"))
+    real_read = fetch_module.read_ahead  # type: ignore[attr-defined]
+
+    def faulty(mailbox, raw, too_big=None):
+        if b"<f3@binhtan.gov.vn>" in raw:
+            raise RuntimeError("a fault of the reader")
+        return real_read(mailbox, raw, too_big)
+
+    monkeypatch.setattr(fetch_module, "CHUNK", 2)
+    monkeypatch.setattr(fetch_module, "read_ahead", faulty)
+    [result] = fetch_all()
+    assert "RuntimeError" in result.error and result.counts == {"taken": 2}
+    assert Mailbox.objects.get().last_error == result.error
+    assert list(blobstore.temp_dir().iterdir()) == []
+    monkeypatch.setattr(fetch_module, "read_ahead", real_read)
+    [again] = fetch_all()
+    assert not again.error and again.counts == {"taken": 3}
+    assert sorted(MailArrival.objects.values_list("message_id", flat=True)) == [
+        f"<f{i}@binhtan.gov.vn>" for i in range(5)
+    ]
+
+
 def test_a_uidvalidity_change_does_not_take_mails_twice(box, dovecot):
     import time
 
@@ -184,6 +213,21 @@ def test_rules_and_mails_without_documents_leave_the_mailbox_alone(box, dovecot)
     assert result.counts == {"skipped": 3}
     assert len(dovecot.folder_uids(user)) == 3  # still there, untouched
     assert MailArrival.objects.count() == 0
+
+
+def test_a_garbled_sender_does_not_stop_the_fetch(box, dovecot):
+    """A sender's name in an encoded word whose charset holds a byte outside ASCII (the standard library
+    raises on it): that mail is taken like the others, its address kept, and the mails after it too."""
+    _mb, user = box
+    dovecot.deliver(user, pdf_mail(symbol="1/UBND", message_id="<g1@binhtan.gov.vn>"))
+    garbled = pdf_mail(symbol="2/UBND", message_id="<g2@binhtan.gov.vn>")
+    assert b"From: =?utf-8?" in garbled
+    dovecot.deliver(user, garbled.replace(b"From: =?utf-8?", b"From: =?utf\xca8?", 1))
+    dovecot.deliver(user, pdf_mail(symbol="3/UBND", message_id="<g3@binhtan.gov.vn>"))
+    [result] = fetch_all()
+    assert not result.error and result.counts == {"taken": 3}
+    odd = MailArrival.objects.get(message_id="<g2@binhtan.gov.vn>")
+    assert odd.sender == "vanthu@binhtan.gov.vn" and odd.files.count() == 1
 
 
 def test_a_chunk_of_every_kind_of_mail_is_taken_in_one_go(box, dovecot, people):
