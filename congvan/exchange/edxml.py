@@ -188,7 +188,7 @@ def _recover(data: bytes) -> Element | None:
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     try:
         tree = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, LookupError, ValueError):
         return None
     if tree is None or tree.getroottree().docinfo.doctype:  # a DTD in bytes not searched above (UTF-16)
         return None
@@ -226,7 +226,7 @@ def parse(data: bytes) -> EdxmlMessage:
         return _parse(data)
     except MalformedMessage:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, LookupError) as exc:
         raise MalformedMessage(_("edXML không đọc được: %(name)s") % {"name": type(exc).__name__}) from None
 
 
@@ -236,7 +236,8 @@ def _parse(data: bytes) -> EdxmlMessage:
     root: Element | None
     try:
         root = _read_xml(data)
-    except (ParseError, DefusedXmlException, ValueError) as exc:  # all mean the same to the sender
+    except (ParseError, DefusedXmlException, ValueError, LookupError) as exc:  # the same to the sender
+        # (LookupError: an encoding the declaration names that Python does not know; lxml reads on)
         root = _recover(data)
         if root is None:
             raise MalformedMessage(

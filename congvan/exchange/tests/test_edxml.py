@@ -197,6 +197,16 @@ def _plain(subject: str) -> bytes:
     )
 
 
+def test_an_encoding_python_does_not_know_is_read_as_utf8_or_refused():
+    """A declaration naming an encoding Python does not know (a typing slip of a gateway): the standard
+    library's parser raised LookupError out of ``parse``; the message is now read on as UTF-8, and what
+    cannot be read is refused like any broken message."""
+    data = _plain("Báo cáo tình hình").replace(b'encoding="UTF-8"', b'encoding="UTFF8"', 1)
+    assert b"UTFF8" in data and parse(data).subject == "Báo cáo tình hình"
+    with pytest.raises(MalformedMessage):
+        parse(b'<?xml version="1.0" encoding="QTF-8"?><other/>')
+
+
 def test_a_dtd_is_refused_wherever_it_stands():
     """A DOCTYPE is refused even far into the prolog (an earlier check looked at the first 2 KB only)."""
     good = _plain("Thử")
