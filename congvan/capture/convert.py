@@ -36,10 +36,23 @@ class Converted:
     rendition: bytes | None = None  # the OCR'd PDF/A
 
 
+PDFTOTEXT_TIMEOUT = 300  # seconds
+
+
 def _pdftotext(path: Path) -> str:
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, timeout=300, check=False
-    )
+    """The text layer of every page; a file whose reading runs past five minutes (or cannot be run) is
+    refused, not left to fail the worker's task again at every restart."""
+    try:
+        out = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"],
+            capture_output=True,
+            timeout=PDFTOTEXT_TIMEOUT,
+            check=False,
+        )
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        raise IntakeRefused(
+            _("Không đọc được chữ của tệp PDF (%(name)s)") % {"name": type(exc).__name__}
+        ) from None
     return out.stdout.decode("utf-8", "replace")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 import subprocess
 import zipfile
@@ -85,6 +86,22 @@ def test_encrypted_pdf_is_refused(api, tmp_path):
 def test_broken_pdf_is_refused(api):
     out = run(api, "hong.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 500 + b"\n%%EOF\n")
     assert out["state"] == "refused" and "hỏng" in out["reason"]
+
+
+@pytest.mark.once("sqlite")  # PDF work: the database is not its subject
+def test_a_pdf_whose_text_takes_too_long_to_read_is_refused(api, tmp_path, monkeypatch):
+    """pdftotext stuck on a file (a stand-in program that sleeps: a PDF that hangs the real one is not
+    at hand): the intake is refused with the reason, not left processing to fail again at each restart."""
+    from congvan.capture import convert
+
+    slow = tmp_path / "bin" / "pdftotext"
+    slow.parent.mkdir()
+    slow.write_text("#!/bin/sh\nsleep 10\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{slow.parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(convert, "PDFTOTEXT_TIMEOUT", 1)
+    out = run(api, "cham.pdf", render_pdf(make(4)))
+    assert out["state"] == "refused" and "TimeoutExpired" in out["reason"]
 
 
 def test_decompression_bomb_is_refused(api, settings):
