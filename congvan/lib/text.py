@@ -71,3 +71,25 @@ def extension(name: str) -> str:
     """Return the lower-case extension without the dot, or an empty string."""
     stem, dot, ext = name.rpartition(".")
     return ext.lower() if dot and stem else ""
+
+
+def decode_text_file(data: bytes) -> str:
+    """The text of an uploaded text file (a CSV), NFC: UTF-8 with or without its mark, UTF-16 with its
+    mark (Excel's "Unicode text"), otherwise Windows-1258, what Excel writes a CSV in on a Vietnamese
+    Windows (its tone marks as combining characters: composed here). A file with NUL bytes that is not
+    UTF-16 is refused: it is not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return nfc(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise InvalidInput(_("Tệp không phải văn bản (UTF-16 hỏng)"), code="not_text") from None
+    if b"\x00" in data:
+        raise InvalidInput(_("Tệp không phải văn bản"), code="not_text")
+    try:
+        return nfc(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        pass
+    try:
+        return nfc(data.decode("cp1258"))
+    except UnicodeDecodeError:
+        raise InvalidInput(_("Tệp không đọc được: hãy lưu lại dạng CSV UTF-8"), code="not_text") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -55,16 +56,42 @@ def _placement_problem(code: str, parent: str, existing: set[str], seen: dict[st
     return ""
 
 
+def _reader(text: str) -> csv.DictReader[str]:
+    """A CSV's rows by its header. The separator is the one its header line uses: a comma, or a
+    semicolon (Excel on a Vietnamese Windows, whose list separator is ";"), or a tab."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=lambda d: (first.count(d), d == ","))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    try:
+        reader.fieldnames  # noqa: B018 - reads the header line now, where its errors are answered
+    except csv.Error as exc:
+        raise ImportFailed([RowError(1, _("dòng không đọc được: %(err)s") % {"err": exc})]) from None
+    return reader
+
+
+def _rows(reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
+    """The rows; a line the CSV reader cannot read (a field past its size limit) fails the import with
+    its line."""
+    done = reader.line_num  # the lines read so far: the failing row begins on the next one
+    try:
+        for row in reader:
+            yield row
+            done = reader.line_num
+    except csv.Error as exc:
+        problem = _("dòng không đọc được: %(err)s") % {"err": exc}
+        raise ImportFailed([RowError(done + 1, problem)]) from None
+
+
 def import_units_csv(text: str, *, actor: Acting | None = None) -> int:
     """Create the units of a CSV (code,name,abbreviation[,kind,sector,parent,place]); return the count.
     With ``actor`` (the pages): only under units that admin manages."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = _reader(text)
     _check_header(set(reader.fieldnames or []))
     rows: list[tuple[dict[str, str], str, int]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     existing = set(Unit.objects.values_list("code", flat=True))
-    for row in reader:
+    for row in _rows(reader):
         line = reader.line_num
         if len(rows) >= MAX_ROWS:
             raise ImportFailed([RowError(line, (_("tối đa %(MAX_ROWS)s dòng") % {"MAX_ROWS": MAX_ROWS}))])
@@ -114,7 +141,7 @@ PEOPLE_REQUIRED = {"username", "full_name", "unit", "role", "password"}
 def import_people_csv(text: str, *, actor: Acting | None = None) -> int:
     """Create the people of a CSV (one row per role: a person in several units has several rows) with
     their roles; the passwords are temporary (the first sign-in asks for a new one). Return the rows."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = _reader(text)
     header = set(reader.fieldnames or [])
     missing, unknown = PEOPLE_REQUIRED - header, header - set(PEOPLE_COLUMNS)
     if missing or unknown:
@@ -123,7 +150,7 @@ def import_people_csv(text: str, *, actor: Acting | None = None) -> int:
     errors: list[RowError] = []
     count = 0
     with transaction.atomic():
-        for row in reader:
+        for row in _rows(reader):
             if count >= MAX_ROWS:
                 raise ImportFailed(
                     [RowError(reader.line_num, _("tối đa %(MAX_ROWS)s dòng") % {"MAX_ROWS": MAX_ROWS})]

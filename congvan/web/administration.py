@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from congvan.documents.queries import document_types
 from congvan.lib.dates import local_today
 from congvan.lib.errors import CongvanError, InvalidInput
+from congvan.lib.text import decode_text_file
 from congvan.lib.vntext import folded_form
 from congvan.orgs import actions as org
 from congvan.orgs.access import (
@@ -484,10 +485,7 @@ def transfer_view(request: HttpRequest, acting: Acting) -> HttpResponse:
                 raise InvalidInput(_("Chọn tệp CSV"))
             if upload.size is not None and upload.size > MAX_CSV_BYTES:
                 raise InvalidInput(_("Tệp vượt quá giới hạn dung lượng"))
-            try:
-                text = upload.read(MAX_CSV_BYTES + 1).decode("utf-8")
-            except UnicodeDecodeError:
-                raise InvalidInput(_("Tệp CSV phải là UTF-8")) from None
+            text = decode_text_file(upload.read(MAX_CSV_BYTES + 1))
             reader = import_units_csv if what == "units" else import_people_csv
             count = reader(text, actor=acting)
         except ImportFailed as exc:

@@ -121,6 +121,15 @@ def test_csv_import_reports_every_bad_row_and_imports_nothing(org, tmp_path, cap
     assert Unit.objects.count() == before
 
 
+def test_csv_import_reads_utf16_tab_separated_text(org, tmp_path):
+    """Excel's "Unicode text": UTF-16 with its mark, tab-separated."""
+    f = tmp_path / "units.txt"
+    text = "code\tname\tabbreviation\tparent\r\n000.04.01.H57\tBan Tuyên giáo\tBTG\t000.00.00.T58\r\n"
+    f.write_bytes(text.encode("utf-16"))
+    call_command("import_units", str(f))
+    assert Unit.objects.get(code="000.04.01.H57").name == "Ban Tuyên giáo"
+
+
 def test_csv_import_refuses_a_file_that_is_not_csv(org, tmp_path):
     f = tmp_path / "units.csv"
     f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")

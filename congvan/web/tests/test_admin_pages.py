@@ -223,10 +223,45 @@ def test_csv_import_lists_the_wrong_lines_and_writes_nothing(admins):
     assert User.objects.get(username="mai").password_must_change
     exported = client.get("/admin/export/people.csv").content.decode("utf-8-sig")
     assert "mai,Lê Thị Mai,,000.01.20.H57,clerk,," in exported and "Tam-thoi" not in exported
-    broken = SimpleUploadedFile("x.csv", b"\xff\xfe\x00garbage")
+    broken = SimpleUploadedFile("x.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     r = client.post("/admin/transfer/", {"what": "units", "file": broken})
-    assert r.status_code == 400 and "UTF-8" in r.content.decode()
+    assert r.status_code == 400 and "không phải văn bản" in r.content.decode()
     assert client.get("/admin/export/secrets.csv").status_code == 404
+
+
+def excel_vietnamese(text: str) -> bytes:
+    """A CSV as Excel saves it on a Vietnamese Windows: Windows-1258, the tone marks as combining
+    characters after letters cp1258 holds (ô, ơ, ư, â...)."""
+    import unicodedata
+
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(base + "".join(c for c in parts if c in tones))
+    return "".join(out).encode("cp1258")
+
+
+def test_csv_saved_by_excel_on_a_vietnamese_windows_is_imported(admins):
+    """Semicolons (the list separator of Vietnamese Windows) and Windows-1258 with combining tone
+    marks: the units come in with their names as typed (NFC), found by search like any other."""
+    client = signed_in("hadm")
+    text = (
+        "code;name;abbreviation;kind;sector;parent\r\n"
+        f"000.01.30.H57;Chi bộ Phường Tân Hòa;CB;grassroots;party;{HU}\r\n"
+        f'000.01.31.H57;"Chi bộ Khu phố 3; ấp Mỹ Lợi";CB;grassroots;party;{HU}\r\n'
+    )
+    data = excel_vietnamese(text)
+    assert b";" in data and b"\xcc" in data  # a combining grave: not UTF-8
+    r = client.post("/admin/transfer/", {"what": "units", "file": SimpleUploadedFile("dv.csv", data)})
+    assert r.status_code == 302, r.content.decode()[:500]
+    assert Unit.objects.get(code="000.01.30.H57").name == "Chi bộ Phường Tân Hòa"
+    assert Unit.objects.get(code="000.01.31.H57").name == "Chi bộ Khu phố 3; ấp Mỹ Lợi"
+    huge = "code,name,abbreviation\n000.01.32.H57," + "x" * 200_000 + ",CB\n"
+    r = client.post("/admin/transfer/", {"what": "units", "file": SimpleUploadedFile("x.csv", huge.encode())})
+    assert r.status_code == 400 and "Dòng 2: dòng không đọc được" in r.content.decode()
+    assert not Unit.objects.filter(code="000.01.32.H57").exists()
 
 
 def test_a_clerk_keeps_the_units_groups_and_a_specialist_may_not(admins):

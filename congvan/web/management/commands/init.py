@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from congvan.lib.errors import CongvanError
+from congvan.lib.text import decode_text_file
 from congvan.orgs.actions import do_create_unit, do_create_user
 from congvan.orgs.imports import ImportFailed, import_units_csv
 from congvan.orgs.models import Sector, Unit, User
@@ -94,7 +95,10 @@ class Command(BaseCommand):
 
     def _organisation(self, values: dict[str, str], opts: dict[str, Any], changed: list[str]) -> Unit:
         if opts.get("units_csv"):
-            text = Path(opts["units_csv"]).read_text(encoding="utf-8")
+            try:
+                text = decode_text_file(Path(opts["units_csv"]).read_bytes())
+            except OSError as exc:
+                raise CommandError(str(exc)) from exc
             if not Unit.objects.filter(parent=None, home_node="", active=True).exists():
                 changed.append(_("%(count)s đơn vị") % {"count": import_units_csv(text)})
             root = Unit.objects.filter(parent=None, home_node="", active=True).order_by("path").first()
