@@ -335,20 +335,43 @@ def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]
             out.attachments.append(Attachment(_name(part, i + 1), data, mime))
 
 
+_STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")  # RFC 3464, RFC 6533
+_ORIGINAL_PARTS = ("message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers")
+
+
+def _recipient_fields(text: str) -> list[dict[str, str]]:
+    """The blocks of a delivery-status body (the message's, then one for each recipient), each as its
+    fields, folded lines joined."""
+    blocks: list[dict[str, str]] = [{}]
+    name = ""
+    for line in text.splitlines():
+        if not line.strip():
+            if blocks[-1]:
+                blocks.append({})
+            name = ""
+        elif line[:1] in " \t" and name:
+            blocks[-1][name] += " " + line.strip()
+        else:
+            key, sep, value = line.partition(":")
+            if sep:
+                name = key.strip().lower()
+                blocks[-1].setdefault(name, value.strip())
+    return [b for b in blocks if b]
+
+
 def _report(parts: list[Part]) -> Report | None:
     action = status = diagnostic = original = ""
     for part in parts:
         ctype = part.ctype
-        if ctype == "message/delivery-status":
-            fields = dict(
-                (k.strip().lower(), v.strip())
-                for k, sep, v in (line.partition(":") for line in part.text().splitlines())
-                if sep
-            )
-            action = action or fields.get("action", "").lower()
-            status = status or fields.get("status", "")
-            diagnostic = diagnostic or fields.get("diagnostic-code", "")
-        elif ctype in ("message/rfc822", "text/rfc822-headers") and not original:
+        if ctype in _STATUS_PARTS and not action:
+            recipients = [b for b in _recipient_fields(part.text()) if "action" in b]
+            # a failure for any recipient is the report's news; otherwise the first recipient's
+            chosen = next((b for b in recipients if b["action"].lower() == "failed"), None)
+            chosen = chosen or (recipients[0] if recipients else {})
+            action = chosen.get("action", "").lower()
+            status = chosen.get("status", "")
+            diagnostic = chosen.get("diagnostic-code", "")
+        elif ctype in _ORIGINAL_PARTS and not original:
             original = _clean_id(_header(_headers(_split(part.decoded())[0]), "Message-ID"))
     if not original:
         return None

@@ -322,3 +322,51 @@ def test_a_bare_lf_mail_and_one_with_a_long_header_block_are_read_whole():
     long = OUTLOOK.replace(b"MIME-Version: 1.0\r\n", trace + b"MIME-Version: 1.0\r\n", 1)
     mail = read_mail(long)
     assert [d.data for d in mail.documents()] == [PDF] and len(mail.headers) <= 64_000
+
+
+def test_a_delivery_report_of_several_recipients_and_of_an_smtputf8_mail():
+    """RFC 6533's global delivery status (Postfix, for a mail sent with SMTPUTF8), two recipients, the
+    first delivered and the second failed, its diagnostic folded over two lines: the failure is the
+    report's news, whole."""
+    raw = crlf(
+        """From: MAILER-DAEMON@mail.huyenuy.gov.vn (Mail Delivery System)
+To: vanthu@huyenuy.gov.vn
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <bounce-2@mail.huyenuy.gov.vn>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=global-delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain; charset=utf-8
+
+Thư không gửi được.
+--B
+Content-Type: message/global-delivery-status
+
+Reporting-MTA: dns; mail.huyenuy.gov.vn
+
+Final-Recipient: rfc822; vanthu@xa.gov.vn
+Action: delivered
+Status: 2.0.0
+
+Final-Recipient: utf-8; vănthư@phường.vn
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <vănthư@phường.vn>:
+    Recipient address rejected: User unknown
+
+--B
+Content-Type: message/global-headers
+
+From: vanthu@huyenuy.gov.vn
+Message-ID: <out-7@huyenuy.gov.vn>
+Subject: x
+
+--B--
+"""
+    )
+    mail = read_mail(raw)
+    assert mail.report is not None and mail.report.original_id == "<out-7@huyenuy.gov.vn>"
+    assert (mail.report.action, mail.report.status) == ("failed", "5.1.1")
+    assert mail.report.diagnostic.endswith("Recipient address rejected: User unknown")
+    assert mail.attachments == []
