@@ -11,7 +11,8 @@ to Latin. Then, on each of the first lines:
 - a line that is only a mark (with urgency words and punctuation around it), in any case, with or
   without diacritics ("Mật", "MAT", "[ TỐI MẬT ]", "MẬT - KHẨN", "HỎA TỐC, MẬT");
 - an upper-case word MẬT in a line (the issuer's line, a heading), unless a word beside it makes it
-  prose (BÍ MẬT, BẢO MẬT, MẬT KHẨU, MẬT ĐỘ, ...).
+  prose (BÍ MẬT, BẢO MẬT, MẬT KHẨU, MẬT ĐỘ, ...);
+- a line that is only a mark's letters set apart ("M Ậ T", "M.Ậ.T", "T Ố I  M Ậ T").
 
 The subject of a document is read whole with the same rules (a subject "(MẬT) Kế hoạch ..." refuses).
 """
@@ -93,6 +94,8 @@ _PROSE_AFTER = {
 }
 # Words that may stand on a stamp's line beside the mark (urgency, framing words).
 _STAMP_WORDS = {"khan", "thuong", "hoa", "toc", "hen", "gio", "do", "mat", "toi", "tuyet", "muc"}
+# A mark whose letters stand apart (a stamp set in spaced capitals, or read so by OCR): its letters.
+_SPACED = {"mat": "confidential", "toimat": "secret", "tuyetmat": "top_secret"}
 _FIELD = re.compile(r"\bdo\s+mat\s*[:：]\s*(tuyet\s+mat|toi\s+mat|mat)\b")
 
 
@@ -139,6 +142,9 @@ def read_line(line: str, number: int) -> Classification | None:
     words = _WORD.findall(line)
     if not words:
         return None
+    spaced = _SPACED.get("".join(fold(w) for w in words)) if all(len(w) <= 2 for w in words) else None
+    if spaced is not None and len(words) >= 3:  # a stamp set in spaced capitals: "M Ậ T", "M.Ậ.T"
+        return _found(spaced, number, line)
     folded_words = [fold(w) for w in words]
     if "mat" in folded_words and set(folded_words) <= _STAMP_WORDS:  # a stamp's line
         i = folded_words.index("mat")

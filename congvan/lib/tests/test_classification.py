@@ -35,7 +35,10 @@ MARKED = [  # (text, level)
     (f"{ISSUER}\nM\u200bẬ\u200cT\n{BODY}", "confidential"),  # zero-width characters inside
     (f"{ISSUER}\n\ufeffMẬT\n{BODY}", "confidential"),
     (f"{ISSUER}\nMA\u0302\u0323T\n{BODY}", "confidential"),  # NFD
-    (f"{ISSUER}\nM Ậ T\n{BODY}".replace("M Ậ T", "MẬT"), "confidential"),
+    (f"{ISSUER}\nM Ậ T\n{BODY}", "confidential"),  # a stamp in spaced capitals, or OCR of one
+    (f"{ISSUER}\nM.Ậ.T\n{BODY}", "confidential"),
+    (f"{ISSUER}\nT Ố I   M Ậ T\n{BODY}", "secret"),
+    (f"T U Y Ệ T  M Ậ T\n{ISSUER}\n{BODY}", "top_secret"),
     (f"{ISSUER}\n( MẬT )\n{BODY}", "confidential"),
     (f"{ISSUER}\n| TỐI MẬT |\n{BODY}", "secret"),
     (f"{ISSUER}\nTỐI  MẬT\n{BODY}", "secret"),  # two spaces
@@ -60,6 +63,7 @@ PROSE = [
     "Giữ gìn bí mật, không để lộ lọt.",
     "NGHỊ QUYẾT VỀ CÔNG TÁC BẢO VỆ BÍ MẬT NHÀ NƯỚC TRONG TÌNH HÌNH MỚI",
     "Mai Văn Mật, chuyên viên",  # a name
+    "T/M BAN THƯỜNG VỤ",  # "on behalf of", with its initials
 ]
 
 
