@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import ParseError, fromstring
 from django.utils.translation import gettext as _
 
+from congvan.lib import filetypes
 from congvan.lib.dates import VN
 from congvan.lib.errors import InvalidInput
 
@@ -475,7 +476,7 @@ def unzip_if_packed(a: Attachment) -> list[Attachment]:
             return [
                 Attachment(name=i.filename.rsplit("/", 1)[-1], content_type="", data=z.read(i)) for i in files
             ]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
+    except (*filetypes.ZIP_ERRORS, zipfile.LargeZipFile):  # encrypted, broken: kept as it came
         return [a]
 
 

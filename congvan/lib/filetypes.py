@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -62,6 +63,20 @@ def sniff_bytes(data: bytes) -> str | None:
     return sniff(data[:8192])
 
 
+# What reading a broken or hostile zip raises: its structure, a member compressed or encrypted in a way
+# Python does not read (NotImplementedError, RuntimeError), damaged deflate data (zlib.error).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    KeyError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+)
+
+
 def _sniff_zip(path: Path | BinaryIO) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -74,7 +89,7 @@ def _sniff_zip(path: Path | BinaryIO) -> str:
                 return DOCX
             if "xl/workbook.xml" in names:
                 return XLSX
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except ZIP_ERRORS:  # an archive broken or of a kind Python does not read: a plain zip
         pass
     return ZIP
 

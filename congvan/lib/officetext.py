@@ -13,18 +13,39 @@ from congvan.lib import filetypes
 from congvan.lib.errors import InvalidInput
 
 MAX_XML = 50 * 1024 * 1024  # a document's XML larger than this unpacked is refused (a zip bomb)
+# an ODF page header's content, in styles.xml's master pages (not <style:header-style>)
+_ODF_HEADER = re.compile(
+    r"(?s)<style:header(?:-first|-left)?(?:\s[^>]*)?>.*?</style:header(?:-first|-left)?>"
+)
 
 
 def office_text(path: Path, mime: str) -> str:
-    """Paragraphs as lines; refuses a broken file or one that unpacks too large."""
-    member = "word/document.xml" if mime == filetypes.DOCX else "content.xml"
+    """Paragraphs as lines, the page headers first (where a MẬT mark may stand); refuses a broken file
+    or one that unpacks too large."""
     try:
         with zipfile.ZipFile(path) as z:
-            info = z.getinfo(member)
-            if info.file_size > MAX_XML:
-                raise InvalidInput(_("Tệp quá lớn khi giải nén"))
-            xml = z.read(member).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+            if mime == filetypes.DOCX:
+                headers = sorted(n for n in z.namelist() if re.fullmatch(r"word/header\d*\.xml", n))
+                parts = [_member(z, n) for n in headers] + [_member(z, "word/document.xml")]
+            else:
+                styles = _member(z, "styles.xml") if "styles.xml" in z.namelist() else ""
+                heads = _ODF_HEADER.findall(styles)
+                parts = [*heads, _member(z, "content.xml")]
+    except filetypes.ZIP_ERRORS as exc:
         raise InvalidInput(_("Tệp văn bản hỏng: %(name)s") % {"name": type(exc).__name__}) from None
-    xml = re.sub(r"</w:p>|</text:p>|<text:line-break/>|<w:br/>", "\n", xml)
+    return "\n".join(_text(xml) for xml in parts)
+
+
+def _member(z: zipfile.ZipFile, name: str) -> str:
+    info = z.getinfo(name)
+    if info.file_size > MAX_XML:
+        raise InvalidInput(_("Tệp quá lớn khi giải nén"))
+    return z.read(name).decode("utf-8", "replace")
+
+
+def _text(xml: str) -> str:
+    """The words of a WordprocessingML or ODF part: a paragraph or a break a line, a tab or an ODF
+    space a blank (the issuer and a mark on one line stay two words)."""
+    xml = re.sub(r"</w:p>|</text:p>|</text:h>|<text:line-break/>|<w:br\b[^>]*/>|<w:cr/>", "\n", xml)
+    xml = re.sub(r"<w:tab/>|<text:tab/>|<text:s\b[^>]*/>|<w:ptab\b[^>]*/>", " ", xml)
     return html.unescape(re.sub(r"<[^>]+>", "", xml))
