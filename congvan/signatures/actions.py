@@ -298,8 +298,20 @@ def _image_name(image: bytes | None) -> str:
 
     try:
         with Image.open(io.BytesIO(image)) as im:
-            im.verify()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            if im.format not in ("PNG", "JPEG"):
+                raise ValueError(im.format)
+            im.load()  # decoded whole now, as the signing will: a file that breaks half-way is refused here
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        EOFError,
+        SyntaxError,
+        Image.DecompressionBombError,
+    ):
         raise InvalidInput(_("Ảnh chữ ký/con dấu phải là tệp PNG hoặc JPEG"), code="invalid_image") from None
     name = f"{uuid.uuid4().hex}.img"
     (key_dir() / name).write_bytes(image)

@@ -4,6 +4,7 @@ signature, or their own token through the two-step signing the agent uses); cler
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from congvan.documents.models import Blob
 from congvan.orgs.tests.support import HU, Api, make_user
@@ -112,6 +114,23 @@ def test_registration_refusals(admins, trusted):
         pin_ask="1",
     )
     assert old.status_code == 400 and old.json()["error"]["code"] == "certificate_expired"
+    png = io.BytesIO()
+    Image.new("RGB", (120, 60), "red").save(png, "PNG")
+    gif = io.BytesIO()
+    Image.new("RGB", (120, 60), "red").save(gif, "GIF")
+    for name, image in [("chu-ky.gif", gif.getvalue()), ("chu-ky.png", png.getvalue()[:-200])]:
+        pictured = register(
+            api,
+            "hadmin",
+            owner="user:bob",
+            kind="pkcs12",
+            pkcs12=p12_file(trusted, "leader"),
+            passphrase=PASS.decode(),
+            pin_ask="1",
+            image=SimpleUploadedFile(name, image),
+        )
+        # another kind than PNG/JPEG, or a PNG cut short (it broke the signing at release, not here)
+        assert pictured.status_code == 400 and pictured.json()["error"]["code"] == "invalid_image", name
     assert "01/01/2020" in old.json()["error"]["message"]
     other = register(
         api,
