@@ -310,8 +310,11 @@ def test_what_arrives_is_kept_as_it_came(api, tmp_path):
 
 
 def test_document_type_and_detail_as_the_tables_give_them(db):
+    from congvan.documents.doctypes import load_document_types
     from congvan.documents.models import DocumentType
     from congvan.exchange.convert import edxml_type
+
+    load_document_types(DocumentType)  # migration data: gone if a transactional test flushed before
 
     def of(abbreviation: str) -> tuple[str, str]:
         return edxml_type(DocumentType.objects.get(abbreviation=abbreviation))
