@@ -119,16 +119,9 @@ def test_registration_refusals(admins, trusted):
     gif = io.BytesIO()
     Image.new("RGB", (120, 60), "red").save(gif, "GIF")
     for name, image in [("chu-ky.gif", gif.getvalue()), ("chu-ky.png", png.getvalue()[:-200])]:
-        pictured = register(
-            api,
-            "hadmin",
-            owner="user:bob",
-            kind="pkcs12",
-            pkcs12=p12_file(trusted, "leader"),
-            passphrase=PASS.decode(),
-            pin_ask="1",
-            image=SimpleUploadedFile(name, image),
-        )
+        key = {"owner": "user:bob", "kind": "pkcs12", "passphrase": PASS.decode(), "pin_ask": "1"}
+        key |= {"pkcs12": p12_file(trusted, "leader"), "image": SimpleUploadedFile(name, image)}
+        pictured = register(api, "hadmin", **key)
         # another kind than PNG/JPEG, or a PNG cut short (it broke the signing at release, not here)
         assert pictured.status_code == 400 and pictured.json()["error"]["code"] == "invalid_image", name
     assert "01/01/2020" in old.json()["error"]["message"]
