@@ -119,7 +119,8 @@ def test_registration_refusals(admins, trusted):
     gif = io.BytesIO()
     Image.new("RGB", (120, 60), "red").save(gif, "GIF")
     for name, image in [("chu-ky.gif", gif.getvalue()), ("chu-ky.png", png.getvalue()[:-200])]:
-        key = {"owner": "user:bob", "kind": "pkcs12", "passphrase": PASS.decode(), "pin_ask": "1"}
+        key: dict[str, object] = {"owner": "user:bob", "kind": "pkcs12", "pin_ask": "1"}
+        key["passphrase"] = PASS.decode()
         key |= {"pkcs12": p12_file(trusted, "leader"), "image": SimpleUploadedFile(name, image)}
         pictured = register(api, "hadmin", **key)
         # another kind than PNG/JPEG, or a PNG cut short (it broke the signing at release, not here)
