@@ -55,7 +55,7 @@ _DATE = re.compile(
 # OCR reads the digits of a number as look-alike letters ("Số: l2-KH", "Số: O5/TB"): read them back.
 _NUMBER_OCR = re.compile(r"(Số\s*:?\s*)([0-9OoIl|]{1,5})(?=\s*[-/])")
 _DIGIT_OF = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
-_DATE_START = re.compile(r"\s{3,}([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?,\s*ngày)")
+_DATE_START = re.compile(r"(?<!\s)\s{3,}([A-ZĐ][\wÀ-ỹ.\- ]{1,60}?,\s*ngày)")
 _GAP = re.compile(r"\s{3,}")
 STATE_BODY_FIRST_LINES = ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN")
 # the competence that opens a signer's block (Decree 30 art. 13): T/M, KT., TL., TUQ., Q., as typed
