@@ -273,6 +273,21 @@ def test_a_mark_in_a_docx_header_or_after_a_tab_is_refused_without_libreoffice(a
     assert plain["state"] == "done" and "ỦY BAN NHÂN DÂN" in Intake.objects.get(pk=plain["id"]).text
 
 
+def test_office_text_of_unclosed_tags_is_read_in_linear_time(tmp_path):
+    """A DOCX whose XML is a run of tags never closed (hostile): read in well under a second."""
+    import time
+
+    from congvan.lib import filetypes
+    from congvan.lib.officetext import office_text
+
+    path = tmp_path / "x.docx"
+    body = "<w:br " * 100_000 + "<w:p><w:r><w:t>chữ</w:t></w:r></w:p>"
+    path.write_bytes(docx_of(body, header="<a " * 100_000))
+    started = time.perf_counter()
+    text = office_text(path, filetypes.DOCX)
+    assert time.perf_counter() - started < 2.0 and "chữ" in text
+
+
 def test_odt_spaces_and_its_page_header_are_read(api, settings):
     settings.LIBREOFFICE = "off"
     ns = (
