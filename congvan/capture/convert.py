@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import struct
 import subprocess
 import tempfile
 import unicodedata
@@ -137,8 +136,7 @@ def _images_to_pdf(path: Path, work: Path) -> tuple[Path, int]:
                     )
     except Image.DecompressionBombError:
         raise IntakeRefused(_("Ảnh quá lớn (nghi bom giải nén)")) from None
-    except (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, EOFError, struct.error) as exc:
-        # what Pillow's readers raise on a damaged file (a TIFF whose tags lie: "Missing dimensions")
+    except filetypes.IMAGE_ERRORS as exc:
         raise IntakeRefused(_("Tệp ảnh hỏng: %(name)s") % {"name": type(exc).__name__}) from None
     out = work / "scan.pdf"
     frames[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=frames[1:])

@@ -30,12 +30,16 @@ def root() -> Path:
 _made: set[Path] = set()  # folders known to exist (not asked of the disk for every file)
 
 
+def _make(folder: Path) -> Path:
+    """Make a folder once per process (if it is removed meanwhile, its users make it again)."""
+    if folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
+    return folder
+
+
 def temp_dir() -> Path:
-    path = root() / "tmp"
-    if path not in _made:
-        path.mkdir(parents=True, exist_ok=True)
-        _made.add(path)
-    return path
+    return _make(root() / "tmp")
 
 
 def _create(flags: int) -> tuple[Path, int]:
@@ -152,12 +156,8 @@ def commit_temp(temp: Path, sha256: str) -> Path:
 
 def make_room(sha256: str) -> None:
     """Make the folder a content will be kept in, ahead of ``commit_temp`` (by a thread that is not the
-    one committing: an empty folder is harmless if the content is never kept). Each folder is made once
-    by this process (if it is removed meanwhile, ``commit_temp`` makes it again)."""
-    folder = blob_path(sha256).parent
-    if folder not in _made:
-        folder.mkdir(parents=True, exist_ok=True)
-        _made.add(folder)
+    one committing: an empty folder is harmless if the content is never kept)."""
+    _make(blob_path(sha256).parent)
 
 
 def put_bytes(data: bytes) -> tuple[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -75,6 +76,11 @@ ZIP_ERRORS = (
     RuntimeError,
     zlib.error,
 )
+
+
+# What Pillow's readers raise on a damaged or hostile picture (besides its DecompressionBombError): a
+# TIFF whose tags lie raises TypeError "Missing dimensions", a cut PNG OSError or SyntaxError.
+IMAGE_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, EOFError, struct.error)
 
 
 def _sniff_zip(path: Path | BinaryIO) -> str:

@@ -117,14 +117,12 @@ def _stage(ready: Prepared) -> None:
         for a in ready.docs:
             uploads.append(stage_bytes(a.name, a.data, sha256=a.sha256))
         ready.checked = check_files(None, uploads)
-    except CongvanError as exc:
+    except BaseException as exc:
         for upload in uploads:
             upload.close()
+        if not isinstance(exc, CongvanError):
+            raise
         ready.reason = exc.message
-    except BaseException:
-        for upload in uploads:
-            upload.close()
-        raise
 
 
 def take_read(mailbox: Mailbox, place: Place, ready: Prepared, now: dt.datetime) -> str | None:

@@ -294,24 +294,14 @@ def _certificate_of(req: KeyRequest) -> x509.Certificate:
 def _image_name(image: bytes | None) -> str:
     if not image:
         return ""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         with Image.open(io.BytesIO(image)) as im:
             if im.format not in ("PNG", "JPEG"):
                 raise ValueError(im.format)
             im.load()  # decoded whole now, as the signing will: a file that breaks half-way is refused here
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        EOFError,
-        SyntaxError,
-        Image.DecompressionBombError,
-    ):
+    except (*filetypes.IMAGE_ERRORS, Image.DecompressionBombError):  # UnidentifiedImageError: an OSError
         raise InvalidInput(_("Ảnh chữ ký/con dấu phải là tệp PNG hoặc JPEG"), code="invalid_image") from None
     name = f"{uuid.uuid4().hex}.img"
     (key_dir() / name).write_bytes(image)
