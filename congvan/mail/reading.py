@@ -22,6 +22,7 @@ from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 
 import pybase64
+from django.utils.translation import gettext as _
 
 from congvan.lib import filetypes
 
@@ -128,6 +129,9 @@ def _clean_id(value: str) -> str:
 class Part:
     headers: Message
     body: memoryview  # as carried (still transfer-encoded): a view of the mail, not a copy
+    level: int = 0  # the mail it belongs to: 0 the mail itself, 1, 2... each mail attached to it in turn
+    inner: Message | None = None  # a mail attached (forwarded as an attachment): its own headers
+    opens: int = 0  # and the level of its parts
 
     @functools.cached_property
     def ctype(self) -> str:
@@ -240,13 +244,30 @@ def _find(raw: bytes, delimiter: bytes, start: int, end: int, *, line_start: int
         at, tries = at + 1, tries + 1
 
 
-def _leaves(raw: bytes, start: int, end: int, out: list[Part], depth: int = 0) -> Message:
-    """Append the leaf parts of ``raw[start:end]`` to ``out`` (multiparts opened, at most MAX_DEPTH
-    deep); return its headers. The parts are found by their delimiters in the mail itself and keep
-    views of it: a 1 MB attachment is not copied on the way."""
+# A mail forwarded as an attachment (Outlook's, Thunderbird's and Gmail's "forward as attachment"):
+# opened, its documents taken with the mail's; the copy of a mail this server sent, inside a delivery
+# report, is not (its documents are ours)
+_ATTACHED_MAILS = ("message/rfc822", "message/global")
+
+
+def _leaves(
+    raw: bytes, start: int, end: int, out: list[Part], depth: int = 0, level: int = 0, *, report: bool = False
+) -> Message:
+    """Append the leaf parts of ``raw[start:end]`` to ``out`` (multiparts and attached mails opened, at
+    most MAX_DEPTH deep); return its headers. The parts are found by their delimiters in the mail itself
+    and keep views of it: a 1 MB attachment is not copied on the way."""
     head, body = _split_at(raw, start, end)
     headers = _headers(raw[start : min(head, start + MAX_HEADERS)])
-    part = Part(headers, memoryview(raw)[body:end])
+    part = Part(headers, memoryview(raw)[body:end], level)
+    if part.ctype in _ATTACHED_MAILS and depth < MAX_DEPTH and not report and len(out) < MAX_PARTS:
+        part.opens = 1 + max((p.opens for p in out), default=level)
+        out.append(part)
+        if _header(headers, "Content-Transfer-Encoding").lower() in ("base64", "quoted-printable"):
+            inner = part.decoded()  # not allowed by RFC 2046, but sent
+            part.inner = _leaves(inner, 0, len(inner), out, depth + 1, part.opens)
+        else:
+            part.inner = _leaves(raw, body, end, out, depth + 1, part.opens)
+        return headers
     boundary = None
     if part.ctype.startswith("multipart/") and depth < MAX_DEPTH:
         try:
@@ -256,6 +277,7 @@ def _leaves(raw: bytes, start: int, end: int, out: list[Part], depth: int = 0) -
     if not boundary:
         out.append(part)
         return headers
+    report = report or part.ctype == "multipart/report"
     delimiter = b"--" + boundary.encode("utf-8", "replace")
     at = _find(raw, delimiter, body, end, line_start=body)
     while at >= 0 and len(out) < MAX_PARTS:  # past MAX_PARTS the rest is left out
@@ -266,7 +288,7 @@ def _leaves(raw: bytes, start: int, end: int, out: list[Part], depth: int = 0) -
         e = at if at >= 0 else end
         s += 2 if raw.startswith(b"\r\n", s, e) else 1 if raw.startswith(b"\n", s, e) else 0
         e -= 2 if raw.endswith(b"\r\n", s, e) else 1 if raw.endswith(b"\n", s, e) else 0
-        _leaves(raw, s, max(s, e), out, depth + 1)
+        _leaves(raw, s, max(s, e), out, depth + 1, level, report=report)
     return headers
 
 
@@ -299,13 +321,34 @@ def _read_mail(raw: bytes) -> ReadMail:
         out.problems.append(f"more than {MAX_PARTS} parts: only the first {MAX_PARTS} read")
     if Part(msg, memoryview(b"")).ctype == "multipart/report":
         out.report = _report(parts)
-    plain: list[str] = []
-    markup: list[str] = []
+    # each mail's words (its text, or its HTML when it has no text), an attached mail's after a heading
+    bodies: dict[int, tuple[list[str], list[str]]] = {0: ([], [])}
     for i, part in enumerate(parts):
+        plain, markup = bodies.setdefault(part.level, ([], []))
+        if part.inner is not None:
+            bodies.setdefault(part.opens, ([_forwarded(part.inner)], []))
         _part(part, i, out, plain, markup)
-    text = "\n".join(plain) if plain else _html_to_text("\n".join(markup))
-    out.body = text.strip()[:MAX_BODY]
+    texts = [_words_of(plain, markup, heading=level > 0) for level, (plain, markup) in bodies.items()]
+    out.body = "\n\n".join(t for t in texts if t)[:MAX_BODY]
     return out
+
+
+def _words_of(plain: list[str], markup: list[str], *, heading: bool) -> str:
+    """A mail's words: its text parts, or its HTML read as text when it has none (after its heading,
+    ``plain[0]``, for an attached mail)."""
+    if len(plain) > heading:
+        return "\n".join(plain).strip()
+    return "\n".join([*plain, _html_to_text("\n".join(markup))]).strip()
+
+
+def _forwarded(headers: Message) -> str:
+    """The heading of a mail attached to the one read (who sent it, when, about what)."""
+    lines = [_("---------- Thư đính kèm ----------")]
+    for label, name in ((_("Người gửi"), "From"), (_("Ngày gửi"), "Date"), (_("Tiêu đề thư"), "Subject")):
+        value = _header(headers, name)
+        if value:
+            lines.append(f"{label}: {value[:500]}")
+    return "\n".join(lines)
 
 
 _SCRIPT = re.compile(r"(?i)<(script|style)\b")

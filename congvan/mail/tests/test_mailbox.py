@@ -215,6 +215,34 @@ def test_rules_and_mails_without_documents_leave_the_mailbox_alone(box, dovecot)
     assert MailArrival.objects.count() == 0
 
 
+def test_a_document_forwarded_as_an_attachment_is_taken_and_known_again(box, dovecot):
+    """A colleague forwards an agency's mail "as attachment" to the office mailbox: its document is taken
+    with the forward's words and the original's heading; the same mail come in directly as well is one
+    arrival with a note."""
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    _mb, user = box
+    original = pdf_mail(symbol="41/UBND-VP", message_id="<goc-41@binhtan.gov.vn>")
+    forward = EmailMessage()
+    forward["From"] = "Nguyễn Văn A <a@huyenuy.gov.vn>"
+    forward["To"] = "vanthu@huyenuy.gov.vn"
+    forward["Subject"] = "Fwd: Gửi văn bản 41/UBND-VP"
+    forward.set_content("Chị đăng ký giúp em văn bản này.")
+    forward.add_attachment(message_from_bytes(original, policy=policy.default))
+    dovecot.deliver(user, forward.as_bytes())
+    dovecot.deliver(user, original)
+    [result] = fetch_all()
+    assert result.counts == {"taken": 1, "again": 1}, result
+    arrival = MailArrival.objects.get()
+    assert arrival.sender == "a@huyenuy.gov.vn" and arrival.subject == "Fwd: Gửi văn bản 41/UBND-VP"
+    assert arrival.body.startswith("Chị đăng ký giúp em văn bản này.")
+    assert "Người gửi: Văn thư UBND phường Bình Tân <vanthu@binhtan.gov.vn>" in arrival.body
+    assert "UBND phường gửi văn bản đính kèm." in arrival.body
+    assert [f.intake.name for f in arrival.files.select_related("intake")] == ["Văn bản 125.pdf"]
+    assert "nhận lại" in arrival.notes
+
+
 def test_a_garbled_sender_does_not_stop_the_fetch(box, dovecot):
     """A sender's name in an encoded word whose charset holds a byte outside ASCII (the standard library
     raises on it): that mail is taken like the others, its address kept, and the mails after it too."""

@@ -215,9 +215,139 @@ def test_bare_lf_a_vietnamese_code_page_and_a_document_sent_as_octet_stream():
     assert doc.name == "bao-cao.pdf" and doc.mime == filetypes.PDF and doc.data == PDF
 
 
-def test_a_forwarded_mail_is_not_opened_for_its_documents():
+def test_a_mail_forwarded_as_an_attachment_gives_its_documents_and_its_words_under_a_heading():
     mail = read_mail(FORWARD)
-    assert mail.body == "Chuyển tiếp." and mail.documents() == []
+    [doc] = mail.documents()
+    assert doc.name == "goc.pdf" and doc.data == PDF
+    assert mail.sender == "vanthu@huyenuy.gov.vn"  # who forwarded it
+    heading = "---------- Thư đính kèm ----------\nNgười gửi: a@b.vn\nTiêu đề thư: Van ban goc"
+    assert mail.body == f"Chuyển tiếp.\n\n{heading}\ngoc"
+
+
+def test_outlook_forwards_as_an_attachment_in_html_with_the_mail_in_base64():
+    """Outlook's "Forward as Attachment": its own words in HTML only, the mail attached with a name and
+    (against RFC 2046, but sent) in base64; inside, a Vietnamese subject, a text and an HTML alternative."""
+    inner = crlf(
+        """From: =?utf-8?B?U+G7nyBUaMO0bmcgdGluIHbDoCBUcnV54buBbiB0aMO0bmc=?= <vanthu@stttt.gov.vn>
+Date: Tue, 01 Dec 2026 08:00:00 +0700
+Subject: =?utf-8?B?Q8O0bmcgdsSDbiAzMi9TVFRUVC1WUA==?=
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="in"
+
+--in
+Content-Type: multipart/alternative; boundary="alt"
+
+--alt
+Content-Type: text/plain; charset=utf-8
+
+Sở gửi công văn.
+--alt
+Content-Type: text/html; charset=utf-8
+
+<p>Sở gửi công văn.</p>
+--alt--
+--in
+Content-Type: application/pdf; name="32.pdf"
+Content-Disposition: attachment; filename="32.pdf"
+Content-Transfer-Encoding: base64
+
+"""
+        + B64
+        + """
+--in--
+"""
+    )
+    outer = (
+        crlf(
+            """From: Nguyen Van A <a@huyenuy.gov.vn>
+To: vanthu@huyenuy.gov.vn
+Subject: FW: Cong van 32
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="out"
+
+--out
+Content-Type: text/html; charset=utf-8
+
+<html><body><p>Chị đăng ký giúp em.</p></body></html>
+--out
+Content-Type: message/rfc822; name="Cong van 32.eml"
+Content-Disposition: attachment; filename="Cong van 32.eml"
+Content-Transfer-Encoding: base64
+
+"""
+        )
+        + base64.encodebytes(inner).replace(b"\n", b"\r\n")
+        + b"\r\n--out--\r\n"
+    )
+    mail = read_mail(outer)
+    assert mail.subject == "FW: Cong van 32" and mail.sender == "a@huyenuy.gov.vn"
+    [doc] = mail.documents()
+    assert doc.name == "32.pdf" and doc.data == PDF and doc.mime == filetypes.PDF
+    assert mail.body.startswith("Chị đăng ký giúp em.")
+    assert "Người gửi: Sở Thông tin và Truyền thông <vanthu@stttt.gov.vn>" in mail.body
+    assert "Tiêu đề thư: Công văn 32/STTTT-VP" in mail.body
+    assert mail.body.endswith("Sở gửi công văn.")  # the text alternative, once
+
+
+def test_the_copy_of_a_sent_mail_inside_a_delivery_report_is_not_opened():
+    """A bounce that carries the whole mail this server sent (with its signed PDF) is a report about
+    it: its document is ours, not an arrival."""
+    raw = crlf(
+        """From: MAILER-DAEMON@mail.huyenuy.gov.vn
+To: vanthu@huyenuy.gov.vn
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="R"
+
+--R
+Content-Type: text/plain
+
+Not delivered.
+--R
+Content-Type: message/delivery-status
+
+Final-Recipient: rfc822; x@xa.gov.vn
+Action: failed
+Status: 5.1.1
+
+--R
+Content-Type: message/rfc822
+
+From: vanthu@huyenuy.gov.vn
+Message-ID: <out-9@huyenuy.gov.vn>
+Subject: 12/UBND-VP
+Content-Type: multipart/mixed; boundary="S"
+
+--S
+Content-Type: application/pdf; name="12.pdf"
+Content-Transfer-Encoding: base64
+
+"""
+        + B64
+        + """
+--S--
+--R--
+"""
+    )
+    mail = read_mail(raw)
+    assert mail.report is not None and mail.report.original_id == "<out-9@huyenuy.gov.vn>"
+    assert mail.documents() == [] and mail.body == "Not delivered."
+
+
+def test_mails_attached_inside_mails_are_opened_only_so_deep():
+    """A bomb of mails attached inside mails: read to MAX_DEPTH levels, quickly, without an error."""
+    import time
+
+    from congvan.mail.reading import MAX_DEPTH
+
+    raw = b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" + B64.encode()
+    for i in range(200):
+        raw = f"Subject: lop {i}\r\nContent-Type: message/rfc822\r\n\r\n".encode() + raw
+    started = time.monotonic()
+    mail = read_mail(raw)
+    assert time.monotonic() - started < 2
+    assert mail.subject == "lop 199" and mail.documents() == [] and mail.problems == []
+    assert mail.body.count("Thư đính kèm") == MAX_DEPTH
 
 
 def test_a_cut_base64_is_read_as_far_as_it_goes():
