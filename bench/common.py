@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import statistics
@@ -38,7 +39,11 @@ def size(args: argparse.Namespace, full: int, quick: int, smoke: int) -> int:
 def setup_django(args: argparse.Namespace) -> None:
     """Point congvan at a fresh database and migrate it."""
     # CONGVAN_BENCH_REUSE=DIR: the database a previous run left there (bench.search then skips generating)
-    data = os.environ.get("CONGVAN_BENCH_REUSE") or tempfile.mkdtemp(prefix="congvan-bench-")
+    data = os.environ.get("CONGVAN_BENCH_REUSE") or ""
+    if not data:
+        # removed when the run ends (a bench.mail run leaves 1.2 GB: a session's runs filled a disk)
+        data = tempfile.mkdtemp(prefix="congvan-bench-")
+        atexit.register(shutil.rmtree, data, ignore_errors=True)
     template = os.environ.get("CONGVAN_BENCH_TEMPLATE")  # a data folder already migrated (the smokes')
     if template and args.db != "postgres" and not os.environ.get("CONGVAN_BENCH_REUSE"):
         shutil.copytree(template, data, dirs_exist_ok=True)  # the database with its keys; migrate checks
