@@ -25,6 +25,7 @@ import pybase64
 from django.utils.translation import gettext as _
 
 from congvan.lib import filetypes
+from congvan.mail import tnef
 
 MAX_PARTS = 200
 MAX_DEPTH = 10
@@ -373,9 +374,12 @@ def _html_to_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^<>]*>", "", markup))
 
 
-def _name(part: Part, index: int) -> str:
-    name = re.sub(r"[\x00-\x1f/\\]", "_", " ".join(part.filename().split()))[:200]
-    return name or f"tep-dinh-kem-{index}"
+_TNEF = ("application/ms-tnef", "application/vnd.ms-tnef")
+
+
+def _name(name: str, fallback: str) -> str:
+    """A file's name as it may be shown and stored: one line, no folders."""
+    return re.sub(r"[\x00-\x1f/\\]", "_", " ".join(name.split()))[:200] or fallback
 
 
 def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]) -> None:
@@ -385,13 +389,18 @@ def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]
         plain.append(part.text())
     elif inline and ctype == "text/html":
         markup.append(part.text())
+    elif ctype in _TNEF or (ctype == "application/octet-stream" and part.filename().lower() == "winmail.dat"):
+        # Outlook's rich text through Exchange: the documents are inside the winmail.dat
+        for k, (name, data) in enumerate(tnef.attachments(part.decoded())):
+            named = _name(name, f"tep-dinh-kem-{i + 1}-{k + 1}")
+            out.attachments.append(Attachment(named, data, filetypes.sniff_bytes(data)))
     elif not (
         ctype.startswith("message/") or ctype == "text/rfc822-headers" or ctype.startswith("multipart/")
     ):
         data = part.decoded()
         if data:
             mime = filetypes.sniff_bytes(data)
-            out.attachments.append(Attachment(_name(part, i + 1), data, mime))
+            out.attachments.append(Attachment(_name(part.filename(), f"tep-dinh-kem-{i + 1}"), data, mime))
 
 
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")  # RFC 3464, RFC 6533

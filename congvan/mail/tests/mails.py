@@ -82,3 +82,79 @@ def delivery_report(
         f"From: vanthu@huyenuy.gov.vn\r\nTo: {to}\r\nMessage-ID: {original_id}\r\nSubject: x\r\n\r\n"
         f"--{boundary}--\r\n"
     ).encode()
+
+
+def winmail_dat(files: list[tuple[str, bytes]], *, unicode_names: bool = True, codepage: int = 1258) -> bytes:
+    """A TNEF stream as Outlook writes it through Exchange ([MS-OXTNEF]): the message's attributes and
+    properties, then each file with its 8.3 title (in the code page), its bytes and its MAPI properties
+    (the long name in UTF-16, or, as older Outlooks, in the code page; a named property and a time
+    among them)."""
+    import struct
+    import unicodedata
+
+    def attribute(level: int, kind: int, data: bytes) -> bytes:
+        return struct.pack("<BII", level, kind, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+
+    def padded(data: bytes) -> bytes:
+        return data + b"\0" * (-len(data) % 4)
+
+    def text(ptype: int, pid: int, value: str) -> bytes:
+        raw = value.encode("utf-16-le") + b"\0\0" if ptype == 0x1F else eight_bit(value) + b"\0"
+        return struct.pack("<HHII", ptype, pid, 1, len(raw)) + padded(raw)
+
+    def eight_bit(value: str) -> bytes:
+        """As Windows writes Windows-1258: â, ê, ô, ơ, ư, ă whole, the five tone marks apart after them."""
+        out = []
+        for ch in unicodedata.normalize("NFC", value):
+            marks = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in marks if c in "\u0300\u0301\u0303\u0309\u0323")
+            out.append(unicodedata.normalize("NFC", "".join(c for c in marks if c not in tones)) + tones)
+        return "".join(out).encode(f"cp{codepage}", "replace")
+
+    def props(*items: bytes) -> bytes:
+        return struct.pack("<I", len(items)) + b"".join(items)
+
+    out = struct.pack("<IH", 0x223E9F78, 0x1D2C)
+    out += attribute(1, 0x00089006, b"\0\0\1\0")  # attTnefVersion
+    out += attribute(1, 0x00069007, struct.pack("<II", codepage, 0))  # attOemCodepage
+    out += attribute(1, 0x00078008, b"IPM.Microsoft Mail.Note\0")  # attMessageClass
+    subject = text(0x1E, 0x0037, "Gửi văn bản")  # PR_SUBJECT
+    out += attribute(1, 0x00069003, props(subject, struct.pack("<HHI", 0x0B, 0x0E1F, 1)))  # attMAPIProps
+    for i, (name, data) in enumerate(files):
+        out += attribute(2, 0x00069002, struct.pack("<HIHHI", 1, 0xFFFFFFFF, 0, 0, 0))  # attAttachRendData
+        out += attribute(2, 0x00018010, f"VANBAN~{i + 1}.PDF".encode() + b"\0")  # attAttachTitle
+        out += attribute(2, 0x0006800F, data)  # attAttachData
+        named = struct.pack("<HH", 0x1F, 0x8005) + bytes(range(16)) + struct.pack("<II", 0, 0x8554)
+        named += struct.pack("<II", 1, 4) + b"9\0\0\0"
+        out += attribute(
+            2,
+            0x00069005,  # attAttachment: the file's MAPI properties
+            props(
+                struct.pack("<HHI", 0x03, 0x3705, 1),  # PR_ATTACH_METHOD: by value
+                struct.pack("<HHQ", 0x40, 0x3007, 132_000_000_000_000_000),  # PR_CREATION_TIME
+                named,
+                text(0x1E, 0x3704, f"VANBAN~{i + 1}.PDF"),  # PR_ATTACH_FILENAME
+                text(0x1F if unicode_names else 0x1E, 0x3707, name),  # PR_ATTACH_LONG_FILENAME
+                text(0x1F if unicode_names else 0x1E, 0x3001, name),  # PR_DISPLAY_NAME
+            ),
+        )
+    return out
+
+
+def outlook_rich_text_mail(files: list[tuple[str, bytes]], *, unicode_names: bool = True) -> bytes:
+    """A mail Outlook sent in rich text through Exchange: its text, then the files inside winmail.dat."""
+    msg = EmailMessage()
+    msg["From"] = formataddr(("Văn thư Sở Nội vụ", "vanthu@snv.gov.vn"))
+    msg["To"] = "vanthu@huyenuy.gov.vn"
+    msg["Subject"] = "Gửi văn bản"
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="snv.gov.vn")
+    msg["X-MS-TNEF-Correlator"] = "<0B8C2E7F4A5D1E4C9F1B2A3C4D5E6F70@EXCH01.snv.gov.vn>"
+    msg.set_content("Sở Nội vụ gửi văn bản đính kèm.")
+    msg.add_attachment(
+        winmail_dat(files, unicode_names=unicode_names),
+        maintype="application",
+        subtype="ms-tnef",
+        filename="winmail.dat",
+    )
+    return msg.as_bytes()

@@ -517,3 +517,57 @@ def test_an_html_body_of_unclosed_tags_is_read_in_linear_time():
         assert mail.body.startswith("Kính gửi") and "script" not in mail.body
     mail = read_mail(crlf("Content-Type: text/html\n\n<b>A</b><SCRIPT>x()</Script >B<style>p{}</style>C"))
     assert mail.body.split() == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("unicode_names", [True, False], ids=["names in UTF-16", "names in Windows-1258"])
+def test_outlook_rich_text_through_exchange_gives_the_documents_inside_winmail_dat(unicode_names, tmp_path):
+    """Outlook in rich text, through Exchange: the documents travel inside winmail.dat (TNEF). They are
+    the mail's documents, with their long Vietnamese names; Debian's `tnef`, another reader of the
+    format, finds the same files in the same stream."""
+    import shutil
+    import subprocess
+    import unicodedata
+
+    from congvan.mail.tests.mails import document_pdf, outlook_rich_text_mail, winmail_dat
+
+    files = [("Công văn số 12 về việc hướng dẫn.pdf", document_pdf("12/SNV-VP")), ("Phụ lục.pdf", PDF)]
+    mail = read_mail(outlook_rich_text_mail(files, unicode_names=unicode_names))
+    assert mail.body == "Sở Nội vụ gửi văn bản đính kèm."
+    assert [(d.name, d.data, d.mime) for d in mail.documents()] == [(n, d, filetypes.PDF) for n, d in files]
+    if shutil.which("tnef") is None:
+        pytest.skip("Debian's tnef is not installed (scripts/setup --dev installs it)")
+    (tmp_path / "winmail.dat").write_bytes(winmail_dat(files, unicode_names=unicode_names))
+    listed = subprocess.run(["tnef", "-t", str(tmp_path / "winmail.dat")], capture_output=True, check=True)
+    text = listed.stdout.decode("utf-8" if unicode_names else "cp1258")
+    assert [unicodedata.normalize("NFC", line.split("\t")[0]) for line in text.splitlines()] == [
+        n for n, _ in files
+    ]
+
+
+def test_winmail_dat_sent_as_octet_stream_and_cut_or_garbled_winmail_dat():
+    """A winmail.dat without its type is read too; one cut or garbled anywhere gives the files read
+    before the fault and never an error; a stream of a thousand files gives at most MAX_FILES."""
+    import random
+    import time
+
+    from congvan.mail import tnef
+    from congvan.mail.tests.mails import outlook_rich_text_mail, winmail_dat
+
+    raw = outlook_rich_text_mail([("Văn bản.pdf", PDF)]).replace(
+        b"application/ms-tnef", b"application/octet-stream"
+    )
+    assert [d.name for d in read_mail(raw).documents()] == ["Văn bản.pdf"]
+    stream = winmail_dat([("a.pdf", PDF), ("b.pdf", PDF)])
+    for cut in range(0, len(stream), 7):
+        assert len(tnef.attachments(stream[:cut])) <= 2
+    rnd = random.Random(3)
+    started = time.monotonic()
+    for _ in range(2000):
+        garbled = bytearray(stream)
+        for _ in range(rnd.randint(1, 5)):
+            garbled[rnd.randrange(len(garbled))] = rnd.randrange(256)
+        assert all(isinstance(d, bytes) for _n, d in tnef.attachments(bytes(garbled)))
+    many = winmail_dat([(f"{i}.pdf", b"%PDF-1.4 x") for i in range(1000)])
+    assert len(tnef.attachments(many)) == tnef.MAX_FILES
+    assert time.monotonic() - started < 10
+    assert tnef.attachments(b"not tnef at all") == [] and tnef.attachments(b"") == []
