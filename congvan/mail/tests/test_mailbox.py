@@ -324,6 +324,25 @@ def test_a_classified_mail_is_refused_and_kept_in_the_mailbox(box, dovecot, peop
     assert len(dovecot.folder_uids(user)) == 1
 
 
+def test_a_classified_mail_forwarded_as_an_attachment_is_refused(box, dovecot):
+    """The mark on the subject of the mail inside a forward (the forward's own subject is plain)."""
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    _mb, user = box
+    forward = EmailMessage()
+    forward["From"] = "a@huyenuy.gov.vn"
+    forward["Subject"] = "Fwd: văn bản"
+    forward.set_content("Chuyển tiếp.")
+    forward.add_attachment(message_from_bytes(pdf_mail(subject="TỐI MẬT - Kế hoạch"), policy=policy.default))
+    dovecot.deliver(user, forward.as_bytes())
+    [result] = fetch_all()
+    assert result.counts == {"refused": 1}
+    arrival = MailArrival.objects.get()
+    assert arrival.state == ArrivalState.REFUSED and "TỐI MẬT" in arrival.reason and arrival.body == ""
+    assert Intake.objects.count() == 0 and len(dovecot.folder_uids(user)) == 1
+
+
 def test_an_attachment_marked_secret_inside_is_refused_at_registration(box, dovecot, people):
     from congvan.lib.pdfgen import simple_pdf
 
