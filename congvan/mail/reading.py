@@ -8,6 +8,7 @@ be read is left out and said so in ``problems``.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import datetime as dt
 import email.errors
 import email.header
@@ -17,6 +18,7 @@ import functools
 import hashlib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
@@ -104,13 +106,13 @@ def _raw(value: object) -> str:
 
 
 def _words(text: str) -> str:
-    """RFC 2047's encoded words ("=?utf-8?B?...?=") decoded; anything unreadable left as it was."""
-    if "=?" not in text:
-        return text
-    try:
-        return str(email.header.make_header(email.header.decode_header(text)))
-    except (ValueError, LookupError, UnicodeError, email.errors.MessageError):  # a charset not ASCII too
-        return text
+    """RFC 2047's encoded words ("=?utf-8?B?...?=") decoded; anything unreadable left as it was. Composed
+    (NFC): Windows-1258, the code page of Vietnamese Windows, writes the tone marks apart."""
+    if "=?" in text:
+        # a charset not ASCII too raises: the words are left as written
+        with contextlib.suppress(ValueError, LookupError, UnicodeError, email.errors.MessageError):
+            text = str(email.header.make_header(email.header.decode_header(text)))
+    return unicodedata.normalize("NFC", text)
 
 
 def _clean_id(value: str) -> str:
@@ -330,7 +332,7 @@ def _read_mail(raw: bytes) -> ReadMail:
             bodies.setdefault(part.opens, ([_forwarded(part.inner)], []))
         _part(part, i, out, plain, markup)
     texts = [_words_of(plain, markup, heading=level > 0) for level, (plain, markup) in bodies.items()]
-    out.body = "\n\n".join(t for t in texts if t)[:MAX_BODY]
+    out.body = unicodedata.normalize("NFC", "\n\n".join(t for t in texts if t))[:MAX_BODY]
     return out
 
 

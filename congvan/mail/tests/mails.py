@@ -84,13 +84,25 @@ def delivery_report(
     ).encode()
 
 
+def windows_1258(text: str) -> bytes:
+    """Text as Vietnamese Windows writes it in its code page: â, ê, ô, ơ, ư, ă, đ whole, the five tone
+    marks apart after their letter ("Số" is S, ô, a combining acute)."""
+    import unicodedata
+
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        marks = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in marks if c in "\u0300\u0301\u0303\u0309\u0323")
+        out.append(unicodedata.normalize("NFC", "".join(c for c in marks if c not in tones)) + tones)
+    return "".join(out).encode("cp1258", "replace")
+
+
 def winmail_dat(files: list[tuple[str, bytes]], *, unicode_names: bool = True, codepage: int = 1258) -> bytes:
     """A TNEF stream as Outlook writes it through Exchange ([MS-OXTNEF]): the message's attributes and
     properties, then each file with its 8.3 title (in the code page), its bytes and its MAPI properties
     (the long name in UTF-16, or, as older Outlooks, in the code page; a named property and a time
     among them)."""
     import struct
-    import unicodedata
 
     def attribute(level: int, kind: int, data: bytes) -> bytes:
         return struct.pack("<BII", level, kind, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
@@ -103,13 +115,7 @@ def winmail_dat(files: list[tuple[str, bytes]], *, unicode_names: bool = True, c
         return struct.pack("<HHII", ptype, pid, 1, len(raw)) + padded(raw)
 
     def eight_bit(value: str) -> bytes:
-        """As Windows writes Windows-1258: â, ê, ô, ơ, ư, ă whole, the five tone marks apart after them."""
-        out = []
-        for ch in unicodedata.normalize("NFC", value):
-            marks = unicodedata.normalize("NFD", ch)
-            tones = "".join(c for c in marks if c in "\u0300\u0301\u0303\u0309\u0323")
-            out.append(unicodedata.normalize("NFC", "".join(c for c in marks if c not in tones)) + tones)
-        return "".join(out).encode(f"cp{codepage}", "replace")
+        return windows_1258(value) if codepage == 1258 else value.encode(f"cp{codepage}", "replace")
 
     def props(*items: bytes) -> bytes:
         return struct.pack("<I", len(items)) + b"".join(items)

@@ -571,3 +571,39 @@ def test_winmail_dat_sent_as_octet_stream_and_cut_or_garbled_winmail_dat():
     assert len(tnef.attachments(many)) == tnef.MAX_FILES
     assert time.monotonic() - started < 10
     assert tnef.attachments(b"not tnef at all") == [] and tnef.attachments(b"") == []
+
+
+def test_a_vietnamese_windows_client_in_windows_1258_is_read_composed():
+    """Vietnamese Windows writes its code page with the tone marks apart from their letters: subject,
+    sender, text and file name are read composed (NFC), as typed and as searched, and the mark found."""
+    import unicodedata
+
+    from congvan.lib.classification import subject_mark
+    from congvan.mail.tests.mails import windows_1258
+
+    def word(text: str) -> str:
+        return "=?windows-1258?B?" + base64.b64encode(windows_1258(text)).decode() + "?="
+
+    raw = (
+        f"From: {word('Văn thư Sở Tư pháp')} <vanthu@stp.gov.vn>\r\n"
+        f"Subject: {word('MẬT - Số 12 về việc')}\r\n"
+        'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        "Content-Type: text/plain; charset=windows-1258\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode()
+    raw += (
+        windows_1258("Kính gửi Huyện ủy, Sở gửi công văn.")
+        + (
+            f'\r\n--B\r\nContent-Type: application/pdf; name="{word("Công văn số 12.pdf")}"\r\n'
+            f"Content-Transfer-Encoding: base64\r\n\r\n{B64}\r\n--B--\r\n"
+        ).encode()
+    )
+    assert "ố".encode("cp1258", "replace") == b"?" and b"\xf4\xec" in windows_1258("Số")  # as Windows writes
+    mail = read_mail(raw)
+    assert (mail.subject, mail.sender_name) == ("MẬT - Số 12 về việc", "Văn thư Sở Tư pháp")
+    assert mail.body == "Kính gửi Huyện ủy, Sở gửi công văn."
+    [doc] = mail.documents()
+    assert doc.name == "Công văn số 12.pdf" and doc.data == PDF
+    assert all(
+        unicodedata.is_normalized("NFC", t) for t in (mail.subject, mail.sender_name, mail.body, doc.name)
+    )
+    assert subject_mark(mail.subject) is not None
