@@ -18,7 +18,6 @@ import functools
 import hashlib
 import html
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
@@ -27,6 +26,7 @@ import pybase64
 from django.utils.translation import gettext as _
 
 from congvan.lib import filetypes
+from congvan.lib.text import nfc
 from congvan.mail import tnef
 
 MAX_PARTS = 200
@@ -112,7 +112,7 @@ def _words(text: str) -> str:
         # a charset not ASCII too raises: the words are left as written
         with contextlib.suppress(ValueError, LookupError, UnicodeError, email.errors.MessageError):
             text = str(email.header.make_header(email.header.decode_header(text)))
-    return unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def _clean_id(value: str) -> str:
@@ -332,7 +332,7 @@ def _read_mail(raw: bytes) -> ReadMail:
             bodies.setdefault(part.opens, ([_forwarded(part.inner)], []))
         _part(part, i, out, plain, markup)
     texts = [_words_of(plain, markup, heading=level > 0) for level, (plain, markup) in bodies.items()]
-    out.body = unicodedata.normalize("NFC", "\n\n".join(t for t in texts if t))[:MAX_BODY]
+    out.body = nfc("\n\n".join(t for t in texts if t))[:MAX_BODY]
     return out
 
 

@@ -12,7 +12,8 @@ files read before the fault. Checksums are not checked (a mail client shows such
 from __future__ import annotations
 
 import struct
-import unicodedata
+
+from congvan.lib.text import nfc
 
 SIGNATURE = 0x223E9F78
 MAX_FILES = 200
@@ -91,7 +92,7 @@ def _string(value: bytes, ptype: int, codepage: str) -> str:
             text = value.decode(codepage, "replace")
         except LookupError:
             text = value.decode("cp1252", "replace")
-    return unicodedata.normalize("NFC", text.split("\x00", 1)[0]).strip()  # cp1258 writes marks apart
+    return nfc(text.split("\x00", 1)[0]).strip()  # Windows-1258 writes the tone marks apart
 
 
 def _properties(data: bytes) -> dict[int, tuple[int, bytes]]:
