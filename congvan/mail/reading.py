@@ -152,6 +152,8 @@ class Part:
                 return pybase64.b64decode(self.body, validate=False)
             if cte == "quoted-printable":
                 return binascii.a2b_qp(self.body)
+            if cte in _UUENCODE:
+                return _uudecode(bytes(self.body))
         except (binascii.Error, ValueError):
             return _lenient_base64(bytes(self.body)) if cte == "base64" else b""
         return bytes(self.body)
@@ -175,6 +177,29 @@ class Part:
             return _words(_raw(self.headers.get_filename() or ""))
         except (ValueError, TypeError, IndexError, AttributeError):
             return ""
+
+
+_UUENCODE = ("x-uuencode", "uuencode", "x-uue", "uue")  # Eudora's and old Macs' attachments
+
+
+def _uudecode(body: bytes) -> bytes:
+    """The lines between "begin <mode> <name>" and "end" (a line that does not decode ends the file)."""
+    out: list[bytes] = []
+    lines = iter(body.splitlines())
+    for line in lines:
+        if line.startswith(b"begin "):
+            break
+    for line in lines:
+        if line.strip() == b"end":
+            break
+        try:
+            out.append(binascii.a2b_uu(line))
+        except binascii.Error:
+            try:  # some encoders pad a line short: decode what its length byte says
+                out.append(binascii.a2b_uu(line[: ((line[0] - 32) & 63) * 4 // 3 + 5]))
+            except (binascii.Error, IndexError):
+                break
+    return b"".join(out)
 
 
 def _lenient_base64(body: bytes) -> bytes:

@@ -607,3 +607,21 @@ def test_a_vietnamese_windows_client_in_windows_1258_is_read_composed():
         unicodedata.is_normalized("NFC", t) for t in (mail.subject, mail.sender_name, mail.body, doc.name)
     )
     assert subject_mark(mail.subject) is not None
+
+
+def test_an_attachment_in_uuencode_as_eudora_sends_it():
+    import binascii
+
+    lines = b"".join(binascii.b2a_uu(PDF[i : i + 45]) for i in range(0, len(PDF), 45))
+    raw = (
+        b'From: a@b.vn\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary="=_B"\r\n\r\n'
+        b"--=_B\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n--=_B\r\n"
+        b'Content-Type: application/pdf; name="Cong van.pdf"\r\n ; x-mac-type="50444620"\r\n'
+        b'Content-Disposition: attachment; filename="Cong van.pdf"\r\n'
+        b"Content-Transfer-Encoding: x-uuencode\r\n\r\n"
+        b"begin 644 Cong van.pdf\r\n" + lines.replace(b"\n", b"\r\n") + b"`\r\nend\r\n--=_B--\r\n"
+    )
+    [doc] = read_mail(raw).documents()
+    assert doc.name == "Cong van.pdf" and doc.data == PDF and doc.mime == filetypes.PDF
+    for garbled in (raw.replace(b"begin 644", b"begin"), raw.replace(b"\r\nend", b""), raw[: len(raw) // 2]):
+        assert all(isinstance(a.data, bytes) for a in read_mail(garbled).attachments)
