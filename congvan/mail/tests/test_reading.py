@@ -625,3 +625,15 @@ def test_an_attachment_in_uuencode_as_eudora_sends_it():
     assert doc.name == "Cong van.pdf" and doc.data == PDF and doc.mime == filetypes.PDF
     for garbled in (raw.replace(b"begin 644", b"begin"), raw.replace(b"\r\nend", b""), raw[: len(raw) // 2]):
         assert all(isinstance(a.data, bytes) for a in read_mail(garbled).attachments)
+
+
+def test_a_transfer_encoding_written_loosely_is_understood():
+    """ "quoted-printable;" (Outlook's mailers, spam filters' rewrites) and " Base64 " are what they say."""
+    raw = (
+        b'Subject: x\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable;\r\n\r\n"
+        b"K=C3=ADnh g=E1=BB=ADi\r\n--B\r\nContent-Type: application/pdf; name=a.pdf\r\n"
+        b"Content-Transfer-Encoding:  Base64 \r\n\r\n" + B64.encode() + b"\r\n--B--\r\n"
+    )
+    mail = read_mail(raw)
+    assert mail.body == "Kính gửi" and [d.data for d in mail.documents()] == [PDF]
