@@ -423,7 +423,8 @@ def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]
         markup.append(part.text())
     elif ctype in _TNEF or (ctype == "application/octet-stream" and part.filename().lower() == "winmail.dat"):
         # Outlook's rich text through Exchange: the documents are inside the winmail.dat
-        for k, (name, data) in enumerate(tnef.attachments(part.decoded())):
+        inside = tnef.attachments(part.decoded())[: max(0, MAX_PARTS - len(out.attachments))]
+        for k, (name, data) in enumerate(inside):  # at most MAX_PARTS files in a mail, as parts
             named = _name(name, f"tep-dinh-kem-{i + 1}-{k + 1}")
             out.attachments.append(Attachment(named, data, filetypes.sniff_bytes(data)))
     elif not (

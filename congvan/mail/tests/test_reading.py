@@ -569,6 +569,13 @@ def test_winmail_dat_sent_as_octet_stream_and_cut_or_garbled_winmail_dat():
         assert all(isinstance(d, bytes) for _n, d in tnef.attachments(bytes(garbled)))
     many = winmail_dat([(f"{i}.pdf", b"%PDF-1.4 x") for i in range(1000)])
     assert len(tnef.attachments(many)) == tnef.MAX_FILES
+    from email import message_from_bytes, policy
+
+    twice = message_from_bytes(
+        outlook_rich_text_mail([(f"{i}.pdf", PDF) for i in range(150)]), policy=policy.default
+    )
+    twice.add_attachment(winmail_dat([(f"b{i}.pdf", PDF) for i in range(150)]), "application", "ms-tnef")
+    assert len(read_mail(twice.as_bytes()).attachments) == MAX_PARTS  # as many files as parts, at most
     assert time.monotonic() - started < 10
     assert tnef.attachments(b"not tnef at all") == [] and tnef.attachments(b"") == []
 
