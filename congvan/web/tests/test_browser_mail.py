@@ -1,6 +1,7 @@
 """Official e-mail walked in a real browser, for an office set up from nothing: the admin sets up the
-unit's mailbox and a contact off the system; a mail arrives on a real IMAP server; the clerk registers
-it from the "Thư đến" list in one step."""
+unit's mailbox and a contact off the system; mails arrive on a real IMAP server (one from Outlook in rich
+text, its documents inside winmail.dat); the clerk registers one from the "Thư đến" list in one step and
+dismisses the other with a reason."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from congvan.capture.actions import process
 from congvan.capture.models import Intake
-from congvan.mail.tests.mails import document_pdf, mail_with
+from congvan.mail.tests.mails import document_pdf, mail_with, outlook_rich_text_mail
 from congvan.orgs.tests.support import HU
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,8 +42,11 @@ def test_the_admin_sets_up_the_mailbox_and_the_clerk_registers_a_mail(open_as, l
             subject="Gửi văn bản 125/UBND-VP về chuyển đổi số",
         ),
     )
+    dovecot.deliver(
+        user, outlook_rich_text_mail([("Công văn 32 của Sở Nội vụ.pdf", document_pdf("32/SNV-VP"))])
+    )
     root.click("#mailbox-fetch")
-    assert "1 thư mới" in root.inner_text("main")
+    assert "2 thư mới" in root.inner_text("main")
     for i in Intake.objects.filter(state="queued"):
         process(i.pk)  # what the worker does
 
@@ -57,4 +61,10 @@ def test_the_admin_sets_up_the_mailbox_and_the_clerk_registers_a_mail(open_as, l
     text = alice.inner_text("main")
     assert "V/v báo cáo chuyển đổi số" in text and "Thư điện tử.pdf" in text
     alice.click("#nav-mail")
+    alice.click("#mail-arrivals a:has-text('Công văn 32 của Sở Nội vụ.pdf')")  # taken out of winmail.dat
+    assert "Sở Nội vụ gửi văn bản đính kèm." in alice.inner_text("#mail-arrival")
+    alice.fill("#dismiss-mail input[name=reason]", "Đã nhận qua trục liên thông")
+    alice.click("#dismiss-mail button")
+    alice.wait_for_url("**/mail/")
+    assert "Đã bỏ qua thư" in alice.inner_text("main")
     assert "Không có thư" in alice.inner_text("#mail-arrivals")
