@@ -85,7 +85,8 @@ def _recreate(url: str, *, template: str = "") -> None:
 def make_postgres_template(url: str) -> None:
     """The migrated PostgreSQL database the test processes copy (scripts/test, beside the SQLite pass)."""
     _recreate(url)
-    migrate(Path(tempfile.mkdtemp(prefix="congvan-migrated-pg-")), url)
+    with tempfile.TemporaryDirectory(prefix="congvan-migrated-pg-") as keys:  # the keys migrate makes
+        migrate(Path(keys), url)
 
 
 if __name__ == "__main__":
