@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
 from congvan.lib.pdfgen import simple_pdf
+from congvan.lib.tests.vietnamese import windows_1258
 
 
 def document_pdf(symbol: str = "125/UBND-VP", subject: str = "V/v báo cáo chuyển đổi số") -> bytes:
@@ -82,19 +83,6 @@ def delivery_report(
         f"From: vanthu@huyenuy.gov.vn\r\nTo: {to}\r\nMessage-ID: {original_id}\r\nSubject: x\r\n\r\n"
         f"--{boundary}--\r\n"
     ).encode()
-
-
-def windows_1258(text: str) -> bytes:
-    """Text as Vietnamese Windows writes it in its code page: â, ê, ô, ơ, ư, ă, đ whole, the five tone
-    marks apart after their letter ("Số" is S, ô, a combining acute)."""
-    import unicodedata
-
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        marks = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in marks if c in "\u0300\u0301\u0303\u0309\u0323")
-        out.append(unicodedata.normalize("NFC", "".join(c for c in marks if c not in tones)) + tones)
-    return "".join(out).encode("cp1258", "replace")
 
 
 def winmail_dat(files: list[tuple[str, bytes]], *, unicode_names: bool = True, codepage: int = 1258) -> bytes:

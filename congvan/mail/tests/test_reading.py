@@ -586,7 +586,7 @@ def test_a_vietnamese_windows_client_in_windows_1258_is_read_composed():
     import unicodedata
 
     from congvan.lib.classification import subject_mark
-    from congvan.mail.tests.mails import windows_1258
+    from congvan.lib.tests.vietnamese import windows_1258
 
     def word(text: str) -> str:
         return "=?windows-1258?B?" + base64.b64encode(windows_1258(text)).decode() + "?="
