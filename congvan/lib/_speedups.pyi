@@ -1,0 +1,3 @@
+from typing_extensions import Buffer
+
+def unlines(src: Buffer, dst: Buffer, /) -> int: ...
