@@ -8,6 +8,7 @@ from congvan.documents.errors import InvalidDocument
 from congvan.documents.models import Blob, Document, DocumentFile, FileRole
 from congvan.documents.uploads import BlobUpload
 from congvan.lib import filetypes
+from congvan.lib.sql import insert_rows
 from congvan.lib.text import clean_file_name
 
 MAIN_TYPES = {filetypes.PDF}
@@ -74,7 +75,7 @@ def store_files(
     known = rows_written if rows_written is not None else set()
     new = [b for b, _ in blobs if b.sha256 not in known]
     if new:
-        Blob.objects.bulk_create(new, ignore_conflicts=True)
+        insert_rows(new, ignore_conflicts=True)
         known.update(b.sha256 for b in new)
     return blobs
 

@@ -27,6 +27,7 @@ from congvan.documents.files import check_files, store_files
 from congvan.documents.uploads import BlobUpload, stage_bytes
 from congvan.lib.classification import find_mark, fold, subject_mark
 from congvan.lib.errors import CongvanError
+from congvan.lib.sql import insert_rows
 from congvan.mail.models import ArrivalState, MailArrival, Mailbox, MailFile, MailOut, OutState, SeenMail
 from congvan.mail.reading import Attachment, ReadMail, Report, read_mail
 from congvan.orgs.access import role_holders
@@ -206,7 +207,7 @@ def _take_chunk(mailbox: Mailbox, mails: list[tuple[Place, Prepared]], now: dt.d
         else:
             new.append((i, place, ready))
     fresh = _admit(chunk, new)
-    MailArrival.objects.bulk_create([arrival for _i, _p, arrival, _r in fresh])
+    insert_rows([arrival for _i, _p, arrival, _r in fresh])
     firsts = _store(mailbox, [(arrival, ready) for _i, _p, arrival, ready in fresh if ready.reason is None])
     events = []
     for i, place, arrival, ready in fresh:
@@ -215,7 +216,7 @@ def _take_chunk(mailbox: Mailbox, mails: list[tuple[Place, Prepared]], now: dt.d
             events.append(_event("mail.arrived", mailbox, arrival, files=len(ready.docs)))
         else:
             events.append(_event("mail.refused", mailbox, arrival, reason=ready.reason[:200]))
-    SeenMail.objects.bulk_create(chunk.seen)
+    insert_rows(chunk.seen)
     record_many(events, actor=None)
     taken = [arrival for _i, _p, arrival, ready in fresh if ready.reason is None]
     _tell_clerks(mailbox, taken, firsts)
@@ -248,16 +249,15 @@ def _store(mailbox: Mailbox, taken: list[tuple[MailArrival, Prepared]]) -> dict[
     """The files of the mails taken (their blobs in one statement), their intakes (queued for reading)
     and each mail's list of them; returns each arrival's first intake (what its notice opens)."""
     stored = store_files([c for _arrival, ready in taken for c in ready.checked])
-    intakes = Intake.objects.bulk_create(
-        [Intake(unit_id=mailbox.unit_id, created_by=None, blob=blob, name=name) for blob, name in stored]
-    )
+    intakes = [Intake(unit_id=mailbox.unit_id, created_by=None, blob=b, name=name) for b, name in stored]
+    insert_rows(intakes)
     rows, firsts, at = [], {}, 0
     for arrival, ready in taken:
         mine = intakes[at : at + len(ready.checked)]
         rows += [MailFile(arrival=arrival, intake=intake, position=k) for k, intake in enumerate(mine)]
         firsts[arrival.pk] = mine[0].pk if mine else None
         at += len(mine)
-    MailFile.objects.bulk_create(rows)
+    insert_rows(rows)
     if intakes:
         process_intakes.enqueue([i.pk for i in intakes])  # runs once this transaction commits
     return firsts
