@@ -56,8 +56,11 @@ def _create(flags: int) -> tuple[Path, int]:
     raise AssertionError("unreachable")
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def blob_path(sha256: str) -> Path:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+    if len(sha256) != 64 or not _HEX.issuperset(sha256):
         raise ValueError("not a SHA-256 hex digest")
     return root() / sha256[:2] / sha256[2:4] / sha256
 

@@ -100,7 +100,7 @@ def _raw(value: object) -> str:
         except (ValueError, LookupError, UnicodeError, email.errors.MessageError):
             return str(value)
     text = str(value)
-    if any("\udc80" <= c <= "\udcff" for c in text):
+    if not text.isascii() and any("\udc80" <= c <= "\udcff" for c in text):
         return text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
     return text
 

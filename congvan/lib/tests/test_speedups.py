@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import random
+import re
 
 import pybase64
 import pytest
@@ -83,6 +84,24 @@ def test_unlines_refuses_what_it_cannot_do() -> None:
         unlines("text", out)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         unlines(b"abc", b"read-only")
+
+
+def test_unlines_takes_out_every_line_break_and_only_them() -> None:
+    # lines of uneven length, where the next break stands where the line before ended (the helper
+    # copies such lines without looking for their ends), CRs alone or doubled, no break at the end
+    from congvan.lib._speedups import unlines
+
+    rng = random.Random(11)
+    for _ in range(20_000):
+        parts = []
+        for _line in range(rng.randint(0, 12)):
+            parts.append(
+                bytes(rng.choice(b"AB\r") for _c in range(rng.choice([0, 1, 2, 3, 4, rng.randint(0, 9)])))
+            )
+            parts.append(rng.choice([b"\n", b"\r\n", b"\r\r\n"]))
+        text = b"".join(parts) + rng.choice([b"", b"AAAA", b"A\r"])
+        out = bytearray(len(text))
+        assert bytes(out[: unlines(text, out)]) == re.sub(rb"\r?\n", b"", text), text
 
 
 def test_a_big_attachment_leaves_no_big_buffer_behind() -> None:
