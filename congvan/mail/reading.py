@@ -46,13 +46,21 @@ KINDS = {
 @dataclass
 class Attachment:
     name: str
-    data: bytes
+    data: bytes  # empty once released
     mime: str | None  # from the content, not the name; None: not a document type
+    size: int = field(init=False, default=0)  # its length, kept when the content is released
+
+    def __post_init__(self) -> None:
+        self.size = len(self.data)
 
     @functools.cached_property
     def sha256(self) -> str:
         """Its SHA-256 (hex), computed once: the mail's fingerprint and the blob store's name."""
         return hashlib.sha256(self.data).hexdigest()
+
+    def release(self) -> None:
+        """Let the content go (the fetch, once it is staged); its hash, when computed, is kept."""
+        self.data = b""
 
 
 @dataclass
