@@ -211,18 +211,7 @@ class _Prefetch:
     def _run(self) -> None:
         for uids in self.chunks:
             try:
-                whole = [u for u in uids if u not in self.too_big]
-                heads = [u for u in uids if u in self.too_big]
-                fetched = [
-                    *self.imap.fetch(whole),
-                    *(self.imap.fetch(heads, headers_only=True) if heads else []),
-                ]
-                chunk: _Chunk = []
-                with self.lock:
-                    self.pending.append(chunk)  # before any reading starts: what is staged is dropped
-                for uid, raw in fetched:
-                    chunk.append((uid, self.reader.submit(self.read, raw, self.too_big.get(uid))))
-                item: _Chunk | BaseException = chunk
+                item: _Chunk | BaseException = self._fetch(uids)
             except BaseException as exc:  # noqa: BLE001 - handed to the taking thread, raised there
                 item = exc
             while not self.stop.is_set():
@@ -233,6 +222,22 @@ class _Prefetch:
                     continue
             if self.stop.is_set() or isinstance(item, BaseException):
                 return
+
+    def _fetch(self, uids: list[int]) -> _Chunk:
+        """A chunk's mails fetched and handed to the reading threads. The mails are held by the readings
+        alone (each let go once read, by the thread that read it): held here until the next chunk was
+        fetched, their memory went back to the system and came again as new pages."""
+        whole = [u for u in uids if u not in self.too_big]
+        heads = [u for u in uids if u in self.too_big]
+        fetched = [*self.imap.fetch(whole), *(self.imap.fetch(heads, headers_only=True) if heads else [])]
+        chunk: _Chunk = []
+        with self.lock:
+            self.pending.append(chunk)  # before any reading starts: what is staged is dropped
+        while fetched:
+            uid, raw = fetched.pop(0)
+            chunk.append((uid, self.reader.submit(self.read, raw, self.too_big.get(uid))))
+            del raw
+        return chunk
 
     def next(self) -> list[tuple[int, Prepared]]:
         item = self.ready.get()
