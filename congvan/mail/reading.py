@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from congvan.lib import filetypes
 from congvan.lib.speedups import b64decode_lines
 from congvan.lib.text import nfc
-from congvan.mail import tnef
+from congvan.mail import archives, tnef
 
 MAX_PARTS = 200
 MAX_DEPTH = 10
@@ -439,9 +439,19 @@ def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]
         ctype.startswith("message/") or ctype == "text/rfc822-headers" or ctype.startswith("multipart/")
     ):
         data = part.decoded()
-        if data:
-            mime = filetypes.sniff_bytes(data)
+        mime = filetypes.sniff_bytes(data) if data else None
+        if mime == filetypes.ZIP:
+            _unzip(data, i, out)
+        elif data:
             out.attachments.append(Attachment(_name(part.filename(), f"tep-dinh-kem-{i + 1}"), data, mime))
+
+
+def _unzip(data: bytes, i: int, out: ReadMail) -> None:
+    """A dossier zipped to travel as one file: its documents, as many as parts may be."""
+    opened = archives.documents(data, limit=max(0, MAX_PARTS - len(out.attachments)), kinds=set(KINDS))
+    out.problems += opened.problems
+    for k, (name, content, kind) in enumerate(opened.files):
+        out.attachments.append(Attachment(_name(name, f"tep-dinh-kem-{i + 1}-{k + 1}"), content, kind))
 
 
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")  # RFC 3464, RFC 6533

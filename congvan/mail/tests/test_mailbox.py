@@ -243,6 +243,23 @@ def test_a_document_forwarded_as_an_attachment_is_taken_and_known_again(box, dov
     assert "nhận lại" in arrival.notes
 
 
+def test_a_zipped_dossier_arrives_as_the_documents_inside(box, dovecot):
+    import io
+    import zipfile
+
+    _mb, user = box
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Hồ sơ/Tờ trình 12.pdf", document_pdf("12/TTr-UBND"))
+        archive.writestr("Hồ sơ/Quyết định 3.pdf", document_pdf("3/QĐ-UBND"))
+        archive.writestr("Hồ sơ/đọc trước.txt", "Hồ sơ gồm hai văn bản.")
+    dovecot.deliver(user, mail_with(("Ho so.zip", packed.getvalue(), "application/x-zip-compressed")))
+    assert fetch_all()[0].counts == {"taken": 1}
+    arrival = MailArrival.objects.get()
+    names = list(arrival.files.order_by("position").values_list("intake__name", flat=True))
+    assert names == ["Tờ trình 12.pdf", "Quyết định 3.pdf"]
+
+
 def test_a_garbled_sender_does_not_stop_the_fetch(box, dovecot):
     """A sender's name in an encoded word whose charset holds a byte outside ASCII (the standard library
     raises on it): that mail is taken like the others, its address kept, and the mails after it too."""

@@ -644,3 +644,96 @@ def test_a_transfer_encoding_written_loosely_is_understood():
     )
     mail = read_mail(raw)
     assert mail.body == "Kính gửi" and [d.data for d in mail.documents()] == [PDF]
+
+
+def _zip(members: list[tuple[str, bytes]], *, stored: bool = False) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _zip_mail(archive: bytes, ctype: str = "application/zip", name: str = "Ho so.zip") -> bytes:
+    body = base64.encodebytes(archive).decode().replace("\n", "\r\n")
+    return crlf(
+        'From: vanthu@stp.gov.vn\nSubject: Hồ sơ\nContent-Type: multipart/mixed; boundary="Z"\n\n'
+        "--Z\nContent-Type: text/plain; charset=utf-8\n\nGửi hồ sơ nén.\n"
+        f'--Z\nContent-Type: {ctype}; name="{name}"\nContent-Disposition: attachment; filename="{name}"\n'
+        f"Content-Transfer-Encoding: base64\n\n{body}\n--Z--\n"
+    )
+
+
+DOCX = _zip([("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w:document/>")])
+
+
+@pytest.mark.parametrize(
+    "ctype", ["application/zip", "application/x-zip-compressed", "application/octet-stream"]
+)
+def test_a_zipped_dossier_gives_the_documents_inside(ctype):
+    """A dossier zipped by Windows (names in its code page, no UTF-8 flag), by 7-Zip or macOS (UTF-8, with
+    or without the flag, folders, resource forks), with a text file, a zip inside and a name that climbs
+    out of its folder: the documents, named as the sender named them, without their folders."""
+    import unicodedata
+
+    from congvan.lib.tests.vietnamese import windows_1258
+
+    windows_name = windows_1258("Công văn số 7.pdf")  # Windows' own zip: the code page, no flag
+    utf8_name = "Quyết định 3.pdf".encode()  # a tool that writes UTF-8 without saying so
+    pdfs = [simple_pdf([f"So: {n}/UBND-VP"]) for n in (12, 7, 3)]
+    archive = _zip(
+        [
+            ("Hồ sơ/Tờ trình số 12.pdf", pdfs[0]),
+            ("W" * (len(windows_name) - 4) + ".pdf", pdfs[1]),
+            ("U" * (len(utf8_name) - 4) + ".pdf", pdfs[2]),
+            ("../../etc/Báo cáo.docx", DOCX),
+            ("ghi chú.txt", "Nội dung".encode()),
+            ("__MACOSX/Hồ sơ/._Tờ trình số 12.pdf", b"\x00\x05\x16\x07" + bytes(80)),
+            ("trong.zip", _zip([("an.pdf", PDF)])),
+            ("Hồ sơ/", b""),
+        ]
+    )
+    archive = archive.replace(b"W" * (len(windows_name) - 4), windows_name[:-4])
+    archive = archive.replace(b"U" * (len(utf8_name) - 4), utf8_name[:-4])
+    mail = read_mail(_zip_mail(archive, ctype))
+    docs = mail.documents()
+    assert [(d.name, d.mime) for d in docs] == [
+        ("Tờ trình số 12.pdf", filetypes.PDF),
+        ("Công văn số 7.pdf", filetypes.PDF),
+        ("Quyết định 3.pdf", filetypes.PDF),
+        ("Báo cáo.docx", filetypes.DOCX),
+    ]
+    assert [d.data for d in docs] == [*pdfs, DOCX]
+    assert all(unicodedata.is_normalized("NFC", d.name) for d in docs)
+    assert mail.body == "Gửi hồ sơ nén." and not mail.problems
+    assert [d.name for d in read_mail(_zip_mail(archive, ctype)).documents(["docx"])] == ["Báo cáo.docx"]
+
+
+def test_a_zip_bomb_a_lying_size_an_encrypted_file_and_a_broken_zip_are_left_out(settings):
+    import struct
+
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024
+    big = PDF + bytes(3 * 1024 * 1024)  # 3 MB of zeros: 3 KB deflated
+    half = [PDF + bytes(600 * 1024 + k) for k in range(2)]
+    archive = _zip([("bom.pdf", big), ("mot.pdf", half[0]), ("hai.pdf", half[1])])
+    mail = read_mail(_zip_mail(archive))
+    assert [d.name for d in mail.documents()] == ["mot.pdf"]  # the second would pass the limit in all
+    assert len(mail.problems) == 2 and "bom.pdf" in mail.problems[0] and "hai.pdf" in mail.problems[1]
+
+    # a size that lies (the central directory says 10 bytes), an encrypted file: left out, the rest read
+    archive = bytearray(_zip([("noi-dung.pdf", PDF), ("mat-khau.pdf", PDF), ("ok.pdf", PDF)], stored=True))
+    entries = [i for i in range(len(archive)) if archive[i : i + 4] == b"PK\x01\x02"]
+    struct.pack_into("<I", archive, entries[0] + 24, 10)  # the uncompressed size of the first
+    for at in (entries[1] + 8, archive.find(b"PK\x03\x04", 1) + 6):  # the second's flags, both headers
+        archive[at] |= 1
+    mail = read_mail(_zip_mail(bytes(archive)))
+    assert [d.name for d in mail.documents()] == ["ok.pdf"] and "noi-dung.pdf" in mail.problems[0]
+
+    # cut, or garbage that starts as a zip: nothing, and said so
+    whole = _zip([("a.pdf", PDF)])
+    for broken in (whole[: len(whole) // 2], b"PK\x03\x04" + bytes(range(256)) * 40):
+        mail = read_mail(_zip_mail(broken))
+        assert mail.documents() == [] and "unreadable" in mail.problems[0]
