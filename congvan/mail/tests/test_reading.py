@@ -724,12 +724,12 @@ def test_a_zip_bomb_a_lying_size_an_encrypted_file_and_a_broken_zip_are_left_out
     assert len(mail.problems) == 2 and "bom.pdf" in mail.problems[0] and "hai.pdf" in mail.problems[1]
 
     # a size that lies (the central directory says 10 bytes), an encrypted file: left out, the rest read
-    archive = bytearray(_zip([("noi-dung.pdf", PDF), ("mat-khau.pdf", PDF), ("ok.pdf", PDF)], stored=True))
-    entries = [i for i in range(len(archive)) if archive[i : i + 4] == b"PK\x01\x02"]
-    struct.pack_into("<I", archive, entries[0] + 24, 10)  # the uncompressed size of the first
-    for at in (entries[1] + 8, archive.find(b"PK\x03\x04", 1) + 6):  # the second's flags, both headers
-        archive[at] |= 1
-    mail = read_mail(_zip_mail(bytes(archive)))
+    crafted = bytearray(_zip([("noi-dung.pdf", PDF), ("mat-khau.pdf", PDF), ("ok.pdf", PDF)], stored=True))
+    entries = [i for i in range(len(crafted)) if crafted[i : i + 4] == b"PK\x01\x02"]
+    struct.pack_into("<I", crafted, entries[0] + 24, 10)  # the uncompressed size of the first
+    for at in (entries[1] + 8, crafted.find(b"PK\x03\x04", 1) + 6):  # the second's flags, both headers
+        crafted[at] |= 1
+    mail = read_mail(_zip_mail(bytes(crafted)))
     assert [d.name for d in mail.documents()] == ["ok.pdf"] and "noi-dung.pdf" in mail.problems[0]
 
     # cut, or garbage that starts as a zip: nothing, and said so
