@@ -1,11 +1,12 @@
 """The documents inside a ZIP archive attached to a mail: agencies zip a dossier's scans to send them as
 one file, and the clerk expects them to arrive as they would unzipped.
 
-Hostile input is bounded: at most ``limit`` files; a file larger than ``MAX_UPLOAD_BYTES`` and what
-comes after ``MAX_UPLOAD_BYTES`` in all are left out (and said so), by the sizes the archive declares,
-which the reader holds each file to; encrypted files, folders, macOS's resource forks and files that
-are not documents (an archive inside the archive too) are left out. A broken archive gives the files
-read before the fault.
+Hostile input is bounded: the first ``MAX_ENTRIES`` entries are looked at, at most ``limit`` files
+taken; a file larger than ``MAX_UPLOAD_BYTES`` and what comes after ``MAX_UPLOAD_BYTES`` in all are left
+out (and said so), by the sizes the archive declares, which the reader holds each file to; encrypted
+files, folders, macOS's resource forks and files that are not documents (an archive inside the archive
+too) are left out. A broken file inside is left out and the others read; an archive whose directory
+is broken gives nothing (and says so).
 
 Names: UTF-8 when the archive says so. Otherwise as the sender's tool wrote them: Windows' own zip
 writes the OEM code page (1258 on Vietnamese Windows), some tools write UTF-8 without saying so (read
@@ -23,6 +24,7 @@ from django.conf import settings
 from congvan.lib import filetypes
 from congvan.lib.text import nfc
 
+MAX_ENTRIES = 1000  # entries looked at (each is read to know what it is): a zip of 100,000 empty files
 UTF8_FLAG = 0x800
 ENCRYPTED_FLAG = 0x1
 
@@ -52,9 +54,10 @@ def documents(data: bytes, *, limit: int, kinds: set[str]) -> Opened:
     budget = settings.MAX_UPLOAD_BYTES
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                if len(out.files) >= limit:
-                    out.problems.append(f"zip: more than {limit} files, the rest left out")
+            for looked, info in enumerate(archive.infolist()):
+                if looked >= MAX_ENTRIES or len(out.files) >= limit:
+                    many = f"{MAX_ENTRIES} entries" if looked >= MAX_ENTRIES else f"{limit} documents"
+                    out.problems.append(f"zip: more than {many}, the rest left out")
                     break
                 name = name_of(info)
                 if info.is_dir() or not name or name.startswith("._") or info.flag_bits & ENCRYPTED_FLAG:

@@ -732,6 +732,15 @@ def test_a_zip_bomb_a_lying_size_an_encrypted_file_and_a_broken_zip_are_left_out
     mail = read_mail(_zip_mail(bytes(crafted)))
     assert [d.name for d in mail.documents()] == ["ok.pdf"] and "noi-dung.pdf" in mail.problems[0]
 
+    # twenty thousand empty files before the document: only the first thousand looked at, quickly
+    import time
+
+    many = _zip([(f"{k}.txt", b"") for k in range(20_000)] + [("cuoi.pdf", PDF)], stored=True)
+    start = time.perf_counter()
+    mail = read_mail(_zip_mail(many))
+    assert mail.documents() == [] and "more than 1000 entries" in mail.problems[0]
+    assert time.perf_counter() - start < 5
+
     # cut, or garbage that starts as a zip: nothing, and said so
     whole = _zip([("a.pdf", PDF)])
     for broken in (whole[: len(whole) // 2], b"PK\x03\x04" + bytes(range(256)) * 40):
