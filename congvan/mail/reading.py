@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 
+from asn1crypto import cms
 from django.utils.translation import gettext as _
 
 from congvan.lib import filetypes
@@ -309,6 +310,11 @@ def _leaves(
         else:
             part.inner = _leaves(raw, body, end, out, depth + 1, part.opens)
         return headers
+    if part.ctype in _OPAQUE_SIGNED and depth < MAX_DEPTH and len(out) < MAX_PARTS:
+        signed = _signed_content(part)
+        if signed is not None:  # read as the mail's own content (the signature is not checked here)
+            _leaves(signed, 0, len(signed), out, depth + 1, level, report=report)
+            return headers
     boundary = None
     if part.ctype.startswith("multipart/") and depth < MAX_DEPTH:
         try:
@@ -331,6 +337,29 @@ def _leaves(
         e -= 2 if raw.endswith(b"\r\n", s, e) else 1 if raw.endswith(b"\n", s, e) else 0
         _leaves(raw, s, max(s, e), out, depth + 1, level, report=report)
     return headers
+
+
+# S/MIME signed in one piece ("opaque": Outlook without "send clear text signed message", some
+# government clients): the mail's content is inside the signature's CMS structure
+_OPAQUE_SIGNED = ("application/pkcs7-mime", "application/x-pkcs7-mime")
+
+
+def _signed_content(part: Part) -> bytes | None:
+    """The content a CMS SignedData part carries, or None (an encrypted one, a broken one)."""
+    try:
+        smime_type = str(part.headers.get_param("smime-type", "") or "").lower()
+    except (ValueError, TypeError, IndexError, AttributeError):
+        smime_type = ""
+    if smime_type and smime_type != "signed-data":
+        return None  # enveloped-data (encrypted for someone's key), certs-only, compressed-data
+    try:
+        info = cms.ContentInfo.load(part.decoded())
+        if info["content_type"].native != "signed_data":
+            return None
+        content = info["content"]["encap_content_info"]["content"].native
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        return None
+    return content if isinstance(content, bytes) else None
 
 
 def read_mail(raw: bytes) -> ReadMail:

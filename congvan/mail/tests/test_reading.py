@@ -746,3 +746,68 @@ def test_a_zip_bomb_a_lying_size_an_encrypted_file_and_a_broken_zip_are_left_out
     for broken in (whole[: len(whole) // 2], b"PK\x03\x04" + bytes(range(256)) * 40):
         mail = read_mail(_zip_mail(broken))
         assert mail.documents() == [] and "unreadable" in mail.problems[0]
+
+
+def _signer() -> tuple[object, object]:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Văn thư Sở Tư pháp")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def test_a_mail_signed_in_one_piece_gives_its_documents_and_words():
+    """S/MIME signed "opaque" (application/pkcs7-mime, smime-type=signed-data: the content inside the
+    signature): its text and documents read as a mail's own; an encrypted one or a broken one: nothing."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    key, cert = _signer()
+    content = (
+        crlf(
+            'Content-Type: multipart/mixed; boundary="S"\n\n--S\nContent-Type: text/plain; charset=utf-8\n'
+            "Content-Transfer-Encoding: 8bit\n\nSở gửi công văn có chữ ký số.\n--S\n"
+            'Content-Type: application/pdf; name="Công văn 12.pdf"\nContent-Transfer-Encoding: base64\n\n'
+        )
+        + B64.encode()
+        + b"\r\n--S--\r\n"
+    )
+    der = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(content)
+        .add_signer(cert, key, hashes.SHA256())  # type: ignore[arg-type]
+        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])  # the content inside: opaque
+    )
+    raw = crlf(  # as Outlook writes it
+        "From: vanthu@stp.gov.vn\nSubject: Công văn 12\nMessage-ID: <s1@stp.gov.vn>\nMIME-Version: 1.0\n"
+        'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"\n'
+        'Content-Disposition: attachment; filename="smime.p7m"\nContent-Transfer-Encoding: base64\n\n'
+        + base64.encodebytes(der).decode()
+    )
+    mail = read_mail(raw)
+    assert mail.subject == "Công văn 12" and mail.body == "Sở gửi công văn có chữ ký số."
+    [doc] = mail.documents()
+    assert (doc.name, doc.data) == ("Công văn 12.pdf", PDF)
+
+    # encrypted for someone's key, or a signature cut short: no document, no error
+    for broken in (
+        raw.replace(b"smime-type=signed-data", b"smime-type=enveloped-data"),
+        raw[: len(raw) // 2],
+    ):
+        assert read_mail(broken).documents() == []
