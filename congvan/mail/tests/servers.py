@@ -137,20 +137,19 @@ service anvil {{
             box.logout()
 
 
-def _self_signed(root: Path) -> None:
-    """A key and a certificate for 127.0.0.1 (the tests trust it through CONGVAN_MAIL_CA_FILE)."""
+def self_signed(common_name: str, *extensions: tuple[Any, bool]) -> tuple[Any, Any]:
+    """A new EC key and a certificate for it, signed by itself (a day back, thirty days ahead)."""
     import datetime as dt
-    import ipaddress
 
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.donvi.test")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -158,11 +157,23 @@ def _self_signed(root: Path) -> None:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical)
+    return key, builder.sign(key, hashes.SHA256())
+
+
+def _self_signed(root: Path) -> None:
+    """A key and a certificate for 127.0.0.1 (the tests trust it through CONGVAN_MAIL_CA_FILE)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key, cert = self_signed(
+        "mail.donvi.test",
+        (x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False),
+        (x509.BasicConstraints(ca=True, path_length=None), True),
     )
     (root / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (root / "key.pem").write_bytes(

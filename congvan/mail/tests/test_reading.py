@@ -748,37 +748,15 @@ def test_a_zip_bomb_a_lying_size_an_encrypted_file_and_a_broken_zip_are_left_out
         assert mail.documents() == [] and "unreadable" in mail.problems[0]
 
 
-def _signer() -> tuple[object, object]:
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Văn thư Sở Tư pháp")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
-
-
 def test_a_mail_signed_in_one_piece_gives_its_documents_and_words():
     """S/MIME signed "opaque" (application/pkcs7-mime, smime-type=signed-data: the content inside the
     signature): its text and documents read as a mail's own; an encrypted one or a broken one: nothing."""
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.serialization import pkcs7
 
-    key, cert = _signer()
+    from congvan.mail.tests.servers import self_signed
+
+    key, cert = self_signed("Văn thư Sở Tư pháp")
     content = (
         crlf(
             'Content-Type: multipart/mixed; boundary="S"\n\n--S\nContent-Type: text/plain; charset=utf-8\n'
@@ -791,7 +769,7 @@ def test_a_mail_signed_in_one_piece_gives_its_documents_and_words():
     der = (
         pkcs7.PKCS7SignatureBuilder()
         .set_data(content)
-        .add_signer(cert, key, hashes.SHA256())  # type: ignore[arg-type]
+        .add_signer(cert, key, hashes.SHA256())
         .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])  # the content inside: opaque
     )
     raw = crlf(  # as Outlook writes it
