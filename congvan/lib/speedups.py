@@ -26,7 +26,7 @@ def b64decode_lines(data: bytes | bytearray | memoryview) -> bytes:
     (characters outside the alphabet skipped; ``binascii.Error`` for what cannot be decoded at all).
 
     The SIMD decoder takes 0.07 ms for a 1 MB attachment's 1.6 MB of base64 without line breaks and
-    0.5 ms when it skips them itself: the line breaks are taken out first (0.16 ms), into a buffer this
+    0.5 ms when it skips them itself: the line breaks are taken out first (0.06 ms), into a buffer this
     thread keeps. A text the strict decoder refuses (stray characters, padding inside) is left to the
     lenient one."""
     if _unlines is not None:
