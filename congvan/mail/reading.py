@@ -18,6 +18,8 @@ import functools
 import hashlib
 import html
 import re
+import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
@@ -34,6 +36,7 @@ MAX_PARTS = 200
 MAX_DEPTH = 10
 MAX_BODY = 200_000
 MAX_HEADERS = 64_000
+_IMAGES = (filetypes.PNG, filetypes.JPEG, filetypes.TIFF)
 KINDS = {
     filetypes.PDF: "pdf",
     filetypes.DOCX: "docx",
@@ -171,6 +174,11 @@ class Part:
         except (binascii.Error, ValueError):
             return _lenient_base64(bytes(self.body)) if cte == "base64" else b""
         return bytes(self.body)
+
+    @functools.cached_property
+    def content_id(self) -> str:
+        """Its Content-ID without the angle brackets ("" when it has none)."""
+        return _header(self.headers, "Content-ID").strip().strip("<>").strip()
 
     def text(self) -> str:
         raw = self.decoded()
@@ -393,11 +401,16 @@ def _read_mail(raw: bytes) -> ReadMail:
         out.report = _report(parts)
     # each mail's words (its text, or its HTML when it has no text), an attached mail's after a heading
     bodies: dict[int, tuple[list[str], list[str]]] = {0: ([], [])}
+    htmls = {i: p.text() for i, p in enumerate(parts) if p.ctype == "text/html" and _inline(p)}
+    drawn = _drawn(htmls.values())
     for i, part in enumerate(parts):
         plain, markup = bodies.setdefault(part.level, ([], []))
         if part.inner is not None:
             bodies.setdefault(part.opens, ([_forwarded(part.inner)], []))
-        _part(part, i, out, plain, markup)
+        if i in htmls:
+            markup.append(htmls[i])
+        else:
+            _part(part, i, out, plain, drawn)
     texts = [_words_of(plain, markup, heading=level > 0) for level, (plain, markup) in bodies.items()]
     out.body = nfc("\n\n".join(t for t in texts if t))[:MAX_BODY]
     return out
@@ -451,13 +464,28 @@ def _name(name: str, fallback: str) -> str:
     return re.sub(r"[\x00-\x1f/\\]", "_", " ".join(name.split()))[:200] or fallback
 
 
-def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]) -> None:
+# An image the HTML body draws ("cid:" in an <img>) is part of the mail's look: the logo of a signature
+# (Outlook's image001.png, Gmail's ii_...), a banner. Mail clients do not list those as attachments, and
+# taken as documents they made every signed mail an arrival and gave the clerk a logo to dismiss. One
+# this size or larger is kept as a document: a phone's photo of a paper, a page scanned and pasted.
+BODY_IMAGE_MAX = 100 * 1024
+_CID = re.compile(r"""(?i)\bcid:([^\s"'<>()]{1,500})""")
+
+
+def _inline(part: Part) -> bool:
+    """A part shown as the mail's text (not an attachment, not a named file)."""
+    return part.disposition() != "attachment" and not part.filename()
+
+
+def _drawn(htmls: Iterable[str]) -> set[str]:
+    """The Content-IDs the HTML bodies refer to (RFC 2392: "cid:" and the Content-ID, %-escaped)."""
+    return {urllib.parse.unquote(m.group(1)) for html_text in htmls for m in _CID.finditer(html_text)}
+
+
+def _part(part: Part, i: int, out: ReadMail, plain: list[str], drawn: set[str]) -> None:
     ctype = part.ctype
-    inline = part.disposition() != "attachment" and not part.filename()
-    if inline and ctype == "text/plain":
+    if _inline(part) and ctype == "text/plain":
         plain.append(part.text())
-    elif inline and ctype == "text/html":
-        markup.append(part.text())
     elif ctype in _TNEF or (ctype == "application/octet-stream" and part.filename().lower() == "winmail.dat"):
         # Outlook's rich text through Exchange: the documents are inside the winmail.dat
         inside = tnef.attachments(part.decoded())[: max(0, MAX_PARTS - len(out.attachments))]
@@ -471,6 +499,8 @@ def _part(part: Part, i: int, out: ReadMail, plain: list[str], markup: list[str]
         mime = filetypes.sniff_bytes(data) if data else None
         if mime == filetypes.ZIP:
             _unzip(data, i, out)
+        elif mime in _IMAGES and len(data) < BODY_IMAGE_MAX and part.content_id and part.content_id in drawn:
+            return  # drawn by the HTML body: not a document
         elif data:
             out.attachments.append(Attachment(_name(part.filename(), f"tep-dinh-kem-{i + 1}"), data, mime))
 

@@ -789,3 +789,150 @@ def test_a_mail_signed_in_one_piece_gives_its_documents_and_words():
         raw[: len(raw) // 2],
     ):
         assert read_mail(broken).documents() == []
+
+
+def _image(kind: str, size: tuple[int, int], *, noise: bool = False) -> bytes:
+    """A PNG logo or a JPEG photo (noise: a photo's grain, which keeps it large)."""
+    import io
+    import os
+
+    from PIL import Image
+
+    if noise:
+        picture = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        picture = Image.new("RGB", size, (200, 30, 30))
+    out = io.BytesIO()
+    picture.save(out, kind)
+    return out.getvalue()
+
+
+def _b64(data: bytes) -> str:
+    return base64.encodebytes(data).decode()
+
+
+LOGO = _image("PNG", (120, 40))
+PHOTO = _image("JPEG", (640, 480), noise=True)
+
+
+def _outlook_signed(*, with_pdf: bool = True) -> bytes:
+    """Outlook's HTML mail with the logo of its signature (multipart/related, image001.png drawn by
+    "cid:"), and a document attached."""
+    attached = (
+        f"""--_006_SG2PR01MB77_
+Content-Type: application/pdf; name="Cong van 15.pdf"
+Content-Disposition: attachment; filename="Cong van 15.pdf"; size={len(PDF)}
+Content-Transfer-Encoding: base64
+
+{_b64(PDF)}
+"""
+        if with_pdf
+        else ""
+    )
+    return crlf(
+        f"""From: Van thu So Noi vu <vanthu@sonv.gov.vn>
+Subject: Cong van 15
+Date: Tue, 3 Nov 2026 10:00:00 +0700
+Message-ID: <SG2PR01MB77@prod.outlook.com>
+Content-Type: multipart/mixed; boundary="_006_SG2PR01MB77_"
+MIME-Version: 1.0
+
+--_006_SG2PR01MB77_
+Content-Type: multipart/related; boundary="_005_SG2PR01MB77_"; type="multipart/alternative"
+
+--_005_SG2PR01MB77_
+Content-Type: multipart/alternative; boundary="_000_SG2PR01MB77_"
+
+--_000_SG2PR01MB77_
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: quoted-printable
+
+K=C3=ADnh g=E1=BB=ADi.
+[cid:image001.png@01DA0E1C.5A6B7C80]
+
+--_000_SG2PR01MB77_
+Content-Type: text/html; charset="utf-8"
+Content-Transfer-Encoding: quoted-printable
+
+<html><body><p>K=C3=ADnh g=E1=BB=ADi.</p><p><img width=3D"120" height=3D"40" id=3D"Picture_x0020_1" s=
+rc=3D"cid:image001.png@01DA0E1C.5A6B7C80"></p></body></html>
+
+--_000_SG2PR01MB77_--
+
+--_005_SG2PR01MB77_
+Content-Type: image/png; name="image001.png"
+Content-Description: image001.png
+Content-Disposition: inline; filename="image001.png"; size={len(LOGO)}
+Content-ID: <image001.png@01DA0E1C.5A6B7C80>
+Content-Transfer-Encoding: base64
+
+{_b64(LOGO)}
+--_005_SG2PR01MB77_--
+
+{attached}--_006_SG2PR01MB77_--
+"""
+    )
+
+
+def test_the_logo_an_outlook_signature_draws_is_not_a_document():
+    mail = read_mail(_outlook_signed())
+    [doc] = mail.documents()
+    assert doc.name == "Cong van 15.pdf" and doc.data == PDF
+    assert mail.body.startswith("Kính gửi.")
+    # without the document, the mail carries none: the mailbox's rules leave it where it is
+    assert read_mail(_outlook_signed(with_pdf=False)).documents() == []
+
+
+def _drawn_mail(image: bytes, ctype: str, name: str, cid: str, src: str) -> bytes:
+    """Gmail's HTML mail (multipart/related) drawing one image from its part."""
+    return crlf(
+        f"""From: Nguyen Van A <nva@gmail.com>
+Subject: Anh van ban
+Message-ID: <CAH+x=1@mail.gmail.com>
+MIME-Version: 1.0
+Content-Type: multipart/related; boundary="000000000000a1b2c3"
+
+--000000000000a1b2c3
+Content-Type: multipart/alternative; boundary="000000000000a1b2c2"
+
+--000000000000a1b2c2
+Content-Type: text/plain; charset="UTF-8"
+
+[image: {name}]
+
+--000000000000a1b2c2
+Content-Type: text/html; charset="UTF-8"
+Content-Transfer-Encoding: quoted-printable
+
+<div dir=3D"ltr"><img src=3D"{src}" alt=3D"{name}"><br></div>
+
+--000000000000a1b2c2--
+--000000000000a1b2c3
+Content-Type: {ctype}; name="{name}"
+Content-Disposition: inline; filename="{name}"
+Content-Transfer-Encoding: base64
+Content-ID: <{cid}>
+X-Attachment-Id: {cid}
+
+{_b64(image)}
+--000000000000a1b2c3--
+"""
+    )
+
+
+def test_a_photo_of_a_paper_drawn_in_the_body_is_a_document_and_a_small_image_escaped_is_not():
+    # a phone's photo, pasted into the body: large, kept as a document
+    photo = read_mail(_drawn_mail(PHOTO, "image/jpeg", "IMG_0412.jpeg", "ii_lq3x8k2s0", "cid:ii_lq3x8k2s0"))
+    assert len(PHOTO) >= 100 * 1024
+    [doc] = photo.documents()
+    assert doc.name == "IMG_0412.jpeg" and doc.mime == filetypes.JPEG and doc.data == PHOTO
+    # a logo whose reference is %-escaped (RFC 2392): the body's, not a document
+    logo = read_mail(_drawn_mail(LOGO, "image/png", "logo 1.png", "logo%1@so.vn", "cid:logo%251@so.vn"))
+    assert logo.documents() == []
+
+
+def test_an_image_with_a_content_id_the_body_does_not_draw_stays_a_document():
+    """Apple Mail gives every attachment a Content-Id; an image that no HTML draws is a file sent."""
+    raw = _drawn_mail(LOGO, "image/png", "so-do.png", "5E1C7A2B-11@apple.com", "cid:other@apple.com")
+    [doc] = read_mail(raw).documents()
+    assert doc.name == "so-do.png" and doc.data == LOGO
