@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -21,18 +21,34 @@ class BlobUpload(UploadedFile):
     """An uploaded file written to a temporary blob; ``commit()`` keeps it, ``close()`` drops it."""
 
     def __init__(self, temp: Path, name: str, content_type: str, size: int, sha256: str, head: bytes) -> None:
-        super().__init__(open(temp, "rb"), name, content_type, size)  # noqa: SIM115 - closed by close()
         self.temp = temp
+        self.committed = False
+        self.dropped = False
+        self._file: BinaryIO | None = None
+        super().__init__(None, name, content_type, size)
+        self.mode = "rb"
         self.sha256 = sha256
         self.head = head
         self.tail: bytes | None = None  # the last ``filetypes.TAIL`` bytes, when held already
-        self.committed = False
+
+    # Opened when first read: most staged files are checked from ``head`` and ``tail`` and moved into the
+    # store unread (a mail's documents: five system calls each, and as many waits for the fetch's lock).
+    @property  # type: ignore[override]
+    def file(self) -> BinaryIO | None:
+        if self._file is None and not self.dropped:
+            self._file = open(self.temp, "rb")  # noqa: SIM115 - closed by close() or commit()
+        return self._file
+
+    @file.setter
+    def file(self, value: BinaryIO | None) -> None:
+        self._file = value
 
     def commit(self) -> str:
         """Move the content into the store (idempotent) and return its SHA-256."""
         if not self.committed:
-            if self.file is not None:
-                self.file.close()
+            if self._file is not None:
+                self._file.close()
+                self._file = None
             # from now on the content is read from the store (a batch of messages shares one upload)
             self.temp = blobstore.commit_temp(self.temp, self.sha256)
             self.committed = True
@@ -40,10 +56,11 @@ class BlobUpload(UploadedFile):
 
     def close(self) -> None:
         try:
-            if self.file is not None:
-                self.file.close()
+            if self._file is not None:
+                self._file.close()
         finally:
             if not self.committed:
+                self.dropped = True
                 self.temp.unlink(missing_ok=True)
 
 
