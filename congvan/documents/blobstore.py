@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import itertools
 import mmap
 import os
 import secrets
@@ -42,11 +43,25 @@ def temp_dir() -> Path:
     return _make(root() / "tmp")
 
 
+# Temporary names: this process's random prefix and a serial number (no call to the system's random
+# source for each file); O_EXCL still refuses a name that exists.
+_PREFIX = secrets.token_hex(8)
+_serial = itertools.count(1)
+
+
+def _new_prefix() -> None:
+    global _PREFIX
+    _PREFIX = secrets.token_hex(8)
+
+
+os.register_at_fork(after_in_child=_new_prefix)  # a forked web worker names its files apart
+
+
 def _create(flags: int) -> tuple[Path, int]:
     """A new temporary file, opened for writing with ``flags``; its folder made again if it went away
     meanwhile. It is read-only from the start (the open file stays writable): kept as it is."""
     for attempt in (1, 2):
-        path = temp_dir() / f"up-{secrets.token_hex(12)}"
+        path = temp_dir() / f"up-{_PREFIX}-{next(_serial)}"
         try:
             return path, os.open(path, flags | os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o440)
         except FileNotFoundError:
@@ -123,7 +138,7 @@ def _write_direct(fd: int, data: bytes | memoryview) -> None:
                         if os.write(fd, out[: len(piece)]) != len(piece):
                             raise OSError(errno.ENOSPC, "short direct write")
             if whole < len(view):
-                fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~_DIRECT)
+                fcntl.fcntl(fd, fcntl.F_SETFL, 0)  # of the flags F_SETFL sets, only O_DIRECT was on
                 if os.write(fd, view[whole:]) != len(view) - whole:
                     raise OSError(errno.ENOSPC, "short write")
     except BaseException:

@@ -195,3 +195,33 @@ def test_a_temporary_folder_removed_meanwhile_is_made_again(settings, tmp_path):
     path, fh = blobstore.new_temp()
     fh.close()
     assert path.parent == blobstore.temp_dir()
+
+
+def test_temporary_names_differ_in_a_process_and_in_a_forked_one(settings, tmp_path):
+    """A web server's workers forked from one process each name their temporary files apart."""
+    import os
+
+    from congvan.documents import blobstore
+
+    settings.BLOB_DIR = tmp_path
+    first, fh = blobstore.new_temp()
+    fh.close()
+    second, fh = blobstore.new_temp()
+    fh.close()
+    assert first != second
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next name, told to the parent
+        try:
+            child, fh = blobstore.new_temp()
+            fh.close()
+            os.write(write, child.name.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child_name = os.read(read, 200).decode()
+    os.close(read)
+    prefix = lambda name: name.rsplit("-", 1)[0]  # noqa: E731
+    assert child_name and prefix(child_name) != prefix(second.name)
+    assert {p.name for p in tmp_path.joinpath("tmp").iterdir()} == {first.name, second.name, child_name}
