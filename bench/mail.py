@@ -62,14 +62,14 @@ def main() -> None:
         plain = imaplib.IMAP4("127.0.0.1", server.port)
         plain.login(user, password)
         plain.select("INBOX", readonly=True)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         _s, found = plain.uid("SEARCH", None, "ALL")  # type: ignore[arg-type]
         uids = found[0].split()
         fetched = 0
         for i in range(0, len(uids), 25):
             _s, data = plain.uid("FETCH", b",".join(uids[i : i + 25]).decode(), "(UID BODY.PEEK[])")
             fetched += sum(1 for item in data if isinstance(item, tuple))
-        plain_s = time.perf_counter() - start
+        plain_s, plain_cpu = time.perf_counter() - start, time.process_time() - cpu
         plain.logout()
         assert fetched == n, fetched
 
@@ -81,17 +81,23 @@ def main() -> None:
             {**settings, "username": user, "password": password, "after": "flag"},
             actor=acting_as(admin, "000.00.01.H57"),
         )
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         [result] = fetch_all()
-        ours_s = time.perf_counter() - start
+        ours_s, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
         assert result.counts.get("taken") == n and not result.error, result
         assert MailArrival.objects.count() == n
     finally:
         server.stop()
     ratio = plain_s / ours_s
-    print(f"  plain IMAP fetch (baseline)   {n / plain_s:8.1f} mails/s  ({plain_s:.2f} s)")
+    # the CPU of this process a mail (all its threads), beside the wall clock: Dovecot shares the two
+    # cores, and its speed, which varies from run to run, sets the baseline
     print(
-        f"  congvan fetch into arrivals   {n / ours_s:8.1f} mails/s  ({ours_s:.2f} s, {ours_s / n * 1000:.1f} ms a mail)"
+        f"  plain IMAP fetch (baseline)   {n / plain_s:8.1f} mails/s  ({plain_s:.2f} s,"
+        f" client CPU {plain_cpu / n * 1000:.2f} ms a mail)"
+    )
+    print(
+        f"  congvan fetch into arrivals   {n / ours_s:8.1f} mails/s  ({ours_s:.2f} s, {ours_s / n * 1000:.1f} ms a mail,"
+        f" CPU {ours_cpu / n * 1000:.2f} ms a mail)"
     )
     print(f"  ratio {ratio:.2f}x   target >= 0.5x: {verdict(ratio >= 0.5)}")
 
