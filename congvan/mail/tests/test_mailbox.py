@@ -260,6 +260,27 @@ def test_a_zipped_dossier_arrives_as_the_documents_inside(box, dovecot):
     assert names == ["Tờ trình 12.pdf", "Quyết định 3.pdf"]
 
 
+def test_documents_whose_names_lie_are_taken_under_their_true_extension(box, dovecot):
+    """A phone's PNG named .jpg, a PDF saved as "cong van.doc": the mail was refused whole for them."""
+    import io
+
+    from PIL import Image
+
+    _mb, user = box
+    png = io.BytesIO()
+    Image.new("RGB", (60, 40), (10, 90, 200)).save(png, "PNG")
+    raw = mail_with(
+        ("Ảnh chụp.jpg", png.getvalue(), "image/jpeg"),
+        ("Công văn 12.doc", document_pdf("12/UBND-VP"), "application/msword"),
+    )
+    dovecot.deliver(user, raw)
+    assert fetch_all()[0].counts == {"taken": 1}
+    arrival = MailArrival.objects.get()
+    assert arrival.state == ArrivalState.NEW and not arrival.reason
+    files = list(arrival.files.order_by("position").values_list("intake__name", "intake__blob__mime"))
+    assert files == [("Ảnh chụp.png", "image/png"), ("Công văn 12.pdf", "application/pdf")]
+
+
 def test_a_garbled_sender_does_not_stop_the_fetch(box, dovecot):
     """A sender's name in an encoded word whose charset holds a byte outside ASCII (the standard library
     raises on it): that mail is taken like the others, its address kept, and the mails after it too."""
