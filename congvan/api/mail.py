@@ -13,6 +13,7 @@ from ninja import Schema, Status
 from congvan.api.base import acting, api
 from congvan.api.incoming_schemas import Strict
 from congvan.api.schemas import ErrorOut
+from congvan.api.types import Day
 from congvan.mail import actions as mail
 from congvan.mail.models import MailArrival, Mailbox
 from congvan.orgs.access import mail_contacts
@@ -49,6 +50,9 @@ class MailboxIn(Strict):
     smtp_username: str = ""
     smtp_password: str = ""
     active: bool = True
+    # the first day of the mails taken (the mailbox's arrival date); blank: the stored day, and a new
+    # mailbox's is the day before its setup: the mail already in it stays there
+    since: Day | None = None
 
 
 class MailboxOut(Schema):
@@ -71,6 +75,7 @@ class MailboxOut(Schema):
     smtp_security: str = ""
     smtp_username: str = ""
     active: bool = False
+    since: dt.date | None = None
     last_fetch_at: dt.datetime | None = None
     last_error: str = ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +18,12 @@ from congvan.documents.blobstore import put_bytes
 from congvan.documents.models import Blob
 from congvan.lib import filetypes
 from congvan.lib.access import fetch_visible
+from congvan.lib.dates import local_today, parse_date
 from congvan.lib.errors import Conflict, InvalidInput, NotFound
 from congvan.lib.text import clean_line
 from congvan.mail.fetch import Fetched, fetch_all, imap_settings
 from congvan.mail.imap import Imap
-from congvan.mail.models import AfterFetch, ArrivalState, MailArrival, Mailbox, Security
+from congvan.mail.models import AfterFetch, ArrivalState, FolderState, MailArrival, Mailbox, Security
 from congvan.mail.render import mail_pdf
 from congvan.mail.secrets import seal
 from congvan.mail.sending import send_due
@@ -136,6 +138,7 @@ def clean_settings(fields: dict[str, Any]) -> dict[str, Any]:
             str(fields.get("smtp_username") or ""), field="smtp_username", max_length=254
         ),
         "active": bool(fields.get("active", True)),
+        "since": parse_date(fields.get("since"), "since"),
     }
     if not values["address"]:
         raise InvalidInput(_("address: cần địa chỉ thư của đơn vị"))
@@ -144,8 +147,24 @@ def clean_settings(fields: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _set_since(box: Mailbox, given: dt.date | None) -> bool:
+    """The first day of the mails taken; True when it moved earlier (the folders are read again from their
+    start: the mails now wanted lie below their marks). Not given: the stored day, and a new mailbox's is
+    the day before its setup (IMAP compares days in the mail server's time zone, which may be behind
+    Vietnam's): the years of mail already in a real mailbox are left where they are, and an earlier day
+    given later takes them too."""
+    if given is None:
+        if box.pk is None:
+            box.since = local_today(timezone.now()) - dt.timedelta(days=1)
+        return False
+    earlier = box.pk is not None and box.since is not None and given < box.since
+    box.since = given
+    return earlier
+
+
 def do_configure_mailbox(unit_code: str, fields: dict[str, Any], *, actor: Acting) -> Mailbox:
-    """Set up or change a unit's mailbox. A blank password keeps the one stored."""
+    """Set up or change a unit's mailbox. A blank password keeps the one stored; so does a blank ``since``
+    (``_set_since``)."""
     unit = access_unit_for_admin(actor, unit_code)
     values = clean_settings(fields)
     password = str(fields.get("password") or "")
@@ -158,6 +177,7 @@ def do_configure_mailbox(unit_code: str, fields: dict[str, Any], *, actor: Actin
             if not password:
                 raise InvalidInput(_("password: cần mật khẩu hộp thư"))
             box = Mailbox(unit=unit)
+        restart = _set_since(box, values.pop("since"))
         for k, v in values.items():
             setattr(box, k, v)
         if password:
@@ -167,6 +187,8 @@ def do_configure_mailbox(unit_code: str, fields: dict[str, Any], *, actor: Actin
         if not values["smtp_host"]:
             box.smtp_password = ""
         box.save()
+        if restart:
+            FolderState.objects.filter(mailbox=box).update(last_uid=0)
         record(
             "mail.mailbox_configured",
             actor=actor.user,
@@ -179,6 +201,7 @@ def do_configure_mailbox(unit_code: str, fields: dict[str, Any], *, actor: Actin
                 "folders": box.folders,
                 "password_changed": bool(password),
                 "active": box.active,
+                "since": box.since.isoformat() if box.since else None,
             },
         )
     return box

@@ -111,7 +111,9 @@ def _fetch_folder(imap: Imap, mailbox: Mailbox, folder: str, result: Fetched) ->
     uidvalidity = imap.select(folder)
     state = _folder_state(mailbox, folder, uidvalidity)
     _finish_steps(imap, mailbox, folder, uidvalidity)
-    uids = imap.uids_after(state.last_uid, skip_keyword=KEYWORD)[: settings.MAIL_FETCH_LIMIT]
+    uids = imap.uids_after(state.last_uid, skip_keyword=KEYWORD, since=mailbox.since)[
+        : settings.MAIL_FETCH_LIMIT
+    ]
     known: set[int] = set()
     for start in range(0, len(uids), 500):
         known.update(

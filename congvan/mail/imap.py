@@ -7,6 +7,7 @@ with the server's words, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import imaplib
 import re
 import ssl
@@ -44,6 +45,9 @@ def _text(data: object) -> str:
     if isinstance(data, bytes):
         return data.decode("utf-8", "replace")
     return str(data)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # RFC 3501
 
 
 def _uid_set(uids: list[int]) -> str:
@@ -105,9 +109,12 @@ class Imap:
             raise MailServerError(_("Máy chủ thư không cho biết UIDVALIDITY của %(f)s") % {"f": folder})
         return int(_text(values[0]).split()[0])
 
-    def uids_after(self, last_uid: int, *, skip_keyword: str = "") -> list[int]:
-        """The UIDs above ``last_uid`` (without the keyword, when one is given)."""
+    def uids_after(self, last_uid: int, *, skip_keyword: str = "", since: dt.date | None = None) -> list[int]:
+        """The UIDs above ``last_uid`` (without the keyword, when one is given; put in the mailbox on or
+        after ``since``, when given: IMAP's SINCE, by the server's date of arrival)."""
         criteria = [f"UID {last_uid + 1}:*"] + ([f"UNKEYWORD {skip_keyword}"] if skip_keyword else [])
+        if since is not None:
+            criteria.append(f"SINCE {since.day}-{_MONTHS[since.month - 1]}-{since.year}")
         data = self._call(_("tìm thư mới"), "SEARCH", *criteria)
         found = [int(x) for x in _text(data).split() if x.isdigit()]
         return sorted(u for u in found if u > last_uid)  # "n:*" also answers the last mail when n > it

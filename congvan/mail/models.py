@@ -46,6 +46,9 @@ class Mailbox(models.Model):
     kinds = models.JSONField(default=list)  # pdf | docx | odt | image; empty: all of them
     after = models.CharField(max_length=8, choices=AfterFetch.choices, default=AfterFetch.FLAG)
     after_folder = models.CharField(max_length=200, blank=True)
+    # mails put in the mailbox before this day are left as they are (a real mailbox's years of mail are
+    # not the clerks' new work); null: every mail
+    since = models.DateField(null=True, blank=True)
     smtp_host = models.CharField(max_length=253, blank=True)  # blank: the server's own SMTP settings
     smtp_port = models.PositiveIntegerField(null=True, blank=True)
     smtp_security = models.CharField(max_length=8, choices=Security.choices, default=Security.STARTTLS)

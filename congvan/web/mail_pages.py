@@ -31,6 +31,7 @@ FIELDS = [
     "subject_contains",
     "after",
     "after_folder",
+    "since",
     "smtp_host",
     "smtp_port",
     "smtp_security",
@@ -49,6 +50,7 @@ def mailbox_view(request: HttpRequest, acting: Acting, code: str) -> HttpRespons
         values["senders"] = ", ".join(box.senders)
         values["kinds"] = box.kinds
         values["active"] = box.active
+        values["since"] = box.since.isoformat() if box.since else ""
     error, status = "", 200
     if request.method == "POST":
         action = request.POST.get("action", "save")

@@ -114,13 +114,14 @@ service anvil {{
         box.login(user, password)
         return box
 
-    def deliver(self, user: str, raw: bytes, folder: str = "INBOX") -> None:
-        """Put a mail into a folder, as a mail server's delivery would (IMAP APPEND)."""
+    def deliver(self, user: str, raw: bytes, folder: str = "INBOX", *, at: Any = None) -> None:
+        """Put a mail into a folder, as a mail server's delivery would (IMAP APPEND); ``at``: when it
+        arrived (an aware datetime; now when not given)."""
         box = self.client(user)
         try:
             if folder != "INBOX":
                 box.create(quote_folder(folder))
-            answer = box.append(quote_folder(folder), None, None, raw)  # type: ignore[arg-type]
+            answer = box.append(quote_folder(folder), None, at, raw)  # type: ignore[arg-type]
             assert answer[0] == "OK", answer
         finally:
             box.logout()

@@ -3,7 +3,10 @@ unit's mailbox and a contact off the system, the clerk registers what arrived an
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from congvan.capture.actions import process
 from congvan.capture.models import Intake
@@ -31,9 +34,18 @@ def test_an_office_sets_up_its_mailbox_and_registers_a_mail_through_the_api(api,
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "port": "x"}).status_code == 400
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "nonsense": 1}).status_code == 400
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "address": "not-an-address"}).status_code == 400
+    assert admin.put(f"/units/{HU}/mailbox", {**settings, "since": "05/12/2026"}).status_code == 400
+    assert admin.put(f"/units/{HU}/mailbox", {**settings, "since": 20261205}).status_code == 400
     r = admin.put(f"/units/{HU}/mailbox", settings)
     assert r.status_code == 200, r.content
     assert r.json()["has_password"] and "password" not in r.json()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert r.json()["since"] == yesterday.isoformat()  # the mail already there stays there
+    r = admin.put(f"/units/{HU}/mailbox", {**settings, "since": "2025-01-01"})
+    assert (
+        r.json()["since"] == "2025-01-01"
+        and admin.put(f"/units/{HU}/mailbox", settings).json()["since"] == "2025-01-01"
+    )
     assert password not in Mailbox.objects.get().password
     assert admin.post(f"/units/{HU}/mailbox/check").json()["folders"]["INBOX"] > 0
     wrong = admin.put(f"/units/{HU}/mailbox", {**settings, "password": "sai"})

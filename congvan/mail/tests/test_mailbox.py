@@ -6,12 +6,14 @@ import threading
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from congvan.capture.actions import process
 from congvan.capture.models import Intake
 from congvan.dispatch.models import Receipt
 from congvan.documents import blobstore
 from congvan.documents.models import DocumentFile
+from congvan.lib.errors import InvalidInput
 from congvan.mail.actions import do_configure_mailbox, do_dismiss_mail_arrival, do_register_mail_arrival
 from congvan.mail.fetch import fetch_all
 from congvan.mail.models import ArrivalState, MailArrival, Mailbox, MailFile, SeenMail
@@ -213,6 +215,49 @@ def test_rules_and_mails_without_documents_leave_the_mailbox_alone(box, dovecot)
     assert result.counts == {"skipped": 3}
     assert len(dovecot.folder_uids(user)) == 3  # still there, untouched
     assert MailArrival.objects.count() == 0
+
+
+def test_a_mailbox_set_up_leaves_its_old_mail_alone_until_an_earlier_day_is_given(dovecot, people):
+    """An office connects its real mailbox, years of mail in it: only what arrives from the day before the
+    setup on becomes the clerks' work; the admin gives an earlier day, and the older mail is taken too."""
+    import datetime as dt
+
+    user, password = dovecot.account()
+    now = dt.datetime.now(dt.UTC)
+    dovecot.deliver(
+        user, pdf_mail(subject="Công văn năm ngoái", symbol="7/UBND-VP"), at=now - dt.timedelta(days=400)
+    )
+    dovecot.deliver(
+        user, pdf_mail(subject="Công văn tháng trước", symbol="88/UBND-VP"), at=now - dt.timedelta(days=30)
+    )
+    admin = acting_as(people["root"], HU)
+    settings = {
+        "address": "vanthu@huyenuy.gov.vn",
+        "host": "127.0.0.1",
+        "port": dovecot.port,
+        "security": "plain",
+        "username": user,
+        "password": password,
+        "after": "move",
+        "after_folder": "Da nhan",
+    }
+    mb = do_configure_mailbox(HU, settings, actor=admin)
+    assert mb.since == (timezone.localdate() - dt.timedelta(days=1))
+    dovecot.deliver(user, pdf_mail(subject="Công văn hôm nay", symbol="140/UBND-VP"))
+    assert fetch_all()[0].counts == {"taken": 1}
+    assert list(MailArrival.objects.values_list("subject", flat=True)) == ["Công văn hôm nay"]
+    assert len(dovecot.folder_uids(user)) == 2  # the old ones still in the inbox, untouched
+    # saved again from the page without a day: the day stays
+    do_configure_mailbox(HU, {**settings, "password": "", "since": ""}, actor=admin)
+    assert fetch_all()[0].counts == {}
+    # an earlier day: last month's mail is taken, last year's stays
+    since = (now - dt.timedelta(days=60)).date()
+    assert do_configure_mailbox(HU, {**settings, "since": since.isoformat()}, actor=admin).since == since
+    assert fetch_all()[0].counts == {"taken": 1}
+    assert MailArrival.objects.filter(subject="Công văn tháng trước").exists()
+    assert len(dovecot.folder_uids(user)) == 1
+    with pytest.raises(InvalidInput):
+        do_configure_mailbox(HU, {**settings, "since": "30/11/2026"}, actor=admin)
 
 
 def test_a_document_forwarded_as_an_attachment_is_taken_and_known_again(box, dovecot):

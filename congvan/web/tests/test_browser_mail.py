@@ -5,11 +5,14 @@ dismisses the other with a reason."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from congvan.capture.actions import process
 from congvan.capture.models import Intake
-from congvan.mail.tests.mails import document_pdf, mail_with, outlook_rich_text_mail
+from congvan.mail.tests.mails import document_pdf, mail_with, outlook_rich_text_mail, pdf_mail
 from congvan.orgs.tests.support import HU
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,6 +38,12 @@ def test_the_admin_sets_up_the_mailbox_and_the_clerk_registers_a_mail(open_as, l
     assert "Đã lưu hộp thư" in root.inner_text("main")
     root.click("#mailbox-check")
     assert "Kết nối được" in root.inner_text("main")
+    # mail that was in the mailbox long before it was set up stays there
+    dovecot.deliver(
+        user, pdf_mail(subject="Thư cũ", symbol="9/UBND-VP"), at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    )
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert root.input_value("input[name=since]") == yesterday.isoformat()
     dovecot.deliver(
         user,
         mail_with(
