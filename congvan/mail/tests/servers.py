@@ -108,6 +108,18 @@ service anvil {{
         """A new account (every name signs in with the one password; each has its own mail folder)."""
         return f"vanthu{next(self._n)}-{os.getpid()}@donvi.test", PASSWORD
 
+    def settings(self, user: str, **extra: Any) -> dict[str, Any]:
+        """A unit's mailbox settings (as the page and the API take them) for one account here."""
+        return {
+            "address": "vanthu@huyenuy.gov.vn",
+            "host": "127.0.0.1",
+            "port": self.port,
+            "security": "plain",
+            "username": user,
+            "password": PASSWORD,
+            **extra,
+        }
+
     def client(self, user: str, password: str = "") -> imaplib.IMAP4:
         password = password or PASSWORD
         box = imaplib.IMAP4("127.0.0.1", self.port)

@@ -20,16 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_office_sets_up_its_mailbox_and_registers_a_mail_through_the_api(api, people, dovecot):
     user, password = dovecot.account()
     admin = Api(people["root"], HU)
-    settings = {
-        "address": "vanthu@huyenuy.gov.vn",
-        "host": "127.0.0.1",
-        "port": dovecot.port,
-        "security": "plain",
-        "username": user,
-        "password": password,
-        "after": "move",
-        "after_folder": "Đã nhận",
-    }
+    settings = dovecot.settings(user, password=password, after="move", after_folder="Đã nhận")
     assert api["alice"].put(f"/units/{HU}/mailbox", settings).status_code == 404  # a clerk: no such door
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "port": "x"}).status_code == 400
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "nonsense": 1}).status_code == 400

@@ -26,22 +26,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def box(dovecot, people):
-    user, password = dovecot.account()
+    user, _password = dovecot.account()
     admin = acting_as(people["root"], HU)
     mb = do_configure_mailbox(
-        HU,
-        {
-            "address": "vanthu@huyenuy.gov.vn",
-            "host": "127.0.0.1",
-            "port": dovecot.port,
-            "security": "plain",
-            "username": user,
-            "password": password,
-            "folders": ["INBOX"],
-            "after": "move",
-            "after_folder": "Da nhan",
-        },
-        actor=admin,
+        HU, dovecot.settings(user, folders=["INBOX"], after="move", after_folder="Da nhan"), actor=admin
     )
     return mb, user
 
@@ -222,7 +210,7 @@ def test_a_mailbox_set_up_leaves_its_old_mail_alone_until_an_earlier_day_is_give
     setup on becomes the clerks' work; the admin gives an earlier day, and the older mail is taken too."""
     import datetime as dt
 
-    user, password = dovecot.account()
+    user, _password = dovecot.account()
     now = dt.datetime.now(dt.UTC)
     dovecot.deliver(
         user, pdf_mail(subject="Công văn năm ngoái", symbol="7/UBND-VP"), at=now - dt.timedelta(days=400)
@@ -231,16 +219,7 @@ def test_a_mailbox_set_up_leaves_its_old_mail_alone_until_an_earlier_day_is_give
         user, pdf_mail(subject="Công văn tháng trước", symbol="88/UBND-VP"), at=now - dt.timedelta(days=30)
     )
     admin = acting_as(people["root"], HU)
-    settings = {
-        "address": "vanthu@huyenuy.gov.vn",
-        "host": "127.0.0.1",
-        "port": dovecot.port,
-        "security": "plain",
-        "username": user,
-        "password": password,
-        "after": "move",
-        "after_folder": "Da nhan",
-    }
+    settings = dovecot.settings(user, after="move", after_folder="Da nhan")
     mb = do_configure_mailbox(HU, settings, actor=admin)
     assert mb.since == (timezone.localdate() - dt.timedelta(days=1))
     dovecot.deliver(user, pdf_mail(subject="Công văn hôm nay", symbol="140/UBND-VP"))

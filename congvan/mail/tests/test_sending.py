@@ -76,18 +76,7 @@ def test_a_delivery_report_in_the_units_mailbox_marks_the_delivery_bounced(
     api, contact, smtp, dovecot, people
 ):
     user, password = dovecot.account()
-    do_configure_mailbox(
-        HU,
-        {
-            "address": "vanthu@huyenuy.gov.vn",
-            "host": "127.0.0.1",
-            "port": dovecot.port,
-            "security": "plain",
-            "username": user,
-            "password": password,
-        },
-        actor=acting_as(people["root"], HU),
-    )
+    do_configure_mailbox(HU, dovecot.settings(user, password=password), actor=acting_as(people["root"], HU))
     released(api, [contact.code])
     send_due()
     out = MailOut.objects.get()
@@ -148,17 +137,9 @@ def test_the_units_own_smtp_server_is_used_when_it_has_one(api, contact, setting
         user, password = dovecot.account()
         do_configure_mailbox(
             HU,
-            {
-                "address": "vanthu@huyenuy.gov.vn",
-                "host": "127.0.0.1",
-                "port": dovecot.port,
-                "security": "plain",
-                "username": user,
-                "password": password,
-                "smtp_host": "127.0.0.1",
-                "smtp_port": port,
-                "smtp_security": "plain",
-            },
+            dovecot.settings(
+                user, password=password, smtp_host="127.0.0.1", smtp_port=port, smtp_security="plain"
+            ),
             actor=acting_as(people["root"], HU),
         )
         released(api, [contact.code])
