@@ -418,7 +418,35 @@ def _read_mail(raw: bytes) -> ReadMail:
             _part(part, i, out, plain, drawn)
     texts = [_words_of(plain, markup, heading=level > 0) for level, (plain, markup) in bodies.items()]
     out.body = nfc("\n\n".join(t for t in texts if t))[:MAX_BODY]
+    if out.report is None and out.sender.split("@")[0] in _DAEMONS:
+        out.report = _qmail_bounce(out.body)
     return out
+
+
+# qmail's bounce is plain text, not RFC 3464: its reason, then the message sent, after a line of its own
+_DAEMONS = {"mailer-daemon", "postmaster"}
+_QMAIL_COPY = "--- Below this line is a copy of the message."
+_QMAIL_STATUS = re.compile(r"\(#(\d\.\d{1,3}\.\d{1,3})\)")
+_ORIGINAL_ID = re.compile(r"(?im)^message-id:[ \t]*(<[^<>\s]{1,490}>)")
+
+
+def _qmail_bounce(body: str) -> Report | None:
+    """The failure a qmail bounce tells ("I'm afraid I wasn't able to deliver your message ..."), of the
+    mail whose copy it carries; None for any other text."""
+    reason, marker, copy = body.partition(_QMAIL_COPY)
+    original = _ORIGINAL_ID.search(copy) if marker else None
+    if original is None or "wasn't able to deliver" not in reason:
+        return None
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    # the addresses ("<a@b.vn>:") and what their servers answered, after qmail's three lines of preface
+    told = [line for line in lines if not line.startswith(("Hi.", "I'm afraid", "This is a permanent"))]
+    status = _QMAIL_STATUS.search(reason)
+    return Report(
+        original_id=original.group(1),
+        action="failed",  # qmail bounces only what it gave up on
+        status=status.group(1) if status else "",
+        diagnostic=" ".join(told)[:400],
+    )
 
 
 def _words_of(plain: list[str], markup: list[str], *, heading: bool) -> str:

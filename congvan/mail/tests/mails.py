@@ -85,6 +85,28 @@ def delivery_report(
     ).encode()
 
 
+def qmail_bounce(original: bytes, *, to: str) -> bytes:
+    """A bounce as qmail writes it: plain text, the reason, then the message sent, whole."""
+    return (
+        "From: MAILER-DAEMON@mail.sokhac.gov.vn\r\n"
+        "To: vanthu@huyenuy.gov.vn\r\n"
+        "Subject: failure notice\r\n"
+        f"Date: {formatdate(localtime=True)}\r\n"
+        f"Message-ID: {make_msgid(domain='mail.sokhac.gov.vn')}\r\n"
+        "\r\n"
+        "Hi. This is the qmail-send program at mail.sokhac.gov.vn.\r\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.\r\n"
+        "\r\n"
+        f"<{to}>:\r\n"
+        "Sorry, no mailbox here by that name. (#5.1.1)\r\n"
+        "\r\n"
+        "--- Below this line is a copy of the message.\r\n"
+        "\r\n"
+        "Return-Path: <vanthu@huyenuy.gov.vn>\r\n"
+    ).encode() + original
+
+
 def winmail_dat(files: list[tuple[str, bytes]], *, unicode_names: bool = True, codepage: int = 1258) -> bytes:
     """A TNEF stream as Outlook writes it through Exchange ([MS-OXTNEF]): the message's attributes and
     properties, then each file with its 8.3 title (in the code page), its bytes and its MAPI properties

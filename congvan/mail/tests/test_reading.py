@@ -936,3 +936,18 @@ def test_an_image_with_a_content_id_the_body_does_not_draw_stays_a_document():
     raw = _drawn_mail(LOGO, "image/png", "so-do.png", "5E1C7A2B-11@apple.com", "cid:other@apple.com")
     [doc] = read_mail(raw).documents()
     assert doc.name == "so-do.png" and doc.data == LOGO
+
+
+def test_a_qmail_bounce_names_the_mail_it_returns_and_other_daemon_texts_do_not():
+    from congvan.mail.tests.mails import qmail_bounce
+
+    sent = crlf("From: vanthu@huyenuy.gov.vn\nTo: a@sokhac.gov.vn\nMessage-ID: <cv.42@huyenuy.gov.vn>\n\nx\n")
+    report = read_mail(qmail_bounce(sent, to="a@sokhac.gov.vn")).report
+    assert report is not None and report.original_id == "<cv.42@huyenuy.gov.vn>"
+    assert report.action == "failed" and report.status == "5.1.1"
+    assert report.diagnostic == "<a@sokhac.gov.vn>: Sorry, no mailbox here by that name. (#5.1.1)"
+    # a postmaster's note that is no bounce, and a forwarded qmail text from a person: no report
+    note = crlf("From: postmaster@sokhac.gov.vn\nSubject: Bao tri\n\nMay chu bao tri luc 22h.\n")
+    assert read_mail(note).report is None
+    person = qmail_bounce(sent, to="a@sokhac.gov.vn").replace(b"MAILER-DAEMON@", b"nguyenvana@")
+    assert read_mail(person).report is None

@@ -13,7 +13,7 @@ from congvan.mail.actions import do_configure_mailbox
 from congvan.mail.fetch import fetch_all
 from congvan.mail.models import MailOut
 from congvan.mail.sending import send_due
-from congvan.mail.tests.mails import delivery_report
+from congvan.mail.tests.mails import delivery_report, qmail_bounce
 from congvan.orgs.access import acting_as
 from congvan.orgs.actions import do_save_mail_contact
 from congvan.orgs.tests.support import HU, released
@@ -91,6 +91,21 @@ def test_a_delivery_report_in_the_units_mailbox_marks_the_delivery_bounced(
 
     told = Notification.objects.get(user=people["alice"], key__startswith="mail-bounced")
     assert told.kind == "exchange_failed" and "User unknown" in told.params["error"]
+
+
+def test_a_qmail_bounce_in_plain_text_marks_the_delivery_bounced(api, contact, smtp, dovecot, people):
+    """qmail writes no RFC 3464 report: its reason in words, then the message sent."""
+    user, password = dovecot.account()
+    do_configure_mailbox(HU, dovecot.settings(user, password=password), actor=acting_as(people["root"], HU))
+    released(api, [contact.code])
+    send_due()
+    out = MailOut.objects.get()
+    [envelope] = smtp.messages
+    dovecot.deliver(user, qmail_bounce(envelope.original_content or envelope.content, to=out.to))
+    assert fetch_all()[0].counts == {"bounce": 1}
+    delivery = Delivery.objects.get(pk=out.delivery_id)
+    assert delivery.transport == "bounced" and "no mailbox here by that name" in delivery.transport_note
+    assert "5.1.1" in delivery.transport_note
 
 
 def test_the_mail_is_dkim_signed_when_a_key_is_configured(api, contact, smtp, settings, tmp_path):
