@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from typing import Any
 
 import pytest
 
@@ -72,15 +73,21 @@ def test_a_permanent_refusal_fails_with_the_servers_words_a_temporary_one_is_ret
     assert Delivery.objects.get(pk=failed.delivery_id).transport == "failed"
 
 
-def test_a_delivery_report_in_the_units_mailbox_marks_the_delivery_bounced(
-    api, contact, smtp, dovecot, people
-):
+def _mailed_from_the_units_mailbox(api, contact, smtp, dovecot, people) -> tuple[str, MailOut, Any]:
+    """A document released to a contact and mailed, the unit's mailbox set up: its account, the mail's
+    record and what the SMTP server received."""
     user, password = dovecot.account()
     do_configure_mailbox(HU, dovecot.settings(user, password=password), actor=acting_as(people["root"], HU))
     released(api, [contact.code])
     send_due()
-    out = MailOut.objects.get()
     [envelope] = smtp.messages
+    return user, MailOut.objects.get(), envelope
+
+
+def test_a_delivery_report_in_the_units_mailbox_marks_the_delivery_bounced(
+    api, contact, smtp, dovecot, people
+):
+    user, out, envelope = _mailed_from_the_units_mailbox(api, contact, smtp, dovecot, people)
     assert envelope.mail_from == "vanthu@huyenuy.gov.vn"  # from the unit's own address
     dovecot.deliver(user, delivery_report(out.message_id, to=out.to))
     [result] = fetch_all()
@@ -95,12 +102,7 @@ def test_a_delivery_report_in_the_units_mailbox_marks_the_delivery_bounced(
 
 def test_a_qmail_bounce_in_plain_text_marks_the_delivery_bounced(api, contact, smtp, dovecot, people):
     """qmail writes no RFC 3464 report: its reason in words, then the message sent."""
-    user, password = dovecot.account()
-    do_configure_mailbox(HU, dovecot.settings(user, password=password), actor=acting_as(people["root"], HU))
-    released(api, [contact.code])
-    send_due()
-    out = MailOut.objects.get()
-    [envelope] = smtp.messages
+    user, out, envelope = _mailed_from_the_units_mailbox(api, contact, smtp, dovecot, people)
     dovecot.deliver(user, qmail_bounce(envelope.original_content or envelope.content, to=out.to))
     assert fetch_all()[0].counts == {"bounce": 1}
     delivery = Delivery.objects.get(pk=out.delivery_id)
