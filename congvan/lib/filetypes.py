@@ -139,6 +139,16 @@ def named_for(name: str, mime: str) -> str:
     return f"{name or 'tep'}.{DEFAULT_EXTENSION[mime]}"
 
 
+def truly_named(name: str, mime: str) -> str:
+    """The name with an extension that lies about the detected type replaced by the type's own ("anh.jpg"
+    of a PNG: "anh.png"); any other name as it is. For files no one can be asked to rename (a mail's);
+    an upload with such a name is refused by ``check_type``."""
+    ext = extension(name)
+    if mime in EXTENSIONS and ext in KNOWN_EXTENSIONS and ext not in EXTENSIONS[mime]:
+        return f"{name.rpartition('.')[0]}.{DEFAULT_EXTENSION[mime]}"
+    return name
+
+
 TAIL = 64 * 1024 + 22  # a ZIP's end record lies in the last 64 KiB plus its own size
 
 

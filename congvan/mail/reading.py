@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from congvan.lib import filetypes
 from congvan.lib.speedups import b64decode_lines
-from congvan.lib.text import extension, nfc
+from congvan.lib.text import nfc
 from congvan.mail import archives, tnef
 
 MAX_PARTS = 200
@@ -56,11 +56,10 @@ class Attachment:
 
     def __post_init__(self) -> None:
         self.size = len(self.data)
-        ext, kind = extension(self.name), self.mime or ""
-        if kind in KINDS and ext in filetypes.KNOWN_EXTENSIONS and ext not in filetypes.EXTENSIONS[kind]:
+        if self.mime in KINDS:
             # a name that lies ("anh.jpg" of a PNG, "cong van.doc" of a PDF: a phone, a "Save as"): the
             # document is taken for what it is, under its true extension, and the mail is not refused
-            self.name = f"{self.name.rpartition('.')[0]}.{filetypes.DEFAULT_EXTENSION[kind]}"
+            self.name = filetypes.truly_named(self.name, self.mime)
 
     @functools.cached_property
     def sha256(self) -> str:
