@@ -2,7 +2,7 @@
 backup; ``pg_dump`` of an exported snapshot on PostgreSQL), the files it refers to, the keys and the audit
 checkpoints, with a manifest of SHA-256 sums; optionally encrypted (``ops.crypt``).
 
-Layout of the archive (a tar): ``database/congvan.sqlite3`` or ``database/dump.sql``, ``blobs/aa/bb/<sha>``,
+Layout of the archive (a tar): ``database/congvan.sqlite3`` or ``database/dump.sql``, ``blobs/aa/<sha>``,
 ``keys/secret_key``, ``keys/audit_key``, ``keys/mail_key`` (when the default one is used),
 ``node/key.pem``, ``node/cert.pem``, ``trust/...``,
 ``audit/checkpoints.log``, and ``manifest.json`` last.
@@ -20,7 +20,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -160,7 +160,7 @@ def make_backup(out: Path, *, key_file: Path | None = None) -> BackupResult:
                     path = blobstore.blob_path(sha)
                     if not path.is_file():
                         raise BackupError(f"blob {sha} is missing from the store (run congvan fsck)")
-                    total += _add(tar, f"blobs/{sha[:2]}/{sha[2:4]}/{sha}", path, sums)
+                    total += _add(tar, f"blobs/{path.relative_to(blobstore.root()).as_posix()}", path, sums)
                 for arcname, path in _extra_files():
                     total += _add(tar, arcname, path, sums)
                 _add_bytes(tar, "keys/audit_key", settings.AUDIT_KEY, sums)
@@ -194,7 +194,7 @@ def _database_empty() -> bool:
 
 def _store_empty() -> bool:
     root = blobstore.root()
-    return not root.exists() or not any(p.is_file() for p in root.glob("??/??/*"))
+    return not root.exists() or not any(p.is_file() for p in root.glob("??/*"))
 
 
 def restore_backup(archive: Path, *, key_file: Path | None = None) -> dict[str, Any]:
@@ -244,6 +244,8 @@ def _check_manifest(root: Path) -> dict[str, Any]:
                 h.update(chunk)
         if h.hexdigest() != digest:
             raise BackupError(f"{name} does not match its SHA-256 in the manifest")
+        if name.startswith("blobs/") and PurePosixPath(name).name != digest:
+            raise BackupError(f"{name} is not named by its content's SHA-256")
     if manifest["database"] != _vendor():
         raise BackupError(
             f"the archive holds a {manifest['database']} database; this installation uses {_vendor()}"
@@ -283,7 +285,8 @@ def _place_files(root: Path, manifest: dict[str, Any]) -> None:
     for name in manifest["sha256"]:
         src = root / name
         if name.startswith("blobs/"):
-            dest = blobstore.root() / name.removeprefix("blobs/")
+            # by the content's name, wherever the archive kept it (``blobs/aa/<sha>`` before 2026-12)
+            dest = blobstore.blob_path(PurePosixPath(name).name)
         elif name.startswith("trust/"):
             dest = Path(settings.TRUST_DIR) / name.removeprefix("trust/")
         elif name in places:

@@ -63,7 +63,7 @@ def check_blobs() -> FsckReport:
     root = blobstore.root()
     cutoff = time.time() - ORPHAN_GRACE.total_seconds()
     if root.exists():
-        for path in root.glob("??/??/*"):
+        for path in root.glob("??/*"):
             if path.is_file() and path.name not in known and path.stat().st_mtime < cutoff:
                 report.orphaned.append(str(path.relative_to(root)))
     return report

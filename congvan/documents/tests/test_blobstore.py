@@ -225,3 +225,30 @@ def test_temporary_names_differ_in_a_process_and_in_a_forked_one(settings, tmp_p
     prefix = lambda name: name.rsplit("-", 1)[0]  # noqa: E731
     assert child_name and prefix(child_name) != prefix(second.name)
     assert {p.name for p in tmp_path.joinpath("tmp").iterdir()} == {first.name, second.name, child_name}
+
+
+@pytest.mark.once("sqlite")
+@pytest.mark.django_db(transaction=True)
+def test_migrate_moves_a_store_kept_in_two_levels_of_folders_and_back(api):
+    from django.core.management import call_command
+
+    from congvan.documents import blobstore
+    from congvan.documents.models import DocumentFile
+    from congvan.lib.pdfgen import simple_pdf
+
+    for i in range(3):
+        assert api["alice"].create_draft(file=simple_pdf([f"Van ban {i}"])).status_code == 201
+    shas = sorted(set(DocumentFile.objects.values_list("blob_id", flat=True)))
+    root = blobstore.root()
+    contents = {sha: blobstore.blob_path(sha).read_bytes() for sha in shas}
+    call_command("migrate", "documents", "0012", verbosity=0)  # back to the layout before 2026-12
+    for sha in shas:
+        assert not blobstore.blob_path(sha).exists()
+        assert (root / sha[:2] / sha[2:4] / sha).read_bytes() == contents[sha]
+    (root / shas[0][:2] / shas[0]).write_bytes(contents[shas[0]])  # a move interrupted half-way
+    call_command("migrate", "documents", verbosity=0)
+    for sha in shas:
+        assert blobstore.blob_path(sha).read_bytes() == contents[sha]
+        assert not (root / sha[:2] / sha[2:4]).exists()  # the emptied folder is gone
+    call_command("fsck")  # sound: nothing missing, nothing orphaned
+    assert blobstore.relayout(root, levels=1) == 0  # nothing left to move

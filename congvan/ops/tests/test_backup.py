@@ -3,11 +3,15 @@ the pass runs), and the file check; each restore runs as the operator would, in 
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
+import tarfile
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -121,9 +125,7 @@ def test_a_backup_taken_during_writes_restores_to_a_sound_system(api, other, tmp
     shas = [w for w in listed.stdout.split() if len(w) == 64]
     assert len(shas) >= 3
     for sha in shas:
-        assert (restored_blobs / sha[:2] / sha[2:4] / sha).read_bytes() == blobstore.blob_path(
-            sha
-        ).read_bytes()
+        assert (restored_blobs / sha[:2] / sha).read_bytes() == blobstore.blob_path(sha).read_bytes()
     # A restore refuses an installation already in use.
     again = congvan(other.env, "restore", str(result.path))
     assert again.returncode != 0 and "not empty" in again.stderr
@@ -160,11 +162,11 @@ def test_fsck_finds_missing_corrupt_and_orphaned_files(api):
     damaged = blobstore.blob_path(b)
     damaged.chmod(0o600)
     damaged.write_bytes(damaged.read_bytes().replace(b"Van ban", b"Van bam"))
-    orphan = blobstore.root() / "ab" / "cd" / ("abcd" + "0" * 60)
+    orphan = blobstore.root() / "ab" / ("abcd" + "0" * 60)
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"left behind")
     os.utime(orphan, (0, 0))  # old: not a file of a transaction in flight
-    fresh = blobstore.root() / "ef" / "01" / ("ef01" + "0" * 60)
+    fresh = blobstore.root() / "ef" / ("ef01" + "0" * 60)
     fresh.parent.mkdir(parents=True, exist_ok=True)
     fresh.write_bytes(b"being written")
     with pytest.raises(CommandError) as exc:
@@ -173,3 +175,56 @@ def test_fsck_finds_missing_corrupt_and_orphaned_files(api):
     run = OpsRun.objects.filter(kind="fsck").latest("finished_at")
     assert not run.ok and run.summary["missing"] == [a] and run.summary["corrupt"] == [b]
     assert Blob.objects.filter(pk=c).exists()
+
+
+def _renamed(archive: Path, out: Path, rename: Callable[[str], str]) -> Path:
+    """The archive with its contents' names changed (the manifest too): as another version wrote it."""
+    with tarfile.open(archive) as src, tarfile.open(out, "w") as dst:
+        for m in src.getmembers():
+            data = src.extractfile(m).read() if m.isfile() else b""  # type: ignore[union-attr]
+            if m.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["sha256"] = {
+                    (rename(k) if k.startswith("blobs/") else k): v for k, v in manifest["sha256"].items()
+                }
+                data = json.dumps(manifest).encode()
+                m.size = len(data)
+            elif m.name.startswith("blobs/"):
+                m.name = rename(m.name)
+            dst.addfile(m, io.BytesIO(data))
+    return out
+
+
+def _two_levels(name: str) -> str:
+    """An archive's name for a content as versions before 2026-12 wrote it: ``blobs/aa/bb/<sha>``."""
+    sha = name.rsplit("/", 1)[1]
+    return f"blobs/{sha[:2]}/{sha[2:4]}/{sha}"
+
+
+@pytest.mark.once("sqlite")
+def test_an_archive_of_the_two_level_store_restores_into_todays(api, other, tmp_path):
+    for i in range(2):
+        assert api["alice"].create_draft(file=simple_pdf([f"Van ban cu {i}"])).status_code == 201
+    shas = sorted(set(DocumentFile.objects.values_list("blob_id", flat=True)))
+    old = _renamed(make_backup(tmp_path / "new.tar").path, tmp_path / "old.tar", _two_levels)
+    with tarfile.open(old) as tar:
+        assert f"blobs/{shas[0][:2]}/{shas[0][2:4]}/{shas[0]}" in tar.getnames()
+    done = congvan(other.env, "restore", str(old))
+    assert done.returncode == 0, done.stderr
+    checked = congvan(other.env, "fsck")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    for sha in shas:
+        assert (other.data / "blobs" / sha[:2] / sha).read_bytes() == blobstore.blob_path(sha).read_bytes()
+
+
+@pytest.mark.once("sqlite")
+def test_a_content_under_a_name_not_its_own_is_refused_before_anything_is_restored(api, other, tmp_path):
+    api["alice"].create_draft(file=simple_pdf(["Van ban"]))
+    good = make_backup(tmp_path / "good.tar").path
+    # the same bytes under another content's name
+    bad = _renamed(good, tmp_path / "bad.tar", lambda name: name[:-4] + "0000")
+    done = congvan(other.env, "restore", str(bad))
+    assert done.returncode != 0 and "not named by its content" in done.stderr
+    # nothing of it was kept: the sound archive still restores (only into an empty installation)
+    again = congvan(other.env, "restore", str(good))
+    assert again.returncode == 0, again.stderr
