@@ -10,6 +10,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -36,13 +37,27 @@ def size(args: argparse.Namespace, full: int, quick: int, smoke: int) -> int:
     return smoke if args.smoke else quick if args.quick else full
 
 
+def bench_dir() -> Path:
+    """Where a run keeps its data: ``CONGVAN_BENCH_DIR``, or ``var/bench`` in the working copy, beside the
+    data folder an installation has by default; not the system's temporary folder. There the test
+    command, pip and the other benchmarks make and delete thousands of files, and on a filesystem that
+    checks each new file against recently deleted ones (ext4 without a journal, as on the machines these
+    figures were measured on) making a file there cost up to 0.7 ms of the kernel's time for minutes
+    afterwards, 0.02 ms in a quiet folder of the same disk (docs/benchmarks.md, session 21)."""
+    folder = Path(
+        os.environ.get("CONGVAN_BENCH_DIR") or Path(__file__).resolve().parents[1] / "var" / "bench"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def setup_django(args: argparse.Namespace) -> None:
     """Point congvan at a fresh database and migrate it."""
     # CONGVAN_BENCH_REUSE=DIR: the database a previous run left there (bench.search then skips generating)
     data = os.environ.get("CONGVAN_BENCH_REUSE") or ""
     if not data:
         # removed when the run ends (a bench.mail run leaves 1.2 GB: a session's runs filled a disk)
-        data = tempfile.mkdtemp(prefix="congvan-bench-")
+        data = tempfile.mkdtemp(prefix="congvan-bench-", dir=bench_dir())
         atexit.register(shutil.rmtree, data, ignore_errors=True)
     template = os.environ.get("CONGVAN_BENCH_TEMPLATE")  # a data folder already migrated (the smokes')
     if template and args.db != "postgres" and not os.environ.get("CONGVAN_BENCH_REUSE"):

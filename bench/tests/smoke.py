@@ -29,7 +29,7 @@ def _command(name: str) -> list[str]:
 def run_smoke(name: str, tmp_path: Path) -> None:
     if (name in POSTGRES_ONLY) != ON_POSTGRES:
         pytest.skip("each smoke runs once per test command: this one in the other database's pass")
-    env = clean_env(TMPDIR=str(tmp_path))
+    env = clean_env(TMPDIR=str(tmp_path), CONGVAN_BENCH_DIR=str(tmp_path))
     if not ON_POSTGRES:  # a data folder migrated once, copied (lib/tests/migrated.py)
         env["CONGVAN_BENCH_TEMPLATE"] = str(sqlite_template())
     done = subprocess.run(_command(name), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
