@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
+import fcntl
 import os
 import shutil
 import statistics
@@ -48,7 +50,28 @@ def bench_dir() -> Path:
         os.environ.get("CONGVAN_BENCH_DIR") or Path(__file__).resolve().parents[1] / "var" / "bench"
     )
     folder.mkdir(parents=True, exist_ok=True)
+    _spread(folder)
     return folder
+
+
+_FS_IOC_GETFLAGS, _FS_IOC_SETFLAGS, _FS_TOPDIR_FL = 0x80086601, 0x40086602, 0x00020000
+
+
+def _spread(folder: Path) -> None:
+    """Ask ext2/3/4 to place each run's folder made in ``folder`` as it places top-level ones (``chattr
+    +T``): in a block group of its own, not beside the previous run's, whose clean-up deleted its
+    thousands of files a minute before (measured: 0.23 ms of the kernel's time for each new file in the
+    same group, 0.015 ms in another). Other filesystems have no such flag: nothing is done."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            flags = bytearray(8)
+            fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags)
+            value = int.from_bytes(flags[:4], "little")
+            if not value & _FS_TOPDIR_FL:
+                fcntl.ioctl(fd, _FS_IOC_SETFLAGS, (value | _FS_TOPDIR_FL).to_bytes(4, "little") + bytes(4))
+        finally:
+            os.close(fd)
 
 
 def setup_django(args: argparse.Namespace) -> None:
