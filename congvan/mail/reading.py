@@ -418,33 +418,53 @@ def _read_mail(raw: bytes) -> ReadMail:
     texts = [_words_of(plain, markup, heading=level > 0) for level, (plain, markup) in bodies.items()]
     out.body = nfc("\n\n".join(t for t in texts if t))[:MAX_BODY]
     if out.report is None and out.sender.split("@")[0] in _DAEMONS:
-        out.report = _qmail_bounce(out.body)
+        out.report = _plain_bounce(out.body)
     return out
 
 
-# qmail's bounce is plain text, not RFC 3464: its reason, then the message sent, after a line of its own
+# Bounces in plain text, not RFC 3464 (qmail's, the old Yahoo's, Exim's classic one): the reason, then a
+# line of its own, then the copy of the mail sent (or its headers); read only from a mailer daemon
 _DAEMONS = {"mailer-daemon", "postmaster"}
-_QMAIL_COPY = "--- Below this line is a copy of the message."
+_COPY_MARKERS = (
+    "--- Below this line is a copy of the message.",  # qmail, the old Yahoo
+    "------ This is a copy of the message, including all the headers. ------",  # Exim
+    "------ This is a copy of the message's headers. ------",  # Exim, the body left out
+)
+_GAVE_UP = ("wasn't able to deliver", "unable to deliver", "could not be delivered", "permanent error")
+_STILL_TRYING = ("not yet been delivered", "will continue", "still trying", "will keep trying")
 _QMAIL_STATUS = re.compile(r"\(#(\d\.\d{1,3}\.\d{1,3})\)")
+_ENHANCED_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")  # RFC 3463, in the server's answer
 _ORIGINAL_ID = re.compile(r"(?im)^message-id:[ \t]*(<[^<>\s]{1,490}>)")
 
 
-def _qmail_bounce(body: str) -> Report | None:
-    """The failure a qmail bounce tells ("I'm afraid I wasn't able to deliver your message ..."), of the
-    mail whose copy it carries; None for any other text."""
-    reason, marker, copy = body.partition(_QMAIL_COPY)
-    original = _ORIGINAL_ID.search(copy) if marker else None
-    if original is None or "wasn't able to deliver" not in reason:
+def _plain_bounce(body: str) -> Report | None:
+    """The failure (or the delay) a plain-text bounce tells of the mail whose copy it carries; None for
+    any other text."""
+    at = [(i, m) for m in _COPY_MARKERS if (i := body.find(m)) >= 0]
+    if not at:
+        return None
+    where, marker = min(at)
+    reason, copy = body[:where], body[where + len(marker) :]
+    original = _ORIGINAL_ID.search(copy)
+    said = reason.lower()
+    if original is None:
+        return None
+    if any(p in said for p in _GAVE_UP):
+        action = "failed"
+    elif any(p in said for p in _STILL_TRYING):
+        action = "delayed"
+    else:
         return None
     lines = [line.strip() for line in reason.splitlines() if line.strip()]
-    # the addresses ("<a@b.vn>:") and what their servers answered, after qmail's three lines of preface
-    told = [line for line in lines if not line.startswith(("Hi.", "I'm afraid", "This is a permanent"))]
-    status = _QMAIL_STATUS.search(reason)
+    # from the first address on: the addresses and what their servers answered (the daemon's preface,
+    # "Hi. This is the qmail-send program", "This message was created automatically", left out)
+    first = next((k for k, line in enumerate(lines) if "@" in line), len(lines))
+    status = _QMAIL_STATUS.search(reason) or _ENHANCED_STATUS.search(reason)
     return Report(
         original_id=original.group(1),
-        action="failed",  # qmail bounces only what it gave up on
+        action=action,
         status=status.group(1) if status else "",
-        diagnostic=" ".join(told)[:400],
+        diagnostic=" ".join(lines[first:])[:400],
     )
 
 

@@ -85,26 +85,69 @@ def delivery_report(
     ).encode()
 
 
-def qmail_bounce(original: bytes, *, to: str) -> bytes:
-    """A bounce as qmail writes it: plain text, the reason, then the message sent, whole."""
+# plain-text bounces as their servers write them: (sender, subject, the text before the copy, the line
+# that opens the copy); "{to}" is the address that failed
+_PLAIN_BOUNCES = {
+    "qmail": (
+        "MAILER-DAEMON@mail.sokhac.gov.vn",
+        "failure notice",
+        "Hi. This is the qmail-send program at mail.sokhac.gov.vn.\n"
+        "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+        "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+        "<{to}>:\nSorry, no mailbox here by that name. (#5.1.1)\n",
+        "--- Below this line is a copy of the message.",
+    ),
+    "yahoo": (  # Yahoo's before its RFC 3464 reports
+        "MAILER-DAEMON@yahoo.com",
+        "Failure Notice",
+        "Sorry, we were unable to deliver your message to the following address.\n\n"
+        "<{to}>:\nRemote host said: 550 5.1.1 <{to}>: Recipient address rejected: User unknown [RCPT_TO]\n",
+        "--- Below this line is a copy of the message.",
+    ),
+    "exim": (
+        "Mail Delivery System <Mailer-Daemon@mx.sokhac.gov.vn>",
+        "Mail delivery failed: returning message to sender",
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        "  {to}\n"
+        "    host mx.sokhac.gov.vn [10.0.0.5]\n"
+        "    SMTP error from remote mail server after RCPT TO:<{to}>:\n"
+        "    550 5.1.1 <{to}>: Recipient address rejected: User unknown in virtual mailbox table\n",
+        "------ This is a copy of the message, including all the headers. ------",
+    ),
+    "exim-delay": (
+        "Mail Delivery System <Mailer-Daemon@mx.sokhac.gov.vn>",
+        "Warning: message 1tAbCd-000123-4X delayed 24 hours",
+        "This message was created automatically by mail delivery software.\n"
+        "A message that you sent has not yet been delivered to one or more of its\n"
+        "recipients after more than 24 hours on the queue on mx.sokhac.gov.vn.\n\n"
+        "The address to which the message has not yet been delivered is:\n\n"
+        "  {to}\n"
+        "    Delay reason: SMTP error from remote mail server after RCPT TO:<{to}>:\n"
+        "    451 4.3.0 Temporary lookup failure\n\n"
+        "No action is required on your part. Delivery attempts will continue for\n"
+        "some time, and this warning may be repeated at intervals if the message\n"
+        "remains undelivered.\n",
+        "------ This is a copy of the message's headers. ------",
+    ),
+}
+
+
+def plain_bounce(original: bytes, *, to: str, style: str = "qmail") -> bytes:
+    """A bounce in plain text, not RFC 3464, as ``style``'s server writes it: its reason, then the
+    message sent, whole (its headers only, for Exim's delay warning)."""
+    sender, subject, reason, marker = _PLAIN_BOUNCES[style]
+    copy = original.split(b"\r\n\r\n", 1)[0] + b"\r\n" if style == "exim-delay" else original
     return (
-        "From: MAILER-DAEMON@mail.sokhac.gov.vn\r\n"
+        f"From: {sender}\r\n"
         "To: vanthu@huyenuy.gov.vn\r\n"
-        "Subject: failure notice\r\n"
+        f"Subject: {subject}\r\n"
         f"Date: {formatdate(localtime=True)}\r\n"
-        f"Message-ID: {make_msgid(domain='mail.sokhac.gov.vn')}\r\n"
-        "\r\n"
-        "Hi. This is the qmail-send program at mail.sokhac.gov.vn.\r\n"
-        "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
-        "This is a permanent error; I've given up. Sorry it didn't work out.\r\n"
-        "\r\n"
-        f"<{to}>:\r\n"
-        "Sorry, no mailbox here by that name. (#5.1.1)\r\n"
-        "\r\n"
-        "--- Below this line is a copy of the message.\r\n"
-        "\r\n"
+        f"Message-ID: {make_msgid(domain='mx.sokhac.gov.vn')}\r\n"
+        "\r\n" + reason.format(to=to).replace("\n", "\r\n") + f"\r\n{marker}\r\n\r\n"
         "Return-Path: <vanthu@huyenuy.gov.vn>\r\n"
-    ).encode() + original
+    ).encode() + copy
 
 
 def winmail_dat(files: list[tuple[str, bytes]], *, unicode_names: bool = True, codepage: int = 1258) -> bytes:

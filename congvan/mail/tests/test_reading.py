@@ -938,16 +938,51 @@ def test_an_image_with_a_content_id_the_body_does_not_draw_stays_a_document():
     assert doc.name == "so-do.png" and doc.data == LOGO
 
 
-def test_a_qmail_bounce_names_the_mail_it_returns_and_other_daemon_texts_do_not():
-    from congvan.mail.tests.mails import qmail_bounce
+@pytest.mark.parametrize(
+    "style, action, status, diagnostic",
+    [
+        ("qmail", "failed", "5.1.1", "<a@sokhac.gov.vn>: Sorry, no mailbox here by that name. (#5.1.1)"),
+        (
+            "yahoo",
+            "failed",
+            "5.1.1",
+            "<a@sokhac.gov.vn>: Remote host said: 550 5.1.1 <a@sokhac.gov.vn>: Recipient address rejected:"
+            " User unknown [RCPT_TO]",
+        ),
+        (
+            "exim",
+            "failed",
+            "5.1.1",
+            "a@sokhac.gov.vn host mx.sokhac.gov.vn [10.0.0.5] SMTP error from remote mail server after RCPT"
+            " TO:<a@sokhac.gov.vn>: 550 5.1.1 <a@sokhac.gov.vn>: Recipient address rejected: User unknown in"
+            " virtual mailbox table",
+        ),
+        ("exim-delay", "delayed", "4.3.0", None),
+    ],
+)
+def test_a_plain_text_bounce_names_the_mail_it_returns(style, action, status, diagnostic):
+    from congvan.mail.tests.mails import plain_bounce
 
     sent = crlf("From: vanthu@huyenuy.gov.vn\nTo: a@sokhac.gov.vn\nMessage-ID: <cv.42@huyenuy.gov.vn>\n\nx\n")
-    report = read_mail(qmail_bounce(sent, to="a@sokhac.gov.vn")).report
+    report = read_mail(plain_bounce(sent, to="a@sokhac.gov.vn", style=style)).report
     assert report is not None and report.original_id == "<cv.42@huyenuy.gov.vn>"
-    assert report.action == "failed" and report.status == "5.1.1"
-    assert report.diagnostic == "<a@sokhac.gov.vn>: Sorry, no mailbox here by that name. (#5.1.1)"
-    # a postmaster's note that is no bounce, and a forwarded qmail text from a person: no report
+    assert (report.action, report.status) == (action, status)
+    if diagnostic is not None:
+        assert report.diagnostic == diagnostic
+
+
+def test_other_daemon_texts_and_a_bounce_forwarded_by_a_person_are_not_reports():
+    from congvan.mail.tests.mails import plain_bounce
+
+    sent = crlf("From: vanthu@huyenuy.gov.vn\nTo: a@sokhac.gov.vn\nMessage-ID: <cv.42@huyenuy.gov.vn>\n\nx\n")
     note = crlf("From: postmaster@sokhac.gov.vn\nSubject: Bao tri\n\nMay chu bao tri luc 22h.\n")
     assert read_mail(note).report is None
-    person = qmail_bounce(sent, to="a@sokhac.gov.vn").replace(b"MAILER-DAEMON@", b"nguyenvana@")
+    person = plain_bounce(sent, to="a@sokhac.gov.vn").replace(b"MAILER-DAEMON@", b"nguyenvana@")
     assert read_mail(person).report is None
+    # a daemon's text with a copy but no words of failure or delay (a "message received" notice)
+    copy = plain_bounce(sent, to="a@sokhac.gov.vn").replace(b"wasn't able to deliver", b"have received")
+    copy = copy.replace(b"permanent error", b"notice")
+    assert read_mail(copy).report is None
+    # the copy of a mail without a Message-ID: nothing to name
+    nameless = plain_bounce(crlf("From: a@b.vn\n\nx\n"), to="a@sokhac.gov.vn", style="exim")
+    assert read_mail(nameless).report is None

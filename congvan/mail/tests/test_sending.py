@@ -14,7 +14,7 @@ from congvan.mail.actions import do_configure_mailbox
 from congvan.mail.fetch import fetch_all
 from congvan.mail.models import MailOut
 from congvan.mail.sending import send_due
-from congvan.mail.tests.mails import delivery_report, qmail_bounce
+from congvan.mail.tests.mails import delivery_report, plain_bounce
 from congvan.orgs.access import acting_as
 from congvan.orgs.actions import do_save_mail_contact
 from congvan.orgs.tests.support import HU, released
@@ -100,13 +100,26 @@ def test_a_delivery_report_in_the_units_mailbox_marks_the_delivery_bounced(
     assert told.kind == "exchange_failed" and "User unknown" in told.params["error"]
 
 
-def test_a_qmail_bounce_in_plain_text_marks_the_delivery_bounced(api, contact, smtp, dovecot, people):
-    """qmail writes no RFC 3464 report: its reason in words, then the message sent."""
+@pytest.mark.parametrize(
+    "style, words",
+    [
+        ("qmail", "no mailbox here by that name"),
+        ("exim", "User unknown in virtual mailbox table"),
+        ("exim-delay", None),  # a warning: still trying, the delivery stays sent
+    ],
+)
+def test_a_bounce_in_plain_text_marks_the_delivery_bounced(api, contact, smtp, dovecot, people, style, words):
+    """qmail and Exim's classic bounce write no RFC 3464 report: their reason in words, then the message
+    sent (or its headers)."""
     user, out, envelope = _mailed_from_the_units_mailbox(api, contact, smtp, dovecot, people)
-    dovecot.deliver(user, qmail_bounce(envelope.original_content or envelope.content, to=out.to))
-    assert fetch_all()[0].counts == {"bounce": 1}
+    sent = envelope.original_content or envelope.content
+    dovecot.deliver(user, plain_bounce(sent, to=out.to, style=style))
+    assert fetch_all()[0].counts == {"bounce": 1}  # read as a report on the mail sent, and flagged
     delivery = Delivery.objects.get(pk=out.delivery_id)
-    assert delivery.transport == "bounced" and "no mailbox here by that name" in delivery.transport_note
+    if words is None:
+        assert delivery.transport != "bounced"
+        return
+    assert delivery.transport == "bounced" and words in delivery.transport_note
     assert "5.1.1" in delivery.transport_note
 
 
