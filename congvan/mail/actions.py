@@ -144,6 +144,9 @@ def clean_settings(fields: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(_("address: cần địa chỉ thư của đơn vị"))
     if after == AfterFetch.MOVE and not values["after_folder"]:
         raise InvalidInput(_("after_folder: cần thư mục để chuyển thư đã nhận"))
+    if values["since"] is not None and values["since"] > local_today(timezone.now()):
+        # nothing would be taken until that day: a slip of the year or the month, not a wish
+        raise InvalidInput(_("since: không thể là một ngày sau hôm nay"))
     return values
 
 

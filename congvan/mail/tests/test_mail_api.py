@@ -27,6 +27,9 @@ def test_an_office_sets_up_its_mailbox_and_registers_a_mail_through_the_api(api,
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "address": "not-an-address"}).status_code == 400
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "since": "05/12/2026"}).status_code == 400
     assert admin.put(f"/units/{HU}/mailbox", {**settings, "since": 20261205}).status_code == 400
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    future = admin.put(f"/units/{HU}/mailbox", {**settings, "since": tomorrow})
+    assert future.status_code == 400 and "since" in future.json()["error"]["message"]
     r = admin.put(f"/units/{HU}/mailbox", settings)
     assert r.status_code == 200, r.content
     assert r.json()["has_password"] and "password" not in r.json()
