@@ -433,7 +433,8 @@ _COPY_MARKERS = (
 _GAVE_UP = ("wasn't able to deliver", "unable to deliver", "could not be delivered", "permanent error")
 _STILL_TRYING = ("not yet been delivered", "will continue", "still trying", "will keep trying")
 _QMAIL_STATUS = re.compile(r"\(#(\d\.\d{1,3}\.\d{1,3})\)")
-_ENHANCED_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")  # RFC 3463, in the server's answer
+# RFC 3463's code after the server's reply code ("550 5.1.1"): not a piece of an address ("10.4.2.50")
+_ENHANCED_STATUS = re.compile(r"\b[245]\d\d[ -]([245]\.\d{1,3}\.\d{1,3})\b")
 _ORIGINAL_ID = re.compile(r"(?im)^message-id:[ \t]*(<[^<>\s]{1,490}>)")
 
 

@@ -285,7 +285,7 @@ def _place_files(root: Path, manifest: dict[str, Any]) -> None:
     for name in manifest["sha256"]:
         src = root / name
         if name.startswith("blobs/"):
-            # by the content's name, wherever the archive kept it (``blobs/aa/<sha>`` before 2026-12)
+            # by the content's name, wherever the archive kept it (``blobs/aa/bb/<sha>`` before 2026-12)
             dest = blobstore.blob_path(PurePosixPath(name).name)
         elif name.startswith("trust/"):
             dest = Path(settings.TRUST_DIR) / name.removeprefix("trust/")

@@ -111,7 +111,7 @@ _PLAIN_BOUNCES = {
         "A message that you sent could not be delivered to one or more of its\n"
         "recipients. This is a permanent error. The following address(es) failed:\n\n"
         "  {to}\n"
-        "    host mx.sokhac.gov.vn [10.0.0.5]\n"
+        "    host mx.sokhac.gov.vn [10.4.2.50]\n"
         "    SMTP error from remote mail server after RCPT TO:<{to}>:\n"
         "    550 5.1.1 <{to}>: Recipient address rejected: User unknown in virtual mailbox table\n",
         "------ This is a copy of the message, including all the headers. ------",

@@ -953,7 +953,7 @@ def test_an_image_with_a_content_id_the_body_does_not_draw_stays_a_document():
             "exim",
             "failed",
             "5.1.1",
-            "a@sokhac.gov.vn host mx.sokhac.gov.vn [10.0.0.5] SMTP error from remote mail server after RCPT"
+            "a@sokhac.gov.vn host mx.sokhac.gov.vn [10.4.2.50] SMTP error from remote mail server after RCPT"
             " TO:<a@sokhac.gov.vn>: 550 5.1.1 <a@sokhac.gov.vn>: Recipient address rejected: User unknown in"
             " virtual mailbox table",
         ),
